@@ -1,0 +1,327 @@
+/*
+ * builtin-probe.c - `xstate-bench probe`: the machine as text or JSON; `--record FILE`
+ * writes this machine's dump, `--cpuid-dump FILE` describes a recorded one instead.
+ */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../host/machine.h"
+#include "cli.h"
+
+static const char usage[] =
+	"usage: xstate-bench probe [--json] [--cpuid-dump FILE] [--record FILE]\n"
+	"\n"
+	"  --json             print JSON instead of text\n"
+	"  --cpuid-dump FILE  describe a recorded machine (tests/cpuid/*.dump) instead of this one\n"
+	"  --record FILE      also write this machine's CPUID dump, XCRs and kernel facts to FILE\n"
+	"  --help             this text\n";
+
+static const char *const size_sets[] = { "fp", "avx", "avx512", "amx", "user", "all" };
+
+static char *hex(char *buf, size_t size, uint64_t v)
+{
+	snprintf(buf, size, "0x%" PRIx64, v);
+	return buf;
+}
+
+static bool live_xinuse(const struct machine *m, uint64_t *v)
+{
+	return m->cpuid.xgetbv(&m->cpuid, 1, v);
+}
+
+static cJSON *json_components(const struct xstate_layout *l)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (unsigned int id = 0; id < XSTATE_MAX_COMPONENTS; id++) {
+		const struct xstate_component *c = &l->comp[id];
+		cJSON *o;
+
+		if (!c->supported)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", id);
+		cJSON_AddStringToObject(o, "name", xfeature_name(id));
+		cJSON_AddStringToObject(o, "short_name", xfeature_short_name(id));
+		cJSON_AddNumberToObject(o, "size", c->size);
+		cJSON_AddNumberToObject(o, "offset", c->offset);
+		cJSON_AddBoolToObject(o, "align64", c->align64);
+		cJSON_AddBoolToObject(o, "supervisor", c->supervisor);
+		cJSON_AddBoolToObject(o, "xfd", c->xfd);
+		cJSON_AddBoolToObject(o, "enabled", c->enabled);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *json_sizes(const struct xstate_layout *l)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < sizeof(size_sets) / sizeof(size_sets[0]); i++) {
+		uint64_t mask;
+		char b[24];
+		cJSON *s;
+
+		if (!feature_set_parse(size_sets[i], l->xcr0, l->xss, &mask) || (mask & ~(l->xcr0 | l->xss)))
+			continue;
+		s = cJSON_AddObjectToObject(o, size_sets[i]);
+		cJSON_AddStringToObject(s, "mask", hex(b, sizeof(b), mask));
+		cJSON_AddNumberToObject(s, "standard", xstate_size_standard(l, mask));
+		cJSON_AddNumberToObject(s, "compacted", xstate_size_compacted(l, mask));
+	}
+	return o;
+}
+
+static cJSON *json_xsave(const struct machine *m)
+{
+	const struct xstate_layout *l = &m->layout;
+	cJSON *o = cJSON_CreateObject();
+	char b[24];
+	uint64_t v;
+
+	if (m->layout_error != XSTATE_LAYOUT_OK) {
+		cJSON_AddStringToObject(o, "error", xstate_layout_error_str(m->layout_error));
+		return o;
+	}
+	cJSON_AddStringToObject(o, "xcr0", hex(b, sizeof(b), l->xcr0));
+	if (live_xinuse(m, &v))
+		cJSON_AddStringToObject(o, "xinuse", hex(b, sizeof(b), v));
+	else
+		cJSON_AddNullToObject(o, "xinuse");
+	cJSON_AddStringToObject(o, "xcr0_supported", hex(b, sizeof(b), l->xcr0_supported));
+	cJSON_AddStringToObject(o, "xss_supported", hex(b, sizeof(b), l->xss_supported));
+	cJSON_AddStringToObject(o, "xss_enabled", hex(b, sizeof(b), l->xss));
+	cJSON_AddStringToObject(o, "xss_enabled_source",
+				m->dump.has_xss ? "recorded" : l->xss_known ? "inferred from CPUID.(0DH,1):EBX" : "ambiguous");
+	cJSON_AddBoolToObject(o, "xsaveopt", l->xsaveopt);
+	cJSON_AddBoolToObject(o, "xsavec", l->xsavec);
+	cJSON_AddBoolToObject(o, "xgetbv1", l->xgetbv1);
+	cJSON_AddBoolToObject(o, "xsaves", l->xsaves);
+	cJSON_AddBoolToObject(o, "xfd", l->xfd);
+	cJSON_AddNumberToObject(o, "size_xcr0_standard", l->size_xcr0_standard);
+	cJSON_AddNumberToObject(o, "size_max_standard", l->size_max_standard);
+	cJSON_AddNumberToObject(o, "size_enabled_compacted", l->size_enabled_compacted);
+	cJSON_AddNumberToObject(o, "size_enabled_compacted_computed",
+				xstate_size_compacted(l, l->xcr0 | l->xss));
+	cJSON_AddItemToObject(o, "components", json_components(l));
+	cJSON_AddItemToObject(o, "sizes", json_sizes(l));
+	return o;
+}
+
+static cJSON *json_machine(const struct machine *m)
+{
+	cJSON *root = cJSON_CreateObject(), *o;
+	char b[24];
+
+	o = cJSON_AddObjectToObject(root, "cpu");
+	cJSON_AddStringToObject(o, "vendor", m->cpu.vendor);
+	cJSON_AddStringToObject(o, "brand", m->cpu.brand);
+	cJSON_AddNumberToObject(o, "family", m->cpu.family);
+	cJSON_AddNumberToObject(o, "model", m->cpu.model);
+	cJSON_AddNumberToObject(o, "stepping", m->cpu.stepping);
+	cJSON_AddStringToObject(o, "microcode", m->cpu.microcode);
+	cJSON_AddBoolToObject(o, "hypervisor", m->cpu.hypervisor);
+	cJSON_AddStringToObject(o, "hypervisor_vendor", m->cpu.hypervisor_vendor);
+	cJSON_AddBoolToObject(o, "amx_tile", m->cpu.amx_tile);
+	cJSON_AddBoolToObject(o, "avx512f", m->cpu.avx512f);
+	cJSON_AddBoolToObject(o, "pku", m->cpu.pku);
+	cJSON_AddBoolToObject(o, "invariant_tsc", m->cpu.invariant_tsc);
+	cJSON_AddItemToObject(root, "xsave", json_xsave(m));
+
+	o = cJSON_AddObjectToObject(root, "kernel");
+	if (m->kernel.known) {
+		cJSON_AddStringToObject(o, "release", m->kernel.release);
+		if (m->kernel.xcomp_known) {
+			cJSON_AddStringToObject(o, "xcomp_supp", hex(b, sizeof(b), m->kernel.xcomp_supp));
+			cJSON_AddStringToObject(o, "xcomp_perm", hex(b, sizeof(b), m->kernel.xcomp_perm));
+			cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kernel.xcomp_guest_perm));
+		} else {
+			cJSON_AddStringToObject(o, "xcomp_supp", "unavailable: arch_prctl(ARCH_GET_XCOMP_SUPP) failed");
+		}
+		cJSON_AddNumberToObject(o, "minsigstksz", (double)m->kernel.minsigstksz);
+	} else {
+		cJSON_AddStringToObject(o, "status", "not recorded in this dump");
+	}
+	if (m->from_dump) {
+		cJSON_AddStringToObject(root, "source", m->dump_path);
+		return root;
+	}
+	cJSON_AddStringToObject(root, "hostname", m->hostname);
+	o = cJSON_AddObjectToObject(root, "tsc");
+	cJSON_AddNumberToObject(o, "hz", m->tsc.hz);
+	cJSON_AddStringToObject(o, "source", m->tsc.source);
+
+	o = cJSON_AddObjectToObject(root, "topology");
+	if (m->topology.known) {
+		cJSON_AddNumberToObject(o, "packages", m->topology.packages);
+		cJSON_AddNumberToObject(o, "cores", m->topology.cores);
+		cJSON_AddNumberToObject(o, "pus", m->topology.pus);
+		cJSON_AddNumberToObject(o, "numa_nodes", m->topology.numa_nodes);
+		cJSON_AddNumberToObject(o, "l1d_bytes", (double)m->topology.l1d_bytes);
+		cJSON_AddNumberToObject(o, "l2_bytes", (double)m->topology.l2_bytes);
+		cJSON_AddNumberToObject(o, "l3_bytes", (double)m->topology.l3_bytes);
+	} else {
+		cJSON_AddStringToObject(o, "error", m->topology.error);
+	}
+
+	o = cJSON_AddObjectToObject(root, "kvm");
+	cJSON_AddBoolToObject(o, "present", m->kvm.present);
+	cJSON_AddStringToObject(o, "modules", m->kvm.modules);
+	if (m->kvm.present) {
+		cJSON_AddNumberToObject(o, "api_version", m->kvm.api_version);
+		cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
+		if (m->kvm.xcomp_guest_supp_known)
+			cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
+		cJSON_AddStringToObject(o, "guest_execution", "not probed yet (see the guest suite)");
+	} else {
+		cJSON_AddStringToObject(o, "error", m->kvm.open_error);
+	}
+
+	o = cJSON_AddObjectToObject(root, "pmu");
+	cJSON_AddBoolToObject(o, "libpfm4", m->pmu.libpfm_ok);
+	if (!m->pmu.libpfm_ok)
+		cJSON_AddStringToObject(o, "libpfm4_error", m->pmu.libpfm_error);
+	cJSON_AddBoolToObject(o, "hardware_events", m->pmu.hardware);
+	if (!m->pmu.hardware)
+		cJSON_AddStringToObject(o, "hardware_error", m->pmu.hardware_error);
+	cJSON_AddBoolToObject(o, "software_events", m->pmu.software);
+	return root;
+}
+
+static void print_text(const struct machine *m)
+{
+	const struct xstate_layout *l = &m->layout;
+	char b[24], b2[24], b3[24];
+	uint64_t v;
+
+	printf("cpu:        %s %s\n", m->cpu.vendor, m->cpu.brand);
+	printf("            family %u model %u stepping %u, microcode %s%s%s\n", m->cpu.family,
+	       m->cpu.model, m->cpu.stepping, m->cpu.microcode[0] ? m->cpu.microcode : "unknown",
+	       m->cpu.hypervisor ? ", under hypervisor " : "", m->cpu.hypervisor ? m->cpu.hypervisor_vendor : "");
+	if (m->from_dump)
+		printf("source:     %s\n", m->dump_path);
+	if (m->layout_error != XSTATE_LAYOUT_OK) {
+		printf("xsave:      %s\n", xstate_layout_error_str(m->layout_error));
+	} else {
+		printf("xcr0:       %s", hex(b, sizeof(b), l->xcr0));
+		if (live_xinuse(m, &v))
+			printf("   xinuse: %s", hex(b, sizeof(b), v));
+		printf("\nxss:        supported %s, enabled %s (%s)\n", hex(b, sizeof(b), l->xss_supported),
+		       hex(b2, sizeof(b2), l->xss),
+		       m->dump.has_xss ? "recorded" : l->xss_known ? "inferred from CPUID.(0DH,1):EBX" : "ambiguous");
+		printf("features:   xsaveopt=%d xsavec=%d xgetbv1=%d xsaves=%d xfd=%d\n", l->xsaveopt,
+		       l->xsavec, l->xgetbv1, l->xsaves, l->xfd);
+		printf("sizes:      XCR0 standard %u (CPUID.(0DH,0):EBX), max standard %u (ECX), "
+		       "XCR0|XSS compacted %u (CPUID.(0DH,1):EBX; computed %u)\n",
+		       l->size_xcr0_standard, l->size_max_standard, l->size_enabled_compacted,
+		       xstate_size_compacted(l, l->xcr0 | l->xss));
+		printf("\n  id  %-40s %6s %6s %5s %4s %4s %s\n", "component", "size", "offset", "align",
+		       "sup", "xfd", "enabled");
+		for (unsigned int id = 0; id < XSTATE_MAX_COMPONENTS; id++) {
+			const struct xstate_component *c = &l->comp[id];
+
+			if (c->supported)
+				printf("  %2u  %-40s %6u %6u %5s %4s %4s %s\n", id, xfeature_name(id), c->size,
+				       c->offset, c->align64 ? "64" : "-", c->supervisor ? "yes" : "-",
+				       c->xfd ? "yes" : "-", c->enabled ? "yes" : "no");
+		}
+		printf("\n  %-8s %8s %10s %9s\n", "set", "mask", "standard", "compacted");
+		for (size_t i = 0; i < sizeof(size_sets) / sizeof(size_sets[0]); i++) {
+			uint64_t mask;
+
+			if (!feature_set_parse(size_sets[i], l->xcr0, l->xss, &mask) || (mask & ~(l->xcr0 | l->xss)))
+				continue;
+			printf("  %-8s %8s %10u %9u\n", size_sets[i], hex(b, sizeof(b), mask),
+			       xstate_size_standard(l, mask), xstate_size_compacted(l, mask));
+		}
+	}
+	printf("\nkernel:     ");
+	if (!m->kernel.known)
+		printf("not recorded in this dump\n");
+	else if (m->kernel.xcomp_known)
+		printf("%s, arch_prctl XCOMP_SUPP %s PERM %s GUEST_PERM %s, AT_MINSIGSTKSZ %lu\n",
+		       m->kernel.release, hex(b, sizeof(b), m->kernel.xcomp_supp),
+		       hex(b2, sizeof(b2), m->kernel.xcomp_perm),
+		       hex(b3, sizeof(b3), m->kernel.xcomp_guest_perm), m->kernel.minsigstksz);
+	else
+		printf("%s, arch_prctl(ARCH_GET_XCOMP_SUPP) unavailable, AT_MINSIGSTKSZ %lu\n",
+		       m->kernel.release, m->kernel.minsigstksz);
+	if (m->from_dump)
+		return;
+	printf("tsc:        %.6f GHz (%s)%s\n", m->tsc.hz / 1e9, m->tsc.source,
+	       m->cpu.invariant_tsc ? ", invariant" : "");
+	if (m->topology.known)
+		printf("topology:   %d package(s), %d core(s), %d PU(s), %d NUMA node(s); L1d %" PRIu64
+		       " KiB, L2 %" PRIu64 " KiB, L3 %" PRIu64 " KiB (hwloc)\n",
+		       m->topology.packages, m->topology.cores, m->topology.pus, m->topology.numa_nodes,
+		       m->topology.l1d_bytes / 1024, m->topology.l2_bytes / 1024, m->topology.l3_bytes / 1024);
+	else
+		printf("topology:   %s\n", m->topology.error);
+	if (m->kvm.present)
+		printf("kvm:        /dev/kvm API %d, modules %s, KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s\n",
+		       m->kvm.api_version, m->kvm.modules[0] ? m->kvm.modules : "none listed", m->kvm.xsave2_size,
+		       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "unavailable");
+	else
+		printf("kvm:        %s\n", m->kvm.open_error);
+	printf("pmu:        libpfm4 %s; hardware events %s; software events %s\n",
+	       m->pmu.libpfm_ok ? "ok" : m->pmu.libpfm_error,
+	       m->pmu.hardware ? "available" : m->pmu.hardware_error,
+	       m->pmu.software ? "available" : "unavailable");
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "cpuid-dump", required_argument, NULL, 'd' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *dump = NULL, *record = NULL;
+	struct machine *m;
+	bool json = false;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		switch (opt) {
+		case 'j': json = true; break;
+		case 'd': dump = optarg; break;
+		case 'r': record = optarg; break;
+		case 'h': return cli_help(usage);
+		default: return cli_bad_option(usage, argc, argv);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
+	if (dump && record)
+		return cli_usage_error(usage, "--record writes this machine's dump; it cannot be combined with --cpuid-dump");
+	m = malloc(sizeof(*m));
+	if (!m)
+		return 1;
+	rc = dump ? machine_from_dump_file(m, dump) : machine_probe(m);
+	if (!rc && record)
+		rc = machine_write_dump(m, record);
+	if (rc) {
+		fprintf(stderr, "xstate-bench probe: %s\n", xb_error_message());
+		free(m);
+		return 1;
+	}
+	if (json) {
+		cJSON *root = json_machine(m);
+		char *text = cJSON_Print(root);
+
+		puts(text);
+		cJSON_free(text);
+		cJSON_Delete(root);
+	} else {
+		print_text(m);
+	}
+	free(m);
+	return 0;
+}

@@ -1,0 +1,143 @@
+/*
+ * builtin-run.c - `xstate-bench run`: options, then the runner.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../host/machine.h"
+#include "cli.h"
+#include "plan.h"
+#include "runner.h"
+
+#define DEFAULT_REPETITIONS 30
+#define DEFAULT_MIN_TIME 0.02
+#define QUICK_REPETITIONS 5
+#define QUICK_MIN_TIME 0.003
+
+static const char usage[] =
+	"usage: xstate-bench run [--suite S] [--filter REGEX] [--repetitions N] [--quick]\n"
+	"                        [--db URL] [--label L] [--json FILE] [--cpu N]\n"
+	"                        [--counters LIST] [--ops N] [--min-time SECONDS]\n"
+	"\n"
+	"  --suite S          native, kvm, guest or all, comma-separated (default: native)\n"
+	"  --filter REGEX     only cases whose id matches (POSIX extended regex)\n"
+	"  --repetitions N    samples per case (default 30; --quick: 5)\n"
+	"  --quick            fewer and shorter samples, for a smoke run\n"
+	"  --db URL           results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
+	"  --label L          a label for this run (baselines and compare accept it)\n"
+	"  --json FILE        also write Google Benchmark's JSON to FILE\n"
+	"  --cpu N            pin the measuring thread to the PU with OS index N (default: last PU)\n"
+	"  --counters LIST    count these libpfm4 events around each batch (e.g.\n"
+	"                     perf::PERF_COUNT_SW_TASK_CLOCK,cycles)\n"
+	"  --ops N            operations per timed batch (default: each family's own)\n"
+	"  --min-time S       seconds of batches per sample (default 0.02; --quick: 0.003)\n"
+	"  --help             this text\n";
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = strlen("xstate-bench") + 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	strcpy(s, "xstate-bench");
+	for (int i = 0; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "suite", required_argument, NULL, 's' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "repetitions", required_argument, NULL, 'n' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "counters", required_argument, NULL, 'C' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "min-time", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct run_options o = { .suites = SUITE_NATIVE, .cpu = -1 };
+	const char *db = NULL;
+	long repetitions = 0, v;
+	double min_time = 0;
+	bool quick = false;
+	struct machine *m;
+	int64_t run_id = 0;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (suite_parse(optarg, &o.suites))
+				return cli_usage_error(usage, "--suite: unknown suite in '%s'", optarg);
+			break;
+		case 'f':
+			if (!cli_regex_ok(usage, "--filter", optarg))
+				return EXIT_USAGE;
+			o.filter = optarg;
+			break;
+		case 'n':
+			if (!cli_parse_long(optarg, 1, 1000, &repetitions))
+				return cli_usage_error(usage, "--repetitions: want 1..1000, got '%s'", optarg);
+			break;
+		case 'q': quick = true; break;
+		case 'D': db = optarg; break;
+		case 'l': o.label = optarg; break;
+		case 'j': o.json_path = optarg; break;
+		case 'c':
+			if (!cli_parse_long(optarg, 0, 65535, &v))
+				return cli_usage_error(usage, "--cpu: want a PU number, got '%s'", optarg);
+			o.cpu = (int)v;
+			break;
+		case 'C': o.counters = optarg; break;
+		case 'o':
+			if (!cli_parse_long(optarg, 1, 1 << 20, &v))
+				return cli_usage_error(usage, "--ops: want 1..1048576, got '%s'", optarg);
+			o.ops = (uint32_t)v;
+			break;
+		case 't':
+			if (!cli_parse_double(optarg, 1e-6, 60, &min_time))
+				return cli_usage_error(usage, "--min-time: want seconds in (0, 60], got '%s'", optarg);
+			break;
+		case 'h': return cli_help(usage);
+		default: return cli_bad_option(usage, argc, argv);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
+	o.repetitions = repetitions ? (int)repetitions : quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
+	o.min_time = min_time > 0 ? min_time : quick ? QUICK_MIN_TIME : DEFAULT_MIN_TIME;
+	o.db_url = cli_db_url(db);
+	o.command_line = join_args(argc, argv);
+
+	m = malloc(sizeof(*m));
+	if (!m || !o.command_line) {
+		fprintf(stderr, "xstate-bench run: out of memory\n");
+		free(m);
+		free((char *)o.command_line);
+		return 1;
+	}
+	rc = machine_probe(m);
+	if (!rc)
+		rc = runner_run(m, &o, &run_id);
+	if (rc < 0)
+		fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
+	free((char *)o.command_line);
+	free(m);
+	return rc < 0 ? 1 : rc;
+}

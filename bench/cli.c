@@ -1,0 +1,87 @@
+/*
+ * cli.c - shared command-line helpers.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int cli_usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xstate-bench: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n\n%s", usage);
+	return EXIT_USAGE;
+}
+
+int cli_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return 0;
+}
+
+int cli_bad_option(const char *usage, int argc, char **argv)
+{
+	const char *opt = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+	return cli_usage_error(usage, "bad option or missing argument: %s", opt);
+}
+
+bool cli_regex_ok(const char *usage, const char *option, const char *re)
+{
+	regex_t compiled;
+	int err = regcomp(&compiled, re, REG_EXTENDED | REG_NOSUB);
+	char msg[128];
+
+	if (!err) {
+		regfree(&compiled);
+		return true;
+	}
+	regerror(err, &compiled, msg, sizeof(msg));
+	cli_usage_error(usage, "%s '%s': %s", option, re, msg);
+	return false;
+}
+
+bool cli_parse_long(const char *text, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 0);
+	if (errno || end == text || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool cli_parse_double(const char *text, double min, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+const char *cli_db_url(const char *flag)
+{
+	const char *env = getenv("XSTATE_BENCH_DB");
+
+	if (flag)
+		return flag;
+	return env && *env ? env : "xstate-bench.db";
+}

@@ -1,0 +1,40 @@
+/*
+ * cli.h - what every subcommand shares: the command table entry, usage handling (help to
+ * stdout and exit 0; bad arguments to stderr and exit 2), number parsing and the default
+ * database URL.
+ */
+#ifndef XB_BENCH_CLI_H
+#define XB_BENCH_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EXIT_USAGE 2
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*main)(int argc, char **argv);
+};
+
+int cmd_probe(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+
+/* Prints @usage to stderr after @fmt, returns EXIT_USAGE. */
+int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints @usage to stdout, returns 0. */
+int cli_help(const char *usage);
+/* The message for an option getopt rejected (the option text is in argv[optind - 1]). */
+int cli_bad_option(const char *usage, int argc, char **argv);
+
+/* Checks that @re compiles as a POSIX extended regex; on failure prints usage and returns false. */
+bool cli_regex_ok(const char *usage, const char *option, const char *re);
+
+bool cli_parse_long(const char *text, long min, long max, long *out);
+bool cli_parse_double(const char *text, double min, double max, double *out);
+
+/* --db, else $XSTATE_BENCH_DB, else xstate-bench.db in the current directory. */
+const char *cli_db_url(const char *flag);
+
+#endif

@@ -1,0 +1,10 @@
+/*
+ * families.c - the family table. A new family is one line here.
+ */
+#include "families.h"
+
+const struct bench_family *const bench_families[] = {
+	&family_loop,
+	&family_xsave,
+	NULL,
+};

@@ -1,0 +1,15 @@
+/*
+ * families.h - the table of every benchmark family, in run order.
+ */
+#ifndef XB_BENCH_FAMILIES_H
+#define XB_BENCH_FAMILIES_H
+
+#include "case.h"
+
+extern const struct bench_family family_loop;
+extern const struct bench_family family_xsave;
+
+/* NULL-terminated. */
+extern const struct bench_family *const bench_families[];
+
+#endif

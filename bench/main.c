@@ -1,0 +1,43 @@
+/*
+ * main.c - `xstate-bench <command>`: the command table and dispatch.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct command commands[] = {
+	{ "probe", "describe the machine: CPU, xstate layout, kernel, TSC, topology, KVM, PMU", cmd_probe },
+	{ "list", "list every benchmark id and whether it can run here (and why not)", cmd_list },
+	{ "run", "measure, store the run in the database, print the summary", cmd_run },
+};
+
+static void print_usage(FILE *out)
+{
+	fprintf(out, "usage: xstate-bench <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'xstate-bench <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("xstate-bench %s\n", XB_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "xstate-bench: unknown command '%s'\n\n", argv[1]);
+	print_usage(stderr);
+	return EXIT_USAGE;
+}

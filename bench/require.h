@@ -1,0 +1,29 @@
+/*
+ * require.h - requirement checks shared by the families. Each returns true when the
+ * machine can run the thing, else false with the reason a user can act on: which CPUID
+ * bit is clear, which XCR0 bits are missing, which kernel interface refused.
+ */
+#ifndef XB_BENCH_REQUIRE_H
+#define XB_BENCH_REQUIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../host/machine.h"
+#include "../kernels/xsave_bench.h"
+
+/* The layout decoded (XSAVE present and enabled by the OS). */
+bool require_layout(const struct machine *m, char *why, size_t size);
+
+/* The CPU has the instruction (XSAVEOPT, XSAVEC, XSAVES, FXSAVE ...). */
+bool require_op(const struct machine *m, enum xsave_op op, char *why, size_t size);
+
+/*
+ * Every component of @mask is enabled (XCR0, or XSS when @supervisor_ok), has its CPUID
+ * feature bit, and, for dynamic features such as AMX tile data, the CPU has XFD and the
+ * kernel offers the feature through arch_prctl(ARCH_GET_XCOMP_SUPP).
+ */
+bool require_features(const struct machine *m, uint64_t mask, bool supervisor_ok, char *why,
+		      size_t size);
+
+#endif

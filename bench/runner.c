@@ -1,0 +1,418 @@
+/*
+ * runner.c - measuring a plan and storing it.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../host/counters.h"
+#include "../host/topology.h"
+#include "../kernels/xsave_bench.h"
+#include "../results/store.h"
+#include "gbench.h"
+#include "overhead.h"
+#include "plan.h"
+#include "summary.h"
+
+/* One repetition's sample with room for its metrics. */
+struct sample_slot {
+	struct sample_record rec;
+	struct named_value values[GBENCH_MAX_METRICS];
+	char names[GBENCH_MAX_METRICS][64];
+};
+
+/* One registered case, its overhead calibration and its samples: one slot per repetition. */
+struct case_run {
+	struct bench_case *c;
+	struct runner *r;
+	struct overhead_tracker overhead;
+	int nr_samples, max_samples;
+	struct sample_slot *slots;
+};
+
+struct runner {
+	const struct run_options *o;
+	const struct plan *plan;
+	const struct machine *m;
+	struct results_store *store;
+	int64_t run_id;
+	struct counter_set counters;
+	struct summary summary;
+	int failures;
+	int store_error;
+};
+
+static const char *volatile current_case; /* for the fault report */
+
+static void fault_handler(int sig)
+{
+	const char *id = current_case ? current_case : "(none)";
+	char msg[256];
+	int n = snprintf(msg, sizeof(msg), "\nxstate-bench: fatal %s while measuring %s: the planner "
+				      "let through a case this machine cannot run; the run stays incomplete\n",
+			 strsignal(sig), id);
+
+	if (write(STDERR_FILENO, msg, (size_t)n) < 0)
+		_exit(3);
+	_exit(3);
+}
+
+static void install_fault_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fault_handler;
+	sigaction(SIGILL, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+}
+
+static void iso_time(char *out, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
+		      enum case_status status, const char *reason, const struct sample_record *samples,
+		      int nr_samples)
+{
+	struct attribute_record attrs[CASE_ATTR_MAX];
+	struct case_record rec = {
+		.id = c->id,
+		.unit = "ticks/op",
+		.status = status,
+		.reason = reason,
+		.ops_per_batch = c->ops_per_batch,
+		.overhead_ticks = (double)overhead,
+		.nr_samples = nr_samples,
+		.samples = samples,
+		.nr_attributes = c->nr_attributes,
+		.attributes = attrs,
+	};
+	int rc;
+
+	for (int i = 0; i < c->nr_attributes; i++)
+		attrs[i] = (struct attribute_record){ c->attributes[i].name, c->attributes[i].value };
+	rc = results_put_case(r->store, r->run_id, &rec);
+	if (rc && !r->store_error) {
+		fprintf(stderr, "xstate-bench: storing %s: %s\n", c->id, xb_error_message());
+		r->store_error = rc;
+	}
+	summary_add(&r->summary, (int)(c - r->plan->cases), c->id, status, reason, samples, nr_samples, c->nr_attributes, c->attributes);
+	return rc;
+}
+
+/* One batch: the family's measurement, the counters around it, the overhead subtracted. */
+static int batch_trampoline(void *ctx, struct gbench_batch *out)
+{
+	struct case_run *cr = ctx;
+	struct runner *r = cr->r;
+	struct batch_result res;
+	uint64_t delta[COUNTERS_MAX];
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	current_case = cr->c->id;
+	counters_start(&r->counters);
+	rc = cr->c->family->batch(cr->c, &res);
+	counters_stop(&r->counters);
+	if (rc) {
+		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
+		return rc;
+	}
+	out->ops = res.ops;
+	out->gross_ticks = (double)res.gross_ticks;
+	out->net_ticks = (double)res.gross_ticks - (double)overhead_refresh(&cr->overhead);
+	out->nr_metrics = res.nr_metrics;
+	memcpy(out->metrics, res.metrics, (size_t)res.nr_metrics * sizeof(res.metrics[0]));
+	if (r->counters.count && counters_read_delta(&r->counters, delta)) {
+		snprintf(out->error, sizeof(out->error), "%s", xb_error_message());
+		return -1;
+	}
+	for (int i = 0; i < r->counters.count && out->nr_metrics < GBENCH_MAX_METRICS; i++) {
+		if (!r->counters.c[i].available)
+			continue; /* never reported as zero */
+		out->metrics[out->nr_metrics++] = (struct gbench_metric){
+			.name = r->counters.c[i].name, .kind = GBENCH_PER_OP, .value = (double)delta[i] };
+	}
+	return 0;
+}
+
+static double counter_value(const struct gbench_repetition *rep, const char *name, bool *found)
+{
+	for (int i = 0; i < rep->nr_counters; i++) {
+		if (!strcmp(rep->counter_names[i], name)) {
+			*found = true;
+			return rep->counter_values[i];
+		}
+	}
+	*found = false;
+	return NAN;
+}
+
+static int append_sample(struct case_run *cr, const struct gbench_repetition *rep)
+{
+	struct sample_slot *slot;
+	bool has_ticks, has_ns;
+
+	if (cr->nr_samples == cr->max_samples)
+		return -E2BIG;
+	slot = &cr->slots[cr->nr_samples];
+	memset(slot, 0, sizeof(*slot));
+	slot->rec.ticks_per_op = counter_value(rep, "ticks_per_op", &has_ticks);
+	slot->rec.ns_per_op = counter_value(rep, "ns_per_op", &has_ns);
+	slot->rec.batches = rep->batches;
+	if (!has_ticks || !has_ns)
+		return -EINVAL;
+	for (int i = 0; i < rep->nr_counters && slot->rec.nr_metrics < GBENCH_MAX_METRICS; i++) {
+		int k = slot->rec.nr_metrics;
+
+		if (!strcmp(rep->counter_names[i], "ticks_per_op") || !strcmp(rep->counter_names[i], "ns_per_op"))
+			continue;
+		snprintf(slot->names[k], sizeof(slot->names[k]), "%s", rep->counter_names[i]);
+		slot->values[k] = (struct named_value){ slot->names[k], rep->counter_values[i] };
+		slot->rec.nr_metrics++;
+	}
+	slot->rec.metrics = slot->values;
+	cr->nr_samples++;
+	return 0;
+}
+
+/* Stores the case's samples: the slots are copied into a plain array of records. */
+static void store_samples(struct runner *r, struct case_run *cr)
+{
+	struct sample_record *recs = calloc((size_t)cr->nr_samples, sizeof(*recs));
+
+	if (!recs) {
+		r->failures++;
+		store_case(r, cr->c, 0, CASE_ERROR, "out of memory", NULL, 0);
+		return;
+	}
+	for (int i = 0; i < cr->nr_samples; i++)
+		recs[i] = cr->slots[i].rec;
+	store_case(r, cr->c, overhead_current(&cr->overhead), CASE_OK, NULL, recs, cr->nr_samples);
+	free(recs);
+}
+
+static void on_repetition(void *ctx, const struct gbench_repetition *rep)
+{
+	struct case_run *runs = ctx, *cr = NULL;
+	struct runner *r = runs[0].r;
+
+	for (int i = 0; runs[i].c; i++)
+		if (!strcmp(runs[i].c->id, rep->name))
+			cr = &runs[i];
+	if (!cr || cr->nr_samples < 0)
+		return;
+	if (rep->error) {
+		r->failures++;
+		store_case(r, cr->c, overhead_current(&cr->overhead), CASE_ERROR, rep->error_message, NULL, 0);
+		cr->nr_samples = -1; /* stored: ignore its remaining repetitions */
+		return;
+	}
+	if (append_sample(cr, rep)) {
+		r->failures++;
+		store_case(r, cr->c, overhead_current(&cr->overhead), CASE_ERROR,
+			   "a repetition reported no ticks_per_op", NULL, 0);
+		cr->nr_samples = -1;
+		return;
+	}
+	if (rep->last)
+		store_samples(r, cr);
+}
+
+static int begin_run(struct runner *r, const struct pin_result *pin)
+{
+	const struct machine *m = r->m;
+	char fingerprint[17], started[32];
+	char *dump = machine_dump_text(m);
+	int64_t machine_id;
+	int rc;
+
+	if (!dump)
+		return xb_fail(ENOMEM, "formatting the CPUID dump");
+	machine_fingerprint(m, fingerprint);
+	struct machine_record mr = {
+		.fingerprint = fingerprint,
+		.hostname = m->hostname,
+		.vendor = m->cpu.vendor,
+		.family = m->cpu.family,
+		.model = m->cpu.model,
+		.stepping = m->cpu.stepping,
+		.microcode = m->cpu.microcode,
+		.brand = m->cpu.brand,
+		.xcr0 = m->layout.xcr0,
+		.xss = m->layout.xss,
+		.cpuid_dump = dump,
+	};
+	rc = results_put_machine(r->store, &mr, &machine_id);
+	free(dump);
+	if (rc)
+		return rc;
+	iso_time(started, sizeof(started));
+	struct run_record rr = {
+		.label = r->o->label,
+		.started_at = started,
+		.kernel_release = m->kernel.release,
+		.command_line = r->o->command_line,
+		.tool_version = XB_VERSION,
+		.tsc_hz = m->tsc.hz,
+		.tsc_source = m->tsc.source,
+		.pinned_pu = pin->os_index,
+	};
+	return results_begin_run(r->store, machine_id, &rr, &r->run_id);
+}
+
+static int open_counters(struct runner *r)
+{
+	int rc;
+
+	if (!r->o->counters)
+		return 0;
+	rc = counters_open(r->o->counters, &r->counters);
+	if (rc)
+		return rc;
+	for (int i = 0; i < r->counters.count; i++) {
+		const struct counter *c = &r->counters.c[i];
+
+		if (!c->available)
+			fprintf(stderr, "xstate-bench: counter %s unavailable: %s\n", c->name, c->reason);
+		rc = results_put_counter(r->store, r->run_id, c->name, c->available, c->reason);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Google Benchmark's own flags for this run. Repetitions are interleaved at random across
+ * cases, so that each case's samples spread over the run and a shared machine's slow
+ * moments do not all land on one case.
+ */
+static int build_gbench_args(const struct run_options *o, char args[4][300], char **argv)
+{
+	int argc = 0;
+
+	argv[argc++] = (char *)"xstate-bench";
+	snprintf(args[0], sizeof(args[0]), "--benchmark_repetitions=%d", o->repetitions);
+	argv[argc++] = args[0];
+	snprintf(args[1], sizeof(args[1]), "--benchmark_min_time=%g", o->min_time);
+	argv[argc++] = args[1];
+	argv[argc++] = (char *)"--benchmark_enable_random_interleaving=true";
+	if (o->json_path) {
+		snprintf(args[2], sizeof(args[2]), "--benchmark_out=%s", o->json_path);
+		argv[argc++] = args[2];
+		snprintf(args[3], sizeof(args[3]), "--benchmark_out_format=json");
+		argv[argc++] = args[3];
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+static int measure(struct runner *r, struct plan *plan)
+{
+	struct run_env env = { .machine = r->m, .ops_override = r->o->ops };
+	struct case_run *runs = calloc((size_t)plan->count + 1, sizeof(*runs));
+	char args[4][300], *argv[10];
+	int n = 0, argc, rc = 0;
+
+	if (!runs)
+		return xb_fail(ENOMEM, "out of memory");
+	for (int i = 0; i < plan->count; i++) {
+		struct bench_case *c = &plan->cases[i];
+
+		if (c->skip_reason[0]) {
+			store_case(r, c, 0, CASE_SKIP, c->skip_reason, NULL, 0);
+			continue;
+		}
+		if (c->family->setup(c, &env)) {
+			r->failures++;
+			store_case(r, c, 0, CASE_ERROR, xb_error_message(), NULL, 0);
+			continue;
+		}
+		runs[n] = (struct case_run){ .c = c, .r = r, .max_samples = r->o->repetitions };
+		overhead_init(&runs[n].overhead, c->ops_per_batch);
+		runs[n].slots = calloc((size_t)r->o->repetitions, sizeof(*runs[n].slots));
+		if (!runs[n].slots) {
+			c->family->teardown(c);
+			rc = xb_fail(ENOMEM, "out of memory");
+			break;
+		}
+		gbench_register(c->id, batch_trampoline, &runs[n], r->m->tsc.hz);
+		n++;
+	}
+	argc = build_gbench_args(r->o, args, argv);
+	if (!rc && n && gbench_run(argc, argv, on_repetition, runs) < 0)
+		rc = xb_fail(EINVAL, "Google Benchmark rejected its arguments");
+	current_case = NULL;
+	for (int i = 0; i < n; i++) {
+		free(runs[i].slots);
+		runs[i].c->family->teardown(runs[i].c);
+	}
+	free(runs);
+	return rc;
+}
+
+int runner_run(const struct machine *m, const struct run_options *o, int64_t *run_id)
+{
+	struct runner r = { .o = o, .m = m };
+	struct pin_result pin;
+	struct plan plan;
+	char finished[32];
+	int rc;
+
+	rc = plan_build(m, o->suites, o->filter, &plan);
+	if (rc)
+		return rc;
+	r.plan = &plan;
+	rc = topology_pin_thread(o->cpu, &pin);
+	if (rc)
+		goto out_plan;
+	rc = results_open(o->db_url, &r.store);
+	if (rc) {
+		xb_fail(EIO, "cannot use the results database %s: %s", o->db_url, xb_error_message());
+		goto out_plan;
+	}
+	rc = begin_run(&r, &pin);
+	if (!rc)
+		rc = open_counters(&r);
+	if (rc)
+		goto out_store;
+	*run_id = r.run_id;
+	printf("xstate-bench: run %lld, %d cases (%d runnable) on PU %d, TSC %.6f GHz (%s)\n",
+	       (long long)r.run_id, plan.count, plan_runnable_count(&plan), pin.os_index, m->tsc.hz / 1e9,
+	       m->tsc.source);
+	fflush(stdout);
+	install_fault_handlers();
+	rc = measure(&r, &plan);
+	if (!rc && r.store_error)
+		rc = r.store_error;
+	if (!rc) {
+		iso_time(finished, sizeof(finished));
+		rc = results_finish_run(r.store, r.run_id, finished);
+	}
+	summary_print(&r.summary, stdout);
+	printf("run id: %lld%s\n", (long long)r.run_id, rc ? " (incomplete)" : "");
+	if (!rc && r.failures)
+		rc = 1;
+out_store:
+	counters_close(&r.counters);
+	summary_free(&r.summary);
+	results_close(r.store);
+out_plan:
+	plan_free(&plan);
+	return rc;
+}

@@ -1,0 +1,30 @@
+/*
+ * runner.h - `run`: plan, pin, calibrate, measure every runnable case through Google
+ * Benchmark, store each case as soon as it finishes, print the summary.
+ */
+#ifndef XB_BENCH_RUNNER_H
+#define XB_BENCH_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../host/machine.h"
+
+struct run_options {
+	unsigned int suites;
+	const char *filter;       /* NULL: every case */
+	int repetitions;          /* samples per case */
+	double min_time;          /* seconds of batches per sample */
+	const char *db_url;
+	const char *label;
+	const char *json_path;    /* Google Benchmark JSON, NULL for none */
+	int cpu;                  /* PU OS index, -1 for the last PU */
+	const char *counters;     /* libpfm4 event list, NULL for none */
+	uint32_t ops;             /* batch size override, 0 for family defaults */
+	const char *command_line;
+};
+
+/* Returns 0 when every runnable case produced numbers, 1 when some failed, <0 on error. */
+int runner_run(const struct machine *m, const struct run_options *o, int64_t *run_id);
+
+#endif

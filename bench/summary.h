@@ -1,0 +1,37 @@
+/*
+ * summary.h - the table `run` prints at the end: per case the median ticks and ns per op,
+ * the interquartile spread, the sample count; then the errors and the skips with reasons.
+ */
+#ifndef XB_BENCH_SUMMARY_H
+#define XB_BENCH_SUMMARY_H
+
+#include <stdio.h>
+
+#include "../results/store.h"
+#include "case.h"
+
+struct summary_row {
+	int order; /* the case's place in the plan: rows print in plan order */
+	char id[CASE_ID_MAX];
+	enum case_status status;
+	char reason[CASE_REASON_MAX];
+	int samples;
+	double median_ticks, median_ns, iqr_percent;
+	char xinuse[24];
+	double modopt_hit_rate; /* NAN when not probed */
+	double discarded_rate;  /* batches run again because the state changed under them */
+};
+
+struct summary {
+	int count, capacity;
+	struct summary_row *rows;
+};
+
+void summary_add(struct summary *s, int order, const char *id, enum case_status status, const char *reason,
+		 const struct sample_record *samples, int nr_samples, int nr_attributes,
+		 const struct case_attribute *attributes);
+/* Sorts the rows into plan order and prints them. */
+void summary_print(struct summary *s, FILE *out);
+void summary_free(struct summary *s);
+
+#endif

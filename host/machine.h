@@ -1,0 +1,104 @@
+/*
+ * machine.h - everything the probe learns about the machine, in one structure that the
+ * planner and the runner read: CPU identity, the xstate layout, what the kernel offers
+ * (arch_prctl XCOMP, signal frame size), the TSC and its frequency, topology, KVM, PMU.
+ * A machine comes from the live system or from a recorded dump file.
+ */
+#ifndef XB_HOST_MACHINE_H
+#define XB_HOST_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "../kernels/cpuid.h"
+#include "../kernels/xstate_layout.h"
+
+struct cpu_ident {
+	char vendor[13];
+	char brand[49];
+	uint32_t family, model, stepping; /* display values (extended fields folded in) */
+	char microcode[32];               /* from /proc/cpuinfo; "" when unknown */
+	bool hypervisor;                  /* CPUID.1:ECX[31] */
+	char hypervisor_vendor[13];       /* CPUID.0x40000000 */
+	bool amx_tile;                    /* CPUID.(7,0):EDX[24] */
+	bool pku;                         /* CPUID.(7,0):ECX[3] */
+	bool avx512f;                     /* CPUID.(7,0):EBX[16] */
+	bool rdtscp;                      /* CPUID.0x80000001:EDX[27] */
+	bool invariant_tsc;               /* CPUID.0x80000007:EDX[8] */
+};
+
+/* What the running kernel offers; from a dump only when the dump recorded it. */
+struct kernel_facts {
+	bool known;
+	char release[65];
+	bool xcomp_known;         /* arch_prctl(ARCH_GET_XCOMP_SUPP) answered */
+	uint64_t xcomp_supp;      /* ARCH_GET_XCOMP_SUPP */
+	uint64_t xcomp_perm;      /* ARCH_GET_XCOMP_PERM */
+	uint64_t xcomp_guest_perm; /* ARCH_GET_XCOMP_GUEST_PERM */
+	unsigned long minsigstksz; /* AT_MINSIGSTKSZ, 0 when absent */
+};
+
+struct tsc_info {
+	double hz;
+	char source[96]; /* where hz came from, e.g. "CPUID.15H" or "calibrated against CLOCK_MONOTONIC_RAW" */
+};
+
+struct topology_info {
+	bool known;
+	int packages, cores, pus, numa_nodes;
+	uint64_t l1d_bytes, l2_bytes, l3_bytes;
+	char error[160];
+};
+
+struct kvm_info {
+	bool present;           /* /dev/kvm opened */
+	char open_error[160];
+	char modules[96];       /* loaded kvm modules, from /sys/module */
+	int api_version;
+	int xsave2_size;        /* KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2), 0 when absent */
+	bool xcomp_guest_supp_known;
+	uint64_t xcomp_guest_supp; /* KVM_GET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_SUPP) */
+};
+
+struct pmu_info {
+	bool libpfm_ok;
+	char libpfm_error[96];
+	bool hardware;          /* a hardware cycles event opened */
+	char hardware_error[192];
+	bool software;          /* perf::PERF_COUNT_SW_TASK_CLOCK opened */
+};
+
+struct machine {
+	bool from_dump;
+	char dump_path[256];
+	struct cpuid_dump dump;
+	struct cpuid_provider cpuid;
+	struct cpu_ident cpu;
+	enum xstate_layout_error layout_error;
+	struct xstate_layout layout;
+	struct kernel_facts kernel;
+	char hostname[65];
+	/* Live only: */
+	struct tsc_info tsc;
+	struct topology_info topology;
+	struct kvm_info kvm;
+	struct pmu_info pmu;
+};
+
+/* Probes the live machine (CPUID, kernel, TSC, topology, KVM, PMU). */
+int machine_probe(struct machine *m) XB_MUST_CHECK;
+
+/* Builds a machine from a recorded dump file: CPUID, XCRs and any kernel facts it holds. */
+int machine_from_dump_file(struct machine *m, const char *path) XB_MUST_CHECK;
+
+/* Writes the machine's dump (CPUID leaves, XCRs and kernel facts) in the dump file format. */
+int machine_write_dump(const struct machine *m, const char *path) XB_MUST_CHECK;
+
+/* The dump as text, malloc'd; stored with every run. */
+char *machine_dump_text(const struct machine *m);
+
+/* A stable identity for the results database: host name and CPUID with per-CPU fields masked. */
+void machine_fingerprint(const struct machine *m, char out[17]);
+
+#endif

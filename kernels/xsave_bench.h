@@ -1,0 +1,95 @@
+/*
+ * xsave_bench.h - the measured save/restore batch: put the state in the asked condition,
+ * confirm it with XINUSE, time K back-to-back executions of one XSAVE-family instruction
+ * between serialized time stamps, then check the header the instruction produced (or the
+ * state it loaded). The same code runs natively (ring 3) and in the guest (ring 0).
+ * Freestanding: it never calls out, so nothing can touch the registers mid-batch.
+ */
+#ifndef XB_KERNELS_XSAVE_BENCH_H
+#define XB_KERNELS_XSAVE_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "xstate_layout.h"
+
+enum xsave_op {
+	XOP_EMPTY, /* the bare loop: calibration and the empty-loop case */
+	XOP_XSAVE,
+	XOP_XSAVEOPT,
+	XOP_XSAVEC,
+	XOP_XSAVES,
+	XOP_FXSAVE,
+	XOP_XRSTOR,
+	XOP_XRSTORS,
+	XOP_FXRSTOR,
+	XOP_COUNT,
+};
+
+enum xstate_cond {
+	XCOND_INIT,  /* components in their init state */
+	XCOND_INUSE, /* in use, last loaded from another buffer: no modified optimization */
+	XCOND_CLEAN, /* in use, loaded from the target buffer itself: the optimization may hit */
+	XCOND_COUNT,
+};
+
+struct xsave_op_info {
+	const char *name;    /* as in benchmark ids: "xsave", "xrstor", ... */
+	bool save;           /* writes the buffer (a save), else reads it (a restore) */
+	bool compacted;      /* buffer in the compacted format */
+	bool legacy_only;    /* FXSAVE/FXRSTOR: the 512-byte legacy area, x87 and SSE */
+	bool ring0;          /* XSAVES/XRSTORS: #GP outside ring 0 */
+	bool modified_opt;   /* may skip unmodified components (XSAVEOPT, XSAVES) */
+};
+
+const struct xsave_op_info *xsave_op_info(enum xsave_op op);
+const char *xstate_cond_name(enum xstate_cond cond);
+
+/* Everything one batch needs; buffers are 64-byte aligned and owned by the caller. */
+struct xsave_bench {
+	const struct xstate_layout *layout;
+	enum xsave_op op;
+	enum xstate_cond cond;
+	uint64_t mask;        /* the feature set: the instruction's RFBM */
+	uint64_t caller_mask; /* the caller's state to preserve around the batch */
+	uint32_t ops;         /* instructions per batch (K) */
+	uint32_t warmup_ops;  /* untimed executions before the timed ones */
+
+	void *target;      /* the buffer saved into or restored from */
+	void *image;       /* the condition's image in the target's format */
+	uint32_t target_size;
+	void *scratch;     /* standard-format buffer for checks, layout->size_max_standard */
+	void *caller;      /* standard-format buffer for the caller's state */
+};
+
+enum xsave_check {
+	XCHECK_OK,
+	XCHECK_XINUSE,     /* XINUSE before the batch did not match the condition */
+	XCHECK_XSTATE_BV,  /* the header's XSTATE_BV did not match the condition */
+	XCHECK_XCOMP_BV,   /* the header's XCOMP_BV did not match the format */
+	XCHECK_FTW,        /* FXSAVE's abridged tag word did not match the condition */
+	XCHECK_CONTENT,    /* a restore did not load the image's register contents */
+	XCHECK_MODOPT,     /* the modified optimization hit when it must not */
+	XCHECK_BAD_ARGS,   /* ops == 0 or an op/format mismatch */
+};
+
+struct xsave_sample {
+	uint64_t gross_ticks;   /* the timed loop as measured, overhead included */
+	uint32_t ops;
+	bool xinuse_checked;
+	uint64_t xinuse_before;
+	int modopt_hit;         /* 1 hit, 0 missed, -1 not probed */
+	enum xsave_check check;
+	uint64_t expected, actual; /* for a failed check */
+};
+
+const char *xsave_check_str(enum xsave_check c);
+
+/* Runs one batch; returns the check result (also in @out->check). */
+enum xsave_check xsave_bench_sample(const struct xsave_bench *b, struct xsave_sample *out);
+
+/* Times one empty batch of @ops iterations (the loop skeleton and the time stamps). */
+uint64_t xsave_bench_empty_batch(uint32_t ops);
+
+
+#endif

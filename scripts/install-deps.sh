@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs every Debian package xstate-bench needs to build, test and run; safe to re-run.
+set -eu
+
+packages="
+  build-essential cmake pkg-config git
+  libbenchmark-dev libbenchmark-tools
+  libhwloc-dev hwloc-nox
+  libpfm4-dev
+  libsqlite3-dev sqlite3
+  libpq-dev postgresql
+  libcjson-dev
+  libcmocka-dev
+  gnuplot-nox
+  python3 python3-scipy python3-numpy
+"
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+echo "install-deps: installing:$missing"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
