@@ -248,8 +248,8 @@ static void print_text(const struct machine *m)
 		       hex(b2, sizeof(b2), m->kernel.xcomp_perm),
 		       hex(b3, sizeof(b3), m->kernel.xcomp_guest_perm), m->kernel.minsigstksz);
 	else
-		printf("%s, arch_prctl(ARCH_GET_XCOMP_SUPP) unavailable, AT_MINSIGSTKSZ %lu\n",
-		       m->kernel.release, m->kernel.minsigstksz);
+		printf("%s, arch_prctl(ARCH_GET_XCOMP_SUPP) %s\n", m->kernel.release,
+		       m->from_dump ? "not recorded" : "unavailable");
 	if (m->from_dump)
 		return;
 	printf("tsc:        %.6f GHz (%s)%s\n", m->tsc.hz / 1e9, m->tsc.source,

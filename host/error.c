@@ -10,13 +10,16 @@
 
 static _Thread_local char last_error[512];
 
+/* Formats into a temporary first, so a message may wrap the previous one (xb_error_message()). */
 int xb_fail(int code, const char *fmt, ...)
 {
+	char message[sizeof(last_error)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	memcpy(last_error, message, sizeof(last_error));
 	return code > 0 ? -code : -1;
 }
 

@@ -10,7 +10,8 @@
 #define XB_MUST_CHECK __attribute__((warn_unused_result))
 #define XB_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
-/* Records the message and returns -code (code > 0), or -1 when code <= 0. */
+/* Records the message and returns -code (code > 0), or -1 when code <= 0. The message may
+ * include xb_error_message(), to add context to an error from below. */
 int xb_fail(int code, const char *fmt, ...) XB_PRINTF(2, 3);
 /* Records "<message>: <strerror(errno)> (errno N)" and returns -errno. */
 int xb_fail_errno(const char *fmt, ...) XB_PRINTF(1, 2);

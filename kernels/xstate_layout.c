@@ -110,6 +110,11 @@ static void infer_xss(struct xstate_layout *l)
 	unsigned int n = 0, matches = 0;
 	uint64_t found = 0;
 
+	if (!l->xss_supported) { /* nothing to enable: CPUs without XSAVES report EBX = 0 */
+		l->xss = 0;
+		l->xss_known = true;
+		return;
+	}
 	for (unsigned int id = 0; id < XSTATE_MAX_COMPONENTS; id++)
 		if (l->xss_supported & (1ULL << id))
 			bits[n++] = 1ULL << id;
@@ -145,11 +150,11 @@ enum xstate_layout_error xstate_layout_decode(struct xstate_layout *l,
 	l->osxsave = (r.ecx >> 27) & 1;
 	l->fxsr = (r.edx >> 24) & 1;
 
+	if (!l->xsave)
+		return XSTATE_LAYOUT_NO_XSAVE;
 	cpuid_read(p, 0, 0, &r);
 	if (r.eax < 0xd)
 		return XSTATE_LAYOUT_NO_LEAF_D;
-	if (!l->xsave)
-		return XSTATE_LAYOUT_NO_XSAVE;
 	if (!l->osxsave || !p->xgetbv(p, 0, &l->xcr0))
 		return XSTATE_LAYOUT_NO_OSXSAVE;
 

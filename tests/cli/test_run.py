@@ -1,0 +1,124 @@
+"""test_run.py - a real (quick) run: what reaches the database and the JSON file, counters
+that count and counters that cannot, and skipped cases stored with their reasons."""
+import json
+import os
+import sqlite3
+
+import xbtest
+from xbtest import run
+
+CASES = ("^native/(save/xsave/(fp|avx512)/(init|inuse)|save/xsaveopt/avx/clean|save/xsavec/fp/init"
+         "|restore/xrstor/avx512/inuse|restore/fxrstor/fp/inuse|loop/empty/none)$")
+
+
+class Run(xbtest.TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = os.path.join("/tmp", f"xb-run-{os.getpid()}")
+        os.makedirs(cls.dir, exist_ok=True)
+        cls.db = os.path.join(cls.dir, "r.db")
+        cls.json = os.path.join(cls.dir, "r.json")
+        cls.result = run("run", "--quick", "--filter", CASES, "--db", cls.db, "--label", "unit-test",
+                         "--json", cls.json, "--counters", "perf::PERF_COUNT_SW_TASK_CLOCK,cycles")
+        cls.expected = json.loads(run("list", "--json", "--suite", "native", "--filter", CASES).stdout)["cases"]
+
+    @classmethod
+    def tearDownClass(cls):
+        for f in os.listdir(cls.dir):
+            os.unlink(os.path.join(cls.dir, f))
+        os.rmdir(cls.dir)
+
+    def q(self, sql, *args):
+        with sqlite3.connect(self.db) as db:
+            return db.execute(sql, args).fetchall()
+
+    def test_exit_and_summary(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        self.assertIn("run id: 1", self.result.stdout)
+        self.assertIn("native/save/xsave/avx512/inuse", self.result.stdout)
+
+    def test_run_row(self):
+        (label, complete, kernel, cmdline, tsc_hz, pu, finished), = self.q(
+            "SELECT label, complete, kernel_release, command_line, tsc_hz, pinned_pu, finished_at FROM runs")
+        self.assertEqual(label, "unit-test")
+        self.assertEqual(complete, 1)
+        self.assertEqual(kernel, os.uname().release)
+        self.assertIn("--label unit-test", cmdline)
+        self.assertGreater(tsc_hz, 1e8)
+        self.assertGreaterEqual(pu, 0)
+        self.assertTrue(finished)
+
+    def test_machine_row_has_the_dump(self):
+        (dump, xcr0, vendor), = self.q("SELECT cpuid_dump, xcr0, vendor FROM machines")
+        self.assertIn("0x0000000d 0x00:", dump)
+        self.assertIn(f"xcr0 0x{xcr0:x}", dump)
+        self.assertIn(vendor, ["GenuineIntel", "AuthenticAMD"])
+
+    def test_every_planned_case_is_stored(self):
+        stored = dict(self.q("SELECT c.name, r.status FROM results r JOIN cases c ON c.id = r.case_id"))
+        self.assertEqual(set(stored), {c["id"] for c in self.expected})
+        for c in self.expected:
+            self.assertEqual(stored[c["id"]], "ok" if c["runnable"] else "skip", c)
+
+    def test_samples(self):
+        rows = self.q("SELECT c.name, count(*), min(s.ns_per_op), min(s.batches) FROM samples s "
+                      "JOIN cases c ON c.id = s.case_id GROUP BY c.name")
+        runnable = [c["id"] for c in self.expected if c["runnable"]]
+        self.assertEqual(len(rows), len(runnable))
+        for name, n, ns, batches in rows:
+            self.assertEqual(n, 5, name)  # --quick: five repetitions, one sample each
+            self.assertGreater(batches, 0, name)
+            if not name.endswith("empty/none"):
+                self.assertGreater(ns, 0, name)
+
+    def test_case_facts(self):
+        rows = dict(self.q("SELECT ra.name, ra.value FROM result_attributes ra JOIN cases c ON c.id = ra.case_id "
+                           "WHERE c.name = 'native/save/xsave/avx512/inuse'"))
+        self.assertEqual(rows["rfbm"], "0xe7")
+        self.assertEqual(rows["format"], "standard")
+        self.assertEqual(int(rows["xinuse_before"], 16) & 0xe7, 0xe7)
+        (ops, overhead), = self.q("SELECT ops_per_batch, overhead_ticks FROM results r JOIN cases c ON "
+                                  "c.id = r.case_id WHERE c.name = 'native/save/xsave/avx512/inuse'")
+        self.assertEqual(ops, 128)
+        self.assertGreater(overhead, 0)
+
+    def test_software_counter_counts(self):
+        rows = self.q("SELECT value FROM sample_metrics WHERE name = 'perf::PERF_COUNT_SW_TASK_CLOCK'")
+        self.assertGreater(len(rows), 0)
+        for (v,) in rows:
+            self.assertGreater(v, 0)
+
+    def test_unavailable_counter_is_never_zero(self):
+        (available, reason), = self.q("SELECT available, reason FROM run_counters WHERE name = 'cycles'")
+        metrics = self.q("SELECT count(*) FROM sample_metrics WHERE name = 'cycles'")[0][0]
+        if available:
+            self.assertGreater(metrics, 0)
+        else:
+            self.assertTrue(reason)
+            self.assertIn("cycles unavailable", self.result.stderr)
+            self.assertEqual(metrics, 0)
+
+    def test_google_benchmark_json(self):
+        with open(self.json) as f:
+            j = json.load(f)
+        self.assertIn("context", j)
+        it = [b for b in j["benchmarks"] if b["run_type"] == "iteration"]
+        names = {b["run_name"] for b in it}
+        self.assertIn("native/save/xsave/avx512/inuse/manual_time", names)
+        for b in it:
+            self.assertIn("ticks_per_op", b)
+            self.assertIn("ns_per_op", b)
+        per_case = {}
+        for b in it:
+            per_case[b["run_name"]] = per_case.get(b["run_name"], 0) + 1
+        self.assertTrue(all(n == 5 for n in per_case.values()), per_case)
+
+    def test_modified_optimization_reported(self):
+        rows = self.q("SELECT c.name, avg(m.value) FROM sample_metrics m JOIN cases c ON c.id = m.case_id "
+                      "WHERE m.name = 'modopt_hit_rate' GROUP BY c.name")
+        self.assertEqual([r[0] for r in rows], ["native/save/xsaveopt/avx/clean"])
+        self.assertTrue(0.0 <= rows[0][1] <= 1.0)
+
+
+if __name__ == "__main__":
+    xbtest.main()

@@ -1,0 +1,104 @@
+/*
+ * test_dump_file.c - the dump format: round trip, and every malformed input rejected with
+ * the file and line named.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "host/cpuid_dump_file.h"
+
+static struct cpuid_dump dump, again;
+static struct kernel_facts kernel, kernel_again;
+
+static const char good[] =
+	"# comment\n"
+	"xcr0 0x2ff\n"
+	"xinuse 0x2a2\n"
+	"xss 0x800\n"
+	"kernel.release 6.1.0-27-amd64\n"
+	"kernel.xcomp_supp 0x602e7\n"
+	"kernel.xcomp_perm 0x202e7\n"
+	"kernel.xcomp_guest_perm 0x202e7\n"
+	"kernel.minsigstksz 3632\n"
+	"   0x00000000 0x00: eax=0x00000016 ebx=0x756e6547 ecx=0x6c65746e edx=0x49656e69\n"
+	"   0x0000000d 0x01: eax=0x0000000f ebx=0x00000a08 ecx=0x00000000 edx=0x00000000\n";
+
+static void test_parse_and_round_trip(void **state)
+{
+	char *text;
+
+	(void)state;
+	assert_int_equal(cpuid_dump_parse(good, "good", &dump, &kernel), 0);
+	assert_int_equal(dump.nr_entries, 2);
+	assert_int_equal(dump.xcr0, 0x2ff);
+	assert_true(dump.has_xinuse && dump.has_xss);
+	assert_int_equal(dump.entries[1].leaf, 0xd);
+	assert_int_equal(dump.entries[1].subleaf, 1);
+	assert_int_equal(dump.entries[1].regs.ebx, 0xa08);
+	assert_true(kernel.known && kernel.xcomp_known);
+	assert_string_equal(kernel.release, "6.1.0-27-amd64");
+	assert_int_equal(kernel.xcomp_perm, 0x202e7);
+	assert_int_equal(kernel.minsigstksz, 3632);
+
+	text = cpuid_dump_format(&dump, &kernel, "round trip");
+	assert_non_null(text);
+	assert_int_equal(cpuid_dump_parse(text, "formatted", &again, &kernel_again), 0);
+	free(text);
+	assert_memory_equal(&dump, &again, sizeof(dump));
+	assert_memory_equal(&kernel, &kernel_again, sizeof(kernel));
+}
+
+static void expect_error(const char *text, const char *fragment)
+{
+	assert_int_not_equal(cpuid_dump_parse(text, "bad.dump", &dump, &kernel), 0);
+	if (!strstr(xb_error_message(), fragment))
+		fail_msg("error \"%s\" does not mention \"%s\"", xb_error_message(), fragment);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("xcr0 0x7\n   0x0000000d 0x00: eax=0x7 ebx=0x340\n", "bad.dump:2: malformed CPUID line");
+	expect_error("xcr0 0x7\nbogus 1\n", "bad.dump:2: unknown key");
+	expect_error("xcr0 seven\n", "bad.dump:1: unknown key or bad value");
+	expect_error("   0x00000000 0x00: eax=0x0000000d ebx=0x0 ecx=0x0 edx=0x0\n", "no \"xcr0\" line");
+	expect_error("xcr0 0x7\n", "no CPUID lines");
+	expect_error("xcr0 0x7\n   0x00000000 0x00: eax=0x1 ebx=0x0 ecx=0x0 edx=0x0 trailing\n",
+		     "malformed CPUID line");
+}
+
+static void test_provider_answers_from_dump(void **state)
+{
+	struct cpuid_provider p;
+	struct cpuid_regs r;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(cpuid_dump_parse(good, "good", &dump, &kernel), 0);
+	cpuid_provider_from_dump(&p, &dump);
+	cpuid_read(&p, 0xd, 1, &r);
+	assert_int_equal(r.eax, 0xf);
+	cpuid_read(&p, 0x7, 0, &r); /* absent: zeros */
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	assert_true(p.xgetbv(&p, 0, &v));
+	assert_int_equal(v, 0x2ff);
+	assert_true(p.xgetbv(&p, 1, &v));
+	assert_int_equal(v, 0x2a2);
+	assert_false(p.xgetbv(&p, 2, &v));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_and_round_trip),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_provider_answers_from_dump),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
