@@ -31,7 +31,8 @@ struct batch_result {
 	uint64_t gross_ticks; /* the timed region as measured */
 	uint64_t ops;
 	int nr_metrics;
-	struct gbench_metric metrics[GBENCH_MAX_METRICS - COUNTERS_MAX];
+	/* room is left for the runner's core-clock metrics and the counters */
+	struct gbench_metric metrics[GBENCH_MAX_METRICS - COUNTERS_MAX - 2];
 	char error[GBENCH_ERROR_MAX];
 };
 

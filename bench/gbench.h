@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define GBENCH_MAX_METRICS 12
+#define GBENCH_MAX_METRICS 16
 #define GBENCH_ERROR_MAX 256
 
 enum gbench_metric_kind {

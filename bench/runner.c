@@ -17,7 +17,7 @@
 #include "../kernels/xsave_bench.h"
 #include "../results/store.h"
 #include "gbench.h"
-#include "overhead.h"
+#include "calibration.h"
 #include "plan.h"
 #include "summary.h"
 
@@ -28,11 +28,11 @@ struct sample_slot {
 	char names[GBENCH_MAX_METRICS][64];
 };
 
-/* One registered case, its overhead calibration and its samples: one slot per repetition. */
+/* One registered case, its calibration and its samples: one slot per repetition. */
 struct case_run {
 	struct bench_case *c;
 	struct runner *r;
-	struct overhead_tracker overhead;
+	struct calibration calibration;
 	int nr_samples, max_samples;
 	struct sample_slot *slots;
 };
@@ -115,13 +115,17 @@ static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
 	return rc;
 }
 
-/* One batch: the family's measurement, the counters around it, the overhead subtracted. */
+/*
+ * One batch: the family's measurement with the counters around it; then the calibration is
+ * refreshed, the empty-batch overhead subtracted and the net ticks converted to core cycles.
+ */
 static int batch_trampoline(void *ctx, struct gbench_batch *out)
 {
 	struct case_run *cr = ctx;
 	struct runner *r = cr->r;
 	struct batch_result res;
 	uint64_t delta[COUNTERS_MAX];
+	double ticks_per_cycle;
 	int rc;
 
 	memset(&res, 0, sizeof(res));
@@ -133,11 +137,17 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
 		return rc;
 	}
+	calibration_refresh(&cr->calibration);
+	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
 	out->ops = res.ops;
 	out->gross_ticks = (double)res.gross_ticks;
-	out->net_ticks = (double)res.gross_ticks - (double)overhead_refresh(&cr->overhead);
+	out->net_ticks = (double)res.gross_ticks - (double)calibration_overhead(&cr->calibration);
 	out->nr_metrics = res.nr_metrics;
 	memcpy(out->metrics, res.metrics, (size_t)res.nr_metrics * sizeof(res.metrics[0]));
+	out->metrics[out->nr_metrics++] = (struct gbench_metric){
+		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP, .value = out->net_ticks / ticks_per_cycle };
+	out->metrics[out->nr_metrics++] = (struct gbench_metric){
+		.name = "core_clock_ghz", .kind = GBENCH_PER_BATCH, .value = r->m->tsc.hz / ticks_per_cycle / 1e9 };
 	if (r->counters.count && counters_read_delta(&r->counters, delta)) {
 		snprintf(out->error, sizeof(out->error), "%s", xb_error_message());
 		return -1;
@@ -203,7 +213,7 @@ static void store_samples(struct runner *r, struct case_run *cr)
 	}
 	for (int i = 0; i < cr->nr_samples; i++)
 		recs[i] = cr->slots[i].rec;
-	store_case(r, cr->c, overhead_current(&cr->overhead), CASE_OK, NULL, recs, cr->nr_samples);
+	store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_OK, NULL, recs, cr->nr_samples);
 	free(recs);
 }
 
@@ -219,13 +229,13 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 		return;
 	if (rep->error) {
 		r->failures++;
-		store_case(r, cr->c, overhead_current(&cr->overhead), CASE_ERROR, rep->error_message, NULL, 0);
+		store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_ERROR, rep->error_message, NULL, 0);
 		cr->nr_samples = -1; /* stored: ignore its remaining repetitions */
 		return;
 	}
 	if (append_sample(cr, rep)) {
 		r->failures++;
-		store_case(r, cr->c, overhead_current(&cr->overhead), CASE_ERROR,
+		store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_ERROR,
 			   "a repetition reported no ticks_per_op", NULL, 0);
 		cr->nr_samples = -1;
 		return;
@@ -344,7 +354,7 @@ static int measure(struct runner *r, struct plan *plan)
 			continue;
 		}
 		runs[n] = (struct case_run){ .c = c, .r = r, .max_samples = r->o->repetitions };
-		overhead_init(&runs[n].overhead, c->ops_per_batch);
+		calibration_init(&runs[n].calibration, c->ops_per_batch);
 		runs[n].slots = calloc((size_t)r->o->repetitions, sizeof(*runs[n].slots));
 		if (!runs[n].slots) {
 			c->family->teardown(c);

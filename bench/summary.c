@@ -9,6 +9,19 @@
 
 #include "../results/stats.h"
 
+/* Median over the samples of one per-sample metric; NAN when no sample has it. */
+static double sample_metric_median(const struct sample_record *samples, int n, const char *name)
+{
+	double values[n > 0 ? n : 1];
+	int found = 0;
+
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < samples[i].nr_metrics; k++)
+			if (!strcmp(samples[i].metrics[k].name, name))
+				values[found++] = samples[i].metrics[k].value;
+	return found ? stats_median(values, found) : NAN;
+}
+
 static double sample_metric_mean(const struct sample_record *samples, int n, const char *name)
 {
 	double sum = 0;
@@ -47,6 +60,7 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 	row->median_ticks = row->median_ns = row->iqr_percent = NAN;
 	row->modopt_hit_rate = sample_metric_mean(samples, nr_samples, "modopt_hit_rate");
 	row->discarded_rate = sample_metric_mean(samples, nr_samples, "discarded_batches");
+	row->median_cycles = sample_metric_median(samples, nr_samples, "core_cycles_per_op");
 	for (int i = 0; i < nr_attributes; i++)
 		if (!strcmp(attributes[i].name, "xinuse_before"))
 			snprintf(row->xinuse, sizeof(row->xinuse), "%s", attributes[i].value);
@@ -77,7 +91,8 @@ void summary_print(struct summary *s, FILE *out)
 	int skipped = 0, errors = 0;
 
 	qsort(s->rows, (size_t)s->count, sizeof(s->rows[0]), by_order);
-	fprintf(out, "\n%-44s %10s %9s %7s %4s %s\n", "case", "ticks/op", "ns/op", "IQR%", "n", "notes");
+	fprintf(out, "\n%-44s %9s %8s %9s %6s %4s %s\n", "case", "ticks/op", "ns/op", "cycles/op",
+		"IQR%", "n", "notes");
 	for (int i = 0; i < s->count; i++) {
 		const struct summary_row *r = &s->rows[i];
 
@@ -86,8 +101,8 @@ void summary_print(struct summary *s, FILE *out)
 			errors += r->status == CASE_ERROR;
 			continue;
 		}
-		fprintf(out, "%-44s %10.1f %9.2f %7.1f %4d", r->id, r->median_ticks, r->median_ns,
-			isfinite(r->iqr_percent) ? r->iqr_percent : 0.0, r->samples);
+		fprintf(out, "%-44s %9.1f %8.2f %9.1f %6.1f %4d", r->id, r->median_ticks, r->median_ns,
+			r->median_cycles, isfinite(r->iqr_percent) ? r->iqr_percent : 0.0, r->samples);
 		if (r->xinuse[0])
 			fprintf(out, " xinuse=%s", r->xinuse);
 		if (!isnan(r->modopt_hit_rate))

@@ -17,6 +17,7 @@ struct summary_row {
 	char reason[CASE_REASON_MAX];
 	int samples;
 	double median_ticks, median_ns, iqr_percent;
+	double median_cycles; /* estimated core cycles per op; NAN when not measured */
 	char xinuse[24];
 	double modopt_hit_rate; /* NAN when not probed */
 	double discarded_rate;  /* batches run again because the state changed under them */

@@ -113,6 +113,16 @@ class Run(xbtest.TempDirTest):
             per_case[b["run_name"]] = per_case.get(b["run_name"], 0) + 1
         self.assertTrue(all(n == 5 for n in per_case.values()), per_case)
 
+    def test_core_clock_metrics(self):
+        samples = self.q("SELECT count(*) FROM samples")[0][0]
+        for name in ["core_cycles_per_op", "core_clock_ghz"]:
+            rows = self.q("SELECT c.name, m.value FROM sample_metrics m JOIN cases c ON c.id = m.case_id "
+                          "WHERE m.name = ?", name)
+            self.assertEqual(len(rows), samples, name)
+            for case, v in rows:
+                if name == "core_clock_ghz" or not case.endswith("empty/none"):
+                    self.assertGreater(v, 0, (case, name))
+
     def test_modified_optimization_reported(self):
         rows = self.q("SELECT c.name, avg(m.value) FROM sample_metrics m JOIN cases c ON c.id = m.case_id "
                       "WHERE m.name = 'modopt_hit_rate' GROUP BY c.name")

@@ -14,6 +14,7 @@
 
 #include "host/machine.h"
 #include "host/xstate_buffer.h"
+#include "kernels/clock_ref.h"
 #include "kernels/xsave_bench.h"
 #include "kernels/xstate_image.h"
 
@@ -204,6 +205,14 @@ static void test_empty_batch(void **state)
 	assert_true(xsave_bench_empty_batch(100000) > xsave_bench_empty_batch(1));
 }
 
+static void test_clock_reference_chain(void **state)
+{
+	(void)state;
+	/* a longer dependent chain never takes less time than a much shorter one */
+	assert_true(clock_ref_chain_ticks(1) > 0);
+	assert_true(clock_ref_chain_ticks(20000) > clock_ref_chain_ticks(1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_caller_control_state_survives),
 		cmocka_unit_test(test_empty_batch),
+		cmocka_unit_test(test_clock_reference_chain),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
