@@ -15,7 +15,8 @@ def plan(name, *extra):
 class PlanOnDumps(xbtest.TempDirTest):
     def test_every_skip_has_a_reason(self):
         for name in ["intel-sapphirerapids.dump", "amd-zen4.dump", "intel-sandybridge.dump",
-                     "intel-westmere.dump", "intel-cascadelake-kvm.dump"]:
+                     "intel-westmere.dump", "intel-cascadelake-kvm.dump",
+                     "amd-turin-bhyve.dump"]:
             for c in plan(name).values():
                 self.assertEqual(c["runnable"], "reason" not in c, c)
                 if not c["runnable"]:

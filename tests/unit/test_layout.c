@@ -107,6 +107,43 @@ static void test_cascadelake(void **state)
 	assert_int_equal(xstate_size_standard(l, XFEATURES_AVX512), 2688);
 }
 
+/* This development machine, recorded: AMD family 26 under bhyve, XCR0 0xe7, no XSAVES/XSS. */
+static void test_turin(void **state)
+{
+	struct machine *m = load("amd-turin-bhyve.dump");
+	const struct xstate_layout *l = &m->layout;
+
+	(void)state;
+	assert_string_equal(m->cpu.vendor, "AuthenticAMD");
+	assert_int_equal(m->cpu.family, 26);
+	assert_int_equal(m->cpu.model, 2);
+	assert_int_equal(m->layout_error, XSTATE_LAYOUT_OK);
+	assert_true(l->xsaveopt && l->xsavec && l->xgetbv1);
+	assert_false(l->xsaves || l->xfd);
+	assert_int_equal(l->xcr0, 0xe7);
+	assert_int_equal(l->xss_supported, 0);
+	assert_true(l->xss_known);
+	assert_int_equal(l->xss, 0);
+	/* AMD standard format: no MPX hole, opmask right after AVX */
+	assert_int_equal(l->comp[XFEATURE_YMM].offset, 576);
+	assert_int_equal(l->comp[XFEATURE_OPMASK].offset, 832);
+	assert_int_equal(l->comp[XFEATURE_ZMM_HI256].offset, 896);
+	assert_int_equal(l->comp[XFEATURE_HI16_ZMM].offset, 1408);
+	assert_false(l->comp[XFEATURE_PKRU].supported);
+	/* with no hole the two formats coincide: 576 +256 +64 +512 +1024 = 2432 */
+	assert_int_equal(xstate_size_standard(l, XFEATURES_AVX512), 2432);
+	assert_int_equal(xstate_size_compacted(l, XFEATURES_AVX512), 2432);
+	assert_int_equal(xstate_size_standard(l, XFEATURES_AVX), 832);
+	/* fp + opmask: standard keeps the AVX gap (832 + 64), compacted closes it (576 + 64) */
+	assert_int_equal(xstate_size_standard(l, XFEATURES_FP | XFEATURE_MASK(XFEATURE_OPMASK)), 896);
+	assert_int_equal(xstate_size_compacted(l, XFEATURES_FP | XFEATURE_MASK(XFEATURE_OPMASK)), 640);
+	assert_int_equal(l->size_enabled_compacted, 2432);
+	assert_int_equal(xstate_xfd_capable(l), 0);
+	assert_true(m->kernel.xcomp_known);
+	assert_int_equal(m->kernel.xcomp_supp, 0xe7);
+	assert_int_equal(m->kernel.minsigstksz, 3376);
+}
+
 /* Sandy Bridge: XSAVEOPT only; sub-leaf 1 EBX is 0 and XSS is known to be empty. */
 static void test_sandybridge(void **state)
 {
@@ -150,7 +187,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sapphirerapids), cmocka_unit_test(test_zen4),
-		cmocka_unit_test(test_cascadelake),    cmocka_unit_test(test_sandybridge),
+		cmocka_unit_test(test_cascadelake),    cmocka_unit_test(test_turin),
+		cmocka_unit_test(test_sandybridge),
 		cmocka_unit_test(test_westmere),       cmocka_unit_test(test_live),
 	};
 
