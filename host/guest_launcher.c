@@ -1,0 +1,30 @@
+/*
+ * guest_launcher.c - what every launcher shares: names of the ways a guest ends, freeing an outcome.
+ */
+#include "guest_launcher.h"
+
+#include <stdlib.h>
+
+const char *guest_end_name(enum guest_end end)
+{
+	switch (end) {
+	case GUEST_EXITED:
+		return "exited";
+	case GUEST_SHUTDOWN:
+		return "shutdown";
+	case GUEST_TIMEOUT:
+		return "timeout";
+	case GUEST_INTERNAL_ERROR:
+		return "internal-error";
+	case GUEST_VMM_ERROR:
+		return "vmm-error";
+	}
+	return "unknown";
+}
+
+void guest_outcome_free(struct guest_outcome *out)
+{
+	free(out->output);
+	out->output = NULL;
+	out->output_len = 0;
+}
