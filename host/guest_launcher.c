@@ -1,9 +1,23 @@
 /*
- * guest_launcher.c - what every launcher shares: names of the ways a guest ends, freeing an outcome.
+ * guest_launcher.c - the table of launchers and what they share: finding one by name, the
+ * names of the ways a guest ends, freeing an outcome.
  */
 #include "guest_launcher.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+const struct guest_launcher *const guest_launchers[] = {
+	NULL,
+};
+
+const struct guest_launcher *guest_launcher_find(const char *name)
+{
+	for (int i = 0; guest_launchers[i]; i++)
+		if (!strcmp(guest_launchers[i]->name, name))
+			return guest_launchers[i];
+	return NULL;
+}
 
 const char *guest_end_name(enum guest_end end)
 {

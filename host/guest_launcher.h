@@ -71,6 +71,12 @@ struct guest_launcher {
 	int (*run)(const struct guest_launch *launch, struct guest_outcome *out);
 };
 
+/* Every launcher built in, NULL-terminated; a new launcher is one line in guest_launcher.c. */
+extern const struct guest_launcher *const guest_launchers[];
+
+/* The launcher called @name, or NULL. */
+const struct guest_launcher *guest_launcher_find(const char *name);
+
 const char *guest_end_name(enum guest_end end);
 void guest_outcome_free(struct guest_outcome *out);
 
