@@ -64,16 +64,17 @@ static void add_xsave_matrix(struct table *t)
 int guest_cases_enumerate(struct guest_case *out, int max)
 {
 	struct table t = { out, max, 0 };
+	/* each id names the feature set it is about (DESIGN.md: <site>/<group>/<op>/<features>) */
 	static const struct {
 		enum guest_kind kind;
-		const char *group, *op;
+		const char *group, *op, *features;
 	} single[] = {
-		{ GK_CPUID_D, "exit", "cpuid-0xd" },
-		{ GK_WRMSR_XSS, "msr", "wrmsr-xss" },
-		{ GK_WRMSR_XFD, "msr", "wrmsr-xfd" },
-		{ GK_RDMSR_XFD, "msr", "rdmsr-xfd" },
-		{ GK_RDMSR_XFD_ERR, "msr", "rdmsr-xfd-err" },
-		{ GK_XFD_NM, "xfd", "nm" },
+		{ GK_CPUID_D, "exit", "cpuid-0xd", "user" },  /* the leaf's sizes follow XCR0 */
+		{ GK_WRMSR_XSS, "msr", "wrmsr-xss", "all" },  /* writes the supervisor part of all */
+		{ GK_WRMSR_XFD, "msr", "wrmsr-xfd", "amx" },
+		{ GK_RDMSR_XFD, "msr", "rdmsr-xfd", "amx" },
+		{ GK_RDMSR_XFD_ERR, "msr", "rdmsr-xfd-err", "amx" },
+		{ GK_XFD_NM, "xfd", "nm", "amx" },
 	};
 
 	add_xsave_matrix(&t);
@@ -83,11 +84,9 @@ int guest_cases_enumerate(struct guest_case *out, int max)
 		add(&t, GK_XSETBV, XOP_EMPTY, xsetbv_sets[f], XCOND_INIT, parts, ARRAY_SIZE(parts));
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(single); i++) {
-		/* the XFD cases are about AMX tile data: their ids end in /amx */
-		bool amx = single[i].kind >= GK_WRMSR_XFD;
-		const char *parts[] = { single[i].group, single[i].op, "amx" };
+		const char *parts[] = { single[i].group, single[i].op, single[i].features };
 
-		add(&t, single[i].kind, XOP_EMPTY, amx ? "amx" : 0, XCOND_INIT, parts, amx ? 3 : 2);
+		add(&t, single[i].kind, XOP_EMPTY, single[i].features, XCOND_INIT, parts, ARRAY_SIZE(parts));
 	}
 	return t.count;
 }
@@ -207,7 +206,7 @@ bool guest_case_check(const struct guest_cpu *g, const struct guest_case *c, uin
 	*mask = 0;
 	if (g->layout_error != XSTATE_LAYOUT_OK)
 		return WHY(xstate_layout_error_str(g->layout_error));
-	if (c->features && !feature_set_parse(c->features, l->xcr0, l->xss, mask))
+	if (!feature_set_parse(c->features, l->xcr0, l->xss, mask))
 		return WHY("unknown feature set");
 	switch (c->kind) {
 	case GK_SAVE:

@@ -6,8 +6,8 @@
  *
  * Ids (DESIGN.md): guest/save/{xsave,xsaveopt,xsavec,xsaves}/<features>/{init,inuse,clean},
  * guest/restore/{xrstor,xrstors}/<features>/{init,inuse} over fp, avx, avx512, user, amx and,
- * for XSAVES/XRSTORS, all; guest/exit/xsetbv/{fp,avx,avx512,user}, guest/exit/cpuid-0xd,
- * guest/msr/wrmsr-xss, guest/msr/{wrmsr,rdmsr}-xfd/amx, guest/msr/rdmsr-xfd-err/amx,
+ * for XSAVES/XRSTORS, all; guest/exit/xsetbv/{fp,avx,avx512,user}, guest/exit/cpuid-0xd/user,
+ * guest/msr/wrmsr-xss/all, guest/msr/{wrmsr,rdmsr}-xfd/amx, guest/msr/rdmsr-xfd-err/amx,
  * guest/xfd/nm/amx.
  */
 #ifndef XB_GUEST_CASES_H
@@ -40,7 +40,7 @@ struct guest_case {
 	char id[GUEST_CASE_ID_MAX];
 	enum guest_kind kind;
 	enum xsave_op op;      /* GK_SAVE and GK_RESTORE */
-	const char *features;  /* the feature-set name in the id, NULL when the id has none */
+	const char *features;  /* the feature-set name in the id */
 	enum xstate_cond cond; /* GK_SAVE and GK_RESTORE */
 };
 

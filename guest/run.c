@@ -222,8 +222,7 @@ static void case_record(const struct case_run *cr)
 	rec_begin(&r, "case");
 	rec_str(&r, "id", cr->c->id);
 	rec_u64(&r, "ops", cr->ops);
-	if (cr->c->features)
-		rec_hex(&r, "rfbm", cr->mask);
+	rec_hex(&r, "rfbm", cr->mask);
 	if (cr->c->kind == GK_SAVE || cr->c->kind == GK_RESTORE) {
 		rec_u64(&r, "buffer_bytes", cr->bench.target_size);
 		rec_str(&r, "format", info->compacted ? "compacted" : "standard");

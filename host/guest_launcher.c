@@ -3,11 +3,13 @@
  * names of the ways a guest ends, freeing an outcome.
  */
 #include "guest_launcher.h"
+#include "qemu/qemu_launcher.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 const struct guest_launcher *const guest_launchers[] = {
+	&guest_launcher_qemu,
 	NULL,
 };
 
