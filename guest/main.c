@@ -214,10 +214,10 @@ void guest_main(int protocol, uint64_t info)
 	} else if (worklist.probe) {
 		probe();
 	} else {
+		selftest(worklist.selftest);
 		run_worklist(&cpu, &worklist, &totals);
 		if (totals.failed)
 			status = GUEST_STATUS_CASE_FAILED;
-		selftest(worklist.selftest);
 	}
 	end_record(status, &totals);
 	guest_exit(status);

@@ -12,7 +12,7 @@
  *   probe                      report the CPUID leaves and XCR0/XSS the payload sees, run nothing
  *   nocheck                    run cases without the CPUID pre-check: a missing feature then
  *                              shows as the exception it raises (turned into a skip)
- *   selftest=triple|hang|ud    exercise an exception path after the cases (a triple fault, a
+ *   selftest=triple|hang|ud    exercise an exception path before the cases (a triple fault, a
  *                              hang for the watchdog, an exception outside any case)
  *
  * Under multiboot the loader puts the image name first; the payload drops that word.
