@@ -6,6 +6,10 @@
 const struct bench_family *const bench_families[] = {
 	&family_loop,
 	&family_xsave,
+	&family_kvm_run,
+	&family_kvm_xsave,
+	&family_kvm_vcpu,
+	&family_kvm_attr,
 	&family_guest,
 	NULL,
 };

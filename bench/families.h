@@ -8,6 +8,10 @@
 
 extern const struct bench_family family_loop;
 extern const struct bench_family family_xsave;
+extern const struct bench_family family_kvm_run;
+extern const struct bench_family family_kvm_xsave;
+extern const struct bench_family family_kvm_vcpu;
+extern const struct bench_family family_kvm_attr;
 extern const struct bench_family family_guest;
 
 /* NULL-terminated. */

@@ -3,12 +3,15 @@
  * names of the ways a guest ends, freeing an outcome.
  */
 #include "guest_launcher.h"
-#include "qemu/qemu_launcher.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvm/launcher.h"
+#include "qemu/qemu_launcher.h"
+
 const struct guest_launcher *const guest_launchers[] = {
+	&kvm_launcher,
 	&guest_launcher_qemu,
 	NULL,
 };

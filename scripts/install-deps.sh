@@ -13,7 +13,7 @@ packages="
   libcmocka-dev
   gnuplot-nox
   python3 python3-scipy python3-numpy
-  qemu-system-x86
+  qemu-system-x86 busybox-static cpio kmod xz-utils
 "
 
 missing=""
