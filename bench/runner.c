@@ -118,6 +118,7 @@ static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
 /*
  * One batch: the family's measurement with the counters around it; then the calibration is
  * refreshed, the empty-batch overhead subtracted and the net ticks converted to core cycles.
+ * A self-timed family's batch is a sample finished elsewhere: it is passed on as it is.
  */
 static int batch_trampoline(void *ctx, struct gbench_batch *out)
 {
@@ -130,20 +131,26 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 
 	memset(&res, 0, sizeof(res));
 	current_case = cr->c->id;
-	counters_start(&r->counters);
+	if (!cr->c->family->self_timed)
+		counters_start(&r->counters);
 	rc = cr->c->family->batch(cr->c, &res);
-	counters_stop(&r->counters);
+	if (!cr->c->family->self_timed)
+		counters_stop(&r->counters);
 	if (rc) {
 		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
 		return rc;
 	}
-	calibration_refresh(&cr->calibration);
-	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
 	out->ops = res.ops;
 	out->gross_ticks = (double)res.gross_ticks;
-	out->net_ticks = (double)res.gross_ticks - (double)calibration_overhead(&cr->calibration);
 	out->nr_metrics = res.nr_metrics;
 	memcpy(out->metrics, res.metrics, (size_t)res.nr_metrics * sizeof(res.metrics[0]));
+	if (cr->c->family->self_timed) {
+		out->net_ticks = res.net_ticks;
+		return 0;
+	}
+	calibration_refresh(&cr->calibration);
+	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
+	out->net_ticks = (double)res.gross_ticks - (double)calibration_overhead(&cr->calibration);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP, .value = out->net_ticks / ticks_per_cycle };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
@@ -171,6 +178,12 @@ static double counter_value(const struct gbench_repetition *rep, const char *nam
 	}
 	*found = false;
 	return NAN;
+}
+
+/* The host overhead subtracted from the case's batches: none for self-timed cases. */
+static uint64_t host_overhead(const struct case_run *cr)
+{
+	return cr->c->family->self_timed ? 0 : calibration_overhead(&cr->calibration);
 }
 
 static int append_sample(struct case_run *cr, const struct gbench_repetition *rep)
@@ -213,7 +226,7 @@ static void store_samples(struct runner *r, struct case_run *cr)
 	}
 	for (int i = 0; i < cr->nr_samples; i++)
 		recs[i] = cr->slots[i].rec;
-	store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_OK, NULL, recs, cr->nr_samples);
+	store_case(r, cr->c, host_overhead(cr), CASE_OK, NULL, recs, cr->nr_samples);
 	free(recs);
 }
 
@@ -229,14 +242,13 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 		return;
 	if (rep->error) {
 		r->failures++;
-		store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_ERROR, rep->error_message, NULL, 0);
+		store_case(r, cr->c, host_overhead(cr), CASE_ERROR, rep->error_message, NULL, 0);
 		cr->nr_samples = -1; /* stored: ignore its remaining repetitions */
 		return;
 	}
 	if (append_sample(cr, rep)) {
 		r->failures++;
-		store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_ERROR,
-			   "a repetition reported no ticks_per_op", NULL, 0);
+		store_case(r, cr->c, host_overhead(cr), CASE_ERROR, "a repetition reported no ticks_per_op", NULL, 0);
 		cr->nr_samples = -1;
 		return;
 	}
@@ -334,7 +346,8 @@ static int build_gbench_args(const struct run_options *o, char args[4][300], cha
 
 static int measure(struct runner *r, struct plan *plan)
 {
-	struct run_env env = { .machine = r->m, .ops_override = r->o->ops };
+	struct run_env env = { .machine = r->m, .ops_override = r->o->ops, .repetitions = r->o->repetitions,
+			       .min_time = r->o->min_time };
 	struct case_run *runs = calloc((size_t)plan->count + 1, sizeof(*runs));
 	char args[4][300], *argv[10];
 	int n = 0, argc, rc = 0;
@@ -361,7 +374,7 @@ static int measure(struct runner *r, struct plan *plan)
 			rc = xb_fail(ENOMEM, "out of memory");
 			break;
 		}
-		gbench_register(c->id, batch_trampoline, &runs[n], r->m->tsc.hz);
+		gbench_register(c->id, batch_trampoline, &runs[n], r->m->tsc.hz, c->family->self_timed ? 1 : 0);
 		n++;
 	}
 	argc = build_gbench_args(r->o, args, argv);
