@@ -126,7 +126,7 @@ static void test_output_and_exit_port(void **state)
 	assert_string_equal(out.output, "case=a b");
 	assert_int_equal(out.output_len, 8);
 	assert_false(out.output_truncated);
-	assert_true(out.accelerated);
+	assert_int_equal(out.accelerated, !kvm_host_under_tcg()); /* the lab's KVM runs on TCG */
 	guest_outcome_free(&out);
 }
 
