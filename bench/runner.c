@@ -244,10 +244,24 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 		store_samples(r, cr);
 }
 
+/* The first line of a /proc file, without its newline; "" when unreadable. */
+static void read_proc_line(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(out, (int)size, f))
+		out[0] = 0;
+	out[strcspn(out, "\n")] = 0;
+	fclose(f);
+}
+
 static int begin_run(struct runner *r, const struct pin_result *pin)
 {
 	const struct machine *m = r->m;
-	char fingerprint[17], started[32];
+	char fingerprint[17], started[32], cmdline[4096], loadavg[64], notes[160];
 	char *dump = machine_dump_text(m);
 	int64_t machine_id;
 	int rc;
@@ -273,10 +287,18 @@ static int begin_run(struct runner *r, const struct pin_result *pin)
 	if (rc)
 		return rc;
 	iso_time(started, sizeof(started));
+	read_proc_line("/proc/cmdline", cmdline, sizeof(cmdline));
+	read_proc_line("/proc/loadavg", loadavg, sizeof(loadavg));
+	snprintf(notes, sizeof(notes), "hypervisor: %s; load average at start: %s",
+		 m->cpu.hypervisor ? m->cpu.hypervisor_vendor : "none", loadavg);
 	struct run_record rr = {
 		.label = r->o->label,
 		.started_at = started,
+		.hostname = m->hostname,
 		.kernel_release = m->kernel.release,
+		.kernel_cmdline = cmdline,
+		.source = "run",
+		.notes = notes,
 		.command_line = r->o->command_line,
 		.tool_version = XB_VERSION,
 		.tsc_hz = m->tsc.hz,

@@ -177,6 +177,8 @@ static void sqlite_finalize(struct db_stmt *s)
 
 const struct db_driver db_sqlite_driver = {
 	.name = "sqlite",
+	.begin_sql = "BEGIN IMMEDIATE",
+	.table_exists_sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
 	.accepts = sqlite_accepts,
 	.open = sqlite_open,
 	.close = sqlite_close,
