@@ -18,6 +18,7 @@
 #include "../results/store.h"
 #include "gbench.h"
 #include "calibration.h"
+#include "cli.h"
 #include "plan.h"
 #include "summary.h"
 
@@ -74,15 +75,6 @@ static void install_fault_handlers(void)
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGFPE, &sa, NULL);
-}
-
-static void iso_time(char *out, size_t size)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
@@ -286,7 +278,7 @@ static int begin_run(struct runner *r, const struct pin_result *pin)
 	free(dump);
 	if (rc)
 		return rc;
-	iso_time(started, sizeof(started));
+	cli_iso_time(started, sizeof(started));
 	read_proc_line("/proc/cmdline", cmdline, sizeof(cmdline));
 	read_proc_line("/proc/loadavg", loadavg, sizeof(loadavg));
 	snprintf(notes, sizeof(notes), "hypervisor: %s; load average at start: %s",
@@ -433,7 +425,7 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 	if (!rc && r.store_error)
 		rc = r.store_error;
 	if (!rc) {
-		iso_time(finished, sizeof(finished));
+		cli_iso_time(finished, sizeof(finished));
 		rc = results_finish_run(r.store, r.run_id, finished);
 	}
 	summary_print(&r.summary, stdout);

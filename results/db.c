@@ -11,11 +11,11 @@ static const struct db_driver *const drivers[] = {
 	&db_sqlite_driver, /* last: it takes any URL that is not another backend's */
 };
 
-int db_open(const char *url, struct db **out)
+int db_open(const char *url, bool create, struct db **out)
 {
 	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		if (drivers[i]->accepts(url))
-			return drivers[i]->open(url, out);
+			return drivers[i]->open(url, create, out);
 	return xb_fail(EINVAL, "%s: no database driver accepts this URL", url);
 }
 

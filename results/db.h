@@ -30,7 +30,7 @@ struct db_driver {
 	/* One '?' parameter, the table name; returns one row with a count. */
 	const char *table_exists_sql;
 	bool (*accepts)(const char *url);
-	int (*open)(const char *url, struct db **out);
+	int (*open)(const char *url, bool create, struct db **out);
 	void (*close)(struct db *db);
 	int (*exec)(struct db *db, const char *sql);
 	int (*prepare)(struct db *db, const char *sql, struct db_stmt **out);
@@ -59,7 +59,8 @@ struct db_stmt {
 extern const struct db_driver db_sqlite_driver;
 extern const struct db_driver db_pg_driver;
 
-int db_open(const char *url, struct db **out) XB_MUST_CHECK;
+/* @create: an SQLite file that does not exist is created (else it is an error). */
+int db_open(const char *url, bool create, struct db **out) XB_MUST_CHECK;
 void db_close(struct db *db);
 int db_exec(struct db *db, const char *sql) XB_MUST_CHECK;
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out) XB_MUST_CHECK;

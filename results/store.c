@@ -25,14 +25,14 @@ struct results_store {
 	int nr_cases;
 };
 
-int results_open(const char *url, struct results_store **out)
+static int open_store(const char *url, bool create, struct results_store **out)
 {
 	struct results_store *st = calloc(1, sizeof(*st));
 	int rc;
 
 	if (!st)
 		return xb_fail(ENOMEM, "out of memory");
-	rc = db_open(url, &st->db);
+	rc = db_open(url, create, &st->db);
 	if (!rc)
 		rc = schema_migrate(st->db);
 	if (!rc && st->db->driver == &db_sqlite_driver)
@@ -44,6 +44,16 @@ int results_open(const char *url, struct results_store **out)
 	}
 	*out = st;
 	return 0;
+}
+
+int results_open(const char *url, struct results_store **out)
+{
+	return open_store(url, true, out);
+}
+
+int results_open_existing(const char *url, struct results_store **out)
+{
+	return open_store(url, false, out);
 }
 
 static void forget_cases(struct results_store *st)

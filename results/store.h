@@ -74,6 +74,8 @@ struct case_record {
 };
 
 int results_open(const char *url, struct results_store **out) XB_MUST_CHECK;
+/* For readers: an SQLite file that does not exist is an error, not a new database. */
+int results_open_existing(const char *url, struct results_store **out) XB_MUST_CHECK;
 void results_close(struct results_store *st);
 
 int results_put_machine(struct results_store *st, const struct machine_record *m,
