@@ -14,6 +14,8 @@ static const struct command commands[] = {
 	{ "baseline", "set, list and show named baselines", cmd_baseline },
 	{ "import", "store a Google Benchmark JSON file as a run", cmd_import },
 	{ "export", "write a run as Google Benchmark JSON or CSV", cmd_export },
+	{ "history", "the medians of one case across the runs of a machine", cmd_history },
+	{ "report", "gnuplot charts with an HTML and a Markdown page", cmd_report },
 };
 
 static void print_usage(FILE *out)
