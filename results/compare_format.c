@@ -53,8 +53,8 @@ static void header_lines(const struct comparison *c, FILE *out, const char *bull
 		fprintf(out, c->nr_news > 1 ? "%snew %d: " : "%snew: ", bullet, k + 1);
 		fprintf(out, "%s%s\n", c->news[k].name, series_complete(&c->news[k]) ? "" : " (INCOMPLETE)");
 	}
-	fprintf(out, "%sthreshold %g%%, alpha %g (Benjamini-Hochberg over the cases of each series), "
-		"95%% Hodges-Lehmann intervals\n", bullet, 100 * c->options.threshold, c->options.alpha);
+	fprintf(out, "%sthreshold %g%%, alpha %g (Benjamini-Hochberg), 95%% Hodges-Lehmann intervals\n", bullet,
+		100 * c->options.threshold, c->options.alpha);
 	for (int k = -1; k < c->nr_news; k++) {
 		const struct series *s = k < 0 ? c->base : &c->news[k];
 

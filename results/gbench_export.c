@@ -121,6 +121,19 @@ static int read_metrics(struct db *db, int64_t run_id, struct export_run *r)
 	return rc < 0 ? rc : 0;
 }
 
+/* cJSON prints numbers only as close as 1e-15: the exact %.17g text, or null for NaN. */
+static void add_exact(cJSON *o, const char *name, double v)
+{
+	char text[32];
+
+	if (!isfinite(v)) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	snprintf(text, sizeof(text), "%.17g", v);
+	cJSON_AddRawToObject(o, name, text);
+}
+
 static int repetitions_of(const struct export_run *r, int i)
 {
 	int n = 0;
@@ -159,13 +172,13 @@ static int write_json(const struct series_run *run, const char *host, const stru
 		cJSON_AddNumberToObject(b, "repetition_index", e->repetition);
 		cJSON_AddNumberToObject(b, "threads", 1);
 		cJSON_AddNumberToObject(b, "iterations", (double)e->batches);
-		cJSON_AddNumberToObject(b, "real_time", e->ns);
-		cJSON_AddNumberToObject(b, "cpu_time", e->ns);
+		add_exact(b, "real_time", e->ns);
+		add_exact(b, "cpu_time", e->ns);
 		cJSON_AddStringToObject(b, "time_unit", "ns");
-		cJSON_AddNumberToObject(b, "ticks_per_op", e->ticks);
-		cJSON_AddNumberToObject(b, "ns_per_op", e->ns);
+		add_exact(b, "ticks_per_op", e->ticks);
+		add_exact(b, "ns_per_op", e->ns);
 		cJSON_ArrayForEach(m, e->metrics)
-			cJSON_AddNumberToObject(b, m->string, m->valuedouble);
+			add_exact(b, m->string, m->valuedouble);
 		cJSON_AddItemToArray(benchmarks, b);
 	}
 	return json_write(root, out);

@@ -78,6 +78,43 @@ static char *read_file(const char *path)
 	return text;
 }
 
+/*
+ * Google Benchmark writes a counter that is not a number as NaN, -nan or inf, which JSON
+ * has no word for: outside strings such a token becomes null, and a null counter is no
+ * counter. Returns a new string, or NULL when out of memory.
+ */
+static char *non_numbers_to_null(const char *text)
+{
+	static const char *const words[] = { "-Infinity", "Infinity", "-NaN", "-nan", "NaN", "nan", "-inf", "inf" };
+	char *out = malloc(2 * strlen(text) + 1), *w = out;
+	bool in_string = false;
+
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p;) {
+		size_t i = 0, len = 0;
+
+		if (in_string || *p == '"') {
+			in_string = *p == '"' ? !in_string : in_string;
+			if (*p == '\\' && p[1])
+				*w++ = *p++;
+			*w++ = *p++;
+			continue;
+		}
+		for (; i < sizeof(words) / sizeof(words[0]); i++)
+			if (!strncmp(p, words[i], len = strlen(words[i])))
+				break;
+		if (i < sizeof(words) / sizeof(words[0])) {
+			w = stpcpy(w, "null");
+			p += len;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = 0;
+	return out;
+}
+
 static struct import_case *case_for(struct import *im, const char *id)
 {
 	struct import_case *c;
@@ -152,17 +189,19 @@ static int add_entry(struct import *im, const cJSON *b, const char *path)
 	gbench_case_id(name->valuestring, id, sizeof(id));
 	if (!(c = case_for(im, id)))
 		return xb_fail(ENOMEM, "out of memory");
-	if (cJSON_IsTrue(error)) {
+	if (cJSON_IsTrue(error) || !cJSON_IsNumber(real)) {
 		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "error_message"));
 
 		free(c->error);
-		c->error = strdup(msg ? msg : "error_occurred");
+		c->error = strdup(!cJSON_IsTrue(error) ? "the JSON entry has no real_time" : msg ? msg : "error_occurred");
 		return c->error ? 0 : xb_fail(ENOMEM, "out of memory");
 	}
-	if (!cJSON_IsNumber(real) || isnan(to_ns(real->valuedouble, unit)))
-		return xb_fail(EINVAL, "%s: benchmark %s has no real_time in a known time_unit", path, name->valuestring);
+	if (isnan(to_ns(real->valuedouble, unit)))
+		return xb_fail(EINVAL, "%s: benchmark %s has time_unit '%s'", path, name->valuestring, unit ? unit : "");
 	if (c->nr_samples && c->ticks != cJSON_IsNumber(ticks))
 		return xb_fail(EINVAL, "%s: benchmark %s has ticks_per_op in some repetitions only", path, id);
+	if (c->error)
+		return 0; /* an earlier repetition failed: the case has no number */
 	if (c->nr_samples == c->cap) {
 		struct sample_record *grown = realloc(c->samples, (size_t)(c->cap = c->cap ? 2 * c->cap : 8) * sizeof(*grown));
 
@@ -189,7 +228,7 @@ static int parse(const cJSON *root, const char *path, struct import *im)
 	cJSON_ArrayForEach(b, benchmarks) {
 		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "run_type"));
 
-		if (type && !strcmp(type, "aggregate"))
+		if ((type && !strcmp(type, "aggregate")) || cJSON_GetObjectItemCaseSensitive(b, "aggregate_name"))
 			continue;
 		if ((rc = add_entry(im, b, path)))
 			return rc;
@@ -278,13 +317,15 @@ int gbench_import(struct results_store *st, const char *path, const char *label,
 		  struct gbench_import_result *out)
 {
 	struct import im = { 0 };
-	char *text = read_file(path);
+	char *raw = read_file(path), *text = raw ? non_numbers_to_null(raw) : NULL;
+	bool was_read = raw != NULL;
 	cJSON *root;
 	int rc;
 
 	*out = (struct gbench_import_result){ 0 };
+	free(raw);
 	if (!text)
-		return -EIO;
+		return was_read ? xb_fail(ENOMEM, "out of memory") : -EIO;
 	root = cJSON_Parse(text);
 	if (!root) {
 		const char *at = cJSON_GetErrorPtr();
