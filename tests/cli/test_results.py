@@ -307,6 +307,35 @@ class Results(xbtest.TempDirTest):
         self.assertEqual(r.returncode, 1)
         self.assertIn("no run measured native/nothing", r.stderr)
 
+    # schema migrations
+
+    def test_version_1_database_is_migrated(self):
+        """data/schema-v1.sql: `sqlite3 .dump` of a database written by the first release (schema
+        version 1, a quick run of three cases on the Zen 5 development machine)."""
+        if xbtest.BACKEND != "sqlite":
+            self.skipTest("version 1 databases were only ever SQLite")
+        import sqlite3
+        with open(os.path.join(os.path.dirname(__file__), "data", "schema-v1.sql")) as f, \
+                sqlite3.connect(self.db) as db:
+            db.executescript(f.read())
+        r = self.xb("history", "native/save/xsave/fp/inuse", "--format", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        (point,) = json.loads(r.stdout)["points"]
+        self.assertEqual((point["run"], point["label"], point["n"]), (1, "v1-run", 5))
+        self.assertEqual(self.q("SELECT max(version) FROM schema_version"), [(2,)])
+        self.assertEqual(self.q("SELECT name, last_id FROM id_sequences WHERE name IN ('runs', 'cases') ORDER BY name"),
+                         [("cases", 3), ("runs", 1)])
+        # new rows continue after the old ones
+        rng = random.Random(2)
+        gbench_json(os.path.join(self.tmp, "after.json"), {"native/save/xsave/fp/inuse": samples(rng, 100),
+                                                            "native/test/op/new/inuse": samples(rng, 100)})
+        self.assertEqual(self.imported(os.path.join(self.tmp, "after.json"), "after"), 2)
+        self.assertEqual(self.q("SELECT id FROM cases WHERE name = 'native/test/op/new/inuse'"), [(4,)])
+        self.assertEqual(self.xb("baseline", "set", "old", "v1-run").returncode, 0)
+        r = self.xb("compare", "old", "after")
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        self.assertIn("native/save/xsave/fp/inuse", r.stdout)
+
     # nothing lost
 
     def test_sigkill_leaves_finished_cases(self):
