@@ -10,6 +10,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+
+#include "../results/store.h"
 
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
@@ -84,4 +87,23 @@ const char *cli_db_url(const char *flag)
 	if (flag)
 		return flag;
 	return env && *env ? env : "xstate-bench.db";
+}
+
+int cli_open_results(const char *flag, struct results_store **st)
+{
+	const char *url = cli_db_url(flag);
+	int rc = results_open_existing(url, st);
+
+	if (rc)
+		return xb_fail(-rc, "cannot use the results database %s: %s", url, xb_error_message());
+	return 0;
+}
+
+void cli_iso_time(char *out, size_t size)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

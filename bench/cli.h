@@ -7,7 +7,10 @@
 #define XB_BENCH_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "../host/error.h"
 
 #define EXIT_USAGE 2
 
@@ -20,6 +23,12 @@ struct command {
 int cmd_probe(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Prints @usage to stderr after @fmt, returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -36,5 +45,11 @@ bool cli_parse_double(const char *text, double min, double max, double *out);
 
 /* --db, else $XSTATE_BENCH_DB, else xstate-bench.db in the current directory. */
 const char *cli_db_url(const char *flag);
+/* Now, UTC, ISO 8601: 2026-01-01T12:00:00Z */
+void cli_iso_time(char *out, size_t size);
+struct results_store;
+/* Opens the database of --db @flag for a command that reads it (it must exist); on failure
+ * the message names the URL. */
+int cli_open_results(const char *flag, struct results_store **st) XB_MUST_CHECK;
 
 #endif

@@ -10,6 +10,12 @@ static const struct command commands[] = {
 	{ "probe", "describe the machine: CPU, xstate layout, kernel, TSC, topology, KVM, PMU", cmd_probe },
 	{ "list", "list every benchmark id and whether it can run here (and why not)", cmd_list },
 	{ "run", "measure, store the run in the database, print the summary", cmd_run },
+	{ "compare", "compare runs or baselines case by case: verdicts, intervals, p-values", cmd_compare },
+	{ "baseline", "set, list and show named baselines", cmd_baseline },
+	{ "import", "store a Google Benchmark JSON file as a run", cmd_import },
+	{ "export", "write a run as Google Benchmark JSON or CSV", cmd_export },
+	{ "history", "the medians of one case across the runs of a machine", cmd_history },
+	{ "report", "gnuplot charts with an HTML and a Markdown page", cmd_report },
 };
 
 static void print_usage(FILE *out)

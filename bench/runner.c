@@ -18,6 +18,7 @@
 #include "../results/store.h"
 #include "gbench.h"
 #include "calibration.h"
+#include "cli.h"
 #include "plan.h"
 #include "summary.h"
 
@@ -74,15 +75,6 @@ static void install_fault_handlers(void)
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGFPE, &sa, NULL);
-}
-
-static void iso_time(char *out, size_t size)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
@@ -259,10 +251,24 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 		store_samples(r, cr);
 }
 
+/* The first line of a /proc file, without its newline; "" when unreadable. */
+static void read_proc_line(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(out, (int)size, f))
+		out[0] = 0;
+	out[strcspn(out, "\n")] = 0;
+	fclose(f);
+}
+
 static int begin_run(struct runner *r, const struct pin_result *pin)
 {
 	const struct machine *m = r->m;
-	char fingerprint[17], started[32];
+	char fingerprint[17], started[32], cmdline[4096], loadavg[64], notes[160];
 	char *dump = machine_dump_text(m);
 	int64_t machine_id;
 	int rc;
@@ -287,11 +293,19 @@ static int begin_run(struct runner *r, const struct pin_result *pin)
 	free(dump);
 	if (rc)
 		return rc;
-	iso_time(started, sizeof(started));
+	cli_iso_time(started, sizeof(started));
+	read_proc_line("/proc/cmdline", cmdline, sizeof(cmdline));
+	read_proc_line("/proc/loadavg", loadavg, sizeof(loadavg));
+	snprintf(notes, sizeof(notes), "hypervisor: %s; load average at start: %s",
+		 m->cpu.hypervisor ? m->cpu.hypervisor_vendor : "none", loadavg);
 	struct run_record rr = {
 		.label = r->o->label,
 		.started_at = started,
+		.hostname = m->hostname,
 		.kernel_release = m->kernel.release,
+		.kernel_cmdline = cmdline,
+		.source = "run",
+		.notes = notes,
 		.command_line = r->o->command_line,
 		.tool_version = XB_VERSION,
 		.tsc_hz = m->tsc.hz,
@@ -427,7 +441,7 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 	if (!rc && r.store_error)
 		rc = r.store_error;
 	if (!rc) {
-		iso_time(finished, sizeof(finished));
+		cli_iso_time(finished, sizeof(finished));
 		rc = results_finish_run(r.store, r.run_id, finished);
 	}
 	summary_print(&r.summary, stdout);

@@ -23,8 +23,14 @@ enum db_step {
 
 struct db_driver {
 	const char *name;
+	/* How this backend starts a write transaction (SQLite takes the write lock at once, so
+	 * a busy timeout covers it), and the SQL that takes the schema lock inside one. */
+	const char *begin_sql;
+	const char *schema_lock_sql; /* NULL: begin_sql already excludes other writers */
+	/* One '?' parameter, the table name; returns one row with a count. */
+	const char *table_exists_sql;
 	bool (*accepts)(const char *url);
-	int (*open)(const char *url, struct db **out);
+	int (*open)(const char *url, bool create, struct db **out);
 	void (*close)(struct db *db);
 	int (*exec)(struct db *db, const char *sql);
 	int (*prepare)(struct db *db, const char *sql, struct db_stmt **out);
@@ -51,12 +57,20 @@ struct db_stmt {
 };
 
 extern const struct db_driver db_sqlite_driver;
+extern const struct db_driver db_pg_driver;
 
-int db_open(const char *url, struct db **out) XB_MUST_CHECK;
+/* @create: an SQLite file that does not exist is created (else it is an error). */
+int db_open(const char *url, bool create, struct db **out) XB_MUST_CHECK;
 void db_close(struct db *db);
 int db_exec(struct db *db, const char *sql) XB_MUST_CHECK;
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out) XB_MUST_CHECK;
 int db_begin(struct db *db) XB_MUST_CHECK;
+/* A transaction no other writer can enter, for migrations. */
+int db_begin_schema_change(struct db *db) XB_MUST_CHECK;
+int db_table_exists(struct db *db, const char *table, bool *exists) XB_MUST_CHECK;
+/* The first column of the first row of @sql, with @text (NULL: none) bound to its one '?'.
+ * *found is false when there is no row or the value is NULL. */
+int db_select_int64(struct db *db, const char *sql, const char *text, int64_t *value, bool *found) XB_MUST_CHECK;
 int db_commit(struct db *db) XB_MUST_CHECK;
 void db_rollback(struct db *db);
 

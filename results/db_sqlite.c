@@ -32,7 +32,7 @@ static int sqlite_error(sqlite3 *h, const char *what)
 	return xb_fail(EIO, "%s: %s", what, sqlite3_errmsg(h));
 }
 
-static int sqlite_open(const char *url, struct db **out)
+static int sqlite_open(const char *url, bool create, struct db **out)
 {
 	const char *path = strncmp(url, "sqlite:", 7) ? url : url + 7;
 	struct sqlite_db *db = calloc(1, sizeof(*db));
@@ -41,7 +41,7 @@ static int sqlite_open(const char *url, struct db **out)
 
 	if (!db)
 		return xb_fail(ENOMEM, "sqlite: out of memory");
-	rc = sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
 		rc = xb_fail(EIO, "sqlite3_open %s: %s", path,
 			     db->handle ? sqlite3_errmsg(db->handle) : sqlite3_errstr(rc));
@@ -177,6 +177,8 @@ static void sqlite_finalize(struct db_stmt *s)
 
 const struct db_driver db_sqlite_driver = {
 	.name = "sqlite",
+	.begin_sql = "BEGIN IMMEDIATE",
+	.table_exists_sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
 	.accepts = sqlite_accepts,
 	.open = sqlite_open,
 	.close = sqlite_close,

@@ -1,6 +1,8 @@
 /*
- * schema.c - schema migrations. Migration N takes a database from version N-1 to N; each
- * runs in its own transaction together with the version bump.
+ * schema.c - schema migrations. Migration N takes a database from version N-1 to N; all
+ * that a database needs run in one transaction with the version bumps. The SQL is the same
+ * for SQLite and PostgreSQL: types both accept, and ids handed out by the store from
+ * id_sequences (version 2) rather than by either backend's own auto-increment.
  */
 #include "schema.h"
 
@@ -79,69 +81,95 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  available INTEGER NOT NULL,"
 	"  reason TEXT,"
 	"  PRIMARY KEY (run_id, name));",
+
+	/* 2: the run's host and kernel command line and where it came from; portable ids;
+	 * baselines (the exact results they pool); indexes for history and per-machine queries */
+	"ALTER TABLE runs ADD COLUMN hostname TEXT;"
+	"ALTER TABLE runs ADD COLUMN kernel_cmdline TEXT;"
+	"ALTER TABLE runs ADD COLUMN source TEXT;"
+	"CREATE TABLE id_sequences ("
+	"  name TEXT PRIMARY KEY,"
+	"  last_id BIGINT NOT NULL);"
+	"INSERT INTO id_sequences (name, last_id) SELECT 'machines', coalesce(max(id), 0) FROM machines;"
+	"INSERT INTO id_sequences (name, last_id) SELECT 'runs', coalesce(max(id), 0) FROM runs;"
+	"INSERT INTO id_sequences (name, last_id) SELECT 'cases', coalesce(max(id), 0) FROM cases;"
+	"INSERT INTO id_sequences (name, last_id) VALUES ('baselines', 0);"
+	"CREATE TABLE baselines ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_at TEXT NOT NULL);"
+	"CREATE TABLE baseline_results ("
+	"  baseline_id INTEGER NOT NULL REFERENCES baselines(id),"
+	"  run_id INTEGER NOT NULL,"
+	"  case_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (baseline_id, run_id, case_id),"
+	"  FOREIGN KEY (run_id, case_id) REFERENCES results(run_id, case_id));"
+	"CREATE INDEX results_case ON results(case_id);"
+	"CREATE INDEX runs_machine ON runs(machine_id);",
 };
-
-static int table_exists(struct db *db, bool *exists)
-{
-	struct db_stmt *s;
-	int rc = db_prepare(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", &s);
-
-	if (rc)
-		return rc;
-	rc = db_step(s);
-	*exists = rc == DB_ROW && db_column_int64(s, 0) > 0;
-	db_finalize(s);
-	return rc < 0 ? rc : 0;
-}
 
 int schema_version(struct db *db, int *version)
 {
-	struct db_stmt *s;
+	int64_t v = 0;
 	bool exists;
-	int rc = table_exists(db, &exists);
+	int rc = db_table_exists(db, "schema_version", &exists);
 
 	*version = 0;
 	if (rc || !exists)
 		return rc;
-	rc = db_prepare(db, "SELECT max(version) FROM schema_version", &s);
+	rc = db_select_int64(db, "SELECT max(version) FROM schema_version", NULL, &v, &exists);
+	*version = (int)v;
+	return rc;
+}
+
+static int record_version(struct db *db, int version)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(db, "INSERT INTO schema_version (version) VALUES (?)", &s);
+
 	if (rc)
 		return rc;
-	rc = db_step(s);
-	if (rc == DB_ROW && !db_column_is_null(s, 0))
-		*version = (int)db_column_int64(s, 0);
+	rc = db_bind_int64(s, 1, version);
+	if (!rc)
+		rc = db_step(s);
 	db_finalize(s);
 	return rc < 0 ? rc : 0;
 }
 
+static int refuse_newer(int version)
+{
+	return xb_fail(EPROTO, "the database has schema version %d, newer than this "
+		       "xstate-bench understands (%d): upgrade xstate-bench", version, SCHEMA_VERSION);
+}
+
+/*
+ * A current database is only read. Otherwise the version is read again under the schema
+ * lock, so that of several processes opening a new database at once one migrates it and
+ * the others find it done.
+ */
 int schema_migrate(struct db *db)
 {
 	int version, rc = schema_version(db, &version);
 
-	if (rc)
+	if (rc || version == SCHEMA_VERSION)
 		return rc;
 	if (version > SCHEMA_VERSION)
-		return xb_fail(EPROTO, "the database has schema version %d, newer than this "
-			       "xstate-bench understands (%d): upgrade xstate-bench", version, SCHEMA_VERSION);
-	for (int v = version + 1; v <= SCHEMA_VERSION; v++) {
-		struct db_stmt *s;
-
-		if ((rc = db_begin(db)))
-			return rc;
-		if (v == 1 && (rc = db_exec(db, "CREATE TABLE schema_version (version INTEGER NOT NULL)")))
-			goto fail;
-		if ((rc = db_exec(db, migrations[v - 1])))
-			goto fail;
-		if ((rc = db_prepare(db, "INSERT INTO schema_version (version) VALUES (?)", &s)))
-			goto fail;
-		rc = db_bind_int64(s, 1, v);
-		if (!rc)
-			rc = db_step(s);
-		db_finalize(s);
-		if (rc < 0)
-			goto fail;
-		if ((rc = db_commit(db)))
-			goto fail;
+		return refuse_newer(version);
+	if ((rc = db_begin_schema_change(db)))
+		return rc;
+	if ((rc = schema_version(db, &version)))
+		goto fail;
+	if (version > SCHEMA_VERSION) {
+		rc = refuse_newer(version);
+		goto fail;
 	}
+	if (version == 0 && (rc = db_exec(db, "CREATE TABLE schema_version (version INTEGER NOT NULL)")))
+		goto fail;
+	for (int v = version + 1; v <= SCHEMA_VERSION; v++)
+		if ((rc = db_exec(db, migrations[v - 1])) || (rc = record_version(db, v)))
+			goto fail;
+	if ((rc = db_commit(db)))
+		goto fail;
 	return 0;
 fail:
 	db_rollback(db);

@@ -1,5 +1,5 @@
 /*
- * stats.c - descriptive statistics.
+ * stats.c - descriptive statistics and the order-statistic interval of a median.
  */
 #include "stats.h"
 
@@ -45,4 +45,25 @@ double stats_median(const double *v, int n)
 	m = stats_quantile_sorted(copy, n, 0.5);
 	free(copy);
 	return m;
+}
+
+void stats_median_interval_sorted(const double *sorted, int n, double *lo, double *hi)
+{
+	double term = pow(0.5, n), below = 0; /* P(B = i) and P(B < k) for B ~ Binomial(n, 1/2) */
+	int k = 0;
+
+	if (n <= 0) {
+		*lo = *hi = NAN;
+		return;
+	}
+	/* P(B < k + 1) = P(B < k) + P(B = k) */
+	while (k < n / 2 && below + term <= 0.025) {
+		below += term;
+		term = term * (n - k) / (k + 1);
+		k++;
+	}
+	if (k < 1)
+		k = 1;
+	*lo = sorted[k - 1];
+	*hi = sorted[n - k];
 }

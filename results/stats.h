@@ -11,4 +11,11 @@ double stats_quantile_sorted(const double *sorted, int n, double q);
 /* Median of unsorted data (copies; does not reorder @v). NAN when n == 0. */
 double stats_median(const double *v, int n);
 
+/*
+ * A distribution-free interval for the median of sorted data: the order statistics
+ * x(k) and x(n + 1 - k) with k the largest index such that P(Binomial(n, 1/2) < k) <= 2.5%,
+ * covering at least 95% (for n < 6 no such k exists and [min, max] is given).
+ */
+void stats_median_interval_sorted(const double *sorted, int n, double *lo, double *hi);
+
 #endif

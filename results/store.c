@@ -1,26 +1,38 @@
 /*
- * store.c - the results API on top of the database driver.
+ * store.c - the results API on top of the database driver: machines, runs and cases with
+ * ids from id_sequences, and per-case results, attributes, samples and metrics written with
+ * multi-row INSERTs inside one transaction.
  */
 #include "store.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "bulk.h"
 #include "db.h"
 #include "schema.h"
 
-struct results_store {
-	struct db *db;
+/* Case names already in the database, sorted by name, for looking ids up without a query. */
+struct case_entry {
+	char *name;
+	int64_t id;
 };
 
-int results_open(const char *url, struct results_store **out)
+struct results_store {
+	struct db *db;
+	struct case_entry *cases;
+	int nr_cases;
+};
+
+static int open_store(const char *url, bool create, struct results_store **out)
 {
 	struct results_store *st = calloc(1, sizeof(*st));
 	int rc;
 
 	if (!st)
 		return xb_fail(ENOMEM, "out of memory");
-	rc = db_open(url, &st->db);
+	rc = db_open(url, create, &st->db);
 	if (!rc)
 		rc = schema_migrate(st->db);
 	if (!rc && st->db->driver == &db_sqlite_driver)
@@ -34,24 +46,53 @@ int results_open(const char *url, struct results_store **out)
 	return 0;
 }
 
+int results_open(const char *url, struct results_store **out)
+{
+	return open_store(url, true, out);
+}
+
+int results_open_existing(const char *url, struct results_store **out)
+{
+	return open_store(url, false, out);
+}
+
+static void forget_cases(struct results_store *st)
+{
+	for (int i = 0; i < st->nr_cases; i++)
+		free(st->cases[i].name);
+	free(st->cases);
+	st->cases = NULL;
+	st->nr_cases = 0;
+}
+
 void results_close(struct results_store *st)
 {
 	if (!st)
 		return;
+	forget_cases(st);
 	db_close(st->db);
 	free(st);
 }
 
-/* Runs a prepared statement to completion and returns the id of the row it returned. */
-static int step_returning_id(struct db_stmt *s, int64_t *id)
+struct db *results_db(struct results_store *st)
 {
-	int rc = db_step(s);
+	return st->db;
+}
 
-	if (rc == DB_ROW) {
-		*id = db_column_int64(s, 0);
-		return 0;
-	}
-	return rc < 0 ? rc : xb_fail(EIO, "insert returned no id");
+int results_allocate_ids(struct results_store *st, const char *table, int count, int64_t *first)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(st->db, "UPDATE id_sequences SET last_id = last_id + ? WHERE name = ?"
+				    " RETURNING last_id", &s);
+
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, count)) && !(rc = db_bind_text(s, 2, table)))
+		rc = db_step(s);
+	if (rc == DB_ROW)
+		*first = db_column_int64(s, 0) - count + 1;
+	db_finalize(s);
+	return rc < 0 ? rc : rc == DB_ROW ? 0 : xb_fail(ENOENT, "id_sequences has no row for %s", table);
 }
 
 static int find_machine(struct results_store *st, const char *fingerprint, int64_t *id)
@@ -77,50 +118,54 @@ int results_put_machine(struct results_store *st, const struct machine_record *m
 
 	if (rc != -ENOENT)
 		return rc;
+	if ((rc = results_allocate_ids(st, "machines", 1, machine_id)))
+		return rc;
 	rc = db_prepare(st->db,
-			"INSERT INTO machines (fingerprint, hostname, vendor, family, model, stepping,"
-			" microcode, brand, xcr0, xss, cpuid_dump) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			" RETURNING id", &s);
+			"INSERT INTO machines (id, fingerprint, hostname, vendor, family, model, stepping,"
+			" microcode, brand, xcr0, xss, cpuid_dump) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
 	if (rc)
 		return rc;
-	if ((rc = db_bind_text(s, 1, m->fingerprint)) || (rc = db_bind_text(s, 2, m->hostname)) ||
-	    (rc = db_bind_text(s, 3, m->vendor)) || (rc = db_bind_int64(s, 4, m->family)) ||
-	    (rc = db_bind_int64(s, 5, m->model)) || (rc = db_bind_int64(s, 6, m->stepping)) ||
-	    (rc = db_bind_text(s, 7, m->microcode)) || (rc = db_bind_text(s, 8, m->brand)) ||
-	    (rc = db_bind_int64(s, 9, (int64_t)m->xcr0)) || (rc = db_bind_int64(s, 10, (int64_t)m->xss)) ||
-	    (rc = db_bind_text(s, 11, m->cpuid_dump)))
+	if ((rc = db_bind_int64(s, 1, *machine_id)) || (rc = db_bind_text(s, 2, m->fingerprint)) ||
+	    (rc = db_bind_text(s, 3, m->hostname)) || (rc = db_bind_text(s, 4, m->vendor)) ||
+	    (rc = db_bind_int64(s, 5, m->family)) || (rc = db_bind_int64(s, 6, m->model)) ||
+	    (rc = db_bind_int64(s, 7, m->stepping)) || (rc = db_bind_text(s, 8, m->microcode)) ||
+	    (rc = db_bind_text(s, 9, m->brand)) || (rc = db_bind_int64(s, 10, (int64_t)m->xcr0)) ||
+	    (rc = db_bind_int64(s, 11, (int64_t)m->xss)) || (rc = db_bind_text(s, 12, m->cpuid_dump)))
 		goto out;
-	rc = step_returning_id(s, machine_id);
+	rc = db_step(s);
 out:
 	db_finalize(s);
 	/* Another writer may have inserted the same machine first. */
-	if (rc && find_machine(st, m->fingerprint, machine_id) == 0)
+	if (rc < 0 && find_machine(st, m->fingerprint, machine_id) == 0)
 		rc = 0;
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 int results_begin_run(struct results_store *st, int64_t machine_id, const struct run_record *r,
 		      int64_t *run_id)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(st->db,
-			    "INSERT INTO runs (machine_id, label, started_at, kernel_release,"
-			    " command_line, tool_version, tsc_hz, tsc_source, pinned_pu, notes)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s);
+	int rc = results_allocate_ids(st, "runs", 1, run_id);
 
 	if (rc)
 		return rc;
-	if ((rc = db_bind_int64(s, 1, machine_id)) || (rc = db_bind_text(s, 2, r->label)) ||
-	    (rc = db_bind_text(s, 3, r->started_at)) || (rc = db_bind_text(s, 4, r->kernel_release)) ||
-	    (rc = db_bind_text(s, 5, r->command_line)) || (rc = db_bind_text(s, 6, r->tool_version)) ||
-	    (rc = db_bind_double(s, 7, r->tsc_hz)) || (rc = db_bind_text(s, 8, r->tsc_source)) ||
-	    (rc = r->pinned_pu >= 0 ? db_bind_int64(s, 9, r->pinned_pu) : db_bind_null(s, 9)) ||
-	    (rc = db_bind_text(s, 10, r->notes)))
-		goto out;
-	rc = step_returning_id(s, run_id);
-out:
+	rc = db_prepare(st->db, "INSERT INTO runs (id, machine_id, label, started_at, hostname, kernel_release,"
+				" kernel_cmdline, command_line, tool_version, tsc_hz, tsc_source, pinned_pu, notes,"
+				" source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, *run_id)) && !(rc = db_bind_int64(s, 2, machine_id)) &&
+	    !(rc = db_bind_text(s, 3, r->label)) && !(rc = db_bind_text(s, 4, r->started_at)) &&
+	    !(rc = db_bind_text(s, 5, r->hostname)) && !(rc = db_bind_text(s, 6, r->kernel_release)) &&
+	    !(rc = db_bind_text(s, 7, r->kernel_cmdline)) && !(rc = db_bind_text(s, 8, r->command_line)) &&
+	    !(rc = db_bind_text(s, 9, r->tool_version)) &&
+	    !(rc = r->tsc_hz > 0 ? db_bind_double(s, 10, r->tsc_hz) : db_bind_null(s, 10)) &&
+	    !(rc = db_bind_text(s, 11, r->tsc_source)) &&
+	    !(rc = r->pinned_pu >= 0 ? db_bind_int64(s, 12, r->pinned_pu) : db_bind_null(s, 12)) &&
+	    !(rc = db_bind_text(s, 13, r->notes)) && !(rc = db_bind_text(s, 14, r->source)))
+		rc = db_step(s);
 	db_finalize(s);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 int results_put_counter(struct results_store *st, int64_t run_id, const char *name,
@@ -139,25 +184,107 @@ int results_put_counter(struct results_store *st, int64_t run_id, const char *na
 	return rc < 0 ? rc : 0;
 }
 
-static int case_id_for(struct results_store *st, const char *name, const char *unit, int64_t *id)
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct case_entry *)a)->name, ((const struct case_entry *)b)->name);
+}
+
+static int load_cases(struct results_store *st)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(st->db, "INSERT INTO cases (name, unit) VALUES (?, ?)"
-				    " ON CONFLICT (name) DO NOTHING", &s);
+	int rc = db_prepare(st->db, "SELECT id, name FROM cases", &s), cap = 0;
 
 	if (rc)
 		return rc;
-	if (!(rc = db_bind_text(s, 1, name)) && !(rc = db_bind_text(s, 2, unit)))
-		rc = db_step(s);
+	forget_cases(st);
+	while ((rc = db_step(s)) == DB_ROW) {
+		if (st->nr_cases == cap) {
+			struct case_entry *grown = realloc(st->cases, (size_t)(cap = cap ? 2 * cap : 256) * sizeof(*grown));
+
+			if (!grown) {
+				rc = xb_fail(ENOMEM, "out of memory");
+				break;
+			}
+			st->cases = grown;
+		}
+		st->cases[st->nr_cases].id = db_column_int64(s, 0);
+		if (!(st->cases[st->nr_cases].name = strdup(db_column_text(s, 1)))) {
+			rc = xb_fail(ENOMEM, "out of memory");
+			break;
+		}
+		st->nr_cases++;
+	}
 	db_finalize(s);
-	if (rc < 0)
+	qsort(st->cases, (size_t)st->nr_cases, sizeof(*st->cases), by_name);
+	return rc < 0 ? rc : 0;
+}
+
+static int64_t known_case(const struct results_store *st, const char *name)
+{
+	struct case_entry key = { .name = (char *)name }, *e;
+
+	e = bsearch(&key, st->cases, (size_t)st->nr_cases, sizeof(*st->cases), by_name);
+	return e ? e->id : 0;
+}
+
+/*
+ * Adds the cases this database does not know yet, in a short transaction of its own (so a
+ * PostgreSQL writer does not hold the id row while it writes samples); names another
+ * writer added meanwhile are kept as they are.
+ */
+static int add_cases(struct results_store *st, const struct case_record *cases, int n, int missing)
+{
+	struct bulk_insert *b;
+	int64_t next;
+	int rc = db_begin(st->db);
+
+	if (rc)
 		return rc;
-	if ((rc = db_prepare(st->db, "SELECT id FROM cases WHERE name = ?", &s)))
-		return rc;
-	if (!(rc = db_bind_text(s, 1, name)))
-		rc = step_returning_id(s, id);
-	db_finalize(s);
+	if ((rc = results_allocate_ids(st, "cases", missing, &next)) ||
+	    (rc = bulk_open(st->db, "INSERT INTO cases (id, name, unit)", "ON CONFLICT (name) DO NOTHING", 3, &b)))
+		goto fail;
+	for (int i = 0; i < n && !rc; i++) {
+		bool repeated = false;
+
+		if (known_case(st, cases[i].id))
+			continue;
+		for (int k = 0; k < i && !repeated; k++)
+			repeated = !strcmp(cases[k].id, cases[i].id);
+		if (repeated)
+			continue;
+		bulk_int64(b, next++);
+		bulk_text(b, cases[i].id);
+		bulk_text(b, cases[i].unit);
+		rc = bulk_end_row(b);
+	}
+	rc = bulk_close(b, rc);
+	if (!rc && !(rc = db_commit(st->db)))
+		return 0;
+fail:
+	db_rollback(st->db);
 	return rc;
+}
+
+/* Fills @ids with the case id of every record, adding the names that are new. */
+static int case_ids(struct results_store *st, const struct case_record *cases, int n, int64_t *ids)
+{
+	int missing = 0, rc;
+
+	for (int pass = 0; pass < 2; pass++) {
+		missing = 0;
+		for (int i = 0; i < n; i++)
+			missing += !(ids[i] = known_case(st, cases[i].id));
+		if (!missing)
+			return 0;
+		if ((pass == 0 && (rc = load_cases(st))))
+			return rc;
+	}
+	if ((rc = add_cases(st, cases, n, missing)) || (rc = load_cases(st)))
+		return rc;
+	for (int i = 0; i < n; i++)
+		if (!(ids[i] = known_case(st, cases[i].id)))
+			return xb_fail(EIO, "case %s was not stored", cases[i].id);
+	return 0;
 }
 
 static const char *status_name(enum case_status status)
@@ -165,101 +292,116 @@ static const char *status_name(enum case_status status)
 	return status == CASE_OK ? "ok" : status == CASE_SKIP ? "skip" : "error";
 }
 
-static int insert_result(struct results_store *st, int64_t run_id, int64_t case_id,
-			 const struct case_record *c)
+static int insert_results(struct db *db, int64_t run_id, const int64_t *ids, const struct case_record *cases, int n)
 {
-	struct db_stmt *s;
-	int rc = db_prepare(st->db, "INSERT INTO results (run_id, case_id, status, reason,"
-				    " ops_per_batch, overhead_ticks) VALUES (?, ?, ?, ?, ?, ?)", &s);
+	struct bulk_insert *b;
+	int rc = bulk_open(db, "INSERT INTO results (run_id, case_id, status, reason, ops_per_batch, overhead_ticks)",
+			   "", 6, &b);
 
-	if (rc)
-		return rc;
-	if (!(rc = db_bind_int64(s, 1, run_id)) && !(rc = db_bind_int64(s, 2, case_id)) &&
-	    !(rc = db_bind_text(s, 3, status_name(c->status))) && !(rc = db_bind_text(s, 4, c->reason)) &&
-	    !(rc = c->ops_per_batch ? db_bind_int64(s, 5, c->ops_per_batch) : db_bind_null(s, 5)) &&
-	    !(rc = c->status == CASE_OK ? db_bind_double(s, 6, c->overhead_ticks) : db_bind_null(s, 6)))
-		rc = db_step(s);
-	db_finalize(s);
-	return rc < 0 ? rc : 0;
-}
+	for (int i = 0; i < n && !rc; i++) {
+		const struct case_record *c = &cases[i];
 
-static int insert_attributes(struct results_store *st, int64_t run_id, int64_t case_id,
-			     const struct case_record *c)
-{
-	struct db_stmt *s;
-	int rc;
-
-	if (!c->nr_attributes)
-		return 0;
-	rc = db_prepare(st->db, "INSERT INTO result_attributes (run_id, case_id, name, value)"
-				" VALUES (?, ?, ?, ?)", &s);
-	if (rc)
-		return rc;
-	for (int i = 0; i < c->nr_attributes && !rc; i++) {
-		if (!(rc = db_bind_int64(s, 1, run_id)) && !(rc = db_bind_int64(s, 2, case_id)) &&
-		    !(rc = db_bind_text(s, 3, c->attributes[i].name)) &&
-		    !(rc = db_bind_text(s, 4, c->attributes[i].value)))
-			rc = db_step(s);
-		if (rc >= 0)
-			rc = db_reset(s);
+		bulk_int64(b, run_id);
+		bulk_int64(b, ids[i]);
+		bulk_text(b, status_name(c->status));
+		bulk_text(b, c->reason);
+		if (c->ops_per_batch)
+			bulk_int64(b, c->ops_per_batch);
+		else
+			bulk_null(b);
+		if (c->status == CASE_OK)
+			bulk_double(b, c->overhead_ticks);
+		else
+			bulk_null(b);
+		rc = bulk_end_row(b);
 	}
-	db_finalize(s);
-	return rc < 0 ? rc : 0;
+	return bulk_close(b, rc);
 }
 
-static int insert_samples(struct results_store *st, int64_t run_id, int64_t case_id,
-			  const struct case_record *c)
+static int insert_attributes(struct db *db, int64_t run_id, const int64_t *ids, const struct case_record *cases, int n)
 {
-	struct db_stmt *s = NULL, *m = NULL;
-	int rc;
+	struct bulk_insert *b;
+	int rc = bulk_open(db, "INSERT INTO result_attributes (run_id, case_id, name, value)", "", 4, &b);
 
-	if (!c->nr_samples)
-		return 0;
-	rc = db_prepare(st->db, "INSERT INTO samples (run_id, case_id, repetition, ticks_per_op,"
-				" ns_per_op, batches) VALUES (?, ?, ?, ?, ?, ?)", &s);
-	if (!rc)
-		rc = db_prepare(st->db, "INSERT INTO sample_metrics (run_id, case_id, repetition, name,"
-					" value) VALUES (?, ?, ?, ?, ?)", &m);
-	for (int i = 0; i < c->nr_samples && !rc; i++) {
-		const struct sample_record *r = &c->samples[i];
-
-		if (!(rc = db_bind_int64(s, 1, run_id)) && !(rc = db_bind_int64(s, 2, case_id)) &&
-		    !(rc = db_bind_int64(s, 3, i)) && !(rc = db_bind_double(s, 4, r->ticks_per_op)) &&
-		    !(rc = db_bind_double(s, 5, r->ns_per_op)) && !(rc = db_bind_int64(s, 6, r->batches)))
-			rc = db_step(s);
-		if (rc >= 0)
-			rc = db_reset(s);
-		for (int k = 0; k < r->nr_metrics && rc >= 0; k++) {
-			if (!(rc = db_bind_int64(m, 1, run_id)) && !(rc = db_bind_int64(m, 2, case_id)) &&
-			    !(rc = db_bind_int64(m, 3, i)) && !(rc = db_bind_text(m, 4, r->metrics[k].name)) &&
-			    !(rc = db_bind_double(m, 5, r->metrics[k].value)))
-				rc = db_step(m);
-			if (rc >= 0)
-				rc = db_reset(m);
+	for (int i = 0; i < n && !rc; i++) {
+		for (int k = 0; k < cases[i].nr_attributes && !rc; k++) {
+			bulk_int64(b, run_id);
+			bulk_int64(b, ids[i]);
+			bulk_text(b, cases[i].attributes[k].name);
+			bulk_text(b, cases[i].attributes[k].value);
+			rc = bulk_end_row(b);
 		}
-		if (rc > 0)
-			rc = 0;
 	}
-	db_finalize(s);
-	db_finalize(m);
-	return rc < 0 ? rc : 0;
+	return bulk_close(b, rc);
+}
+
+static int insert_samples(struct db *db, int64_t run_id, const int64_t *ids, const struct case_record *cases, int n)
+{
+	struct bulk_insert *b;
+	int rc = bulk_open(db, "INSERT INTO samples (run_id, case_id, repetition, ticks_per_op, ns_per_op, batches)",
+			   "", 6, &b);
+
+	for (int i = 0; i < n && !rc; i++) {
+		for (int k = 0; k < cases[i].nr_samples && !rc; k++) {
+			const struct sample_record *r = &cases[i].samples[k];
+
+			bulk_int64(b, run_id);
+			bulk_int64(b, ids[i]);
+			bulk_int64(b, k);
+			bulk_double(b, r->ticks_per_op);
+			bulk_double(b, r->ns_per_op);
+			bulk_int64(b, r->batches);
+			rc = bulk_end_row(b);
+		}
+	}
+	return bulk_close(b, rc);
+}
+
+static int insert_metrics(struct db *db, int64_t run_id, const int64_t *ids, const struct case_record *cases, int n)
+{
+	struct bulk_insert *b;
+	int rc = bulk_open(db, "INSERT INTO sample_metrics (run_id, case_id, repetition, name, value)", "", 5, &b);
+
+	for (int i = 0; i < n && !rc; i++) {
+		for (int k = 0; k < cases[i].nr_samples && !rc; k++) {
+			const struct sample_record *r = &cases[i].samples[k];
+
+			for (int m = 0; m < r->nr_metrics && !rc; m++) {
+				bulk_int64(b, run_id);
+				bulk_int64(b, ids[i]);
+				bulk_int64(b, k);
+				bulk_text(b, r->metrics[m].name);
+				bulk_double(b, r->metrics[m].value);
+				rc = bulk_end_row(b);
+			}
+		}
+	}
+	return bulk_close(b, rc);
+}
+
+int results_put_cases(struct results_store *st, int64_t run_id, const struct case_record *cases, int n)
+{
+	int64_t *ids = calloc((size_t)n + 1, sizeof(*ids));
+	int rc;
+
+	if (!ids)
+		return xb_fail(ENOMEM, "out of memory");
+	rc = case_ids(st, cases, n, ids);
+	if (!rc && !(rc = db_begin(st->db))) {
+		/* parents first: the foreign keys are checked row by row */
+		if ((rc = insert_results(st->db, run_id, ids, cases, n)) ||
+		    (rc = insert_attributes(st->db, run_id, ids, cases, n)) ||
+		    (rc = insert_samples(st->db, run_id, ids, cases, n)) ||
+		    (rc = insert_metrics(st->db, run_id, ids, cases, n)) || (rc = db_commit(st->db)))
+			db_rollback(st->db);
+	}
+	free(ids);
+	return rc;
 }
 
 int results_put_case(struct results_store *st, int64_t run_id, const struct case_record *c)
 {
-	int64_t case_id;
-	int rc = db_begin(st->db);
-
-	if (rc)
-		return rc;
-	if ((rc = case_id_for(st, c->id, c->unit, &case_id)) ||
-	    (rc = insert_result(st, run_id, case_id, c)) ||
-	    (rc = insert_attributes(st, run_id, case_id, c)) ||
-	    (rc = insert_samples(st, run_id, case_id, c)) || (rc = db_commit(st->db))) {
-		db_rollback(st->db);
-		return rc;
-	}
-	return 0;
+	return results_put_cases(st, run_id, c, 1);
 }
 
 int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at)

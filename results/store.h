@@ -12,6 +12,7 @@
 #include "../host/error.h"
 
 struct results_store;
+struct db;
 
 struct machine_record {
 	const char *fingerprint;
@@ -27,8 +28,11 @@ struct machine_record {
 struct run_record {
 	const char *label;
 	const char *started_at; /* ISO 8601, UTC */
+	const char *hostname;
 	const char *kernel_release;
-	const char *command_line;
+	const char *kernel_cmdline;
+	const char *command_line; /* of the tool */
+	const char *source;       /* "run", or "import:FILE" */
 	const char *tool_version;
 	double tsc_hz;
 	const char *tsc_source;
@@ -44,7 +48,7 @@ struct named_value {
 };
 
 struct sample_record {
-	double ticks_per_op;
+	double ticks_per_op; /* the sample's value in its case's unit */
 	double ns_per_op;
 	int64_t batches;
 	int nr_metrics;
@@ -58,7 +62,7 @@ struct attribute_record {
 
 struct case_record {
 	const char *id;
-	const char *unit; /* "ticks/op" */
+	const char *unit; /* "ticks/op", or "ns" for an imported benchmark without ticks */
 	enum case_status status;
 	const char *reason; /* skip or error reason */
 	int64_t ops_per_batch;
@@ -70,6 +74,8 @@ struct case_record {
 };
 
 int results_open(const char *url, struct results_store **out) XB_MUST_CHECK;
+/* For readers: an SQLite file that does not exist is an error, not a new database. */
+int results_open_existing(const char *url, struct results_store **out) XB_MUST_CHECK;
 void results_close(struct results_store *st);
 
 int results_put_machine(struct results_store *st, const struct machine_record *m,
@@ -78,8 +84,18 @@ int results_begin_run(struct results_store *st, int64_t machine_id, const struct
 		      int64_t *run_id) XB_MUST_CHECK;
 int results_put_counter(struct results_store *st, int64_t run_id, const char *name,
 			bool available, const char *reason) XB_MUST_CHECK;
+/* One case, in one transaction of its own. */
 int results_put_case(struct results_store *st, int64_t run_id, const struct case_record *c) XB_MUST_CHECK;
+/* Many cases in one transaction: all are stored or none (import). */
+int results_put_cases(struct results_store *st, int64_t run_id, const struct case_record *cases,
+		      int nr_cases) XB_MUST_CHECK;
 /* Marks the run complete and stamps its end time. */
 int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at) XB_MUST_CHECK;
+
+/* The database under the store, for the readers in results/ (series, baselines, history). */
+struct db *results_db(struct results_store *st);
+/* Reserves @count consecutive ids for @table (machines, runs, cases, baselines); the first is
+ * returned. Portable across backends: a row per table in id_sequences. */
+int results_allocate_ids(struct results_store *st, const char *table, int count, int64_t *first) XB_MUST_CHECK;
 
 #endif

@@ -11,7 +11,8 @@ packages="
   libpq-dev postgresql
   libcjson-dev
   libcmocka-dev
-  gnuplot-nox
+  gnuplot-nox fonts-dejavu-core
+  chromium
   python3 python3-scipy python3-numpy
   qemu-system-x86 busybox-static cpio kmod xz-utils
 "

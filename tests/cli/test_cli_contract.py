@@ -8,6 +8,7 @@ import xbtest
 from xbtest import run
 
 COMMANDS = ["probe", "list", "run"]
+RESULTS_COMMANDS = ["compare", "baseline", "history", "report", "import", "export"]
 
 
 class Contract(xbtest.TempDirTest):
@@ -27,7 +28,7 @@ class Contract(xbtest.TempDirTest):
     def test_top_level_help(self):
         r = run("--help")
         self.assertEqual(r.returncode, 0)
-        for c in COMMANDS:
+        for c in COMMANDS + RESULTS_COMMANDS:
             self.assertIn(c, r.stdout)
 
     def test_every_command_has_help(self):
@@ -56,6 +57,34 @@ class Contract(xbtest.TempDirTest):
         self.assertUsageError(run("list", "--filter", "[z-a]"), "--filter")
         self.assertUsageError(run("run", "--db"), "--db")
         self.assertFalse(os.path.exists(db), "a rejected command must not create the database")
+
+    def test_results_commands(self):
+        """compare, baseline, history, report, import, export: --help, bad flags and missing
+        arguments; a reader never creates a database."""
+        db = os.path.join(self.tmp, "x.db")
+        for c in RESULTS_COMMANDS:
+            r = run(c, "--help")
+            self.assertEqual(r.returncode, 0, c)
+            self.assertTrue(r.stdout.startswith("usage: xstate-bench " + c), c)
+            self.assertUsageError(run(c, "--no-such-flag", "--db", db), "--no-such-flag")
+        self.assertUsageError(run("compare", "--db", db, "1"), "want BASE and at least one NEW")
+        self.assertUsageError(run("compare", "--db", db, "--threshold", "x", "1", "2"), "--threshold")
+        self.assertUsageError(run("compare", "--db", db, "--alpha", "2", "1", "2"), "--alpha")
+        self.assertUsageError(run("compare", "--db", db, "--format", "html", "1", "2"), "--format")
+        self.assertUsageError(run("baseline", "--db", db), "want set, list or show")
+        self.assertUsageError(run("baseline", "--db", db, "set", "name"), "at least one RUN")
+        self.assertUsageError(run("baseline", "--db", db, "show"), "want one NAME")
+        self.assertUsageError(run("history", "--db", db), "missing CASE")
+        self.assertUsageError(run("report", "--db", db, "1"), "missing --out DIR")
+        self.assertUsageError(run("import", "--db", db), "missing FILE")
+        self.assertUsageError(run("export", "--db", db), "missing RUN")
+        self.assertUsageError(run("export", "--db", db, "--format", "xml", "1"), "--format")
+        for args in [["compare", "1", "2"], ["baseline", "list"], ["history", "native/x"], ["export", "1"],
+                     ["report", "--out", os.path.join(self.tmp, "rep"), "1"]]:
+            r = run(*args, "--db", db)
+            self.assertIn(r.returncode, (1, 2), args)
+            self.assertIn("cannot use the results database", r.stderr)
+        self.assertFalse(os.path.exists(db), "a reader must not create the database")
 
     def test_probe_json(self):
         r = run("probe", "--json")

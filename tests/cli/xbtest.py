@@ -38,3 +38,43 @@ def main():
         sys.exit("usage: test.py XSTATE_BENCH CPUID_DIR [unittest args]")
     BINARY, CPUID_DIR = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     unittest.main(argv=[sys.argv[0], *sys.argv[3:]], verbosity=2)
+
+
+# The database backend under test: PostgreSQL when tests/with_postgres.py gave us a server.
+PG_ADMIN = os.environ.get("XB_TEST_PG")
+BACKEND = "postgresql" if PG_ADMIN else "sqlite"
+_databases = 0
+
+
+def new_db(tmpdir):
+    """A URL for a new, empty results database on the backend under test."""
+    global _databases
+    _databases += 1
+    if not PG_ADMIN:
+        return os.path.join(tmpdir, f"results-{_databases}.db")
+    name = f"xb_{os.getpid()}_{_databases}"
+    subprocess.run(["psql", "-X", "-q", "-d", PG_ADMIN, "-c", f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True)
+    return PG_ADMIN.replace("/postgres?", f"/{name}?")
+
+
+def _value(text):
+    if text == "\\N":
+        return None
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def query(url, sql):
+    """Rows of @sql (no parameters) as tuples, on either backend."""
+    if not url.startswith("postgresql://"):
+        import sqlite3
+        with sqlite3.connect(url) as db:
+            return db.execute(sql).fetchall()
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-P", "null=\\N", "-d", url, "-c", sql],
+                       capture_output=True, text=True, check=True)
+    return [tuple(_value(v) for v in line.split("\t")) for line in r.stdout.splitlines() if line]

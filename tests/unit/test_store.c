@@ -1,7 +1,10 @@
 /*
- * test_store.c - the results API on SQLite: machines are found again by fingerprint, a case
- * is stored whole or not at all, a run is complete only when finished, and bad files are
- * refused without being touched.
+ * test_store.c - the results API on either backend: machines are found again by
+ * fingerprint, a case (or a batch of cases) is stored whole or not at all, long sample
+ * lists go through every multi-row chunk size, a run is complete only when finished, ids
+ * come from id_sequences, and bad databases are refused without being touched. With
+ * XB_TEST_PG set (tests/with_postgres.py) every test runs on a fresh PostgreSQL database,
+ * otherwise on a fresh SQLite file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,20 +15,43 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <sqlite3.h>
 
+#include "results/db.h"
+#include "results/schema.h"
 #include "results/store.h"
 
 static char dir[] = "/tmp/xb-test-store-XXXXXX";
-static char path[256];
+static const char *pg_admin; /* XB_TEST_PG: the server's admin URL */
+static char url[512];
+static int nr_databases;
+
+/* A new empty database for each test: a file, or CREATE DATABASE on the test server. */
+static int fresh_database(void **state)
+{
+	(void)state;
+	nr_databases++;
+	if (!pg_admin) {
+		snprintf(url, sizeof(url), "%s/results-%d.db", dir, nr_databases);
+		return 0;
+	}
+	struct db *admin;
+	char sql[64], name[32];
+	const char *q = strchr(pg_admin, '?');
+
+	snprintf(name, sizeof(name), "xb_store_%d", nr_databases);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	if (db_open(pg_admin, false, &admin) || db_exec(admin, sql))
+		return -1;
+	db_close(admin);
+	snprintf(url, sizeof(url), "postgresql:///%s%s", name, q);
+	return 0;
+}
 
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/results.db", dir);
-	return 0;
+	pg_admin = getenv("XB_TEST_PG");
+	return mkdtemp(dir) ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -39,23 +65,37 @@ static int teardown(void **state)
 
 static int64_t query_int(const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *st;
+	struct db *db;
+	struct db_stmt *s;
 	int64_t v = -1;
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(db_open(url, false, &db), 0);
+	assert_int_equal(db_prepare(db, sql, &s), 0);
+	if (db_step(s) == DB_ROW)
+		v = db_column_int64(s, 0);
+	db_finalize(s);
+	db_close(db);
 	return v;
+}
+
+static void exec_sql(const char *sql)
+{
+	struct db *db;
+
+	assert_int_equal(db_open(url, false, &db), 0);
+	assert_int_equal(db_exec(db, sql), 0);
+	db_close(db);
 }
 
 static const struct machine_record machine = {
 	.fingerprint = "0123456789abcdef", .hostname = "h", .vendor = "GenuineIntel",
 	.family = 6, .model = 85, .stepping = 7, .microcode = "0x1", .brand = "b",
 	.xcr0 = 0x2ff, .xss = 0, .cpuid_dump = "xcr0 0x2ff\n",
+};
+
+static const struct run_record run_rec = {
+	.label = "t", .started_at = "2026-01-01T00:00:00Z", .hostname = "h", .kernel_cmdline = "quiet",
+	.source = "run", .pinned_pu = 1,
 };
 
 static void test_run_round_trip(void **state)
@@ -71,14 +111,14 @@ static void test_run_round_trip(void **state)
 				  3, samples, 1, attrs };
 	struct case_record skip = { "native/save/xsave/amx/inuse", "ticks/op", CASE_SKIP, "no AMX", 0, 0,
 				    0, NULL, 0, NULL };
-	struct run_record r = { .label = "t", .started_at = "2026-01-01T00:00:00Z", .pinned_pu = 1 };
 
-	(void)state;
-	assert_int_equal(results_open(path, &st), 0);
+	assert_int_equal(fresh_database(state), 0);
+	assert_int_equal(results_open(url, &st), 0);
 	assert_int_equal(results_put_machine(st, &machine, &m1), 0);
 	assert_int_equal(results_put_machine(st, &machine, &m2), 0);
 	assert_int_equal(m1, m2);
-	assert_int_equal(results_begin_run(st, m1, &r, &run), 0);
+	assert_int_equal(results_begin_run(st, m1, &run_rec, &run), 0);
+	assert_int_equal(run, 1);
 	assert_int_equal(results_put_counter(st, run, "cycles", false, "no PMU"), 0);
 	assert_int_equal(results_put_case(st, run, &ok), 0);
 	assert_int_equal(results_put_case(st, run, &skip), 0);
@@ -91,11 +131,83 @@ static void test_run_round_trip(void **state)
 
 	assert_int_equal(query_int("SELECT count(*) FROM machines"), 1);
 	assert_int_equal(query_int("SELECT complete FROM runs"), 1);
+	assert_int_equal(query_int("SELECT count(*) FROM runs WHERE kernel_cmdline = 'quiet' AND source = 'run'"), 1);
 	assert_int_equal(query_int("SELECT count(*) FROM results WHERE status = 'skip' AND reason = 'no AMX'"), 1);
 	assert_int_equal(query_int("SELECT count(*) FROM sample_metrics"), 3);
 	assert_int_equal(query_int("SELECT count(*) FROM result_attributes WHERE value = '0x2e7'"), 1);
 	assert_int_equal(query_int("SELECT available FROM run_counters WHERE name = 'cycles'"), 0);
-	assert_int_equal(query_int("SELECT max(version) FROM schema_version"), 1);
+	assert_int_equal(query_int("SELECT max(version) FROM schema_version"), SCHEMA_VERSION);
+	/* doubles come back bit for bit */
+	assert_int_equal(query_int("SELECT count(*) FROM samples WHERE ns_per_op = 40.4"), 1);
+}
+
+/* 300 samples of 2 metrics: chunks of 128, 128, 32, 8 and 4 rows; and a batch of cases
+ * whose last one collides stores none of them. */
+static void test_many_rows_and_atomic_batches(void **state)
+{
+	enum { N = 300 };
+	struct results_store *st;
+	struct sample_record samples[N];
+	struct named_value metrics[2] = { { "core_cycles_per_op", 7.0 }, { "core_clock_ghz", 3.5 } };
+	struct case_record batch[3];
+	int64_t m, run, run2;
+	char names[3][32];
+
+	for (int i = 0; i < N; i++)
+		samples[i] = (struct sample_record){ 10.0 + i, 5.0 + i, 100, 2, metrics };
+	for (int i = 0; i < 3; i++) {
+		snprintf(names[i], sizeof(names[i]), "case/%d", i);
+		batch[i] = (struct case_record){ names[i], "ticks/op", CASE_OK, NULL, 64, 1.0, N, samples, 0, NULL };
+	}
+	assert_int_equal(fresh_database(state), 0);
+	assert_int_equal(results_open(url, &st), 0);
+	assert_int_equal(results_put_machine(st, &machine, &m), 0);
+	assert_int_equal(results_begin_run(st, m, &run_rec, &run), 0);
+	assert_int_equal(results_put_cases(st, run, batch, 2), 0);
+	assert_int_equal(query_int("SELECT count(*) FROM samples"), 2 * N);
+	assert_int_equal(query_int("SELECT count(*) FROM sample_metrics"), 4 * N);
+	assert_int_equal(query_int("SELECT sum(repetition) FROM samples"), 2 * (N * (N - 1) / 2));
+	/* case/2 is new, case/1 is already in this run: the whole batch is refused */
+	assert_int_not_equal(results_put_cases(st, run, &batch[1], 2), 0);
+	assert_int_equal(query_int("SELECT count(*) FROM results"), 2);
+	/* a second run gets the next id and the known case names keep theirs */
+	assert_int_equal(results_begin_run(st, m, &run_rec, &run2), 0);
+	assert_int_equal(run2, run + 1);
+	assert_int_equal(results_put_cases(st, run2, batch, 3), 0);
+	assert_int_equal(query_int("SELECT count(*) FROM cases"), 3);
+	assert_int_equal(query_int("SELECT count(*) FROM results WHERE run_id = 2"), 3);
+	results_close(st);
+}
+
+/* Two stores on one database hand out distinct ids. */
+static void test_ids_across_connections(void **state)
+{
+	struct results_store *a, *b;
+	int64_t first_a, first_b;
+
+	assert_int_equal(fresh_database(state), 0);
+	assert_int_equal(results_open(url, &a), 0);
+	assert_int_equal(results_open(url, &b), 0);
+	assert_int_equal(results_allocate_ids(a, "runs", 5, &first_a), 0);
+	assert_int_equal(results_allocate_ids(b, "runs", 1, &first_b), 0);
+	assert_int_equal(first_a, 1);
+	assert_int_equal(first_b, 6);
+	assert_int_not_equal(results_allocate_ids(a, "nonsense", 1, &first_a), 0);
+	results_close(a);
+	results_close(b);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct results_store *st;
+
+	assert_int_equal(fresh_database(state), 0);
+	assert_int_equal(results_open(url, &st), 0);
+	results_close(st);
+	exec_sql("INSERT INTO schema_version VALUES (99)");
+	assert_int_not_equal(results_open(url, &st), 0);
+	assert_non_null(strstr(xb_error_message(), "newer"));
+	assert_int_equal(query_int("SELECT count(*) FROM schema_version"), SCHEMA_VERSION + 1);
 }
 
 static void test_not_a_database(void **state)
@@ -105,6 +217,8 @@ static void test_not_a_database(void **state)
 	FILE *f;
 
 	(void)state;
+	if (pg_admin)
+		skip(); /* a file is SQLite's case; PostgreSQL's is test_unreachable */
 	snprintf(bad, sizeof(bad), "%s/notes.txt", dir);
 	f = fopen(bad, "w");
 	fputs(before, f);
@@ -117,39 +231,31 @@ static void test_not_a_database(void **state)
 	assert_string_equal(before, after);
 }
 
-static void test_newer_schema_refused(void **state)
-{
-	char newer[300];
-	struct results_store *st;
-	sqlite3 *db;
-
-	(void)state;
-	snprintf(newer, sizeof(newer), "%s/newer.db", dir);
-	assert_int_equal(results_open(newer, &st), 0);
-	results_close(st);
-	assert_int_equal(sqlite3_open(newer, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_version VALUES (99)", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	assert_int_not_equal(results_open(newer, &st), 0);
-	assert_non_null(strstr(xb_error_message(), "newer"));
-}
-
-static void test_unwritable(void **state)
+static void test_unreachable(void **state)
 {
 	struct results_store *st;
+	char missing[512];
 
 	(void)state;
-	assert_int_not_equal(results_open("/nonexistent-dir/sub/results.db", &st), 0);
-	assert_non_null(strstr(xb_error_message(), "/nonexistent-dir/sub/results.db"));
+	if (pg_admin) {
+		snprintf(missing, sizeof(missing), "postgresql:///no_such_database%s", strchr(pg_admin, '?'));
+		assert_int_not_equal(results_open(missing, &st), 0);
+		assert_non_null(strstr(xb_error_message(), "no_such_database"));
+	} else {
+		assert_int_not_equal(results_open("/nonexistent-dir/sub/results.db", &st), 0);
+		assert_non_null(strstr(xb_error_message(), "/nonexistent-dir/sub/results.db"));
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_round_trip),
-		cmocka_unit_test(test_not_a_database),
+		cmocka_unit_test(test_many_rows_and_atomic_batches),
+		cmocka_unit_test(test_ids_across_connections),
 		cmocka_unit_test(test_newer_schema_refused),
-		cmocka_unit_test(test_unwritable),
+		cmocka_unit_test(test_not_a_database),
+		cmocka_unit_test(test_unreachable),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

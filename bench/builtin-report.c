@@ -1,0 +1,78 @@
+/*
+ * builtin-report.c - `xstate-bench report --out DIR RUN...`: charts and pages.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "../results/report.h"
+#include "cli.h"
+
+static const char usage[] =
+	"usage: xstate-bench report [--db URL] [--metric NAME] [--threshold PCT] [--alpha A]\n"
+	"                           --out DIR RUN...\n"
+	"\n"
+	"  RUN            run ids, labels or baseline names, oldest first; with two or more the\n"
+	"                 first is the base of the ratio charts and of the comparison table\n"
+	"  --out DIR      where index.html, report.md and the charts (PNG and SVG) go\n"
+	"  --db URL       results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
+	"  --metric NAME  ticks_per_op (default), core_cycles_per_op, ns_per_op or any sample metric\n"
+	"  --threshold, --alpha   as for compare (default 2 and 0.01)\n"
+	"  --help         this text\n"
+	"\n"
+	"Charts (drawn by gnuplot): the cost per feature set of each operation with the 95%\n"
+	"interval of the median, the ratio to the first series with its interval, and each\n"
+	"operation's history on the machine of the last run.\n";
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "db", required_argument, NULL, 'D' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "metric", required_argument, NULL, 'm' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "alpha", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct report_options o = { .metric = "ticks_per_op", .verdict = { .threshold = 0.02, .alpha = 0.01 } };
+	struct results_store *st;
+	struct report_outcome out;
+	const char *db = NULL;
+	double pct;
+	int opt, rc;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 'D': db = optarg; break;
+		case 'o': o.dir = optarg; break;
+		case 'm': o.metric = optarg; break;
+		case 't':
+			if (!cli_parse_double(optarg, 0, 1000, &pct))
+				return cli_usage_error(usage, "--threshold: want a percentage, got '%s'", optarg);
+			o.verdict.threshold = pct / 100;
+			break;
+		case 'a':
+			if (!cli_parse_double(optarg, 1e-12, 0.5, &o.verdict.alpha))
+				return cli_usage_error(usage, "--alpha: want a probability in (0, 0.5], got '%s'", optarg);
+			break;
+		case 'h': return cli_help(usage);
+		default: return cli_bad_option(usage, argc, argv);
+		}
+	}
+	if (!o.dir)
+		return cli_usage_error(usage, "missing --out DIR");
+	if (optind >= argc)
+		return cli_usage_error(usage, "want at least one RUN");
+	rc = cli_open_results(db, &st);
+	if (!rc) {
+		rc = report_write(st, argv + optind, argc - optind, &o, &out);
+		results_close(st);
+	}
+	if (rc) {
+		fprintf(stderr, "xstate-bench report: %s\n", xb_error_message());
+		return 1;
+	}
+	printf("report: %s/index.html and %s/report.md, %d charts (PNG and SVG)\n", o.dir, o.dir, out.nr_charts);
+	return 0;
+}

@@ -1,0 +1,310 @@
+/*
+ * compare_format.c - the four renderings of a comparison. Changes are printed as percent
+ * (the ratio minus one), intervals as the percent change at their ends.
+ */
+#include "compare_format.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_write.h"
+
+static const char *const format_names[] = { "text", "markdown", "json", "junit" };
+
+int compare_format_parse(const char *name)
+{
+	for (int i = 0; i < (int)(sizeof(format_names) / sizeof(format_names[0])); i++)
+		if (!strcmp(name, format_names[i]))
+			return i;
+	return -1;
+}
+
+static double percent(double ratio)
+{
+	return 100 * (ratio - 1);
+}
+
+/* "+4.9%", "+4.9% [+3.1, +6.4]" or "-" */
+static void change_text(const struct case_verdict *v, bool interval, char *out, size_t size)
+{
+	if (!v->r.valid)
+		snprintf(out, size, "-");
+	else if (interval)
+		snprintf(out, size, "%+.1f%% [%+.1f, %+.1f]", percent(v->r.ratio), percent(v->r.lo), percent(v->r.hi));
+	else
+		snprintf(out, size, "%+.1f%%", percent(v->r.ratio));
+}
+
+static void number_text(double v, char *out, size_t size)
+{
+	if (isnan(v))
+		snprintf(out, size, "-");
+	else
+		snprintf(out, size, fabs(v) >= 1e5 ? "%.4g" : "%.1f", v);
+}
+
+static void header_lines(const struct comparison *c, FILE *out, const char *bullet)
+{
+	fprintf(out, "%scompare %s: base %s%s\n", bullet, c->metric, c->base->name,
+		series_complete(c->base) ? "" : " (INCOMPLETE)");
+	for (int k = 0; k < c->nr_news; k++) {
+		fprintf(out, c->nr_news > 1 ? "%snew %d: " : "%snew: ", bullet, k + 1);
+		fprintf(out, "%s%s\n", c->news[k].name, series_complete(&c->news[k]) ? "" : " (INCOMPLETE)");
+	}
+	fprintf(out, "%sthreshold %g%%, alpha %g (Benjamini-Hochberg), 95%% Hodges-Lehmann intervals\n", bullet,
+		100 * c->options.threshold, c->options.alpha);
+	for (int k = -1; k < c->nr_news; k++) {
+		const struct series *s = k < 0 ? c->base : &c->news[k];
+
+		for (int r = 0; r < s->nr_runs; r++)
+			if (!s->runs[r].complete)
+				fprintf(out, "%swarning: run %lld is incomplete (it was killed or is still running): "
+					"cases it did not finish show as %s\n", bullet, (long long)s->runs[r].id,
+					k < 0 ? "new" : "missing");
+	}
+}
+
+static void summary_line(const struct comparison *c, int k, FILE *out)
+{
+	fprintf(out, "%d regression, %d improvement, %d unchanged, %d noisy, %d new, %d missing\n",
+		comparison_count(c, k, VERDICT_REGRESSION),
+		comparison_count(c, k, VERDICT_IMPROVEMENT), comparison_count(c, k, VERDICT_UNCHANGED),
+		comparison_count(c, k, VERDICT_NOISY), comparison_count(c, k, VERDICT_NEW),
+		comparison_count(c, k, VERDICT_MISSING));
+}
+
+#define TEXT_SERIES_PER_LINE 3
+
+static void write_text(const struct comparison *c, FILE *out)
+{
+	char base[24], new[24], change[48], p[16];
+
+	header_lines(c, out, "");
+	if (c->nr_news == 1)
+		fprintf(out, "\n  %10s %10s %8s %17s %8s  %s\n", "base", "new", "change", "95% interval", "p adj", "verdict");
+	else
+		fprintf(out, "\n  %10s   then per new series: change, verdict\n", "base");
+	for (int r = 0; r < c->nr_rows; r++) {
+		const struct comparison_row *row = &c->rows[r];
+
+		fprintf(out, "%s  (%s)\n", row->id, series_metric_unit(c->metric, row->unit));
+		number_text(row->cells[0].base_median, base, sizeof(base));
+		fprintf(out, "  %10s", base);
+		for (int k = 0; k < c->nr_news; k++) {
+			const struct case_verdict *v = &row->cells[k];
+
+			if (c->nr_news == 1) {
+				number_text(v->new_median, new, sizeof(new));
+				change_text(v, false, change, sizeof(change));
+				snprintf(p, sizeof(p), isnan(v->p_adjusted) ? "-" : "%.2g", v->p_adjusted);
+				fprintf(out, " %10s %8s", new, change);
+				if (v->r.valid && !isnan(v->r.lo))
+					fprintf(out, " [%+6.1f,%+6.1f]%%", percent(v->r.lo), percent(v->r.hi));
+				else
+					fprintf(out, " %17s", "-");
+				fprintf(out, " %8s  %s\n", p, verdict_name(v->verdict));
+			} else {
+				if (k && k % TEXT_SERIES_PER_LINE == 0)
+					fprintf(out, "\n  %10s", "");
+				change_text(v, false, change, sizeof(change));
+				fprintf(out, "  %d:%7s %-11s", k + 1, change, verdict_name(v->verdict));
+			}
+		}
+		if (c->nr_news > 1)
+			fputc('\n', out);
+		for (int k = 0; k < c->nr_news; k++) {
+			const char *fo = comparison_functional_only(row, k);
+
+			if (fo)
+				fprintf(out, "  functional only, never a regression: %s\n", fo);
+			else if (row->cells[k].why && c->nr_news == 1)
+				fprintf(out, "  noisy: %s\n", row->cells[k].why);
+		}
+	}
+	fputc('\n', out);
+	for (int k = 0; k < c->nr_news; k++) {
+		if (c->nr_news > 1)
+			fprintf(out, "%d: ", k + 1);
+		summary_line(c, k, out);
+	}
+}
+
+static void write_markdown(const struct comparison *c, FILE *out)
+{
+	char base[24], new[24], change[64];
+
+	header_lines(c, out, "- ");
+	fprintf(out, "\n| case | unit | base |");
+	for (int k = 0; k < c->nr_news; k++)
+		fprintf(out, " %s |", c->news[k].name);
+	fprintf(out, "\n| --- | --- | ---: |");
+	for (int k = 0; k < c->nr_news; k++)
+		fprintf(out, " --- |");
+	fputc('\n', out);
+	for (int r = 0; r < c->nr_rows; r++) {
+		const struct comparison_row *row = &c->rows[r];
+
+		number_text(row->cells[0].base_median, base, sizeof(base));
+		fprintf(out, "| `%s` | %s | %s |", row->id, series_metric_unit(c->metric, row->unit), base);
+		for (int k = 0; k < c->nr_news; k++) {
+			const struct case_verdict *v = &row->cells[k];
+			bool flagged = v->verdict == VERDICT_REGRESSION || v->verdict == VERDICT_IMPROVEMENT;
+
+			number_text(v->new_median, new, sizeof(new));
+			change_text(v, true, change, sizeof(change));
+			fprintf(out, " %s, %s", new, change);
+			if (!isnan(v->p_adjusted))
+				fprintf(out, ", p adj %.2g", v->p_adjusted);
+			fprintf(out, flagged ? ", **%s**" : ", %s", verdict_name(v->verdict));
+			if (comparison_functional_only(row, k))
+				fprintf(out, " (functional only: %s)", comparison_functional_only(row, k));
+			fprintf(out, " |");
+		}
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+	for (int k = 0; k < c->nr_news; k++) {
+		fprintf(out, "%s: ", c->news[k].name);
+		summary_line(c, k, out);
+	}
+}
+
+static cJSON *series_json(const struct series *s)
+{
+	cJSON *o = cJSON_CreateObject(), *runs = cJSON_AddArrayToObject(o, "runs");
+
+	cJSON_AddStringToObject(o, "name", s->name);
+	cJSON_AddBoolToObject(o, "complete", series_complete(s));
+	for (int i = 0; i < s->nr_runs; i++) {
+		cJSON *r = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(r, "id", (double)s->runs[i].id);
+		cJSON_AddStringToObject(r, "label", s->runs[i].label);
+		cJSON_AddBoolToObject(r, "complete", s->runs[i].complete);
+		cJSON_AddItemToArray(runs, r);
+	}
+	return o;
+}
+
+/* NaN is not JSON: null */
+static void add_number(cJSON *o, const char *name, double v)
+{
+	if (isnan(v))
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddNumberToObject(o, name, v);
+}
+
+static int write_json(const struct comparison *c, FILE *out)
+{
+	cJSON *root = cJSON_CreateObject(), *news = cJSON_AddArrayToObject(root, "new");
+	cJSON *cases = cJSON_AddArrayToObject(root, "cases");
+
+	cJSON_AddStringToObject(root, "metric", c->metric);
+	cJSON_AddNumberToObject(root, "threshold_percent", 100 * c->options.threshold);
+	cJSON_AddNumberToObject(root, "alpha", c->options.alpha);
+	cJSON_AddItemToObject(root, "base", series_json(c->base));
+	for (int k = 0; k < c->nr_news; k++)
+		cJSON_AddItemToArray(news, series_json(&c->news[k]));
+	for (int k = 0; k < c->nr_news; k++) {
+		cJSON_AddNumberToObject(cJSON_GetArrayItem(news, k), "regressions", comparison_count(c, k, VERDICT_REGRESSION));
+		for (int r = 0; r < c->nr_rows; r++) {
+			const struct comparison_row *row = &c->rows[r];
+			const struct case_verdict *v = &row->cells[k];
+			const char *fo = comparison_functional_only(row, k);
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "id", row->id);
+			cJSON_AddStringToObject(o, "series", c->news[k].name);
+			cJSON_AddStringToObject(o, "unit", series_metric_unit(c->metric, row->unit));
+			cJSON_AddStringToObject(o, "verdict", verdict_name(v->verdict));
+			add_number(o, "ratio", v->r.ratio);
+			add_number(o, "ci_low", v->r.lo);
+			add_number(o, "ci_high", v->r.hi);
+			add_number(o, "p", v->p);
+			add_number(o, "p_adjusted", v->p_adjusted);
+			add_number(o, "u", v->u);
+			add_number(o, "base_median", v->base_median);
+			add_number(o, "new_median", v->new_median);
+			cJSON_AddNumberToObject(o, "n_base", v->n_base);
+			cJSON_AddNumberToObject(o, "n_new", v->n_new);
+			if (v->why)
+				cJSON_AddStringToObject(o, "why", v->why);
+			if (fo)
+				cJSON_AddStringToObject(o, "functional_only", fo);
+			cJSON_AddItemToArray(cases, o);
+		}
+	}
+	return json_write(root, out);
+}
+
+static void xml_escaped(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default: fputc(*s, out);
+		}
+	}
+}
+
+static void write_junit(const struct comparison *c, FILE *out)
+{
+	char change[64], line[512];
+
+	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+	for (int k = 0; k < c->nr_news; k++) {
+		int skipped = 0;
+
+		for (int r = 0; r < c->nr_rows; r++)
+			skipped += comparison_functional_only(&c->rows[r], k) != NULL;
+		fprintf(out, "  <testsuite name=\"");
+		snprintf(line, sizeof(line), "%s: %s against %s", c->metric, c->news[k].name, c->base->name);
+		xml_escaped(out, line);
+		fprintf(out, "\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", c->nr_rows,
+			comparison_count(c, k, VERDICT_REGRESSION), skipped);
+		for (int r = 0; r < c->nr_rows; r++) {
+			const struct comparison_row *row = &c->rows[r];
+			const struct case_verdict *v = &row->cells[k];
+			const char *fo = comparison_functional_only(row, k);
+
+			change_text(v, true, change, sizeof(change));
+			snprintf(line, sizeof(line), "%s %s, p adj %.3g", verdict_name(v->verdict), change, v->p_adjusted);
+			fprintf(out, "    <testcase classname=\"xstate-bench.compare\" name=\"");
+			xml_escaped(out, row->id);
+			fprintf(out, "\">");
+			if (fo) {
+				fprintf(out, "<skipped message=\"functional only: ");
+				xml_escaped(out, fo);
+				fprintf(out, "\"/>");
+			} else if (v->verdict == VERDICT_REGRESSION) {
+				fprintf(out, "<failure message=\"");
+				xml_escaped(out, line);
+				fprintf(out, "\"/>");
+			} else {
+				fprintf(out, "<system-out>");
+				xml_escaped(out, line);
+				fprintf(out, "</system-out>");
+			}
+			fprintf(out, "</testcase>\n");
+		}
+		fprintf(out, "  </testsuite>\n");
+	}
+	fprintf(out, "</testsuites>\n");
+}
+
+int compare_format_write(const struct comparison *c, enum compare_format f, FILE *out)
+{
+	switch (f) {
+	case FORMAT_TEXT: write_text(c, out); return 0;
+	case FORMAT_MARKDOWN: write_markdown(c, out); return 0;
+	case FORMAT_JSON: return write_json(c, out);
+	case FORMAT_JUNIT: write_junit(c, out); return 0;
+	}
+	return xb_fail(EINVAL, "unknown format");
+}

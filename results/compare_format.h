@@ -1,0 +1,18 @@
+/*
+ * compare_format.h - writing a comparison as plain text (80 columns, for a mailing-list
+ * reply), Markdown, JSON or JUnit XML.
+ */
+#ifndef XB_RESULTS_COMPARE_FORMAT_H
+#define XB_RESULTS_COMPARE_FORMAT_H
+
+#include <stdio.h>
+
+#include "comparison.h"
+
+enum compare_format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON, FORMAT_JUNIT };
+
+/* Parses "text", "markdown", "json" or "junit"; -1 when unknown. */
+int compare_format_parse(const char *name);
+int compare_format_write(const struct comparison *c, enum compare_format f, FILE *out) XB_MUST_CHECK;
+
+#endif

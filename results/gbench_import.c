@@ -1,0 +1,348 @@
+/*
+ * gbench_import.c - reading Google Benchmark JSON (cJSON) into case records.
+ */
+#include "gbench_import.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Numeric members that are Google Benchmark's own, not user counters. */
+static const char *const standard_fields[] = {
+	"family_index", "per_family_instance_index", "repetitions", "repetition_index", "threads",
+	"iterations", "real_time", "cpu_time", "ticks_per_op", "ns_per_op",
+};
+
+struct import_case {
+	char id[256];
+	char *error;
+	bool ticks; /* valued by ticks_per_op, else by real_time */
+	int nr_samples, cap;
+	struct sample_record *samples;
+};
+
+struct import {
+	struct import_case *cases;
+	int nr_cases, cap;
+};
+
+void gbench_case_id(const char *name, char *out, size_t size)
+{
+	static const char *const suffixes[] = { "/manual_time", "/real_time", "/process_time" };
+	size_t len;
+
+	snprintf(out, size, "%s", name);
+	len = strlen(out);
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t s = strlen(suffixes[i]);
+
+		if (len > s && !strcmp(out + len - s, suffixes[i]))
+			out[len - s] = 0;
+	}
+}
+
+static double to_ns(double v, const char *unit)
+{
+	if (!unit || !strcmp(unit, "ns"))
+		return v;
+	if (!strcmp(unit, "us"))
+		return v * 1e3;
+	if (!strcmp(unit, "ms"))
+		return v * 1e6;
+	return !strcmp(unit, "s") ? v * 1e9 : NAN;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	long size;
+
+	if (!f) {
+		xb_fail_errno("open %s", path);
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
+	    !(text = malloc((size_t)size + 1)) || fread(text, 1, (size_t)size, f) != (size_t)size) {
+		xb_fail_errno("read %s", path);
+		free(text);
+		text = NULL;
+	} else {
+		text[size] = 0;
+	}
+	fclose(f);
+	return text;
+}
+
+/*
+ * Google Benchmark writes a counter that is not a number as NaN, -nan or inf, which JSON
+ * has no word for: outside strings such a token becomes null, and a null counter is no
+ * counter. Returns a new string, or NULL when out of memory.
+ */
+static char *non_numbers_to_null(const char *text)
+{
+	static const char *const words[] = { "-Infinity", "Infinity", "-NaN", "-nan", "NaN", "nan", "-inf", "inf" };
+	char *out = malloc(2 * strlen(text) + 1), *w = out;
+	bool in_string = false;
+
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p;) {
+		size_t i = 0, len = 0;
+
+		if (in_string || *p == '"') {
+			in_string = *p == '"' ? !in_string : in_string;
+			if (*p == '\\' && p[1])
+				*w++ = *p++;
+			*w++ = *p++;
+			continue;
+		}
+		for (; i < sizeof(words) / sizeof(words[0]); i++)
+			if (!strncmp(p, words[i], len = strlen(words[i])))
+				break;
+		if (i < sizeof(words) / sizeof(words[0])) {
+			w = stpcpy(w, "null");
+			p += len;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = 0;
+	return out;
+}
+
+static struct import_case *case_for(struct import *im, const char *id)
+{
+	struct import_case *c;
+
+	/* repetitions of one benchmark are adjacent or close: search from the end */
+	for (int i = im->nr_cases - 1; i >= 0 && i >= im->nr_cases - 64; i--)
+		if (!strcmp(im->cases[i].id, id))
+			return &im->cases[i];
+	for (int i = im->nr_cases - 65; i >= 0; i--)
+		if (!strcmp(im->cases[i].id, id))
+			return &im->cases[i];
+	if (im->nr_cases == im->cap) {
+		struct import_case *grown = realloc(im->cases, (size_t)(im->cap = im->cap ? 2 * im->cap : 64) * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		im->cases = grown;
+	}
+	c = &im->cases[im->nr_cases++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	return c;
+}
+
+static bool standard_field(const char *name)
+{
+	for (size_t i = 0; i < sizeof(standard_fields) / sizeof(standard_fields[0]); i++)
+		if (!strcmp(name, standard_fields[i]))
+			return true;
+	return false;
+}
+
+/* The user counters of one benchmark entry, as metrics (names point into the JSON tree). */
+static int entry_metrics(const cJSON *b, struct sample_record *s)
+{
+	const cJSON *f;
+	struct named_value *m;
+	int n = 0;
+
+	cJSON_ArrayForEach(f, b)
+		n += cJSON_IsNumber(f) && !standard_field(f->string);
+	if (!n)
+		return 0;
+	if (!(m = calloc((size_t)n, sizeof(*m))))
+		return -ENOMEM;
+	n = 0;
+	cJSON_ArrayForEach(f, b)
+		if (cJSON_IsNumber(f) && !standard_field(f->string))
+			m[n++] = (struct named_value){ f->string, f->valuedouble };
+	s->metrics = m;
+	s->nr_metrics = n;
+	return 0;
+}
+
+static int add_entry(struct import *im, const cJSON *b, const char *path)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(b, "run_name");
+	const cJSON *ticks = cJSON_GetObjectItemCaseSensitive(b, "ticks_per_op");
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(b, "ns_per_op");
+	const cJSON *real = cJSON_GetObjectItemCaseSensitive(b, "real_time");
+	const cJSON *iterations = cJSON_GetObjectItemCaseSensitive(b, "iterations");
+	const cJSON *error = cJSON_GetObjectItemCaseSensitive(b, "error_occurred");
+	const char *unit = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "time_unit"));
+	struct import_case *c;
+	struct sample_record *s;
+	char id[256];
+
+	if (!cJSON_IsString(name))
+		name = cJSON_GetObjectItemCaseSensitive(b, "name");
+	if (!cJSON_IsString(name))
+		return xb_fail(EINVAL, "%s: a benchmark without a name", path);
+	gbench_case_id(name->valuestring, id, sizeof(id));
+	if (!(c = case_for(im, id)))
+		return xb_fail(ENOMEM, "out of memory");
+	if (cJSON_IsTrue(error) || !cJSON_IsNumber(real)) {
+		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "error_message"));
+
+		free(c->error);
+		c->error = strdup(!cJSON_IsTrue(error) ? "the JSON entry has no real_time" : msg ? msg : "error_occurred");
+		return c->error ? 0 : xb_fail(ENOMEM, "out of memory");
+	}
+	if (isnan(to_ns(real->valuedouble, unit)))
+		return xb_fail(EINVAL, "%s: benchmark %s has time_unit '%s'", path, name->valuestring, unit ? unit : "");
+	if (c->nr_samples && c->ticks != cJSON_IsNumber(ticks))
+		return xb_fail(EINVAL, "%s: benchmark %s has ticks_per_op in some repetitions only", path, id);
+	if (c->error)
+		return 0; /* an earlier repetition failed: the case has no number */
+	if (c->nr_samples == c->cap) {
+		struct sample_record *grown = realloc(c->samples, (size_t)(c->cap = c->cap ? 2 * c->cap : 8) * sizeof(*grown));
+
+		if (!grown)
+			return xb_fail(ENOMEM, "out of memory");
+		c->samples = grown;
+	}
+	s = &c->samples[c->nr_samples++];
+	memset(s, 0, sizeof(*s));
+	c->ticks = cJSON_IsNumber(ticks);
+	s->ticks_per_op = c->ticks ? ticks->valuedouble : to_ns(real->valuedouble, unit);
+	s->ns_per_op = cJSON_IsNumber(ns) ? ns->valuedouble : to_ns(real->valuedouble, unit);
+	s->batches = cJSON_IsNumber(iterations) ? (int64_t)iterations->valuedouble : 0;
+	return entry_metrics(b, s) ? xb_fail(ENOMEM, "out of memory") : 0;
+}
+
+static int parse(const cJSON *root, const char *path, struct import *im)
+{
+	const cJSON *benchmarks = cJSON_GetObjectItemCaseSensitive(root, "benchmarks"), *b;
+	int rc = 0;
+
+	if (!cJSON_IsArray(benchmarks))
+		return xb_fail(EINVAL, "%s: not Google Benchmark JSON (no \"benchmarks\" list)", path);
+	cJSON_ArrayForEach(b, benchmarks) {
+		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "run_type"));
+
+		if ((type && !strcmp(type, "aggregate")) || cJSON_GetObjectItemCaseSensitive(b, "aggregate_name"))
+			continue;
+		if ((rc = add_entry(im, b, path)))
+			return rc;
+	}
+	if (!im->nr_cases)
+		return xb_fail(EINVAL, "%s: no benchmark results in the file", path);
+	return 0;
+}
+
+static const char *context_text(const cJSON *context, const char *name)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(context, name));
+
+	return v ? v : "";
+}
+
+static int begin_import_run(struct results_store *st, const cJSON *root, const char *path, const char *label,
+			    const char *now, int64_t *run_id)
+{
+	const cJSON *context = cJSON_GetObjectItemCaseSensitive(root, "context");
+	const char *host = context_text(context, "host_name"), *date = context_text(context, "date");
+	char fingerprint[300], notes[512], source[300], *copy = strdup(path);
+	const cJSON *cpus = cJSON_GetObjectItemCaseSensitive(context, "num_cpus");
+	const cJSON *mhz = cJSON_GetObjectItemCaseSensitive(context, "mhz_per_cpu");
+	int64_t machine_id;
+	int rc;
+
+	if (!copy)
+		return xb_fail(ENOMEM, "out of memory");
+	/* Google Benchmark does not identify the CPU: the machine is its host name */
+	snprintf(fingerprint, sizeof(fingerprint), "gbench:%s", host);
+	snprintf(source, sizeof(source), "import:%s", basename(copy));
+	free(copy);
+	snprintf(notes, sizeof(notes), "Google Benchmark JSON: executable %s, %d CPUs at %d MHz, library %s %s",
+		 context_text(context, "executable"), cJSON_IsNumber(cpus) ? cpus->valueint : 0,
+		 cJSON_IsNumber(mhz) ? mhz->valueint : 0, context_text(context, "library_version"),
+		 context_text(context, "library_build_type"));
+	struct machine_record m = {
+		.fingerprint = fingerprint, .hostname = host, .vendor = "unknown", .cpuid_dump = "",
+	};
+	struct run_record r = {
+		.label = label, .started_at = *date ? date : now, .hostname = host,
+		.command_line = source, .tool_version = XB_VERSION, .source = source, .notes = notes, .pinned_pu = -1,
+	};
+	if ((rc = results_put_machine(st, &m, &machine_id)))
+		return rc;
+	return results_begin_run(st, machine_id, &r, run_id);
+}
+
+static int store(struct results_store *st, const struct import *im, struct gbench_import_result *out)
+{
+	struct case_record *recs = calloc((size_t)im->nr_cases, sizeof(*recs));
+
+	if (!recs)
+		return xb_fail(ENOMEM, "out of memory");
+	for (int i = 0; i < im->nr_cases; i++) {
+		const struct import_case *c = &im->cases[i];
+
+		recs[i] = (struct case_record){
+			.id = c->id, .unit = c->ticks ? "ticks/op" : "ns",
+			.status = c->error ? CASE_ERROR : CASE_OK, .reason = c->error,
+			.nr_samples = c->error ? 0 : c->nr_samples, .samples = c->samples,
+		};
+		out->nr_errors += c->error != NULL;
+		out->nr_samples += recs[i].nr_samples;
+	}
+	out->nr_cases = im->nr_cases;
+	int rc = results_put_cases(st, out->run_id, recs, im->nr_cases);
+
+	free(recs);
+	return rc;
+}
+
+static void free_import(struct import *im)
+{
+	for (int i = 0; i < im->nr_cases; i++) {
+		for (int k = 0; k < im->cases[i].nr_samples; k++)
+			free((void *)im->cases[i].samples[k].metrics);
+		free(im->cases[i].samples);
+		free(im->cases[i].error);
+	}
+	free(im->cases);
+}
+
+int gbench_import(struct results_store *st, const char *path, const char *label, const char *now,
+		  struct gbench_import_result *out)
+{
+	struct import im = { 0 };
+	char *raw = read_file(path), *text = raw ? non_numbers_to_null(raw) : NULL;
+	bool was_read = raw != NULL;
+	cJSON *root;
+	int rc;
+
+	*out = (struct gbench_import_result){ 0 };
+	free(raw);
+	if (!text)
+		return was_read ? xb_fail(ENOMEM, "out of memory") : -EIO;
+	root = cJSON_Parse(text);
+	if (!root) {
+		const char *at = cJSON_GetErrorPtr();
+
+		rc = xb_fail(EINVAL, "%s: not JSON (at byte %ld)", path, at ? (long)(at - text) : 0L);
+		free(text);
+		return rc;
+	}
+	free(text);
+	rc = parse(root, path, &im);
+	if (!rc)
+		rc = begin_import_run(st, root, path, label, now, &out->run_id);
+	if (!rc)
+		rc = store(st, &im, out);
+	if (!rc)
+		rc = results_finish_run(st, out->run_id, now);
+	free_import(&im);
+	cJSON_Delete(root);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * report.h - `report --out DIR RUN...`: gnuplot charts (PNG and SVG) of the cost per
+ * feature set of every operation with 95% intervals of the median, the ratio of each later
+ * series to the first with its interval, and each operation's history on the machine of
+ * the last series; plus index.html and report.md that show them.
+ */
+#ifndef XB_RESULTS_REPORT_H
+#define XB_RESULTS_REPORT_H
+
+#include "series.h"
+#include "verdict.h"
+
+struct report_options {
+	const char *dir;
+	const char *metric;
+	struct verdict_options verdict;
+};
+
+struct report_outcome {
+	int nr_charts; /* each written as PNG and SVG */
+};
+
+/* @specs name runs or baselines, oldest first: the first is the base of the ratio charts. */
+int report_write(struct results_store *st, char *const *specs, int nr_specs, const struct report_options *o,
+		 struct report_outcome *out) XB_MUST_CHECK;
+
+#endif

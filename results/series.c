@@ -1,0 +1,297 @@
+/*
+ * series.c - resolving BASE/NEW names and loading one metric's samples per case.
+ */
+#include "series.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+const char *series_metric_source(const char *metric, bool *binds_name)
+{
+	*binds_name = false;
+	if (!strcmp(metric, "ticks_per_op"))
+		return "(SELECT run_id, case_id, repetition, ticks_per_op AS value FROM samples) v";
+	if (!strcmp(metric, "ns_per_op"))
+		return "(SELECT run_id, case_id, repetition, ns_per_op AS value FROM samples) v";
+	*binds_name = true;
+	return "(SELECT run_id, case_id, repetition, value FROM sample_metrics WHERE name = ?) v";
+}
+
+const char *series_metric_unit(const char *metric, const char *case_unit)
+{
+	if (!strcmp(metric, "ticks_per_op"))
+		return case_unit;
+	return !strcmp(metric, "ns_per_op") ? "ns/op" : metric;
+}
+
+int series_run_info(struct results_store *st, int64_t run_id, struct series_run *out)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(results_db(st), "SELECT id, machine_id, label, started_at, complete FROM runs WHERE id = ?", &s);
+
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, run_id)))
+		rc = db_step(s);
+	if (rc == DB_ROW) {
+		const char *label = db_column_text(s, 2);
+
+		out->id = db_column_int64(s, 0);
+		out->machine_id = db_column_int64(s, 1);
+		snprintf(out->label, sizeof(out->label), "%s", label ? label : "");
+		snprintf(out->started_at, sizeof(out->started_at), "%s", db_column_text(s, 3));
+		out->complete = db_column_int64(s, 4) != 0;
+	}
+	db_finalize(s);
+	return rc < 0 ? rc : rc == DB_ROW ? 0 : -ENOENT;
+}
+
+static int add_run(struct results_store *st, struct series *out, int64_t run_id)
+{
+	struct series_run *grown = realloc(out->runs, (size_t)(out->nr_runs + 1) * sizeof(*grown));
+
+	if (!grown)
+		return xb_fail(ENOMEM, "out of memory");
+	out->runs = grown;
+	return series_run_info(st, run_id, &out->runs[out->nr_runs++]);
+}
+
+static int resolve_run(struct results_store *st, int64_t id, struct series *out)
+{
+	int rc = add_run(st, out, id);
+
+	if (rc == -ENOENT)
+		return xb_fail(ENOENT, "no run %lld", (long long)id);
+	if (!rc)
+		snprintf(out->name, sizeof(out->name), "run %lld%s%s%s", (long long)id, out->runs[0].label[0] ? " (" : "",
+			 out->runs[0].label, out->runs[0].label[0] ? ")" : "");
+	return rc;
+}
+
+static int resolve_baseline(struct results_store *st, const char *name, struct series *out)
+{
+	struct db *db = results_db(st);
+	struct db_stmt *s;
+	int64_t id;
+	bool found;
+	int rc = db_select_int64(db, "SELECT id FROM baselines WHERE name = ?", name, &id, &found);
+
+	if (rc || !found)
+		return rc ? rc : -ENOENT;
+	out->baseline_id = id;
+	snprintf(out->name, sizeof(out->name), "baseline %s", name);
+	if ((rc = db_prepare(db, "SELECT DISTINCT run_id FROM baseline_results WHERE baseline_id = ?", &s)))
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, id)))
+		while ((rc = db_step(s)) == DB_ROW && !(rc = add_run(st, out, db_column_int64(s, 0))))
+			;
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int resolve_label(struct results_store *st, const char *label, struct series *out)
+{
+	int64_t id;
+	bool found;
+	int rc = db_select_int64(results_db(st), "SELECT max(id) FROM runs WHERE label = ?", label, &id, &found);
+
+	if (rc || !found)
+		return rc ? rc : -ENOENT;
+	return resolve_run(st, id, out);
+}
+
+static bool parse_id(const char *text, int64_t *id)
+{
+	char *end;
+	long long v = strtoll(text, &end, 10);
+
+	*id = v;
+	return *text && !*end && v > 0;
+}
+
+int series_resolve(struct results_store *st, const char *spec, struct series *out)
+{
+	int64_t id;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!strncmp(spec, "run:", 4))
+		return parse_id(spec + 4, &id) ? resolve_run(st, id, out) : xb_fail(EINVAL, "%s: not a run id", spec);
+	if (!strncmp(spec, "baseline:", 9)) {
+		rc = resolve_baseline(st, spec + 9, out);
+		return rc == -ENOENT ? xb_fail(ENOENT, "no baseline named %s", spec + 9) : rc;
+	}
+	if (!strncmp(spec, "label:", 6)) {
+		rc = resolve_label(st, spec + 6, out);
+		return rc == -ENOENT ? xb_fail(ENOENT, "no run labelled %s", spec + 6) : rc;
+	}
+	if (parse_id(spec, &id))
+		return resolve_run(st, id, out);
+	if ((rc = resolve_baseline(st, spec, out)) != -ENOENT)
+		return rc;
+	if ((rc = resolve_label(st, spec, out)) != -ENOENT)
+		return rc;
+	return xb_fail(ENOENT, "%s: no run id, baseline name or run label", spec);
+}
+
+/* One row read back, before grouping by case. */
+struct sample_row {
+	char *id, *unit;
+	double v;
+};
+
+static int by_case(const void *a, const void *b)
+{
+	return strcmp(((const struct sample_row *)a)->id, ((const struct sample_row *)b)->id);
+}
+
+static int read_rows(struct db_stmt *s, struct sample_row **rows, int *nr)
+{
+	int rc, cap = *nr;
+
+	while ((rc = db_step(s)) == DB_ROW) {
+		struct sample_row *r;
+
+		if (*nr == cap) {
+			struct sample_row *grown = realloc(*rows, (size_t)(cap = cap ? 2 * cap : 1024) * sizeof(*grown));
+
+			if (!grown)
+				return xb_fail(ENOMEM, "out of memory");
+			*rows = grown;
+		}
+		r = &(*rows)[(*nr)++];
+		r->id = strdup(db_column_text(s, 0));
+		r->unit = strdup(db_column_text(s, 1));
+		r->v = db_column_double(s, 2);
+		if (!r->id || !r->unit)
+			return xb_fail(ENOMEM, "out of memory");
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* Groups sorted rows into cases; the strings move into the cases. */
+static int group_rows(struct sample_row *rows, int nr, struct series *out)
+{
+	qsort(rows, (size_t)nr, sizeof(*rows), by_case);
+	for (int i = 0; i < nr;) {
+		int j = i;
+		struct series_case *c;
+
+		while (j < nr && !strcmp(rows[j].id, rows[i].id))
+			j++;
+		c = &out->cases[out->nr_cases++];
+		*c = (struct series_case){ .id = rows[i].id, .unit = rows[i].unit, .n = j - i };
+		if (!(c->values = malloc((size_t)c->n * sizeof(*c->values))))
+			return xb_fail(ENOMEM, "out of memory");
+		for (int k = i; k < j; k++) {
+			c->values[k - i] = rows[k].v;
+			if (k > i) {
+				free(rows[k].id);
+				free(rows[k].unit);
+			}
+			rows[k].id = rows[k].unit = NULL;
+		}
+		i = j;
+	}
+	return 0;
+}
+
+static int load_functional_only(struct results_store *st, struct series *out)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(results_db(st),
+			    "SELECT c.name, a.value FROM result_attributes a JOIN cases c ON c.id = a.case_id"
+			    " WHERE a.run_id = ? AND a.name = 'functional_only'", &s);
+
+	for (int r = 0; r < out->nr_runs && !rc; r++) {
+		if ((rc = db_bind_int64(s, 1, out->runs[r].id)))
+			break;
+		while ((rc = db_step(s)) == DB_ROW) {
+			struct series_case *c = (struct series_case *)series_find(out, db_column_text(s, 0));
+
+			if (c && !c->functional_only && !(c->functional_only = strdup(db_column_text(s, 1))))
+				rc = xb_fail(ENOMEM, "out of memory");
+		}
+		if (rc >= 0)
+			rc = db_reset(s);
+	}
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+int series_load(struct results_store *st, const char *spec, const char *metric, struct series *out)
+{
+	struct sample_row *rows = NULL;
+	struct db_stmt *s;
+	char sql[768];
+	bool binds_name;
+	const char *source = series_metric_source(metric, &binds_name);
+	int nr = 0, rc = series_resolve(st, spec, out), arg;
+
+	if (rc)
+		return rc;
+	if (out->baseline_id)
+		snprintf(sql, sizeof(sql), "SELECT c.name, c.unit, v.value FROM %s JOIN baseline_results b ON"
+			 " b.run_id = v.run_id AND b.case_id = v.case_id JOIN cases c ON c.id = v.case_id"
+			 " WHERE b.baseline_id = ?", source);
+	else
+		snprintf(sql, sizeof(sql), "SELECT c.name, c.unit, v.value FROM %s JOIN results r ON"
+			 " r.run_id = v.run_id AND r.case_id = v.case_id JOIN cases c ON c.id = v.case_id"
+			 " WHERE v.run_id = ? AND r.status = 'ok'", source);
+	if ((rc = db_prepare(results_db(st), sql, &s)))
+		return rc;
+	arg = 1;
+	if (!(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) &&
+	    !(rc = db_bind_int64(s, arg, out->baseline_id ? out->baseline_id : out->runs[0].id)))
+		rc = read_rows(s, &rows, &nr);
+	db_finalize(s);
+	if (!rc && !nr)
+		rc = xb_fail(ENOENT, "%s has no samples of metric %s", out->name, metric);
+	if (!rc && !(out->cases = calloc((size_t)nr, sizeof(*out->cases))))
+		rc = xb_fail(ENOMEM, "out of memory");
+	if (!rc)
+		rc = group_rows(rows, nr, out);
+	for (int i = 0; i < nr; i++) {
+		free(rows[i].id);
+		free(rows[i].unit);
+	}
+	free(rows);
+	if (!rc && !out->baseline_id)
+		rc = load_functional_only(st, out);
+	return rc;
+}
+
+static int by_id(const void *key, const void *c)
+{
+	return strcmp(key, ((const struct series_case *)c)->id);
+}
+
+const struct series_case *series_find(const struct series *s, const char *case_id)
+{
+	return bsearch(case_id, s->cases, (size_t)s->nr_cases, sizeof(*s->cases), by_id);
+}
+
+bool series_complete(const struct series *s)
+{
+	for (int i = 0; i < s->nr_runs; i++)
+		if (!s->runs[i].complete)
+			return false;
+	return true;
+}
+
+void series_free(struct series *s)
+{
+	for (int i = 0; i < s->nr_cases; i++) {
+		free(s->cases[i].id);
+		free(s->cases[i].unit);
+		free(s->cases[i].values);
+		free(s->cases[i].functional_only);
+	}
+	free(s->cases);
+	free(s->runs);
+	memset(s, 0, sizeof(*s));
+}

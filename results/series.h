@@ -1,0 +1,62 @@
+/*
+ * series.h - what `compare`, `history`, `report` and `export` read back: a series is a run
+ * or a baseline (its pooled results), named on the command line by a run id, a run label
+ * or a baseline name, with the samples of one metric per case.
+ */
+#ifndef XB_RESULTS_SERIES_H
+#define XB_RESULTS_SERIES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define SERIES_NAME_MAX 160
+
+struct series_run {
+	int64_t id, machine_id;
+	char label[64];
+	char started_at[32];
+	bool complete;
+};
+
+struct series_case {
+	char *id;
+	char *unit;
+	double *values;
+	int n;
+	char *functional_only; /* the attribute's reason, or NULL */
+};
+
+struct series {
+	char name[SERIES_NAME_MAX]; /* "run 12 (v6.1)", "baseline nightly" */
+	int64_t baseline_id;        /* 0 for a run */
+	int nr_runs;
+	struct series_run *runs;
+	int nr_cases;
+	struct series_case *cases;  /* sorted by id */
+};
+
+/*
+ * Resolves @spec: "run:N", "baseline:NAME", "label:L", or bare: a run id, else a baseline
+ * name, else the latest run with that label. Fills name and runs.
+ */
+int series_resolve(struct results_store *st, const char *spec, struct series *out) XB_MUST_CHECK;
+/* Resolves and loads every ok case's samples of @metric: ticks_per_op (the sample's value
+ * in its case's unit), ns_per_op, or any name in sample_metrics. A series with no sample of
+ * the metric is an error. */
+int series_load(struct results_store *st, const char *spec, const char *metric, struct series *out) XB_MUST_CHECK;
+const struct series_case *series_find(const struct series *s, const char *case_id);
+bool series_complete(const struct series *s);
+void series_free(struct series *s);
+
+/* The unit a metric is shown in: the case's own unit for ticks_per_op, else the metric. */
+const char *series_metric_unit(const char *metric, const char *case_unit);
+
+/* A FROM item "(...) v" with columns run_id, case_id, repetition, value for @metric; when
+ * *binds_name is set its first '?' takes the metric name. */
+const char *series_metric_source(const char *metric, bool *binds_name);
+
+int series_run_info(struct results_store *st, int64_t run_id, struct series_run *out) XB_MUST_CHECK;
+
+#endif
