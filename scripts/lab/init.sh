@@ -26,7 +26,7 @@ if [ -c /dev/kvm ]; then
 	echo present >/lab/out/kvm
 else
 	log "no /dev/kvm; the kernel said:"
-	dmesg | grep -i -E 'kvm|svm' | tail -n 5
+	dmesg | grep -i -E 'kvm|svm|RT requires' | tail -n 5
 	echo absent >/lab/out/kvm
 fi
 

@@ -1,0 +1,75 @@
+#!/bin/sh
+# compare-kernels.sh - the reviewer's "did this kernel make it slower?" workflow on real
+# kernels: runs the suite in the lab under each Debian kernel, storing each run in the
+# host's SQLite database labelled lab-<release>, then prints `xstate-bench compare` of the
+# two. Under TCG every result is functional only: the table shows the workflow, not a verdict
+# on the kernels.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+usage() {
+	cat <<USAGE
+usage: compare-kernels.sh [OPTIONS] ABI[:FLAVOUR] ABI[:FLAVOUR]
+
+  --db FILE         the host's SQLite results database (default \$XSTATE_BENCH_DB, else
+                    ./xstate-bench.db); each lab run is added to it
+  --suite S         suites run in the lab (default native,kvm,guest)
+  --filter REGEX    only these cases
+  --repetitions N   samples per case (default: run --quick's)
+  --format F        compare's format: text, markdown, json, junit (default markdown)
+  --bench PATH      the xstate-bench binary (default build/xstate-bench)
+  --timeout S       seconds each lab run may take (default 1800)
+
+FLAVOUR is amd64 (default), rt-amd64 or cloud-amd64, e.g. 6.1.0-56 6.1.0-56:rt-amd64.
+Exit status: compare's (0 nothing regressed, 1 something did, 2 error); 125 when a lab run failed.
+USAGE
+}
+
+db=${XSTATE_BENCH_DB:-xstate-bench.db} suite=native,kvm,guest filter="" reps="" format=markdown
+bench="$repo/build/xstate-bench" timeout=1800
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--db | --suite | --filter | --repetitions | --format | --bench | --timeout)
+		[ $# -ge 2 ] || { usage >&2; exit 2; } ;;
+	-*) echo "compare-kernels: unknown option $1" >&2; usage >&2; exit 2 ;;
+	*) break ;;
+	esac
+	case $1 in
+	--db) db=$2 ;;
+	--suite) suite=$2 ;;
+	--filter) filter=$2 ;;
+	--repetitions) reps=$2 ;;
+	--format) format=$2 ;;
+	--bench) bench=$2 ;;
+	--timeout) timeout=$2 ;;
+	esac
+	shift 2
+done
+[ $# -eq 2 ] || { usage >&2; exit 2; }
+case $db in postgresql:* | postgres:*) echo "compare-kernels: the lab VM has no network: use an SQLite file" >&2; exit 2 ;; esac
+
+labels=""
+for kernel in "$1" "$2"; do
+	abi=${kernel%%:*}
+	flavour=amd64
+	[ "$kernel" = "$abi" ] || flavour=${kernel#*:}
+	label="lab-$abi-$flavour"
+	set -- xstate-bench run --suite "$suite" --quick --db lab.db --label "$label"
+	[ -z "$filter" ] || set -- "$@" --filter "$filter"
+	[ -z "$reps" ] || set -- "$@" --repetitions "$reps"
+	# the host's database goes in and comes back with this kernel's run added
+	[ -f "$db" ] || touch "$db.lab-new"
+	src=$db
+	[ -f "$db" ] || src="$db.lab-new"
+	status=0
+	"$here/lab.sh" run --kernel "$abi" --flavour "$flavour" --bench "$bench" --timeout "$timeout" \
+		--put "$src:lab.db" --get "lab.db:$db" -- "$@" || status=$?
+	rm -f "$db.lab-new"
+	# a case that failed its checks makes run exit 1; the run is still stored
+	[ "$status" -le 1 ] || { echo "compare-kernels: the lab run under $abi-$flavour failed ($status)" >&2; exit 125; }
+	labels="$labels $label"
+done
+# shellcheck disable=SC2086 # two labels without spaces
+exec "$bench" compare --db "$db" --format "$format" $labels

@@ -1,0 +1,53 @@
+"""test_lab_two_kernels.py - the reviewer's workflow on two real kernels
+(scripts/lab/compare-kernels.sh): the lab runs a few native and kvm cases under two Debian
+6.1 ABIs, each run lands in one host database labelled lab-<release> with that kernel's
+release, and `compare` gives a verdict row for every case in both runs; under TCG each is
+functional only, so none can be a regression and compare exits 0.
+Usage: test_lab_two_kernels.py XSTATE_BENCH"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+import lablib
+
+KERNELS = ("6.1.0-55", "6.1.0-56")
+CASES = ["native/save/xsave/fp/inuse", "native/save/xsave/avx/inuse", "native/restore/xrstor/avx/inuse",
+         "kvm/run/roundtrip/fp/clean", "kvm/xsave2/get/fp/inuse", "kvm/xsave2/set/fp/inuse"]
+
+
+def main():
+    bench = sys.argv[1]
+    lablib.require_lab()
+    for abi in KERNELS:
+        if subprocess.run(["apt-cache", "show", f"linux-headers-{abi}-amd64"], capture_output=True).returncode:
+            lablib.skip(f"Debian's archive no longer offers kernel {abi} (apt-cache show linux-headers-{abi}-amd64)")
+    db_path = os.path.join(tempfile.mkdtemp(prefix="xb-lab-kernels-"), "host.db")
+    script = os.path.join(lablib.REPO, "scripts", "lab", "compare-kernels.sh")
+    regex = "^(" + "|".join(CASES) + ")$"
+    proc = subprocess.run([script, "--db", db_path, "--suite", "native,kvm", "--filter", regex, "--format", "json",
+                           "--bench", bench, "--timeout", "600", *KERNELS],
+                          capture_output=True, text=True, timeout=2400)
+    sys.stderr.write(proc.stderr[-4000:])
+    lablib.check(proc.returncode == 0, f"compare-kernels.sh exited {proc.returncode}")
+    table = json.loads(proc.stdout[proc.stdout.index("{\n"):])
+    labels = [f"lab-{abi}-amd64" for abi in KERNELS]
+
+    db = sqlite3.connect(db_path)
+    runs = db.execute("SELECT label, kernel_release, complete FROM runs ORDER BY id").fetchall()
+    lablib.check(runs == [(label, label[len("lab-"):], 1) for label in labels], f"runs stored: {runs}")
+
+    rows = {row["id"]: row for row in table["cases"]}
+    lablib.check(sorted(rows) == sorted(CASES), f"verdict rows: {sorted(rows)}")
+    for case, row in rows.items():
+        lablib.check(labels[1] in row["series"], f"{case}: series {row['series']}")
+        lablib.check(row["n_base"] == 5 and row["n_new"] == 5, f"{case}: {row}")
+        lablib.check(row["functional_only"].startswith("QEMU TCG"), f"{case}: {row}")
+        lablib.check(row["verdict"] != "regression", f"{case}: a functional-only result was called a regression")
+    print(f"lab two kernels: {labels[0]} against {labels[1]}: {len(rows)} verdict rows, all functional only")
+
+
+if __name__ == "__main__":
+    main()
