@@ -42,6 +42,11 @@ bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t 
 		snprintf(why, size, "no KVM here: %s", m->kvm.open_error[0] ? m->kvm.open_error : "/dev/kvm not probed");
 		return false;
 	}
+	if (m->kvm.xsave2_size <= 0) {
+		snprintf(why, size, "KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) is 0: this KVM is older than "
+			 "KVM_GET_XSAVE2 (Linux 5.17)");
+		return false;
+	}
 	if (!m->kvm.xcomp_guest_supp_known) {
 		snprintf(why, size, "KVM_GET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_SUPP) failed: this KVM is older "
 			 "than KVM_CAP_XSAVE2 (Linux 5.17)");

@@ -15,6 +15,11 @@ if [ -f "$root/.complete" ]; then
 	exit 0
 fi
 mkdir -p "$debs"
+# as root apt-get download would drop to the _apt user, who cannot write the cache
+apt_opts=""
+[ "$(id -u)" != 0 ] || apt_opts="-o APT::Sandbox::User=root"
+# a fresh machine may have no package lists yet: fetch them once
+apt-cache show "linux-headers-$release" >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || apt-get update -qq >&2 || true
 common_flavour=common
 case $flavour in rt-*) common_flavour=common-rt ;; esac
 series=$(echo "$abi" | sed -n 's/^\([0-9]*\.[0-9]*\)[.-].*/\1/p')
@@ -33,7 +38,8 @@ for p in $packages; do
 	fi
 	ls "$debs/${p}_"*.deb >/dev/null 2>&1 && continue
 	echo "fetch-kernel: apt-get download $p" >&2
-	(cd "$debs" && apt-get download -q "$p" >&2)
+	# shellcheck disable=SC2086 # options word-split on purpose
+	(cd "$debs" && apt-get download -q $apt_opts "$p" >&2)
 done
 rm -rf "$root.tmp"
 mkdir -p "$root.tmp"

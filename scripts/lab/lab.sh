@@ -93,9 +93,16 @@ fi
 [ "$action" != run ] && [ $# -gt 0 ] && { echo "lab: $action takes no command" >&2; exit 2; }
 
 missing=$("$here/check.sh" --quiet) || die "$missing"
+default_abi() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n 1
+}
 if [ -z "$abi" ]; then
-	abi=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	      sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n 1)
+	abi=$(default_abi)
+	[ -n "$abi" ] || [ "$(id -u)" != 0 ] || { apt-get update -qq >&2 && abi=$(default_abi); } || true
+	# offline: the newest kernel of this flavour already in the cache
+	[ -n "$abi" ] || abi=$(ls -d "$cache/kernels/"*"-$flavour" 2>/dev/null |
+			       grep -E "/[0-9][^/]*[0-9]-$flavour\$" | sort -V | tail -n 1 | sed "s|.*/||; s|-$flavour\$||")
 	[ -n "$abi" ] || die "cannot tell the default kernel ABI (apt-cache depends linux-image-amd64); give --kernel"
 fi
 root=$("$here/fetch-kernel.sh" "$cache" "$abi" "$flavour") || die "fetching kernel $abi-$flavour failed"
