@@ -47,7 +47,7 @@ static int run_plan(const struct machine *m, struct plan *plan)
 				return rc;
 			bc = &plan->cases[plan->count - 1];
 			/* TCG does not track XINUSE: its XSAVE on each exit says every component is in use */
-			if (!bc->skip_reason[0] && run_conditions[c] == XCOND_INIT && kvm_case_under_tcg(m) &&
+			if (!bc->skip_reason[0] && run_conditions[c] == XCOND_INIT && machine_under_tcg(m) &&
 			    mask & ~KVM_CASE_INIT_UNTRACKED)
 				snprintf(bc->skip_reason, sizeof(bc->skip_reason), "QEMU TCG does not track XINUSE (its "
 					 "XSAVE reports every component in use), so the guest's state cannot stay init");

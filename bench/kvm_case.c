@@ -74,10 +74,6 @@ int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct 
 	return 0;
 }
 
-bool kvm_case_under_tcg(const struct machine *m)
-{
-	return m->cpu.hypervisor && !strcmp(m->cpu.hypervisor_vendor, "TCGTCGTCGTCG");
-}
 
 
 int kvm_case_guest(struct kvm_guest *g, uint64_t mask)

@@ -31,9 +31,6 @@ int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct 
 /* Components whose init state cannot be told after a KVM_RUN (see kvm_case_check_state). */
 #define KVM_CASE_INIT_UNTRACKED (XFEATURES_FP | XFEATURE_MASK(XFEATURE_PKRU))
 
-/* Whether this runs under QEMU TCG (CPUID.0x40000000 "TCGTCGTCGTCG"). */
-bool kvm_case_under_tcg(const struct machine *m);
-
 /* A VM whose guest may use @mask, its vCPU in 64-bit mode with CR4.OSXSAVE on the
  * round-trip guest (OUT to KVM_CASE_PORT; JMP back). */
 int kvm_case_guest(struct kvm_guest *g, uint64_t mask) XB_MUST_CHECK;

@@ -249,3 +249,8 @@ void machine_fingerprint(const struct machine *m, char out[17])
 	}
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
+
+bool machine_under_tcg(const struct machine *m)
+{
+	return m->cpu.hypervisor && !strcmp(m->cpu.hypervisor_vendor, "TCGTCGTCGTCG");
+}

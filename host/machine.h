@@ -103,4 +103,8 @@ char *machine_dump_text(const struct machine *m);
 /* A stable identity for the results database: host name and CPUID with per-CPU fields masked. */
 void machine_fingerprint(const struct machine *m, char out[17]);
 
+/* Whether the machine is QEMU's TCG emulator (CPUID.0x40000000 "TCGTCGTCGTCG"): its timings
+ * mean nothing, and it does not track XINUSE (every component reads in use). */
+bool machine_under_tcg(const struct machine *m);
+
 #endif

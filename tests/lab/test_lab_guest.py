@@ -1,9 +1,12 @@
 """test_lab_guest.py - the guest payload on the lab's nested KVM through this project's VMM
 (`run --suite guest --vmm kvm`): the probe boot works, the run is stored complete with every
 guest case ok or skipped with a reason (none in error), the cases the nested guest's CPU can
-run (XSAVE, XSAVEOPT and XRSTOR over x87/SSE/AVX/PKRU, the XSETBV and CPUID exits) are ok
-with samples from the kvm launcher and marked functional_only, and the others name the
-missing CPUID bit as the guest sees it. Functional only: the lab is TCG.
+run (XSAVE, XSAVEOPT and XRSTOR over x87/SSE/AVX/PKRU, the CPUID exit) are ok with samples
+from the kvm launcher and marked functional_only, and the others name the missing CPUID bit
+as the guest sees it. Functional only: the lab is TCG. guest/exit/xsetbv/... are left out:
+QEMU 7.2's emulated SVM does not intercept XSETBV, so there the guest's XSETBV never exits
+(about 75 ticks) and KVM may put its own XCR0 back at the next entry, which the case then
+reports as an error.
 Usage: test_lab_guest.py XSTATE_BENCH XSTATE_GUEST_ELF"""
 import os
 import sqlite3
@@ -14,8 +17,7 @@ import lablib
 
 MUST_RUN = [
     "guest/save/xsave/avx/inuse", "guest/save/xsave/user/clean", "guest/save/xsaveopt/user/inuse",
-    "guest/restore/xrstor/avx/inuse", "guest/exit/xsetbv/fp", "guest/exit/xsetbv/user",
-    "guest/exit/cpuid-0xd/user",
+    "guest/restore/xrstor/avx/inuse", "guest/exit/cpuid-0xd/user",
 ]
 SKIPS = {
     "guest/save/xsavec/avx/inuse": "no XSAVEC in the guest (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)",
@@ -32,6 +34,7 @@ def main():
         lablib.skip(f"no guest payload at {payload}")
     db_path = os.path.join(tempfile.mkdtemp(prefix="xb-lab-guest-"), "guest.db")
     status, _ = lablib.run(["xstate-bench", "run", "--suite", "guest", "--vmm", "kvm", "--quick",
+                            "--filter", "^guest/(save|restore|msr|xfd|exit/cpuid)",
                             "--db", "guest.db", "--label", "lab-guest"],
                            bench=bench, gets=[f"guest.db:{db_path}"], timeout=900)
     lablib.check(status == 0, f"xstate-bench run --suite guest --vmm kvm exited {status} in the lab")
