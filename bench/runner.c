@@ -137,6 +137,8 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
 		return rc;
 	}
+	if (res.site_overhead_ticks)
+		calibration_site_empty_batch(&cr->calibration, res.site_overhead_ticks);
 	calibration_refresh(&cr->calibration);
 	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
 	out->ops = res.ops;
