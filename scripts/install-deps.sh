@@ -13,6 +13,7 @@ packages="
   libcmocka-dev
   gnuplot-nox
   python3 python3-scipy python3-numpy
+  linux-headers-amd64 kmod
 "
 
 missing=""
