@@ -162,26 +162,27 @@ static int save_current(const struct fpu_switch_ctx *ctx, struct fpstate *dst)
 	return FPU_SWITCH_OK;
 }
 
-int fpu_three_buffer_enter(const struct fpu_switch_ctx *ctx, struct fpu_vcpu_buffers *vcpu)
+/* One three-buffer step: the outgoing state into @save_into, the incoming from @restore_from. */
+static int three_buffer_step(const struct fpu_switch_ctx *ctx, struct fpstate *save_into,
+			     const struct fpstate *restore_from)
 {
-	int rc = save_current(ctx, vcpu->user_fpu);
+	int rc = save_current(ctx, save_into);
 
 	if (rc)
 		return rc;
-	fpu_restore_fpstate(ctx, vcpu->guest_fpu);
+	fpu_restore_fpstate(ctx, restore_from);
 	ctx->task->need_load = false;
 	return FPU_SWITCH_OK;
 }
 
+int fpu_three_buffer_enter(const struct fpu_switch_ctx *ctx, struct fpu_vcpu_buffers *vcpu)
+{
+	return three_buffer_step(ctx, vcpu->user_fpu, vcpu->guest_fpu);
+}
+
 int fpu_three_buffer_exit(const struct fpu_switch_ctx *ctx, struct fpu_vcpu_buffers *vcpu)
 {
-	int rc = save_current(ctx, vcpu->guest_fpu);
-
-	if (rc)
-		return rc;
-	fpu_restore_fpstate(ctx, vcpu->user_fpu);
-	ctx->task->need_load = false;
-	return FPU_SWITCH_OK;
+	return three_buffer_step(ctx, vcpu->guest_fpu, vcpu->user_fpu);
 }
 
 int fpu_guest_realloc(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest, uint64_t xfeatures)
