@@ -6,5 +6,6 @@
 const struct bench_family *const bench_families[] = {
 	&family_loop,
 	&family_xsave,
+	&family_switch,
 	NULL,
 };

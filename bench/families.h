@@ -8,6 +8,7 @@
 
 extern const struct bench_family family_loop;
 extern const struct bench_family family_xsave;
+extern const struct bench_family family_switch;
 
 /* NULL-terminated. */
 extern const struct bench_family *const bench_families[];
