@@ -6,6 +6,7 @@
 const struct bench_family *const bench_families[] = {
 	&family_loop,
 	&family_xsave,
+	&family_switch,
 	&family_ring0,
 	NULL,
 };

@@ -8,6 +8,7 @@
 
 extern const struct bench_family family_loop;
 extern const struct bench_family family_xsave;
+extern const struct bench_family family_switch;
 extern const struct bench_family family_ring0;
 
 /* NULL-terminated. */
