@@ -2,9 +2,12 @@
  * family_ring0.c - the kernels run natively in ring 0 through the xstate_bench kernel
  * module (host/module): native/ring0/save/<insn>/<features>/<condition> for xsave, xsaveopt,
  * xsavec and xsaves, native/ring0/restore/<insn>/<features>/<condition> for xrstor and
- * xrstors (xsaves and xrstors also over `all`, supervisor components included), and
- * native/ring0/msr/wrmsr-xfd/amx. Every case names what it lacks: the CPU's instruction or
- * component first, then the module (the device it tried and the errno).
+ * xrstors (xsaves and xrstors also over `all`, supervisor components included),
+ * native/ring0/switch/{pointer-swap,three-buffer}/<features>/{need-load,live} (one
+ * enter+exit round trip of kernels/fpu_switch.h with the ring-0 instructions: XSAVES/XRSTORS
+ * and the IA32_XFD write where the CPU has them), and native/ring0/msr/wrmsr-xfd/amx. Every
+ * case names what it lacks: the CPU's instruction or component first, then the module (the
+ * device it tried and the errno).
  */
 #include "families.h"
 
@@ -16,30 +19,43 @@
 #include <unistd.h>
 
 #include "../host/module/module_client.h"
+#include "../kernels/fpu_switch_bench.h"
 #include "require.h"
 
 #define RING0_DEFAULT_OPS 128
+#define RING0_SWITCH_DEFAULT_OPS 64 /* round trips, as native/switch */
 #define RING0_WARMUP_OPS 16
 #define IMAGE_SEED 0x5eed
 
+enum ring0_kind { RING0_XSAVE, RING0_SWITCH, RING0_MSR };
+
 struct ring0_op {
+	enum ring0_kind kind;
 	const char *group, *name;
 	uint32_t xb_op;
-	enum xsave_op xop; /* XOP_EMPTY for the MSR write */
+	enum xsave_op xop; /* the save or restore; XOP_EMPTY for the others */
 };
 
 static const struct ring0_op ring0_ops[] = {
-	{ "save", "xsave", XB_OP_XSAVE, XOP_XSAVE },
-	{ "save", "xsaveopt", XB_OP_XSAVEOPT, XOP_XSAVEOPT },
-	{ "save", "xsavec", XB_OP_XSAVEC, XOP_XSAVEC },
-	{ "save", "xsaves", XB_OP_XSAVES, XOP_XSAVES },
-	{ "restore", "xrstor", XB_OP_XRSTOR, XOP_XRSTOR },
-	{ "restore", "xrstors", XB_OP_XRSTORS, XOP_XRSTORS },
-	{ "msr", "wrmsr-xfd", XB_OP_WRMSR_XFD, XOP_EMPTY },
+	{ RING0_XSAVE, "save", "xsave", XB_OP_XSAVE, XOP_XSAVE },
+	{ RING0_XSAVE, "save", "xsaveopt", XB_OP_XSAVEOPT, XOP_XSAVEOPT },
+	{ RING0_XSAVE, "save", "xsavec", XB_OP_XSAVEC, XOP_XSAVEC },
+	{ RING0_XSAVE, "save", "xsaves", XB_OP_XSAVES, XOP_XSAVES },
+	{ RING0_XSAVE, "restore", "xrstor", XB_OP_XRSTOR, XOP_XRSTOR },
+	{ RING0_XSAVE, "restore", "xrstors", XB_OP_XRSTORS, XOP_XRSTORS },
+	{ RING0_SWITCH, "switch", "pointer-swap", XB_OP_SWITCH_POINTER_SWAP, XOP_EMPTY },
+	{ RING0_SWITCH, "switch", "three-buffer", XB_OP_SWITCH_THREE_BUFFER, XOP_EMPTY },
+	{ RING0_MSR, "msr", "wrmsr-xfd", XB_OP_WRMSR_XFD, XOP_EMPTY },
 };
 
 /* `all` (XCR0 and the enabled XSS) only for the instructions that reach supervisor state. */
 static const char *const feature_set_names[] = { "fp", "avx", "avx512", "user", "amx", "all" };
+static const uint32_t switch_conds[] = { XB_COND_NEED_LOAD, XB_COND_LIVE };
+
+static const char *switch_cond_name(uint32_t cond)
+{
+	return fpu_cond_name(cond == XB_COND_LIVE ? FPU_COND_LIVE : FPU_COND_NEED_LOAD);
+}
 
 #define WHY(...) (snprintf(why, size, __VA_ARGS__), false)
 
@@ -54,7 +70,7 @@ static bool require_module(const struct machine *m, const struct ring0_op *op, u
 	if (!(mod->caps.ops & (1ULL << op->xb_op)))
 		return WHY("the xstate_bench module cannot run %s on this CPU (XB_IOC_CAPS ops=0x%llx)",
 			   op->name, (unsigned long long)mod->caps.ops);
-	if (op->xb_op != XB_OP_WRMSR_XFD && (mask & ~mod->caps.loadable))
+	if (op->kind != RING0_MSR && (mask & ~mod->caps.loadable))
 		return WHY("the xstate_bench module knows no safe values to load for components 0x%" PRIx64,
 			   mask & ~(uint64_t)mod->caps.loadable);
 	return true;
@@ -63,8 +79,14 @@ static bool require_module(const struct machine *m, const struct ring0_op *op, u
 static bool require_cpu(const struct machine *m, const struct ring0_op *op, uint64_t mask,
 			char *why, size_t size)
 {
-	if (op->xb_op == XB_OP_WRMSR_XFD)
+	switch (op->kind) {
+	case RING0_MSR:
 		return require_xfd(m, why, size) && require_features(m, mask, false, why, size);
+	case RING0_SWITCH:
+		return require_features(m, mask, false, why, size);
+	case RING0_XSAVE:
+		break;
+	}
 	return require_op(m, op->xop, why, size) &&
 	       require_features(m, mask, xsave_op_info(op->xop)->ring0, why, size);
 }
@@ -76,11 +98,11 @@ static int plan_one(const struct machine *m, struct plan *plan, const struct rin
 	struct bench_case *c;
 	bool ok;
 
-	if (op->xb_op == XB_OP_WRMSR_XFD)
+	if (op->kind == RING0_MSR)
 		snprintf(id, sizeof(id), "native/ring0/%s/%s/%s", op->group, op->name, features);
 	else
 		snprintf(id, sizeof(id), "native/ring0/%s/%s/%s/%s", op->group, op->name, features,
-			 xstate_cond_name(cond));
+			 op->kind == RING0_SWITCH ? switch_cond_name(cond) : xstate_cond_name(cond));
 	ok = require_cpu(m, op, mask, why, sizeof(why)) && require_module(m, op, mask, why, sizeof(why));
 	c = plan_add(plan, &family_ring0, id, ok ? NULL : "%s", why);
 	if (!c)
@@ -91,25 +113,40 @@ static int plan_one(const struct machine *m, struct plan *plan, const struct rin
 	return 0;
 }
 
-static int plan_xsave_op(const struct machine *m, struct plan *plan, const struct ring0_op *op)
+/* The conditions of an op: a save's three, a restore's two, a switch's two. */
+static int plan_conditions(const struct machine *m, struct plan *plan, const struct ring0_op *op,
+			   const char *features, uint64_t mask)
 {
-	const struct xsave_op_info *info = xsave_op_info(op->xop);
+	int rc = 0;
+
+	if (op->kind == RING0_SWITCH) {
+		for (size_t i = 0; i < sizeof(switch_conds) / sizeof(switch_conds[0]) && !rc; i++)
+			rc = plan_one(m, plan, op, features, mask, (int)switch_conds[i]);
+		return rc;
+	}
+	for (int cond = 0; cond < XCOND_COUNT && !rc; cond++) {
+		if (cond == XCOND_CLEAN && !xsave_op_info(op->xop)->save)
+			continue; /* "clean" is about the save's modified optimization */
+		rc = plan_one(m, plan, op, features, mask, cond);
+	}
+	return rc;
+}
+
+static int plan_feature_sets(const struct machine *m, struct plan *plan, const struct ring0_op *op)
+{
+	/* supervisor state only through XSAVES/XRSTORS: the switches' fpstates hold user state */
+	bool supervisor = op->kind == RING0_XSAVE && xsave_op_info(op->xop)->ring0;
 
 	for (size_t f = 0; f < sizeof(feature_set_names) / sizeof(feature_set_names[0]); f++) {
 		uint64_t mask = 0;
+		int rc;
 
-		if (!info->ring0 && !strcmp(feature_set_names[f], "all"))
+		if (!supervisor && !strcmp(feature_set_names[f], "all"))
 			continue;
 		feature_set_parse(feature_set_names[f], m->layout.xcr0, m->layout.xss, &mask);
-		for (int cond = 0; cond < XCOND_COUNT; cond++) {
-			int rc;
-
-			if (cond == XCOND_CLEAN && !info->save)
-				continue; /* "clean" is about the save's modified optimization */
-			rc = plan_one(m, plan, op, feature_set_names[f], mask, cond);
-			if (rc)
-				return rc;
-		}
+		rc = plan_conditions(m, plan, op, feature_set_names[f], mask);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -120,10 +157,10 @@ static int ring0_plan(const struct machine *m, struct plan *plan)
 		const struct ring0_op *op = &ring0_ops[o];
 		int rc;
 
-		if (op->xb_op == XB_OP_WRMSR_XFD) /* the XFD bit of AMX tile data */
+		if (op->kind == RING0_MSR) /* the XFD bit of AMX tile data */
 			rc = plan_one(m, plan, op, "amx", XFEATURE_MASK(XFEATURE_XTILEDATA), XB_COND_NONE);
 		else
-			rc = plan_xsave_op(m, plan, op);
+			rc = plan_feature_sets(m, plan, op);
 		if (rc)
 			return rc;
 	}
@@ -164,7 +201,9 @@ static int ring0_setup(struct bench_case *c, const struct run_env *env)
 	const struct module_info *mod = &env->machine->module;
 	const struct ring0_op *op = &ring0_ops[c->op];
 	struct ring0_state *st = calloc(1, sizeof(*st));
-	uint32_t ops = env->ops_override ? env->ops_override : RING0_DEFAULT_OPS;
+	uint32_t ops = env->ops_override		 ? env->ops_override
+		       : op->kind == RING0_SWITCH ? RING0_SWITCH_DEFAULT_OPS
+						  : RING0_DEFAULT_OPS;
 
 	if (!st)
 		return xb_fail(ENOMEM, "out of memory");
@@ -193,11 +232,13 @@ static int ring0_setup(struct bench_case *c, const struct run_env *env)
 	};
 	c->ops_per_batch = ops;
 	case_set_attribute(c, "site", "ring 0: xstate_bench module, kernel_fpu_begin, interrupts off");
-	if (op->xb_op == XB_OP_WRMSR_XFD)
+	if (op->kind == RING0_MSR)
 		case_set_attribute(c, "msr", "IA32_XFD, toggling 0x%" PRIx64, c->features);
-	else
+	else if (op->kind == RING0_XSAVE)
 		set_buffer_attributes(c, &env->machine->layout);
-	if (op->xb_op != XB_OP_WRMSR_XFD && !(mod->caps.flags & XB_CAP_XGETBV1))
+	else
+		case_set_attribute(c, "rfbm", "0x%" PRIx64, c->features);
+	if (op->kind != RING0_MSR && !(mod->caps.flags & XB_CAP_XGETBV1))
 		case_set_attribute(c, "xinuse_check", "unavailable: no XGETBV1 (CPUID.(EAX=0DH,ECX=1):EAX[2]=0)");
 	return 0;
 }
@@ -224,10 +265,23 @@ static int ring0_batch(struct bench_case *c, struct batch_result *out)
 	if (b.flags & XB_BATCH_XFD_LIFTED)
 		case_set_attribute(c, "xfd_lifted", "IA32_XFD 0x%llx armed the batch's components: cleared for it",
 				   (unsigned long long)b.xfd_before);
-	if (ring0_ops[c->op].xop != XOP_EMPTY && xsave_op_info(ring0_ops[c->op].xop)->modified_opt &&
-	    c->condition != XCOND_INIT)
+	case_set_attribute(c, "insns", "%.31s", b.insns);
+	switch (ring0_ops[c->op].kind) {
+	case RING0_SWITCH:
+		case_set_attribute(c, "buffer_bytes", "%u", b.buffer_bytes);
+		/* the writes of warm-up and timed round trips alike, per round trip */
 		out->metrics[out->nr_metrics++] = (struct gbench_metric){
-			.name = "modopt_hit_rate", .kind = GBENCH_PER_BATCH, .value = b.modopt_hit };
+			.name = "xfd_writes", .kind = GBENCH_PER_OP,
+			.value = (double)b.xfd_writes * b.ops / (b.ops + b.warmup_ops) };
+		break;
+	case RING0_XSAVE:
+		if (xsave_op_info(ring0_ops[c->op].xop)->modified_opt && c->condition != XCOND_INIT)
+			out->metrics[out->nr_metrics++] = (struct gbench_metric){
+				.name = "modopt_hit_rate", .kind = GBENCH_PER_BATCH, .value = b.modopt_hit };
+		break;
+	case RING0_MSR:
+		break;
+	}
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * ring0.h - the module's measured work, freestanding: which requests this CPU can run
  * safely, the buffers a request needs, its images, and one batch through kernels/ (the
- * XSAVE-family save/restore, the IA32_XFD write). The kernel side (xb_device.c) owns the
+ * XSAVE-family save/restore, the IA32_XFD write, the fpstate switch strategies). The kernel side (xb_device.c) owns the
  * FPU, interrupts and MSRs around ring0_run(); nothing here calls the kernel, so the same
  * code is unit-tested in user space.
  */
@@ -12,10 +12,13 @@
 
 struct xstate_layout; /* kernels/xstate_layout.h, kept out of the kernel side's view */
 
-/* 64-byte aligned, zeroed buffers of the sizes ring0_buffer_sizes() asked for. */
+/*
+ * 64-byte aligned, zeroed buffers of the sizes ring0_buffer_sizes() asked for: a save or
+ * restore uses the four XSAVE buffers, a switch one block for its containers.
+ */
 struct ring0_buffers {
-	void *target, *image, *scratch, *caller;
-	__u32 target_bytes, image_bytes, scratch_bytes, caller_bytes;
+	void *target, *image, *scratch, *caller, *block;
+	__u32 target_bytes, image_bytes, scratch_bytes, caller_bytes, block_bytes;
 };
 
 /*
@@ -44,7 +47,7 @@ __u64 ring0_xfd_lift(const struct xstate_layout *l, const struct xb_batch *b);
 /*
  * Runs the batch and its XB_EMPTY_BATCHES empty loops and fills the result. The caller owns
  * the FPU and has interrupts off; @xfd is IA32_XFD as the batch finds it (after any lift),
- * and the caller restores IA32_XFD afterwards.
+ * and the caller puts IA32_XFD back afterwards (the MSR write and a switch change it).
  */
 void ring0_run(const struct xstate_layout *l, struct xb_batch *b, const struct ring0_buffers *bufs,
 	       __u64 xfd);

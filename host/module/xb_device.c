@@ -41,6 +41,7 @@ static void buffers_free(struct ring0_buffers *bufs)
 	buffer_free(bufs->image, bufs->image_bytes);
 	buffer_free(bufs->scratch, bufs->scratch_bytes);
 	buffer_free(bufs->caller, bufs->caller_bytes);
+	buffer_free(bufs->block, bufs->block_bytes);
 }
 
 static int buffers_alloc(struct ring0_buffers *bufs)
@@ -49,8 +50,10 @@ static int buffers_alloc(struct ring0_buffers *bufs)
 	bufs->image = buffer_alloc(bufs->image_bytes);
 	bufs->scratch = buffer_alloc(bufs->scratch_bytes);
 	bufs->caller = buffer_alloc(bufs->caller_bytes);
+	bufs->block = buffer_alloc(bufs->block_bytes);
 	if ((bufs->target_bytes && !bufs->target) || (bufs->image_bytes && !bufs->image) ||
-	    (bufs->scratch_bytes && !bufs->scratch) || (bufs->caller_bytes && !bufs->caller)) {
+	    (bufs->scratch_bytes && !bufs->scratch) || (bufs->caller_bytes && !bufs->caller) ||
+	    (bufs->block_bytes && !bufs->block)) {
 		buffers_free(bufs);
 		return -ENOMEM;
 	}
@@ -60,14 +63,14 @@ static int buffers_alloc(struct ring0_buffers *bufs)
 /*
  * One batch with the CPU to itself. IA32_XFD is read and, when it arms a component the
  * batch loads, cleared of it (an XRSTOR of an armed component would raise #NM in the
- * kernel); the value found is written back before interrupts are enabled again, so the
- * kernel's per-CPU copy of it stays true.
+ * kernel); whatever the batch leaves in it (the MSR write and a switch change it), the
+ * value found is written back before interrupts are enabled again, so the kernel's
+ * per-CPU copy of it stays true.
  */
 static void run_owned(struct xb_batch *b, const struct ring0_buffers *bufs)
 {
-	__u64 lift = ring0_xfd_lift(layout, b), xfd = 0;
+	__u64 lift = ring0_xfd_lift(layout, b), xfd = 0, left = 0;
 	unsigned long flags;
-	bool put_back;
 
 	kernel_fpu_begin();
 	local_irq_save(flags);
@@ -78,9 +81,10 @@ static void run_owned(struct xb_batch *b, const struct ring0_buffers *bufs)
 		wrmsrl(MSR_IA32_XFD, xfd & ~lift);
 		b->flags |= XB_BATCH_XFD_LIFTED;
 	}
-	put_back = (xfd & lift) || b->op == XB_OP_WRMSR_XFD;
 	ring0_run(layout, b, bufs, xfd & ~lift);
-	if (put_back)
+	if (cpu_has_xfd)
+		rdmsrl(MSR_IA32_XFD, left);
+	if (left != xfd)
 		wrmsrl(MSR_IA32_XFD, xfd);
 	b->cpu = smp_processor_id();
 	local_irq_restore(flags);

@@ -19,7 +19,7 @@
 /* Bounds the module enforces: one batch runs with preemption and interrupts off. */
 #define XB_MAX_OPS 1024
 #define XB_MAX_WARMUP_OPS 64
-#define XB_MAX_BUFFER_BYTES (64 * 1024)
+#define XB_MAX_BUFFER_BYTES (64 * 1024) /* one XSAVE buffer or fpstate container */
 /* Empty batches timed beside every batch, in ring 0; their median is the overhead. */
 #define XB_EMPTY_BATCHES 15
 
@@ -31,15 +31,19 @@ enum xb_op {
 	XB_OP_XRSTOR,
 	XB_OP_XRSTORS,
 	XB_OP_WRMSR_XFD, /* IA32_XFD toggled between the arming of @mask and not */
+	XB_OP_SWITCH_POINTER_SWAP,  /* one enter+exit round trip (kernels/fpu_switch.h) */
+	XB_OP_SWITCH_THREE_BUFFER,
 	XB_OP_COUNT,
 };
 
-/* As kernels/xsave_bench.h's enum xstate_cond. */
+/* Saves and restores: as kernels/xsave_bench.h's enum xstate_cond; switches: the task's state. */
 enum xb_cond {
 	XB_COND_INIT = 0,
 	XB_COND_INUSE = 1,
 	XB_COND_CLEAN = 2,
-	XB_COND_NONE = 3, /* for the MSR write */
+	XB_COND_NONE = 3,      /* for the MSR write */
+	XB_COND_NEED_LOAD = 4, /* saved in its fpstate (TIF_NEED_FPU_LOAD) */
+	XB_COND_LIVE = 5,      /* in the registers */
 };
 
 /* What the CPU offers, as the module sees it (CPUID leaf 0xD, sub-leaf 1). */
@@ -89,8 +93,10 @@ struct xb_batch {
 	__s32 modopt_hit;   /* 1 hit, 0 missed, -1 not probed */
 	__u32 flags;        /* XB_BATCH_* */
 	__u32 cpu;          /* the CPU it ran on */
-	__u32 buffer_bytes; /* the buffer saved into or restored from */
+	__u32 buffer_bytes; /* the buffer saved into or restored from; a switch's fpstate buffer */
 	__u32 reserved_out;
+	__u64 xfd_writes;   /* a switch batch's WRMSRs to IA32_XFD, warm-up included */
+	char insns[32];     /* the instructions the batch ran, e.g. "xsaves/xrstors+xfd" */
 	char check_message[128];
 };
 

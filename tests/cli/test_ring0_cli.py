@@ -13,7 +13,8 @@ RING0 = "^native/ring0/"
 IDS = ["native/ring0/save/xsaves/all/inuse", "native/ring0/save/xsave/avx512/clean",
        "native/ring0/save/xsavec/fp/init", "native/ring0/save/xsaveopt/user/inuse",
        "native/ring0/restore/xrstors/avx512/init", "native/ring0/restore/xrstor/amx/inuse",
-       "native/ring0/restore/xrstors/all/inuse", "native/ring0/msr/wrmsr-xfd/amx"]
+       "native/ring0/restore/xrstors/all/inuse", "native/ring0/msr/wrmsr-xfd/amx",
+       "native/ring0/switch/pointer-swap/avx512/live", "native/ring0/switch/three-buffer/fp/need-load"]
 
 
 def ring0_plan(*extra, env=None):
@@ -30,7 +31,7 @@ class Ring0Cli(xbtest.TempDirTest):
 
     def test_every_case_says_why(self):
         p = ring0_plan()
-        self.assertEqual(len(p), 86)
+        self.assertEqual(len(p), 106)
         for i in IDS:
             self.assertIn(i, p)
         for c in p.values():
@@ -67,7 +68,7 @@ class Ring0Cli(xbtest.TempDirTest):
         with sqlite3.connect(db) as con:
             rows = con.execute("SELECT c.name, r.status, r.reason FROM results r "
                                "JOIN cases c ON c.id = r.case_id").fetchall()
-        self.assertEqual(len(rows), 86)
+        self.assertEqual(len(rows), 106)
         for name, status, reason in rows:
             self.assertEqual(status, "skip", name)
             self.assertTrue(reason, name)

@@ -2,8 +2,8 @@
  * test_ring0_module.c - the kernel module's freestanding half (host/module/ring0.c) in user
  * space: which requests it refuses and with which errno, the buffers and XFD lift a request
  * needs, the capabilities it reports for recorded machines, and real batches of the
- * instructions user space can execute (XSAVE, XSAVEOPT, XSAVEC, XRSTOR) on this CPU, with
- * their checks and the empty-batch median.
+ * instructions user space can execute (XSAVE, XSAVEOPT, XSAVEC, XRSTOR, and both switch
+ * strategies on them) on this CPU, with their checks and the empty-batch median.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,6 +78,15 @@ static void test_validate_malformed(void **state)
 	assert_int_equal(ring0_validate(l, &b), -EINVAL);
 	b = request(XB_OP_WRMSR_XFD, XB_COND_NONE, XFEATURE_MASK(XFEATURE_XTILECFG));
 	assert_int_equal(ring0_validate(l, &b), -EINVAL);
+	/* a switch's fpstates hold user state with x87 and SSE, task state need-load or live */
+	b = request(XB_OP_SWITCH_POINTER_SWAP, XB_COND_LIVE, 0x602e7);
+	assert_int_equal(ring0_validate(l, &b), 0);
+	b.cond = XB_COND_INUSE;
+	assert_int_equal(ring0_validate(l, &b), -EINVAL);
+	b = request(XB_OP_SWITCH_THREE_BUFFER, XB_COND_NEED_LOAD, ALL_SPR);
+	assert_int_equal(ring0_validate(l, &b), -EINVAL);
+	b.mask = XFEATURE_MASK(XFEATURE_YMM);
+	assert_int_equal(ring0_validate(l, &b), -EINVAL);
 }
 
 static void test_validate_unsafe(void **state)
@@ -119,7 +128,8 @@ static void test_caps(void **state)
 
 	ring0_caps(&turin.layout, &caps);
 	assert_int_equal(caps.ops, (1ULL << XB_OP_XSAVE) | (1ULL << XB_OP_XSAVEOPT) | (1ULL << XB_OP_XSAVEC) |
-					   (1ULL << XB_OP_XRSTOR));
+					   (1ULL << XB_OP_XRSTOR) | (1ULL << XB_OP_SWITCH_POINTER_SWAP) |
+					   (1ULL << XB_OP_SWITCH_THREE_BUFFER));
 	assert_int_equal(caps.xss, 0);
 	assert_int_equal(caps.size_all_compacted, 0);
 	assert_int_equal(caps.loadable, 0xe7);
@@ -147,8 +157,17 @@ static void test_sizes_and_xfd_lift(void **state)
 
 	b = request(XB_OP_WRMSR_XFD, XB_COND_NONE, XFEATURE_MASK(XFEATURE_XTILEDATA));
 	ring0_buffer_sizes(l, &b, &bufs);
-	assert_int_equal(bufs.target_bytes | bufs.image_bytes | bufs.scratch_bytes | bufs.caller_bytes, 0);
+	assert_int_equal(bufs.target_bytes | bufs.image_bytes | bufs.scratch_bytes | bufs.caller_bytes |
+			 bufs.block_bytes, 0);
 	assert_int_equal(ring0_xfd_lift(l, &b), 0); /* the batch itself writes IA32_XFD */
+
+	/* a switch: one block for seven fpstate containers and the buffers around them */
+	b = request(XB_OP_SWITCH_POINTER_SWAP, XB_COND_LIVE, 0x602e7);
+	ring0_buffer_sizes(l, &b, &bufs);
+	assert_int_equal(bufs.target_bytes | bufs.caller_bytes, 0);
+	assert_true(bufs.block_bytes > 7 * xstate_size_compacted(l, 0x602e7));
+	assert_true(bufs.block_bytes < 10 * xstate_size_compacted(l, 0x602e7) + 4096);
+	assert_int_equal(ring0_xfd_lift(l, &b), XFEATURE_MASK(XFEATURE_XTILEDATA));
 
 	/* without XSAVES the caller's state is kept in the standard format */
 	b = request(XB_OP_XSAVEC, XB_COND_INUSE, XFEATURES_AVX512);
@@ -173,7 +192,11 @@ static void live_prepare(const struct xstate_layout *l, struct live_batch *lb, u
 	lb->bufs.image = xstate_buffer_alloc(lb->bufs.image_bytes);
 	lb->bufs.scratch = xstate_buffer_alloc(lb->bufs.scratch_bytes);
 	lb->bufs.caller = xstate_buffer_alloc(lb->bufs.caller_bytes);
-	assert_true(lb->bufs.target && lb->bufs.image && lb->bufs.scratch && lb->bufs.caller);
+	lb->bufs.block = xstate_buffer_alloc(lb->bufs.block_bytes);
+	if (lb->bufs.block_bytes)
+		assert_non_null(lb->bufs.block);
+	else
+		assert_true(lb->bufs.target && lb->bufs.image && lb->bufs.scratch && lb->bufs.caller);
 	assert_int_equal(ring0_prepare(l, &lb->b, &lb->bufs), 0);
 }
 
@@ -183,6 +206,7 @@ static void live_free(struct live_batch *lb)
 	xstate_buffer_free(lb->bufs.image);
 	xstate_buffer_free(lb->bufs.scratch);
 	xstate_buffer_free(lb->bufs.caller);
+	xstate_buffer_free(lb->bufs.block);
 }
 
 /* In user space a context switch may break a batch's condition: try a few times. */
@@ -245,6 +269,35 @@ static void test_run_live(void **state)
 	assert_true(ran >= 8); /* XSAVE and XRSTOR over fp at least */
 }
 
+/* Both switch strategies, both conditions, through the module's code path on this CPU. */
+static void test_switch_live(void **state)
+{
+	const struct xstate_layout *l = ring0_layout_live(0, XB_CAP_XSAVEOPT | XB_CAP_XSAVEC | XB_CAP_XGETBV1);
+	static const uint32_t ops[] = { XB_OP_SWITCH_POINTER_SWAP, XB_OP_SWITCH_THREE_BUFFER };
+	static const uint32_t conds[] = { XB_COND_NEED_LOAD, XB_COND_LIVE };
+	uint64_t mask = (l->xcr0 & XFEATURES_AVX512) == XFEATURES_AVX512 ? XFEATURES_AVX512 : XFEATURES_FP;
+
+	(void)state;
+	for (size_t o = 0; o < 2; o++) {
+		for (size_t c = 0; c < 2; c++) {
+			struct live_batch lb;
+
+			live_prepare(l, &lb, ops[o], conds[c], mask);
+			live_run(l, &lb);
+			if (lb.b.check)
+				fail_msg("%s", lb.b.check_message);
+			assert_true(lb.b.gross_ticks > 0);
+			assert_true(lb.b.empty_ticks > 0);
+			assert_int_equal(lb.b.xfd_writes, 0); /* no XFD step without XFD */
+			assert_string_equal(lb.b.insns, l->xsavec ? "xsavec/xrstor" : l->xsaveopt ? "xsaveopt/xrstor"
+												: "xsave/xrstor");
+			assert_int_equal(lb.b.buffer_bytes, l->xsavec ? xstate_size_compacted(l, mask)
+								      : xstate_size_standard(l, mask));
+			live_free(&lb);
+		}
+	}
+}
+
 /* A batch whose state is not what its request says reports the failed check, with its words. */
 static void test_run_reports_a_failed_check(void **state)
 {
@@ -270,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_sizes_and_xfd_lift),
 		cmocka_unit_test(test_run_live),
+		cmocka_unit_test(test_switch_live),
 		cmocka_unit_test(test_run_reports_a_failed_check),
 	};
 

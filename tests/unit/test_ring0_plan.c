@@ -19,7 +19,7 @@
 #include "host/module/ring0.h"
 #include "kernels/xstate_image.h"
 
-#define NR_RING0_CASES 86
+#define NR_RING0_CASES 106
 
 static struct machine *load(const char *name)
 {
@@ -143,6 +143,8 @@ static void test_sapphirerapids_with_module(void **state)
 	assert_int_equal(find(&p, "native/ring0/msr/wrmsr-xfd/amx")->features, XFEATURE_MASK(XFEATURE_XTILEDATA));
 	assert_runs(&p, "native/ring0/restore/xrstors/avx512/init");
 	assert_runs(&p, "native/ring0/save/xsaveopt/amx/clean");
+	assert_runs(&p, "native/ring0/switch/pointer-swap/amx/live");
+	assert_int_equal(find(&p, "native/ring0/switch/three-buffer/avx512/need-load")->features, XFEATURES_AVX512);
 	plan_free(&p);
 	free(m);
 }
