@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvm/launcher.h"
+
 const struct guest_launcher *const guest_launchers[] = {
+	&kvm_launcher,
 	NULL,
 };
 

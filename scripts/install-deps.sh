@@ -13,7 +13,8 @@ packages="
   libcmocka-dev
   gnuplot-nox
   python3 python3-scipy python3-numpy
-  linux-headers-amd64 kmod
+  qemu-system-x86 busybox-static cpio kmod xz-utils
+  linux-headers-amd64
 "
 
 missing=""

@@ -1,0 +1,177 @@
+/*
+ * guest_cpuid.c - supported CPUID, filtered per launch.
+ */
+#include "guest_cpuid.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "../../kernels/xfeature.h"
+
+#define CPUID_MAX_ENTRIES 4096
+
+int kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out)
+{
+	for (uint32_t n = 128; n <= CPUID_MAX_ENTRIES; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+
+		if (!c)
+			return xb_fail(ENOMEM, "out of memory for %u CPUID entries", n);
+		c->nent = n;
+		if (!ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c)) {
+			*out = c;
+			return 0;
+		}
+		free(c);
+		if (errno != E2BIG)
+			return xb_fail_errno("KVM_GET_SUPPORTED_CPUID");
+	}
+	return xb_fail(E2BIG, "KVM_GET_SUPPORTED_CPUID: more than %d entries", CPUID_MAX_ENTRIES);
+}
+
+struct kvm_cpuid_entry2 *kvm_cpuid_find(struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
+{
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == function &&
+		    (e->index == index || !(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX)))
+			return e;
+	}
+	return NULL;
+}
+
+uint64_t kvm_cpuid_xcr0_supported(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e = kvm_cpuid_find(c, 0xd, 0);
+
+	return e ? (uint64_t)e->edx << 32 | e->eax : 0;
+}
+
+#define M(f) XFEATURE_MASK(XFEATURE_##f)
+#define MPX (M(BNDREGS) | M(BNDCSR))
+#define AVX512 (M(OPMASK) | M(ZMM_HI256) | M(HI16_ZMM))
+#define TILES (M(XTILECFG) | M(XTILEDATA))
+
+/* A CPUID feature bit and the components its instructions or state need. */
+static const struct gated_bit {
+	uint32_t function, index;
+	char reg;
+	uint8_t bit;
+	uint64_t needs;
+} gated_bits[] = {
+	{ 1, 0, 'c', 12, M(YMM) },   /* FMA */
+	{ 1, 0, 'c', 28, M(YMM) },   /* AVX */
+	{ 1, 0, 'c', 29, M(YMM) },   /* F16C */
+	{ 7, 0, 'b', 5, M(YMM) },    /* AVX2 */
+	{ 7, 0, 'b', 14, MPX },      /* MPX */
+	{ 7, 0, 'b', 16, AVX512 },   /* AVX512F */
+	{ 7, 0, 'b', 17, AVX512 },   /* AVX512DQ */
+	{ 7, 0, 'b', 21, AVX512 },   /* AVX512_IFMA */
+	{ 7, 0, 'b', 26, AVX512 },   /* AVX512PF */
+	{ 7, 0, 'b', 27, AVX512 },   /* AVX512ER */
+	{ 7, 0, 'b', 28, AVX512 },   /* AVX512CD */
+	{ 7, 0, 'b', 30, AVX512 },   /* AVX512BW */
+	{ 7, 0, 'b', 31, AVX512 },   /* AVX512VL */
+	{ 7, 0, 'c', 1, AVX512 },    /* AVX512_VBMI */
+	{ 7, 0, 'c', 3, M(PKRU) },   /* PKU */
+	{ 7, 0, 'c', 6, AVX512 },    /* AVX512_VBMI2 */
+	{ 7, 0, 'c', 7, M(CET_USER) }, /* CET_SS */
+	{ 7, 0, 'c', 9, M(YMM) },    /* VAES */
+	{ 7, 0, 'c', 10, M(YMM) },   /* VPCLMULQDQ */
+	{ 7, 0, 'c', 11, AVX512 },   /* AVX512_VNNI */
+	{ 7, 0, 'c', 12, AVX512 },   /* AVX512_BITALG */
+	{ 7, 0, 'c', 14, AVX512 },   /* AVX512_VPOPCNTDQ */
+	{ 7, 0, 'd', 2, AVX512 },    /* AVX512_4VNNIW */
+	{ 7, 0, 'd', 3, AVX512 },    /* AVX512_4FMAPS */
+	{ 7, 0, 'd', 8, AVX512 },    /* AVX512_VP2INTERSECT */
+	{ 7, 0, 'd', 20, M(CET_USER) }, /* IBT */
+	{ 7, 0, 'd', 22, TILES },    /* AMX-BF16 */
+	{ 7, 0, 'd', 23, AVX512 },   /* AVX512_FP16 */
+	{ 7, 0, 'd', 24, TILES },    /* AMX-TILE */
+	{ 7, 0, 'd', 25, TILES },    /* AMX-INT8 */
+	{ 7, 1, 'a', 4, M(YMM) },    /* AVX-VNNI */
+	{ 7, 1, 'a', 5, AVX512 },    /* AVX512_BF16 */
+	{ 7, 1, 'a', 21, TILES },    /* AMX-FP16 */
+	{ 7, 1, 'a', 23, M(YMM) },   /* AVX-IFMA */
+};
+
+static uint32_t *reg_of(struct kvm_cpuid_entry2 *e, char reg)
+{
+	return reg == 'a' ? &e->eax : reg == 'b' ? &e->ebx : reg == 'c' ? &e->ecx : &e->edx;
+}
+
+/* Removes the entries of leaf 0xD for components outside @allowed. */
+static void drop_components(struct kvm_cpuid2 *c, uint64_t allowed)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == 0xd && e->index >= 2 && e->index < 64 && !((allowed >> e->index) & 1))
+			continue;
+		c->entries[kept++] = *e;
+	}
+	c->nent = kept;
+}
+
+/* The standard-format size of the user components of @mask: max(offset + size), >= 576. */
+static uint32_t standard_size(struct kvm_cpuid2 *c, uint64_t mask)
+{
+	uint32_t size = 576;
+
+	for (uint32_t id = 2; id < 64; id++) {
+		struct kvm_cpuid_entry2 *e = (mask >> id) & 1 ? kvm_cpuid_find(c, 0xd, id) : NULL;
+
+		if (e && e->ebx + e->eax > size)
+			size = e->ebx + e->eax;
+	}
+	return size;
+}
+
+int kvm_cpuid_filter(struct kvm_cpuid2 *c, uint64_t xcr0, uint64_t xss)
+{
+	struct kvm_cpuid_entry2 *d0 = kvm_cpuid_find(c, 0xd, 0), *d1 = kvm_cpuid_find(c, 0xd, 1);
+	uint64_t xcr0_supported = kvm_cpuid_xcr0_supported(c);
+	uint64_t xss_supported = d1 ? (uint64_t)d1->edx << 32 | d1->ecx : 0;
+	uint64_t allowed = xcr0 | xss;
+
+	if (!(xcr0 & M(X87)))
+		return xb_fail(EINVAL, "XCR0 0x%" PRIx64 " lacks x87 (bit 0 must be set)", xcr0);
+	if (!d0 || xcr0 & ~xcr0_supported)
+		return xb_fail(ENOTSUP, "KVM_GET_SUPPORTED_CPUID offers XCR0 features 0x%" PRIx64
+			       ", not 0x%" PRIx64, xcr0_supported, xcr0 & ~xcr0_supported);
+	if (xss & ~xss_supported)
+		return xb_fail(ENOTSUP, "KVM_GET_SUPPORTED_CPUID offers XSS features 0x%" PRIx64
+			       ", not 0x%" PRIx64, xss_supported, xss & ~xss_supported);
+	for (size_t i = 0; i < sizeof(gated_bits) / sizeof(gated_bits[0]); i++) {
+		const struct gated_bit *g = &gated_bits[i];
+		struct kvm_cpuid_entry2 *e = kvm_cpuid_find(c, g->function, g->index);
+
+		if (e && (allowed & g->needs) != g->needs)
+			*reg_of(e, g->reg) &= ~(1u << g->bit);
+	}
+	drop_components(c, allowed);
+	d0 = kvm_cpuid_find(c, 0xd, 0);
+	d1 = kvm_cpuid_find(c, 0xd, 1);
+	d0->eax = (uint32_t)xcr0;
+	d0->edx = (uint32_t)(xcr0 >> 32);
+	d0->ecx = standard_size(c, xcr0);
+	d0->ebx = d0->ecx; /* KVM recomputes EBX whenever the guest's XCR0 changes */
+	if (d1) {
+		d1->ecx = (uint32_t)xss;
+		d1->edx = (uint32_t)(xss >> 32);
+	}
+	return 0;
+}
+
+int kvm_vcpu_set_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 *c)
+{
+	int rc = KVM_IOCTL(vcpu->fd, KVM_SET_CPUID2, c);
+
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * guest_cpuid.h - the CPUID a guest sees: KVM_GET_SUPPORTED_CPUID, filtered to the xstate
+ * features of one launch (feature bits of vector and state extensions whose components are
+ * not allowed are cleared; leaf 0xD's masks, sizes and sub-leaves agree with the filtered
+ * XCR0 and XSS), and set on a vCPU with KVM_SET_CPUID2.
+ */
+#ifndef XB_HOST_KVM_GUEST_CPUID_H
+#define XB_HOST_KVM_GUEST_CPUID_H
+
+#include <stdint.h>
+
+#include "vm.h"
+
+/* KVM_GET_SUPPORTED_CPUID into a malloc'd table, grown until it fits. */
+int kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out) XB_MUST_CHECK;
+
+/* The entry of leaf @function, sub-leaf @index (ignored for leaves without sub-leaves), or NULL. */
+struct kvm_cpuid_entry2 *kvm_cpuid_find(struct kvm_cpuid2 *c, uint32_t function, uint32_t index);
+
+/*
+ * Filters @c in place for a guest that may enable user features @xcr0 and supervisor
+ * features @xss. Fails (-ENOTSUP) when KVM does not offer one of them, or when @xcr0 lacks
+ * x87 (XCR0 bit 0 must be set).
+ */
+int kvm_cpuid_filter(struct kvm_cpuid2 *c, uint64_t xcr0, uint64_t xss) XB_MUST_CHECK;
+
+/* KVM_SET_CPUID2. */
+int kvm_vcpu_set_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 *c) XB_MUST_CHECK;
+
+/* The xfeatures KVM can give a guest: CPUID.(0DH,0) EDX:EAX of the supported table. */
+uint64_t kvm_cpuid_xcr0_supported(struct kvm_cpuid2 *c);
+
+#endif

@@ -1,0 +1,357 @@
+/*
+ * test_kvm_vmm.c - the VMM's plumbing on a real KVM, with small guests that use only port
+ * I/O, moves and CPUID (instructions even an emulating KVM handles), built here as ELF
+ * files: ELF load, 64-bit entry, the start-info block and command line, output capture and
+ * its limit, the exit port, the watchdog on a guest that loops forever, triple fault, HLT,
+ * unexpected ports and MMIO, CPUID and XCR0 as filtered for the launch, and the error
+ * paths (bad ELF, a segment outside memory, missing /dev/kvm). Needs /dev/kvm: on a machine
+ * without it only the missing-/dev/kvm test runs; the lab (label `lab`) runs them all.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "host/kvm/boot.h"
+#include "host/kvm/guest.h"
+#include "host/kvm/launcher.h"
+#include "host/kvm/run_loop.h"
+#include "kernels/xfeature.h"
+
+#define LOAD_ADDR 0x100000u
+#define MEM_MIB 16
+
+static bool have_kvm(void)
+{
+	return access("/dev/kvm", R_OK | W_OK) == 0;
+}
+
+#define NEED_KVM()                                  \
+	do {                                        \
+		if (!have_kvm()) {                  \
+			print_message("no /dev/kvm: skipped\n"); \
+			skip();                     \
+		}                                   \
+	} while (0)
+
+/* Writes an ELF64 executable with one PT_LOAD of @code at @paddr (@memsz bytes in memory). */
+static void write_elf(const char *path, uint64_t paddr, uint64_t memsz, const uint8_t *code, size_t n)
+{
+	Elf64_Ehdr eh = {
+		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
+		.e_type = ET_EXEC,
+		.e_machine = EM_X86_64,
+		.e_version = EV_CURRENT,
+		.e_entry = paddr,
+		.e_phoff = sizeof(Elf64_Ehdr),
+		.e_ehsize = sizeof(Elf64_Ehdr),
+		.e_phentsize = sizeof(Elf64_Phdr),
+		.e_phnum = 1,
+	};
+	Elf64_Phdr ph = {
+		.p_type = PT_LOAD,
+		.p_flags = PF_R | PF_X,
+		.p_offset = sizeof(eh) + sizeof(ph),
+		.p_vaddr = paddr,
+		.p_paddr = paddr,
+		.p_filesz = n,
+		.p_memsz = memsz ? memsz : n,
+	};
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(&eh, sizeof(eh), 1, f), 1);
+	assert_int_equal(fwrite(&ph, sizeof(ph), 1, f), 1);
+	assert_int_equal(fwrite(code, 1, n, f), n);
+	fclose(f);
+}
+
+static char elf_path[64];
+
+static int make_path(void **state)
+{
+	int fd;
+
+	(void)state;
+	snprintf(elf_path, sizeof(elf_path), "/tmp/xb-vmm-test-XXXXXX");
+	fd = mkstemp(elf_path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int remove_path(void **state)
+{
+	(void)state;
+	unlink(elf_path);
+	return 0;
+}
+
+/* Launches @code through the "kvm" launcher; returns the launcher's status. */
+static int launch(const uint8_t *code, size_t n, const char *cmdline, double timeout_s, size_t max_output,
+		  struct guest_outcome *out)
+{
+	struct guest_launch l = {
+		.payload = elf_path,
+		.cmdline = cmdline,
+		.xcr0 = XFEATURES_FP,
+		.mem_mib = MEM_MIB,
+		.cpu = -1,
+		.timeout_s = timeout_s,
+		.max_output = max_output,
+	};
+
+	write_elf(elf_path, LOAD_ADDR, 0, code, n);
+	return guest_launcher_find("kvm")->run(&l, out);
+}
+
+/* Checks the start-info magic, echoes the command line to port 0xE9, exits with 42. */
+static const uint8_t echo_guest[] = {
+	0x81, 0x3e, 0x78, 0xc5, 0x6e, 0x33, /* cmpl $0x336ec578, (%rsi) */
+	0x75, 0x1a,                         /* jne bad */
+	0x48, 0x8b, 0x7e, 0x18,             /* mov 0x18(%rsi), %rdi: cmdline_paddr */
+	0x0f, 0xb6, 0x07,                   /* loop: movzbl (%rdi), %eax */
+	0x84, 0xc0,                         /* test %al, %al */
+	0x74, 0x07,                         /* je done */
+	0xe6, 0xe9,                         /* out %al, $0xe9 */
+	0x48, 0xff, 0xc7,                   /* inc %rdi */
+	0xeb, 0xf2,                         /* jmp loop */
+	0xb8, 0x2a, 0x00, 0x00, 0x00,       /* done: mov $42, %eax */
+	0xe7, 0xf4,                         /* out %eax, $0xf4 */
+	0xf4,                               /* hlt */
+	0xb8, 0x01, 0x00, 0x00, 0x00,       /* bad: mov $1, %eax */
+	0xe7, 0xf4,                         /* out %eax, $0xf4 */
+	0xf4,
+};
+
+static void test_output_and_exit_port(void **state)
+{
+	struct guest_outcome out;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(launch(echo_guest, sizeof(echo_guest), "case=a b", 30, 4096, &out), 0);
+	assert_string_equal(guest_end_name(out.end), "exited");
+	assert_int_equal(out.status, 42);
+	assert_string_equal(out.output, "case=a b");
+	assert_int_equal(out.output_len, 8);
+	assert_false(out.output_truncated);
+	assert_true(out.accelerated);
+	guest_outcome_free(&out);
+}
+
+static void test_output_limit(void **state)
+{
+	struct guest_outcome out;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(launch(echo_guest, sizeof(echo_guest), "0123456789", 30, 4, &out), 0);
+	assert_int_equal(out.end, GUEST_EXITED);
+	assert_string_equal(out.output, "0123");
+	assert_true(out.output_truncated);
+	guest_outcome_free(&out);
+}
+
+/* 64-bit registers only: the status is 1 only if this ran in 64-bit mode. */
+static const uint8_t long_mode_guest[] = {
+	0x48, 0xb8, 0x89, 0x67, 0x45, 0x23, 0x01, 0x00, 0x00, 0x00, /* movabs $0x123456789, %rax */
+	0x48, 0xc1, 0xe8, 0x20,             /* shr $32, %rax */
+	0xe7, 0xf4,                         /* out %eax, $0xf4 */
+	0xf4,
+};
+
+static void test_long_mode_entry(void **state)
+{
+	struct guest_outcome out;
+	struct kvm_sregs sregs;
+	struct kvm_guest g;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(launch(long_mode_guest, sizeof(long_mode_guest), "", 30, 64, &out), 0);
+	assert_int_equal(out.end, GUEST_EXITED);
+	assert_int_equal(out.status, 1);
+	guest_outcome_free(&out);
+
+	/* the registers as the contract gives them */
+	assert_int_equal(kvm_guest_create(&g, MEM_MIB << 20, XFEATURES_FP, 0), 0);
+	assert_int_equal(boot_write_tables(g.vm.mem, g.vm.mem_size, ""), 0);
+	assert_int_equal(boot_enter_long_mode(&g.vcpu, LOAD_ADDR, 0), 0);
+	assert_int_equal(ioctl(g.vcpu.fd, KVM_GET_SREGS, &sregs), 0);
+	assert_true(sregs.efer & EFER_LMA);
+	assert_true(sregs.cs.l);
+	assert_int_equal(sregs.cr3, BOOT_PML4);
+	assert_int_equal(sregs.cr0 & (CR0_PE | CR0_PG), CR0_PE | CR0_PG);
+	kvm_guest_destroy(&g);
+}
+
+/* CPUID.(0DH,0):EAX, i.e. the guest's allowed XCR0, to the exit port. */
+static const uint8_t cpuid_guest[] = {
+	0xb8, 0x0d, 0x00, 0x00, 0x00, /* mov $0xd, %eax */
+	0x31, 0xc9,                   /* xor %ecx, %ecx */
+	0x0f, 0xa2,                   /* cpuid */
+	0xe7, 0xf4,                   /* out %eax, $0xf4 */
+	0xf4,
+};
+
+static void test_cpuid_and_xcr0(void **state)
+{
+	struct guest_outcome out;
+	struct kvm_xcrs xcrs;
+	struct kvm_guest g;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(launch(cpuid_guest, sizeof(cpuid_guest), "", 30, 64, &out), 0);
+	assert_int_equal(out.end, GUEST_EXITED);
+	assert_int_equal(out.status, XFEATURES_FP);
+	guest_outcome_free(&out);
+
+	assert_int_equal(kvm_guest_create(&g, MEM_MIB << 20, XFEATURES_FP, 0), 0);
+	assert_int_equal(ioctl(g.vcpu.fd, KVM_GET_XCRS, &xcrs), 0);
+	assert_int_equal(xcrs.xcrs[0].value, XFEATURES_FP);
+	kvm_guest_destroy(&g);
+}
+
+static void test_watchdog(void **state)
+{
+	static const uint8_t forever[] = { 0xeb, 0xfe }; /* jmp . */
+	struct guest_outcome out;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(launch(forever, sizeof(forever), "", 0.5, 64, &out), 0);
+	assert_string_equal(guest_end_name(out.end), "timeout");
+	assert_non_null(strstr(out.detail, "watchdog"));
+	guest_outcome_free(&out);
+}
+
+static void test_triple_fault(void **state)
+{
+	/* a load from a non-canonical address: #GP with no IDT, then #DF, then shutdown */
+	static const uint8_t fault[] = { 0x48, 0xa1, 0, 0, 0, 0, 0, 0, 0, 0x80 };
+	struct guest_outcome out;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(launch(fault, sizeof(fault), "", 30, 64, &out), 0);
+	assert_string_equal(guest_end_name(out.end), "shutdown");
+	assert_non_null(strstr(out.detail, "KVM_EXIT_SHUTDOWN"));
+	guest_outcome_free(&out);
+}
+
+static void test_hlt(void **state)
+{
+	static const uint8_t hlt[] = { 0xf4 };
+	struct guest_outcome out;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(launch(hlt, sizeof(hlt), "", 30, 64, &out), 0);
+	assert_int_equal(out.end, GUEST_SHUTDOWN);
+	assert_non_null(strstr(out.detail, "KVM_EXIT_HLT"));
+	guest_outcome_free(&out);
+}
+
+static void test_unexpected_exits(void **state)
+{
+	static const uint8_t port80[] = { 0xe6, 0x80, 0xf4 };                  /* out %al, $0x80 */
+	static const uint8_t mmio[] = { 0x89, 0x04, 0x25, 0, 0, 0, 0x40, 0xf4 }; /* mov %eax, 0x40000000 */
+	struct guest_outcome out;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(launch(port80, sizeof(port80), "", 30, 64, &out), 0);
+	assert_int_equal(out.end, GUEST_INTERNAL_ERROR);
+	assert_non_null(strstr(out.detail, "OUT to port 0x80"));
+	guest_outcome_free(&out);
+	assert_int_equal(launch(mmio, sizeof(mmio), "", 30, 64, &out), 0);
+	assert_int_equal(out.end, GUEST_INTERNAL_ERROR);
+	assert_non_null(strstr(out.detail, "write to guest-physical 0x40000000"));
+	guest_outcome_free(&out);
+}
+
+static void test_bad_elf(void **state)
+{
+	struct guest_launch l = { .payload = elf_path, .cmdline = "", .xcr0 = XFEATURES_FP, .mem_mib = MEM_MIB,
+				  .cpu = -1, .timeout_s = 5, .max_output = 64 };
+	struct guest_outcome out;
+	FILE *f;
+
+	(void)state;
+	NEED_KVM();
+	f = fopen(elf_path, "wb");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nthis is no ELF file\n", f);
+	fclose(f);
+	assert_int_equal(guest_launcher_find("kvm")->run(&l, &out), -ENOEXEC);
+	assert_non_null(strstr(xb_error_message(), "not an ELF file"));
+	assert_non_null(strstr(xb_error_message(), elf_path));
+
+	/* a segment that ends past the guest's 16 MiB */
+	write_elf(elf_path, LOAD_ADDR, MEM_MIB << 20, echo_guest, sizeof(echo_guest));
+	assert_int_equal(guest_launcher_find("kvm")->run(&l, &out), -ERANGE);
+	assert_non_null(strstr(xb_error_message(), "outside the payload's memory"));
+
+	/* and one below 1 MiB, over the boot structures */
+	write_elf(elf_path, 0x8000, 0, echo_guest, sizeof(echo_guest));
+	assert_int_equal(guest_launcher_find("kvm")->run(&l, &out), -ERANGE);
+	assert_non_null(strstr(xb_error_message(), "segment 0 at guest-physical 0x8000"));
+}
+
+static void test_missing_dev_kvm(void **state)
+{
+	struct guest_outcome out;
+	char why[256];
+
+	(void)state;
+	if (have_kvm()) {
+		print_message("/dev/kvm present: the missing-device path cannot be taken here\n");
+		skip();
+	}
+	assert_int_equal(launch(echo_guest, sizeof(echo_guest), "", 5, 64, &out), -ENOENT);
+	assert_string_equal(xb_error_message(), "open /dev/kvm: No such file or directory (errno 2)");
+	assert_false(guest_launcher_find("kvm")->available(why, sizeof(why)));
+	assert_non_null(strstr(why, "open /dev/kvm"));
+}
+
+static void test_guest_mode(void **state)
+{
+	char why[256];
+
+	(void)state;
+	NEED_KVM();
+	/* the lab's nested KVM runs on emulated SVM: a hardware guest */
+	assert_int_equal(kvm_guest_mode_probe(why, sizeof(why)), KVM_GUEST_HARDWARE);
+	assert_true(guest_launcher_find("kvm")->available(why, sizeof(why)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_missing_dev_kvm),
+		cmocka_unit_test(test_output_and_exit_port),
+		cmocka_unit_test(test_output_limit),
+		cmocka_unit_test(test_long_mode_entry),
+		cmocka_unit_test(test_cpuid_and_xcr0),
+		cmocka_unit_test(test_watchdog),
+		cmocka_unit_test(test_triple_fault),
+		cmocka_unit_test(test_hlt),
+		cmocka_unit_test(test_unexpected_exits),
+		cmocka_unit_test(test_bad_elf),
+		cmocka_unit_test(test_guest_mode),
+	};
+
+	return cmocka_run_group_tests(tests, make_path, remove_path);
+}
