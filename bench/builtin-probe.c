@@ -176,7 +176,8 @@ static cJSON *json_machine(const struct machine *m)
 		cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
 		if (m->kvm.xcomp_guest_supp_known)
 			cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
-		cJSON_AddStringToObject(o, "guest_execution", "not probed yet (see the guest suite)");
+		cJSON_AddStringToObject(o, "guest_mode", m->kvm.guest_mode);
+		cJSON_AddStringToObject(o, "guest_mode_detail", m->kvm.guest_mode_detail);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->kvm.open_error);
 	}
@@ -282,6 +283,8 @@ static void print_text(const struct machine *m)
 		printf("kvm:        /dev/kvm API %d, modules %s, KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s\n",
 		       m->kvm.api_version, m->kvm.modules[0] ? m->kvm.modules : "none listed", m->kvm.xsave2_size,
 		       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "unavailable");
+	if (m->kvm.present)
+		printf("            guests: %s\n", m->kvm.guest_mode_detail);
 	else
 		printf("kvm:        %s\n", m->kvm.open_error);
 	if (m->module.present)

@@ -8,5 +8,9 @@ const struct bench_family *const bench_families[] = {
 	&family_xsave,
 	&family_switch,
 	&family_ring0,
+	&family_kvm_run,
+	&family_kvm_xsave,
+	&family_kvm_vcpu,
+	&family_kvm_attr,
 	NULL,
 };

@@ -10,6 +10,10 @@ extern const struct bench_family family_loop;
 extern const struct bench_family family_xsave;
 extern const struct bench_family family_switch;
 extern const struct bench_family family_ring0;
+extern const struct bench_family family_kvm_run;
+extern const struct bench_family family_kvm_xsave;
+extern const struct bench_family family_kvm_vcpu;
+extern const struct bench_family family_kvm_attr;
 
 /* NULL-terminated. */
 extern const struct bench_family *const bench_families[];

@@ -1,7 +1,10 @@
 /*
- * kvm_probe.c - host-side facts about /dev/kvm.
+ * kvm_probe.c - host-side facts about /dev/kvm, and whether its guests run on hardware
+ * virtualization or only on an emulator (kvm_guest_mode_probe).
  */
 #include "kvm_probe.h"
+
+#include "launcher.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,6 +38,7 @@ static void list_modules(char *out, size_t size)
 void kvm_probe(struct kvm_info *out)
 {
 	struct kvm_device_attr attr;
+	enum kvm_guest_mode mode;
 	uint64_t supp = 0;
 	int fd, ret;
 
@@ -59,4 +63,7 @@ void kvm_probe(struct kvm_info *out)
 		out->xcomp_guest_supp = supp;
 	}
 	close(fd);
+	mode = kvm_guest_mode_probe(out->guest_mode_detail, sizeof(out->guest_mode_detail));
+	snprintf(out->guest_mode, sizeof(out->guest_mode), "%s",
+		 mode == KVM_GUEST_HARDWARE ? "hardware" : mode == KVM_GUEST_CLASSIC ? "classic" : "unknown");
 }

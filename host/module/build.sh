@@ -34,11 +34,19 @@ if [ ! -f "$kdir/Makefile" ]; then
 	exit 1
 fi
 
+# Debian's per-flavour headers include their common tree by absolute path; for a kernel
+# extracted from its packages elsewhere (the lab's), take the common tree beside them.
+makefile=$kdir/Makefile
+common=$(sed -n 's|^include \(/.*\)/Makefile$|\1|p' "$kdir/Makefile")
+if [ -n "$common" ] && [ -f "$(dirname "$kdir")/$(basename "$common")/Makefile" ]; then
+	makefile=$(dirname "$kdir")/$(basename "$common")/Makefile
+fi
+
 mkdir -p "$out/host/module/compat" "$out/kernels"
 out=$(cd "$out" && pwd)
 ln -sf "$src/host/module/Kbuild" "$out/Kbuild"
 for f in "$src"/host/module/*.[ch]; do ln -sf "$f" "$out/host/module/"; done
 for f in "$src"/host/module/compat/*.h; do ln -sf "$f" "$out/host/module/compat/"; done
 for f in "$src"/kernels/*.[ch]; do ln -sf "$f" "$out/kernels/"; done
-make -C "$kdir" M="$out" KCFLAGS="$kcflags" modules
+make -C "$kdir" -f "$makefile" M="$out" KCFLAGS="$kcflags" modules
 echo "build.sh: built $out/xstate_bench.ko"

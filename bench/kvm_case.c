@@ -1,0 +1,175 @@
+/*
+ * kvm_case.c - planning, VMs and XSAVE buffers of the kvm/... families.
+ */
+#include "kvm_case.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "../host/kvm/boot.h"
+#include "../host/guest_launcher.h"
+#include "../kernels/xstate_image.h"
+#include "require.h"
+
+#define KVM_CASE_MEMORY (4ull << 20)
+#define KVM_CASE_SEED 0x6b766d
+#define TCG_VENDOR "TCGTCGTCGTCG"
+
+const char *const kvm_feature_sets[] = { "fp", "avx", "avx512", "user", "amx" };
+const int kvm_nr_feature_sets = sizeof(kvm_feature_sets) / sizeof(kvm_feature_sets[0]);
+
+uint64_t kvm_feature_mask(const struct machine *m, const char *name)
+{
+	uint64_t mask = 0, user = m->layout.xcr0 & ~xstate_xfd_capable(&m->layout);
+
+	/* `user` of a guest: what XCR0 enables and KVM gives every guest without a permission */
+	if (m->kvm.xcomp_guest_supp_known)
+		user &= m->kvm.xcomp_guest_supp;
+	if (!strcmp(name, "user"))
+		return user;
+	feature_set_parse(name, m->layout.xcr0, m->layout.xss, &mask);
+	return mask;
+}
+
+bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t size)
+{
+	if (!require_features(m, mask, false, why, size))
+		return false;
+	if (!m->kvm.present) {
+		snprintf(why, size, "no KVM here: %s", m->kvm.open_error[0] ? m->kvm.open_error : "/dev/kvm not probed");
+		return false;
+	}
+	if (!m->kvm.xcomp_guest_supp_known) {
+		snprintf(why, size, "KVM_GET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_SUPP) failed: this KVM is older "
+			 "than KVM_CAP_XSAVE2 (Linux 5.17)");
+		return false;
+	}
+	if (mask & ~m->kvm.xcomp_guest_supp) {
+		snprintf(why, size, "KVM does not offer guests components 0x%" PRIx64 " (KVM_X86_XCOMP_GUEST_SUPP = 0x%" PRIx64 ")",
+			 mask & ~m->kvm.xcomp_guest_supp, m->kvm.xcomp_guest_supp);
+		return false;
+	}
+	return true;
+}
+
+int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
+		  uint64_t mask, int condition)
+{
+	char why[CASE_REASON_MAX];
+	bool ok = kvm_case_require(m, mask, why, sizeof(why));
+	struct bench_case *c = plan_add(plan, f, id, ok ? NULL : "%s", why);
+
+	if (!c)
+		return -ENOMEM;
+	c->features = mask;
+	c->condition = condition;
+	return 0;
+}
+
+bool kvm_case_under_tcg(const struct machine *m)
+{
+	return m->cpu.hypervisor && !strcmp(m->cpu.hypervisor_vendor, TCG_VENDOR);
+}
+
+void kvm_case_mark_site(struct bench_case *c, const struct machine *m)
+{
+	if (kvm_case_under_tcg(m))
+		case_set_attribute(c, "functional_only", "QEMU TCG: no hardware virtualization");
+}
+
+int kvm_case_guest(struct kvm_guest *g, uint64_t mask)
+{
+	static const uint8_t roundtrip_guest[] = {
+		0xe6, KVM_CASE_PORT, /* 1: out %al, $0x80 */
+		0xeb, 0xfc,          /* jmp 1b */
+	};
+	int rc;
+
+	rc = kvm_guest_create(g, KVM_CASE_MEMORY, mask, 0);
+	if (rc)
+		return rc;
+	memcpy(g->vm.mem + GUEST_PAYLOAD_MIN_PADDR, roundtrip_guest, sizeof(roundtrip_guest));
+	rc = boot_write_tables(g->vm.mem, g->vm.mem_size, "");
+	if (!rc)
+		rc = boot_enter_long_mode(&g->vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE);
+	if (rc)
+		kvm_guest_destroy(g);
+	return rc;
+}
+
+int kvm_case_xsave_alloc(const struct kvm_guest *g, struct kvm_case_xsave *x)
+{
+	int size = kvm_vm_check_extension(&g->vm, KVM_CAP_XSAVE2);
+
+	if (size <= 0)
+		return xb_fail(ENOTSUP, "KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM: %d", size);
+	x->size = (uint32_t)size < sizeof(struct kvm_xsave) ? sizeof(struct kvm_xsave) : (uint32_t)size;
+	x->buf = aligned_alloc(64, (x->size + 63) & ~63u);
+	if (!x->buf)
+		return xb_fail(ENOMEM, "out of memory for a %u-byte XSAVE buffer", x->size);
+	memset(x->buf, 0, x->size);
+	return 0;
+}
+
+void kvm_case_xsave_free(struct kvm_case_xsave *x)
+{
+	free(x->buf);
+	x->buf = NULL;
+}
+
+int kvm_case_xsave_image(const struct machine *m, struct kvm_case_xsave *x, uint64_t mask, bool in_use)
+{
+	if (!xstate_image_build(&m->layout, x->buf, x->size, mask, false, in_use, KVM_CASE_SEED))
+		return xb_fail(EINVAL, "cannot build a %u-byte image of mask 0x%" PRIx64, x->size, mask);
+	return 0;
+}
+
+int kvm_case_guest_with_state(const struct machine *m, struct kvm_guest *g, uint64_t xcr0,
+			      struct kvm_case_xsave *x, uint64_t mask, bool in_use)
+{
+	int rc = kvm_case_guest(g, xcr0);
+
+	if (rc)
+		return rc;
+	rc = kvm_case_xsave_alloc(g, x);
+	if (!rc)
+		rc = kvm_case_xsave_image(m, x, mask, in_use);
+	if (!rc && ioctl(g->vcpu.fd, KVM_SET_XSAVE, x->buf))
+		rc = xb_fail_errno("KVM_SET_XSAVE");
+	if (rc) {
+		kvm_case_xsave_free(x);
+		kvm_guest_destroy(g);
+	}
+	return rc;
+}
+
+uint64_t kvm_case_xstate_bv(const struct kvm_case_xsave *x)
+{
+	return xstate_header_of(x->buf)->xstate_bv;
+}
+
+int kvm_case_check_state(const struct kvm_guest *g, struct kvm_case_xsave *x, uint64_t mask, bool in_use,
+			 char *error, size_t size)
+{
+	uint64_t bv, wrong;
+
+	if (ioctl(g->vcpu.fd, KVM_GET_XSAVE2, x->buf)) {
+		snprintf(error, size, "KVM_GET_XSAVE2: %s (errno %d)", strerror(errno), errno);
+		return -1;
+	}
+	bv = kvm_case_xstate_bv(x);
+	/* Nothing outside the buffer's components. In the init condition x87 and SSE may read in
+	 * use (AMD reports them in use once touched), and so may PKRU after a KVM_RUN: KVM keeps
+	 * the guest's PKRU outside the buffer, whose slot is saved with whatever the register held. */
+	wrong = (bv & ~mask) | (in_use ? mask & ~bv : bv & mask & ~KVM_CASE_INIT_UNTRACKED);
+	if (wrong) {
+		snprintf(error, size, "the vCPU's XSTATE_BV is 0x%" PRIx64 ": components 0x%" PRIx64 " are %s: "
+			 "no number reported", bv, wrong, in_use ? "not in use" : "in use");
+		return -1;
+	}
+	return 0;
+}
