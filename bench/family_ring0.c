@@ -20,6 +20,7 @@
 
 #include "../host/module/module_client.h"
 #include "../kernels/fpu_switch_bench.h"
+#include "kvm_case.h"
 #include "require.h"
 
 #define RING0_DEFAULT_OPS 128
@@ -232,6 +233,8 @@ static int ring0_setup(struct bench_case *c, const struct run_env *env)
 	};
 	c->ops_per_batch = ops;
 	case_set_attribute(c, "site", "ring 0: xstate_bench module, kernel_fpu_begin, interrupts off");
+	if (kvm_case_under_tcg(env->machine))
+		case_set_attribute(c, "functional_only", "QEMU TCG: the timings of an emulated CPU");
 	if (op->kind == RING0_MSR)
 		case_set_attribute(c, "msr", "IA32_XFD, toggling 0x%" PRIx64, c->features);
 	else if (op->kind == RING0_XSAVE)
@@ -265,9 +268,9 @@ static int ring0_batch(struct bench_case *c, struct batch_result *out)
 	if (b.flags & XB_BATCH_XFD_LIFTED)
 		case_set_attribute(c, "xfd_lifted", "IA32_XFD 0x%llx armed the batch's components: cleared for it",
 				   (unsigned long long)b.xfd_before);
-	case_set_attribute(c, "insns", "%.31s", b.insns);
 	switch (ring0_ops[c->op].kind) {
-	case RING0_SWITCH:
+	case RING0_SWITCH: /* XSAVES/XRSTORS, or the kernel's fallbacks where the CPU lacks them */
+		case_set_attribute(c, "insns", "%.31s", b.insns);
 		case_set_attribute(c, "buffer_bytes", "%u", b.buffer_bytes);
 		/* the writes of warm-up and timed round trips alike, per round trip */
 		out->metrics[out->nr_metrics++] = (struct gbench_metric){
