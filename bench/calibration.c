@@ -55,19 +55,8 @@ void calibration_init(struct calibration *c, uint32_t ops)
 
 void calibration_refresh(struct calibration *c)
 {
-	if (!c->site)
-		push(&c->empty_batch, xsave_bench_empty_batch(c->ops));
+	push(&c->empty_batch, xsave_bench_empty_batch(c->ops));
 	push(&c->chain, chain_difference());
-}
-
-void calibration_site_empty_batch(struct calibration *c, uint64_t ticks)
-{
-	if (!c->site) {
-		c->site = true;
-		for (int i = 0; i < CALIBRATION_WINDOW; i++)
-			c->empty_batch.values[i] = ticks;
-	}
-	push(&c->empty_batch, ticks);
 }
 
 uint64_t calibration_overhead(const struct calibration *c)

@@ -9,7 +9,6 @@
 #ifndef XB_BENCH_CALIBRATION_H
 #define XB_BENCH_CALIBRATION_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #define CALIBRATION_WINDOW 31
@@ -23,18 +22,12 @@ struct calibration {
 	uint32_t ops;
 	struct median_window empty_batch; /* ticks of an empty batch of `ops` iterations */
 	struct median_window chain;       /* ticks of CALIBRATION_CHAIN_CYCLES more ADDs */
-	bool site;                        /* empty_batch holds values measured at the case's site */
 };
 
 /* Fills both windows for batches of @ops operations. */
 void calibration_init(struct calibration *c, uint32_t ops);
-/* Measures one more empty batch (unless the site reports them) and one more clock reference. */
+/* Measures one more empty batch and one more clock reference. */
 void calibration_refresh(struct calibration *c);
-/*
- * Takes an empty batch timed where the case runs (ring 0, a guest) instead of measuring one
- * here; the first one replaces the whole window, so no value from here is ever mixed in.
- */
-void calibration_site_empty_batch(struct calibration *c, uint64_t ticks);
 /* The overhead to subtract from a batch of `ops` operations. */
 uint64_t calibration_overhead(const struct calibration *c);
 /* TSC ticks per core cycle. */

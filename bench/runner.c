@@ -33,6 +33,7 @@ struct case_run {
 	struct bench_case *c;
 	struct runner *r;
 	struct calibration calibration;
+	uint64_t site_overhead; /* the last batch's own empty batch (ring 0), 0 when it has none */
 	int nr_samples, max_samples;
 	struct sample_slot *slots;
 };
@@ -50,6 +51,12 @@ struct runner {
 };
 
 static const char *volatile current_case; /* for the fault report */
+
+/* The overhead subtracted: measured where the batch ran when it says, else here. */
+static uint64_t case_overhead(const struct case_run *cr)
+{
+	return cr->site_overhead ? cr->site_overhead : calibration_overhead(&cr->calibration);
+}
 
 static void fault_handler(int sig)
 {
@@ -137,13 +144,12 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
 		return rc;
 	}
-	if (res.site_overhead_ticks)
-		calibration_site_empty_batch(&cr->calibration, res.site_overhead_ticks);
+	cr->site_overhead = res.site_overhead_ticks;
 	calibration_refresh(&cr->calibration);
 	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
 	out->ops = res.ops;
 	out->gross_ticks = (double)res.gross_ticks;
-	out->net_ticks = (double)res.gross_ticks - (double)calibration_overhead(&cr->calibration);
+	out->net_ticks = (double)res.gross_ticks - (double)case_overhead(cr);
 	out->nr_metrics = res.nr_metrics;
 	memcpy(out->metrics, res.metrics, (size_t)res.nr_metrics * sizeof(res.metrics[0]));
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
@@ -215,7 +221,7 @@ static void store_samples(struct runner *r, struct case_run *cr)
 	}
 	for (int i = 0; i < cr->nr_samples; i++)
 		recs[i] = cr->slots[i].rec;
-	store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_OK, NULL, recs, cr->nr_samples);
+	store_case(r, cr->c, case_overhead(cr), CASE_OK, NULL, recs, cr->nr_samples);
 	free(recs);
 }
 
@@ -231,13 +237,13 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 		return;
 	if (rep->error) {
 		r->failures++;
-		store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_ERROR, rep->error_message, NULL, 0);
+		store_case(r, cr->c, case_overhead(cr), CASE_ERROR, rep->error_message, NULL, 0);
 		cr->nr_samples = -1; /* stored: ignore its remaining repetitions */
 		return;
 	}
 	if (append_sample(cr, rep)) {
 		r->failures++;
-		store_case(r, cr->c, calibration_overhead(&cr->calibration), CASE_ERROR,
+		store_case(r, cr->c, case_overhead(cr), CASE_ERROR,
 			   "a repetition reported no ticks_per_op", NULL, 0);
 		cr->nr_samples = -1;
 		return;
