@@ -9,15 +9,18 @@
 
 #include "../host/machine.h"
 #include "cli.h"
+#include "family_guest.h"
 #include "plan.h"
 
 static const char usage[] =
 	"usage: xstate-bench list [--suite S] [--filter REGEX] [--json] [--cpuid-dump FILE]\n"
+	"                         [--vmm NAME]\n"
 	"\n"
 	"  --suite S          native, kvm, guest or all, comma-separated (default: all)\n"
 	"  --filter REGEX     only ids matching this POSIX extended regex\n"
 	"  --json             print JSON: {\"cases\": [{\"id\", \"runnable\", \"reason\"}]}\n"
 	"  --cpuid-dump FILE  plan for a recorded machine instead of this one\n"
+	"  --vmm NAME         plan the guest suite for this launcher: kvm (default) or qemu\n"
 	"  --help             this text\n";
 
 int cmd_list(int argc, char **argv)
@@ -27,6 +30,7 @@ int cmd_list(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "cpuid-dump", required_argument, NULL, 'd' },
+		{ "vmm", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -51,6 +55,10 @@ int cmd_list(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'd': dump = optarg; break;
+		case 'V':
+			if (!guest_family_select_vmm(optarg))
+				return cli_usage_error(usage, "--vmm: want kvm or qemu, got '%s'", optarg);
+			break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);
 		}

@@ -8,6 +8,7 @@
 
 #include "../host/machine.h"
 #include "cli.h"
+#include "family_guest.h"
 #include "plan.h"
 #include "runner.h"
 
@@ -19,7 +20,7 @@
 static const char usage[] =
 	"usage: xstate-bench run [--suite S] [--filter REGEX] [--repetitions N] [--quick]\n"
 	"                        [--db URL] [--label L] [--json FILE] [--cpu N]\n"
-	"                        [--counters LIST] [--ops N] [--min-time SECONDS]\n"
+	"                        [--counters LIST] [--ops N] [--min-time SECONDS] [--vmm NAME]\n"
 	"\n"
 	"  --suite S          native, kvm, guest or all, comma-separated (default: native)\n"
 	"  --filter REGEX     only cases whose id matches (POSIX extended regex)\n"
@@ -33,6 +34,9 @@ static const char usage[] =
 	"                     perf::PERF_COUNT_SW_TASK_CLOCK,cycles)\n"
 	"  --ops N            operations per timed batch (default: each family's own)\n"
 	"  --min-time S       seconds of batches per sample (default 0.02; --quick: 0.003)\n"
+	"  --vmm NAME         what boots the guest suite's payload: kvm (this project's VMM,\n"
+	"                     the default) or qemu (qemu-system-x86_64; KVM when it works,\n"
+	"                     else TCG, whose results are marked functional_only)\n"
 	"  --help             this text\n";
 
 static char *join_args(int argc, char **argv)
@@ -67,6 +71,7 @@ int cmd_run(int argc, char **argv)
 		{ "counters", required_argument, NULL, 'C' },
 		{ "ops", required_argument, NULL, 'o' },
 		{ "min-time", required_argument, NULL, 't' },
+		{ "vmm", required_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -113,6 +118,10 @@ int cmd_run(int argc, char **argv)
 		case 't':
 			if (!cli_parse_double(optarg, 1e-6, 60, &min_time))
 				return cli_usage_error(usage, "--min-time: want seconds in (0, 60], got '%s'", optarg);
+			break;
+		case 'V':
+			if (!guest_family_select_vmm(optarg))
+				return cli_usage_error(usage, "--vmm: want kvm or qemu, got '%s'", optarg);
 			break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);

@@ -1,70 +1,9 @@
 /*
- * calibration.c - the empty-batch and core-clock windows.
+ * calibration.c - the core clock as TSC ticks per cycle (floating point: host only).
  */
 #include "calibration.h"
 
-#include <string.h>
-
-#include "../kernels/clock_ref.h"
-#include "../kernels/xsave_bench.h"
-
-/* Two chain lengths; their difference is this many ADDs, i.e. core cycles. */
-#define CHAIN_SHORT 8
-#define CHAIN_LONG 24
-#define CALIBRATION_CHAIN_CYCLES ((CHAIN_LONG - CHAIN_SHORT) * CLOCK_REF_ADDS_PER_ITERATION)
-
-static uint64_t median(const struct median_window *w)
-{
-	uint64_t sorted[CALIBRATION_WINDOW];
-
-	memcpy(sorted, w->values, sizeof(sorted));
-	for (int i = 1; i < CALIBRATION_WINDOW; i++) { /* insertion sort: 31 values */
-		uint64_t v = sorted[i];
-		int j = i;
-
-		while (j > 0 && sorted[j - 1] > v) {
-			sorted[j] = sorted[j - 1];
-			j--;
-		}
-		sorted[j] = v;
-	}
-	return sorted[CALIBRATION_WINDOW / 2];
-}
-
-static void push(struct median_window *w, uint64_t v)
-{
-	w->values[w->next] = v;
-	w->next = (w->next + 1) % CALIBRATION_WINDOW;
-}
-
-static uint64_t chain_difference(void)
-{
-	uint64_t shorter = clock_ref_chain_ticks(CHAIN_SHORT);
-	uint64_t longer = clock_ref_chain_ticks(CHAIN_LONG);
-
-	return longer > shorter ? longer - shorter : 1;
-}
-
-void calibration_init(struct calibration *c, uint32_t ops)
-{
-	memset(c, 0, sizeof(*c));
-	c->ops = ops;
-	for (int i = 0; i < CALIBRATION_WINDOW; i++)
-		calibration_refresh(c);
-}
-
-void calibration_refresh(struct calibration *c)
-{
-	push(&c->empty_batch, xsave_bench_empty_batch(c->ops));
-	push(&c->chain, chain_difference());
-}
-
-uint64_t calibration_overhead(const struct calibration *c)
-{
-	return median(&c->empty_batch);
-}
-
 double calibration_ticks_per_cycle(const struct calibration *c)
 {
-	return (double)median(&c->chain) / CALIBRATION_CHAIN_CYCLES;
+	return (double)calibration_chain_ticks(c) / CALIBRATION_CHAIN_CYCLES;
 }

@@ -24,11 +24,14 @@ struct plan;
 struct run_env {
 	const struct machine *machine;
 	uint32_t ops_override; /* --ops, 0 = each family's default */
+	int repetitions;       /* samples per case */
+	double min_time;       /* seconds of batches per sample */
 };
 
 /* What one batch reports; the runner subtracts the empty-batch overhead for ops_per_batch. */
 struct batch_result {
 	uint64_t gross_ticks; /* the timed region as measured */
+	double net_ticks;     /* self-timed families only: already net of their own overhead */
 	uint64_t ops;
 	/* Non-zero: an empty batch of the same size timed where this batch ran (ring 0 in the
 	 * kernel module, the guest), which the runner subtracts instead of its own. */
@@ -42,6 +45,12 @@ struct batch_result {
 struct bench_family {
 	const char *name;
 	const char *site; /* the suite it belongs to: native, kvm or guest */
+	/*
+	 * The samples are timed and calibrated elsewhere (inside a guest): each batch() hands
+	 * over one finished sample (net_ticks, and its own core-clock metrics), one batch per
+	 * repetition; the runner subtracts no overhead and adds no clock estimate or counters.
+	 */
+	bool self_timed;
 	/* Appends every case of the family, runnable or with its skip reason. */
 	int (*plan)(const struct machine *m, struct plan *plan);
 	int (*setup)(struct bench_case *c, const struct run_env *env);

@@ -12,5 +12,6 @@ const struct bench_family *const bench_families[] = {
 	&family_kvm_xsave,
 	&family_kvm_vcpu,
 	&family_kvm_attr,
+	&family_guest,
 	NULL,
 };

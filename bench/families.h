@@ -14,6 +14,7 @@ extern const struct bench_family family_kvm_run;
 extern const struct bench_family family_kvm_xsave;
 extern const struct bench_family family_kvm_vcpu;
 extern const struct bench_family family_kvm_attr;
+extern const struct bench_family family_guest;
 
 /* NULL-terminated. */
 extern const struct bench_family *const bench_families[];

@@ -105,10 +105,13 @@ private:
 
 } // namespace
 
-extern "C" int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, double tsc_hz)
+extern "C" int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, double tsc_hz,
+			       int64_t iterations)
 {
 	entries.push_back(std::unique_ptr<CaseEntry>(new CaseEntry{ fn, ctx, tsc_hz, false, std::string() }));
-	benchmark::RegisterBenchmark(name, RunCase, entries.back().get())->UseManualTime();
+	auto *b = benchmark::RegisterBenchmark(name, RunCase, entries.back().get())->UseManualTime();
+	if (iterations > 0)
+		b->Iterations(iterations);
 	return 0;
 }
 

@@ -60,8 +60,12 @@ struct gbench_repetition {
 
 typedef void (*gbench_report_fn)(void *ctx, const struct gbench_repetition *rep);
 
-/* Registers a case; @tsc_hz converts ticks to Google Benchmark's manual time. */
-int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, double tsc_hz);
+/*
+ * Registers a case; @tsc_hz converts ticks to Google Benchmark's manual time. @iterations > 0
+ * fixes the batches per repetition (a case whose batch hands over a sample measured
+ * elsewhere uses 1); 0 lets --benchmark_min_time decide.
+ */
+int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, double tsc_hz, int64_t iterations);
 
 /*
  * Runs every registered case. @argv holds Google Benchmark flags (--benchmark_repetitions,

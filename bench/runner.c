@@ -52,9 +52,14 @@ struct runner {
 
 static const char *volatile current_case; /* for the fault report */
 
-/* The overhead subtracted: measured where the batch ran when it says, else here. */
+/*
+ * The overhead subtracted from the case's batches: none for self-timed cases; the empty
+ * batch timed where the batch ran (ring 0) when it reports one; else the host's.
+ */
 static uint64_t case_overhead(const struct case_run *cr)
 {
+	if (cr->c->family->self_timed)
+		return 0;
 	return cr->site_overhead ? cr->site_overhead : calibration_overhead(&cr->calibration);
 }
 
@@ -125,6 +130,7 @@ static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
 /*
  * One batch: the family's measurement with the counters around it; then the calibration is
  * refreshed, the empty-batch overhead subtracted and the net ticks converted to core cycles.
+ * A self-timed family's batch is a sample finished elsewhere: it is passed on as it is.
  */
 static int batch_trampoline(void *ctx, struct gbench_batch *out)
 {
@@ -137,21 +143,27 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 
 	memset(&res, 0, sizeof(res));
 	current_case = cr->c->id;
-	counters_start(&r->counters);
+	if (!cr->c->family->self_timed)
+		counters_start(&r->counters);
 	rc = cr->c->family->batch(cr->c, &res);
-	counters_stop(&r->counters);
+	if (!cr->c->family->self_timed)
+		counters_stop(&r->counters);
 	if (rc) {
 		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
 		return rc;
 	}
+	out->ops = res.ops;
+	out->gross_ticks = (double)res.gross_ticks;
+	out->nr_metrics = res.nr_metrics;
+	memcpy(out->metrics, res.metrics, (size_t)res.nr_metrics * sizeof(res.metrics[0]));
+	if (cr->c->family->self_timed) {
+		out->net_ticks = res.net_ticks;
+		return 0;
+	}
 	cr->site_overhead = res.site_overhead_ticks;
 	calibration_refresh(&cr->calibration);
 	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
-	out->ops = res.ops;
-	out->gross_ticks = (double)res.gross_ticks;
 	out->net_ticks = (double)res.gross_ticks - (double)case_overhead(cr);
-	out->nr_metrics = res.nr_metrics;
-	memcpy(out->metrics, res.metrics, (size_t)res.nr_metrics * sizeof(res.metrics[0]));
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP, .value = out->net_ticks / ticks_per_cycle };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
@@ -180,6 +192,7 @@ static double counter_value(const struct gbench_repetition *rep, const char *nam
 	*found = false;
 	return NAN;
 }
+
 
 static int append_sample(struct case_run *cr, const struct gbench_repetition *rep)
 {
@@ -342,7 +355,8 @@ static int build_gbench_args(const struct run_options *o, char args[4][300], cha
 
 static int measure(struct runner *r, struct plan *plan)
 {
-	struct run_env env = { .machine = r->m, .ops_override = r->o->ops };
+	struct run_env env = { .machine = r->m, .ops_override = r->o->ops, .repetitions = r->o->repetitions,
+			       .min_time = r->o->min_time };
 	struct case_run *runs = calloc((size_t)plan->count + 1, sizeof(*runs));
 	char args[4][300], *argv[10];
 	int n = 0, argc, rc = 0;
@@ -369,7 +383,7 @@ static int measure(struct runner *r, struct plan *plan)
 			rc = xb_fail(ENOMEM, "out of memory");
 			break;
 		}
-		gbench_register(c->id, batch_trampoline, &runs[n], r->m->tsc.hz);
+		gbench_register(c->id, batch_trampoline, &runs[n], r->m->tsc.hz, c->family->self_timed ? 1 : 0);
 		n++;
 	}
 	argc = build_gbench_args(r->o, args, argv);

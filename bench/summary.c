@@ -64,6 +64,8 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 	for (int i = 0; i < nr_attributes; i++)
 		if (!strcmp(attributes[i].name, "xinuse_before"))
 			snprintf(row->xinuse, sizeof(row->xinuse), "%s", attributes[i].value);
+		else if (!strcmp(attributes[i].name, "functional_only"))
+			row->functional_only = true;
 	if (!nr_samples || !(ticks = malloc((size_t)nr_samples * sizeof(*ticks))))
 		return;
 	for (int i = 0; i < nr_samples; i++)
@@ -109,6 +111,8 @@ void summary_print(struct summary *s, FILE *out)
 			fprintf(out, " modopt-hit=%.0f%%", 100.0 * r->modopt_hit_rate);
 		if (r->discarded_rate > 0)
 			fprintf(out, " rerun=%.1f%%", 100.0 * r->discarded_rate);
+		if (r->functional_only)
+			fputs(" functional-only", out);
 		fputc('\n', out);
 	}
 	if (errors) {

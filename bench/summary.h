@@ -21,6 +21,7 @@ struct summary_row {
 	char xinuse[24];
 	double modopt_hit_rate; /* NAN when not probed */
 	double discarded_rate;  /* batches run again because the state changed under them */
+	bool functional_only;   /* timed where timings mean nothing (QEMU TCG): shown, never a baseline */
 };
 
 struct summary {

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "kvm/launcher.h"
+#include "qemu/qemu_launcher.h"
 
 const struct guest_launcher *const guest_launchers[] = {
 	&kvm_launcher,
+	&guest_launcher_qemu,
 	NULL,
 };
 

@@ -19,6 +19,15 @@ static inline bool kstr_eqn(const char *word, const char *text, size_t len)
 	return word[len] == '\0';
 }
 
+static inline size_t kstr_length(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
 static inline void kstr_copy(char *dst, const char *src, size_t size)
 {
 	size_t i = 0;
@@ -38,6 +47,23 @@ static inline size_t kstr_append(char *dst, size_t used, const char *src, size_t
 	if (used < size)
 		dst[used] = '\0';
 	return used;
+}
+
+/* Appends @value as "0x..." in lower-case hex; returns the new length, as kstr_append. */
+static inline size_t kstr_append_hex(char *dst, size_t used, uint64_t value, size_t size)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[19];
+	int n = 18;
+
+	buf[n] = '\0';
+	do {
+		buf[--n] = digits[value & 0xf];
+		value >>= 4;
+	} while (value);
+	buf[--n] = 'x';
+	buf[--n] = '0';
+	return kstr_append(dst, used, buf + n, size);
 }
 
 static inline void kmem_set(void *dst, uint8_t value, size_t len)

@@ -1,0 +1,13 @@
+/*
+ * family_guest.h - the guest family's run-wide choice: which launcher (`--vmm`) boots the
+ * payload. The default is "kvm", this project's VMM.
+ */
+#ifndef XB_BENCH_FAMILY_GUEST_H
+#define XB_BENCH_FAMILY_GUEST_H
+
+#include <stdbool.h>
+
+/* Selects the launcher by name ("kvm", "qemu"); false for a name no launcher has. */
+bool guest_family_select_vmm(const char *name);
+
+#endif

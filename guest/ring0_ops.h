@@ -1,0 +1,29 @@
+/*
+ * ring0_ops.h - the timed loops of the ring-0 cases that are not saves or restores: K
+ * executions of one instruction between serialized time stamps, in an asm loop whose
+ * skeleton (DEC + JNZ) is the one the empty-loop calibration measures. Each returns the
+ * gross ticks of the loop.
+ */
+#ifndef XB_GUEST_RING0_OPS_H
+#define XB_GUEST_RING0_OPS_H
+
+#include <stdint.h>
+
+/* XSETBV(0, @xcr0), @n times. */
+uint64_t r0_xsetbv_loop(uint64_t xcr0, uint64_t n);
+/* CPUID(@leaf, @subleaf), @n times (plus the two MOVs that reload EAX and ECX); @ebx the last EBX. */
+uint64_t r0_cpuid_loop(uint32_t leaf, uint32_t subleaf, uint64_t n, uint32_t *ebx);
+/* WRMSR(@msr, @value), @n times. */
+uint64_t r0_wrmsr_loop(uint32_t msr, uint64_t value, uint64_t n);
+/* WRMSR(@msr) @n times, alternating between 0 and @bits (< 2^32; an XOR beside each WRMSR). */
+uint64_t r0_wrmsr_toggle_loop(uint32_t msr, uint32_t bits, uint64_t n);
+/* RDMSR(@msr), @n times; @last is the last value read. */
+uint64_t r0_rdmsr_loop(uint32_t msr, uint64_t n, uint64_t *last);
+/*
+ * The XFD #NM round trip, @n times: WRMSR IA32_XFD = @armed, then TILEZERO tmm0, which
+ * raises #NM; the handler (trap.c) disarms XFD and TILEZERO runs again. Tiles must be
+ * configured (LDTILECFG) and the handler's xfd_nm_handling on.
+ */
+uint64_t r0_xfd_nm_loop(uint32_t armed, uint64_t n);
+
+#endif

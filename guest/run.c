@@ -1,0 +1,379 @@
+/*
+ * run.c - the case runner: set-up per kind, guarded batches, samples.
+ */
+#include "run.h"
+
+#include "../kernels/calibration.h"
+#include "../kernels/kstring.h"
+#include "../kernels/xsave_insn.h"
+#include "../kernels/xstate_image.h"
+#include "mem.h"
+#include "out.h"
+#include "ring0_ops.h"
+#include "trap.h"
+
+#define WARMUP_OPS 16
+#define IMAGE_SEED 0x5eed
+#define TILECFG_BYTES 64
+
+/* One case being run: its parameters, its state, and what the last batch reported. */
+struct case_run {
+	const struct guest_case *c;
+	const struct guest_cpu *g;
+	uint64_t mask;
+	uint32_t ops;
+	struct xsave_bench bench; /* GK_SAVE, GK_RESTORE */
+	uint8_t *tilecfg;         /* GK_XFD_NM */
+
+	/* the last batch */
+	uint64_t gross;
+	const char *error;
+	uint64_t expected, actual;
+	bool xinuse_checked;
+	uint64_t xinuse;
+	int modopt_hit;
+};
+
+static void record_reason(const char *kind, const char *id, const char *reason)
+{
+	struct rec r;
+
+	rec_begin(&r, kind);
+	rec_str(&r, "id", id);
+	rec_str(&r, "reason", reason);
+	rec_end(&r);
+}
+
+static int fail_batch(struct case_run *cr, const char *error, uint64_t expected, uint64_t actual)
+{
+	cr->error = error;
+	cr->expected = expected;
+	cr->actual = actual;
+	return -1;
+}
+
+static int xsave_batch(struct case_run *cr)
+{
+	struct xsave_sample s;
+
+	if (xsave_bench_sample(&cr->bench, &s) != XCHECK_OK)
+		return fail_batch(cr, xsave_check_str(s.check), s.expected, s.actual);
+	cr->gross = s.gross_ticks;
+	cr->xinuse_checked = s.xinuse_checked;
+	cr->xinuse = s.xinuse_before;
+	cr->modopt_hit = s.modopt_hit;
+	return 0;
+}
+
+static int xsetbv_batch(struct case_run *cr)
+{
+	uint64_t xcr0 = cr->g->layout.xcr0, now;
+
+	cr->gross = r0_xsetbv_loop(cr->mask, cr->ops);
+	now = xgetbv(0);
+	xsetbv(0, xcr0);
+	return now == cr->mask ? 0 : fail_batch(cr, "XCR0 after XSETBV is not the value written", cr->mask, now);
+}
+
+static int cpuid_batch(struct case_run *cr)
+{
+	const struct xstate_layout *l = &cr->g->layout;
+	uint32_t ebx, want = xstate_size_standard(l, l->xcr0);
+
+	cr->gross = r0_cpuid_loop(0xd, 0, cr->ops, &ebx);
+	return ebx == want ? 0 : fail_batch(cr, "CPUID.(EAX=0DH,ECX=0):EBX is not the XSAVE size of XCR0", want, ebx);
+}
+
+static int wrmsr_xss_batch(struct case_run *cr)
+{
+	uint64_t xss = cr->g->layout.xss, now;
+
+	cr->gross = r0_wrmsr_loop(MSR_IA32_XSS, xss, cr->ops);
+	now = rdmsr(MSR_IA32_XSS);
+	return now == xss ? 0 : fail_batch(cr, "IA32_XSS after WRMSR is not the value written", xss, now);
+}
+
+static int wrmsr_xfd_batch(struct case_run *cr)
+{
+	uint64_t want = (cr->ops & 1) ? XFEATURE_MASK(XFEATURE_XTILEDATA) : 0, now;
+
+	cr->gross = r0_wrmsr_toggle_loop(MSR_IA32_XFD, XFEATURE_MASK(XFEATURE_XTILEDATA), cr->ops);
+	now = rdmsr(MSR_IA32_XFD);
+	wrmsr(MSR_IA32_XFD, 0);
+	return now == want ? 0 : fail_batch(cr, "IA32_XFD after the WRMSRs is not the value last written", want, now);
+}
+
+static int rdmsr_xfd_batch(struct case_run *cr)
+{
+	uint64_t armed = XFEATURE_MASK(XFEATURE_XTILEDATA), got;
+
+	wrmsr(MSR_IA32_XFD, armed);
+	cr->gross = r0_rdmsr_loop(MSR_IA32_XFD, cr->ops, &got);
+	wrmsr(MSR_IA32_XFD, 0);
+	return got == armed ? 0 : fail_batch(cr, "RDMSR IA32_XFD did not read the armed value", armed, got);
+}
+
+static int rdmsr_xfd_err_batch(struct case_run *cr)
+{
+	uint64_t got;
+
+	cr->gross = r0_rdmsr_loop(MSR_IA32_XFD_ERR, cr->ops, &got);
+	return got == 0 ? 0 : fail_batch(cr, "IA32_XFD_ERR is not 0 with no #NM pending", 0, got);
+}
+
+static int xfd_nm_batch(struct case_run *cr)
+{
+	uint64_t tiles = XFEATURE_MASK(XFEATURE_XTILEDATA);
+
+	wrmsr(MSR_IA32_XFD, 0);
+	__asm__ volatile("ldtilecfg (%0)" : : "r"(cr->tilecfg) : "memory");
+	guest_xfd_nm.count = 0;
+	guest_xfd_nm.err_seen = 0;
+	guest_xfd_nm.handling = true;
+	cr->gross = r0_xfd_nm_loop((uint32_t)tiles, cr->ops);
+	guest_xfd_nm.handling = false;
+	__asm__ volatile("tilerelease" : : : "memory");
+	if (guest_xfd_nm.count != cr->ops)
+		return fail_batch(cr, "not every armed TILEZERO raised one #NM", cr->ops, guest_xfd_nm.count);
+	if (guest_xfd_nm.err_seen != tiles)
+		return fail_batch(cr, "IA32_XFD_ERR in the #NM handler did not name AMX tile data", tiles,
+				  guest_xfd_nm.err_seen);
+	return 0;
+}
+
+static int run_batch(void *arg)
+{
+	struct case_run *cr = arg;
+
+	cr->error = 0;
+	switch (cr->c->kind) {
+	case GK_SAVE:
+	case GK_RESTORE:
+		return xsave_batch(cr);
+	case GK_XSETBV:
+		return xsetbv_batch(cr);
+	case GK_CPUID_D:
+		return cpuid_batch(cr);
+	case GK_WRMSR_XSS:
+		return wrmsr_xss_batch(cr);
+	case GK_WRMSR_XFD:
+		return wrmsr_xfd_batch(cr);
+	case GK_RDMSR_XFD:
+		return rdmsr_xfd_batch(cr);
+	case GK_RDMSR_XFD_ERR:
+		return rdmsr_xfd_err_batch(cr);
+	case GK_XFD_NM:
+		return xfd_nm_batch(cr);
+	}
+	return fail_batch(cr, "unknown case kind", 0, 0);
+}
+
+/* Buffers and images of a save or restore case, in the arena. */
+static const char *xsave_setup(struct case_run *cr)
+{
+	const struct xstate_layout *l = &cr->g->layout;
+	const struct xsave_op_info *info = xsave_op_info(cr->c->op);
+	struct xsave_bench *b = &cr->bench;
+	uint32_t scratch = xstate_size_standard(l, l->xcr0);
+
+	if (xstate_size_compacted(l, l->xcr0 | l->xss) > scratch)
+		scratch = xstate_size_compacted(l, l->xcr0 | l->xss);
+	b->layout = l;
+	b->op = cr->c->op;
+	b->cond = cr->c->cond;
+	b->mask = cr->mask;
+	b->caller_mask = XFEATURES_FP;
+	b->ops = cr->ops;
+	b->warmup_ops = WARMUP_OPS;
+	b->target_size = info->compacted ? xstate_size_compacted(l, b->mask) : xstate_size_standard(l, b->mask);
+	b->target = arena_alloc(b->target_size);
+	b->image = arena_alloc(b->target_size);
+	b->scratch = arena_alloc(scratch);
+	b->caller = arena_alloc(scratch);
+	if (!b->target || !b->image || !b->scratch || !b->caller)
+		return "the payload's buffer arena is too small for this case";
+	if (!xstate_image_build(l, b->image, b->target_size, b->mask, info->compacted,
+				b->cond != XCOND_INIT, IMAGE_SEED))
+		return "cannot build an image of this feature set";
+	return 0;
+}
+
+static const char *setup(struct case_run *cr)
+{
+	arena_reset();
+	if (cr->c->kind == GK_SAVE || cr->c->kind == GK_RESTORE)
+		return xsave_setup(cr);
+	if (cr->c->kind == GK_XFD_NM) {
+		cr->tilecfg = arena_alloc(TILECFG_BYTES);
+		if (!cr->tilecfg)
+			return "the payload's buffer arena is too small for this case";
+		cr->tilecfg[0] = 1;  /* palette 1 */
+		cr->tilecfg[16] = 64; /* tmm0: 64 bytes per row */
+		cr->tilecfg[48] = 16; /* tmm0: 16 rows */
+	}
+	return 0;
+}
+
+static void case_record(const struct case_run *cr)
+{
+	const struct xsave_op_info *info = xsave_op_info(cr->c->op);
+	struct rec r;
+
+	rec_begin(&r, "case");
+	rec_str(&r, "id", cr->c->id);
+	rec_u64(&r, "ops", cr->ops);
+	rec_hex(&r, "rfbm", cr->mask);
+	if (cr->c->kind == GK_SAVE || cr->c->kind == GK_RESTORE) {
+		rec_u64(&r, "buffer_bytes", cr->bench.target_size);
+		rec_str(&r, "format", info->compacted ? "compacted" : "standard");
+	}
+	rec_hex(&r, "xcr0", cr->g->layout.xcr0);
+	rec_hex(&r, "xss", cr->g->layout.xss);
+	rec_end(&r);
+}
+
+/* An exception in a batch: a #UD or #GP says the feature is missing (a skip); others are errors. */
+static bool exception_outcome(const struct case_run *cr)
+{
+	const struct exception_info *e = &guest_last_exception;
+	bool missing = e->vector == 6 || e->vector == 13;
+	char why[200];
+	size_t n;
+
+	n = kstr_append(why, 0, trap_name(e->vector), sizeof(why));
+	n = kstr_append(why, n, " at rip ", sizeof(why));
+	n = kstr_append_hex(why, n, e->rip, sizeof(why));
+	n = kstr_append(why, n, " (error code ", sizeof(why));
+	n = kstr_append_hex(why, n, e->error, sizeof(why));
+	kstr_append(why, n, missing ? "): the guest does not really offer this operation"
+				    : "): the case was abandoned", sizeof(why));
+	record_reason(missing ? "skip" : "error", cr->c->id, why);
+	return missing;
+}
+
+static void batch_error(const struct case_run *cr)
+{
+	struct rec r;
+
+	rec_begin(&r, "error");
+	rec_str(&r, "id", cr->c->id);
+	rec_str(&r, "reason", cr->error);
+	rec_hex(&r, "expected", cr->expected);
+	rec_hex(&r, "actual", cr->actual);
+	rec_end(&r);
+}
+
+struct sample_sum {
+	uint64_t gross, ops, batches, modopt_hits;
+	int64_t net;
+};
+
+static void sample_record(const struct case_run *cr, uint32_t rep, const struct sample_sum *s,
+			  const struct calibration *cal)
+{
+	struct rec r;
+
+	rec_begin(&r, "sample");
+	rec_str(&r, "id", cr->c->id);
+	rec_u64(&r, "rep", rep);
+	rec_u64(&r, "batches", s->batches);
+	rec_u64(&r, "ops", s->ops);
+	rec_i64(&r, "ticks", s->net);
+	rec_u64(&r, "gross", s->gross);
+	rec_u64(&r, "overhead", calibration_overhead(cal));
+	rec_u64(&r, "chain_ticks", calibration_chain_ticks(cal));
+	rec_u64(&r, "chain_cycles", CALIBRATION_CHAIN_CYCLES);
+	if (cr->xinuse_checked)
+		rec_hex(&r, "xinuse", cr->xinuse);
+	if (cr->modopt_hit >= 0)
+		rec_u64(&r, "modopt_hits", s->modopt_hits);
+	rec_end(&r);
+}
+
+/* Returns 1 ran, 0 skipped, -1 failed. */
+static int run_samples(struct case_run *cr, const struct worklist *w)
+{
+	struct calibration cal;
+
+	calibration_init(&cal, cr->ops);
+	for (uint32_t rep = 0; rep < w->reps; rep++) {
+		struct sample_sum s = { 0 };
+
+		do {
+			int rc = guest_try(run_batch, cr);
+
+			if (rc == GUEST_TRY_FAULTED)
+				return exception_outcome(cr) ? 0 : -1;
+			if (rc) {
+				batch_error(cr);
+				return -1;
+			}
+			calibration_refresh(&cal);
+			s.gross += cr->gross;
+			s.net += (int64_t)cr->gross - (int64_t)calibration_overhead(&cal);
+			s.ops += cr->ops;
+			s.batches++;
+			s.modopt_hits += cr->modopt_hit > 0;
+		} while (s.gross < w->min_ticks && s.batches < w->max_batches);
+		sample_record(cr, rep, &s, &cal);
+	}
+	return 1;
+}
+
+/*
+ * With `nocheck`, a case whose instruction CPUID does not advertise (XSAVEOPT, XSAVEC,
+ * XSAVES, XFD) runs anyway, so that the exception it raises shows; components must still
+ * be enabled.
+ */
+static void ignore_instruction_bits(struct guest_cpu *g)
+{
+	g->layout.xsaveopt = g->layout.xsavec = g->layout.xsaves = g->layout.xfd = true;
+}
+
+static int run_case(const struct guest_cpu *g, const struct guest_case *c, const struct worklist *w)
+{
+	struct case_run cr = { .c = c, .g = g, .ops = w->ops, .modopt_hit = -1 };
+	struct guest_cpu unchecked;
+	const char *error;
+	char why[200];
+
+	if (!guest_case_check(g, c, &cr.mask, why, sizeof(why))) {
+		unchecked = *g;
+		ignore_instruction_bits(&unchecked);
+		if (!w->nocheck || !guest_case_check(&unchecked, c, &cr.mask, why, sizeof(why))) {
+			record_reason("skip", c->id, why);
+			return 0;
+		}
+		cr.g = &unchecked;
+	}
+	error = setup(&cr);
+	if (error) {
+		record_reason("error", c->id, error);
+		return -1;
+	}
+	case_record(&cr);
+	return run_samples(&cr, w);
+}
+
+void run_worklist(const struct guest_cpu *g, const struct worklist *w, struct run_totals *t)
+{
+	static struct guest_case table[GUEST_CASES_MAX];
+	int n = guest_cases_enumerate(table, GUEST_CASES_MAX);
+
+	for (int i = 0; i < n; i++) {
+		bool selected = false;
+		int rc;
+
+		for (int p = 0; p < w->nr_patterns && !selected; p++)
+			selected = worklist_match(w->patterns[p], table[i].id);
+		if (!selected)
+			continue;
+		guest_current_case = table[i].id;
+		rc = run_case(g, &table[i], w);
+		guest_current_case = 0;
+		t->cases++;
+		t->ok += rc > 0;
+		t->skipped += rc == 0;
+		t->failed += rc < 0;
+	}
+}
