@@ -57,6 +57,22 @@ static void make_pattern(struct regs *r, uint32_t seed)
 	r->mxcsr = 0x1f80 | (seed & 1 ? 0x6000 : 0x2000);            /* rounding control differs */
 }
 
+/* Instruction text for every register of a kind: OP(n) for n = 0..15, 0..31 or k0..k7. */
+#define REGS8(OP) OP(0) OP(1) OP(2) OP(3) OP(4) OP(5) OP(6) OP(7)
+#define REGS16(OP) REGS8(OP) OP(8) OP(9) OP(10) OP(11) OP(12) OP(13) OP(14) OP(15)
+#define REGS32(OP) REGS16(OP) OP(16) OP(17) OP(18) OP(19) OP(20) OP(21) OP(22) OP(23) \
+	OP(24) OP(25) OP(26) OP(27) OP(28) OP(29) OP(30) OP(31)
+#define LOADZ(n) "vmovdqu64 " #n "*64(%0), %%zmm" #n "\n\t"
+#define LOADY(n) "vmovdqu " #n "*64(%0), %%ymm" #n "\n\t"
+#define LOADX(n) "movdqu " #n "*64(%0), %%xmm" #n "\n\t"
+#define LOADKQ(n) "kmovq " #n "*8(%1), %%k" #n "\n\t"
+#define LOADKW(n) "kmovw " #n "*8(%1), %%k" #n "\n\t"
+#define STOREZ(n) "vmovdqu64 %%zmm" #n ", " #n "*64(%0)\n\t"
+#define STOREY(n) "vmovdqu %%ymm" #n ", " #n "*64(%0)\n\t"
+#define STOREX(n) "movdqu %%xmm" #n ", " #n "*64(%0)\n\t"
+#define STOREKQ(n) "kmovq %%k" #n ", " #n "*8(%1)\n\t"
+#define STOREKW(n) "kmovw %%k" #n ", " #n "*8(%1)\n\t"
+
 /* Loads @r into the registers; general-regs-only so the compiler adds no vector code. */
 __attribute__((target("general-regs-only"), noinline)) static void fill(const struct regs *r)
 {
@@ -66,63 +82,27 @@ __attribute__((target("general-regs-only"), noinline)) static void fill(const st
 			 "fldt 48(%[st])\n\tfldt 32(%[st])\n\tfldt 16(%[st])\n\tfldt 0(%[st])\n\t"
 			 "ldmxcsr %[mxcsr]"
 			 : : [st] "r"(r->st), [fcw] "m"(r->fcw), [mxcsr] "m"(r->mxcsr) : "memory");
-	if (has_avx512) {
-#define LOADZ(n) "vmovdqu64 " #n "*64(%0), %%zmm" #n "\n\t"
-		__asm__ volatile(LOADZ(0) LOADZ(1) LOADZ(2) LOADZ(3) LOADZ(4) LOADZ(5) LOADZ(6) LOADZ(7)
-				 LOADZ(8) LOADZ(9) LOADZ(10) LOADZ(11) LOADZ(12) LOADZ(13) LOADZ(14) LOADZ(15)
-				 LOADZ(16) LOADZ(17) LOADZ(18) LOADZ(19) LOADZ(20) LOADZ(21) LOADZ(22) LOADZ(23)
-				 LOADZ(24) LOADZ(25) LOADZ(26) LOADZ(27) LOADZ(28) LOADZ(29) LOADZ(30) LOADZ(31)
-				 : : "r"(r->zmm) : "memory");
-		if (has_avx512bw)
-			__asm__ volatile("kmovq 0(%0), %%k0\n\tkmovq 8(%0), %%k1\n\tkmovq 16(%0), %%k2\n\t"
-					 "kmovq 24(%0), %%k3\n\tkmovq 32(%0), %%k4\n\tkmovq 40(%0), %%k5\n\t"
-					 "kmovq 48(%0), %%k6\n\tkmovq 56(%0), %%k7" : : "r"(r->k) : "memory");
-		else
-			__asm__ volatile("kmovw 0(%0), %%k0\n\tkmovw 8(%0), %%k1\n\tkmovw 16(%0), %%k2\n\t"
-					 "kmovw 24(%0), %%k3\n\tkmovw 32(%0), %%k4\n\tkmovw 40(%0), %%k5\n\t"
-					 "kmovw 48(%0), %%k6\n\tkmovw 56(%0), %%k7" : : "r"(r->k) : "memory");
-	} else if (has_avx) {
-#define LOADY(n) "vmovdqu " #n "*64(%0), %%ymm" #n "\n\t"
-		__asm__ volatile(LOADY(0) LOADY(1) LOADY(2) LOADY(3) LOADY(4) LOADY(5) LOADY(6) LOADY(7)
-				 LOADY(8) LOADY(9) LOADY(10) LOADY(11) LOADY(12) LOADY(13) LOADY(14) LOADY(15)
-				 : : "r"(r->zmm) : "memory");
-	} else {
-#define LOADX(n) "movdqu " #n "*64(%0), %%xmm" #n "\n\t"
-		__asm__ volatile(LOADX(0) LOADX(1) LOADX(2) LOADX(3) LOADX(4) LOADX(5) LOADX(6) LOADX(7)
-				 LOADX(8) LOADX(9) LOADX(10) LOADX(11) LOADX(12) LOADX(13) LOADX(14) LOADX(15)
-				 : : "r"(r->zmm) : "memory");
-	}
+	if (has_avx512 && has_avx512bw)
+		__asm__ volatile(REGS32(LOADZ) REGS8(LOADKQ) : : "r"(r->zmm), "r"(r->k) : "memory");
+	else if (has_avx512)
+		__asm__ volatile(REGS32(LOADZ) REGS8(LOADKW) : : "r"(r->zmm), "r"(r->k) : "memory");
+	else if (has_avx)
+		__asm__ volatile(REGS16(LOADY) : : "r"(r->zmm) : "memory");
+	else
+		__asm__ volatile(REGS16(LOADX) : : "r"(r->zmm) : "memory");
 }
 
 /* Reads the registers into @r (the x87 stack is popped). */
 __attribute__((target("general-regs-only"), noinline)) static void dump(struct regs *r)
 {
-	if (has_avx512) {
-#define STOREZ(n) "vmovdqu64 %%zmm" #n ", " #n "*64(%0)\n\t"
-		__asm__ volatile(STOREZ(0) STOREZ(1) STOREZ(2) STOREZ(3) STOREZ(4) STOREZ(5) STOREZ(6) STOREZ(7)
-				 STOREZ(8) STOREZ(9) STOREZ(10) STOREZ(11) STOREZ(12) STOREZ(13) STOREZ(14) STOREZ(15)
-				 STOREZ(16) STOREZ(17) STOREZ(18) STOREZ(19) STOREZ(20) STOREZ(21) STOREZ(22) STOREZ(23)
-				 STOREZ(24) STOREZ(25) STOREZ(26) STOREZ(27) STOREZ(28) STOREZ(29) STOREZ(30) STOREZ(31)
-				 : : "r"(r->zmm) : "memory");
-		if (has_avx512bw)
-			__asm__ volatile("kmovq %%k0, 0(%0)\n\tkmovq %%k1, 8(%0)\n\tkmovq %%k2, 16(%0)\n\t"
-					 "kmovq %%k3, 24(%0)\n\tkmovq %%k4, 32(%0)\n\tkmovq %%k5, 40(%0)\n\t"
-					 "kmovq %%k6, 48(%0)\n\tkmovq %%k7, 56(%0)" : : "r"(r->k) : "memory");
-		else
-			__asm__ volatile("kmovw %%k0, 0(%0)\n\tkmovw %%k1, 8(%0)\n\tkmovw %%k2, 16(%0)\n\t"
-					 "kmovw %%k3, 24(%0)\n\tkmovw %%k4, 32(%0)\n\tkmovw %%k5, 40(%0)\n\t"
-					 "kmovw %%k6, 48(%0)\n\tkmovw %%k7, 56(%0)" : : "r"(r->k) : "memory");
-	} else if (has_avx) {
-#define STOREY(n) "vmovdqu %%ymm" #n ", " #n "*64(%0)\n\t"
-		__asm__ volatile(STOREY(0) STOREY(1) STOREY(2) STOREY(3) STOREY(4) STOREY(5) STOREY(6) STOREY(7)
-				 STOREY(8) STOREY(9) STOREY(10) STOREY(11) STOREY(12) STOREY(13) STOREY(14) STOREY(15)
-				 : : "r"(r->zmm) : "memory");
-	} else {
-#define STOREX(n) "movdqu %%xmm" #n ", " #n "*64(%0)\n\t"
-		__asm__ volatile(STOREX(0) STOREX(1) STOREX(2) STOREX(3) STOREX(4) STOREX(5) STOREX(6) STOREX(7)
-				 STOREX(8) STOREX(9) STOREX(10) STOREX(11) STOREX(12) STOREX(13) STOREX(14) STOREX(15)
-				 : : "r"(r->zmm) : "memory");
-	}
+	if (has_avx512 && has_avx512bw)
+		__asm__ volatile(REGS32(STOREZ) REGS8(STOREKQ) : : "r"(r->zmm), "r"(r->k) : "memory");
+	else if (has_avx512)
+		__asm__ volatile(REGS32(STOREZ) REGS8(STOREKW) : : "r"(r->zmm), "r"(r->k) : "memory");
+	else if (has_avx)
+		__asm__ volatile(REGS16(STOREY) : : "r"(r->zmm) : "memory");
+	else
+		__asm__ volatile(REGS16(STOREX) : : "r"(r->zmm) : "memory");
 	__asm__ volatile("fnstcw %[fcw]\n\tstmxcsr %[mxcsr]\n\t"
 			 "fstpt 0(%[st])\n\tfstpt 16(%[st])\n\tfstpt 32(%[st])\n\tfstpt 48(%[st])\n\t"
 			 "fstpt 64(%[st])\n\tfstpt 80(%[st])\n\tfstpt 96(%[st])\n\tfstpt 112(%[st])"
