@@ -7,5 +7,10 @@ const struct bench_family *const bench_families[] = {
 	&family_loop,
 	&family_xsave,
 	&family_switch,
+	&family_ctxsw,
+	&family_xfd,
+	&family_signal,
+	&family_ptrace,
+	&family_amx,
 	NULL,
 };

@@ -9,6 +9,11 @@
 extern const struct bench_family family_loop;
 extern const struct bench_family family_xsave;
 extern const struct bench_family family_switch;
+extern const struct bench_family family_ctxsw;
+extern const struct bench_family family_xfd;
+extern const struct bench_family family_signal;
+extern const struct bench_family family_ptrace;
+extern const struct bench_family family_amx;
 
 /* NULL-terminated. */
 extern const struct bench_family *const bench_families[];
