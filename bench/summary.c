@@ -111,6 +111,7 @@ void summary_print(struct summary *s, FILE *out)
 			fprintf(out, " rerun=%.1f%%", 100.0 * r->discarded_rate);
 		fputc('\n', out);
 	}
+	summary_print_comparisons(s, out);
 	if (errors) {
 		fprintf(out, "\nerrors (%d): no number reported\n", errors);
 		for (int i = 0; i < s->count; i++)
