@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,8 @@ static int pp_open(struct bench_case *c, const struct run_env *env, int nr_holds
 		return rc;
 	if (pipe2(pc->fds, O_CLOEXEC) || pipe2(pc->fds + 2, O_CLOEXEC))
 		return xb_fail_errno("pipe2");
+	/* a partner that died must show as EPIPE on the next write, not end the run */
+	signal(SIGPIPE, SIG_IGN);
 	pc->self = (struct pingpong_end){ pc->fds[2], pc->fds[1], &pc->holds.hold[0] };
 	pc->partner = (struct pingpong_end){ pc->fds[0], pc->fds[3], &pc->holds.hold[nr_holds - 1] };
 	pc->self_cpu = sched_getcpu();
