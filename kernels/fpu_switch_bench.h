@@ -64,6 +64,7 @@ struct fpu_switch_bench {
 	struct fpstate *user_fpu;    /* three-buffer: the vcpu user_fpu buffer */
 	struct fpstate *task_image, *guest_image, *other_image; /* the three patterns */
 	struct fpstate *small_image; /* realloc: the guest's pattern before it grows */
+	struct fpstate *init_image;  /* every component in init: what buffers to be filled start as */
 	struct fpstate **small, **grown; /* realloc: ops + warmup_ops slots each */
 	void *scratch;               /* standard format, for reading the registers back */
 	void *caller;                /* standard format, caller_mask */
