@@ -182,6 +182,23 @@ static cJSON *json_machine(const struct machine *m)
 		cJSON_AddStringToObject(o, "error", m->kvm.open_error);
 	}
 
+	o = cJSON_AddObjectToObject(root, "module");
+	cJSON_AddBoolToObject(o, "present", m->module.present);
+	cJSON_AddStringToObject(o, "device", m->module.device);
+	if (m->module.present) {
+		const struct xb_caps *k = &m->module.caps;
+
+		cJSON_AddNumberToObject(o, "uapi_version", k->version);
+		cJSON_AddStringToObject(o, "release", k->release);
+		cJSON_AddStringToObject(o, "ops", hex(b, sizeof(b), k->ops));
+		cJSON_AddStringToObject(o, "xss", hex(b, sizeof(b), k->xss));
+		cJSON_AddStringToObject(o, "loadable", hex(b, sizeof(b), k->loadable));
+		cJSON_AddStringToObject(o, "xfd", hex(b, sizeof(b), k->xfd));
+		cJSON_AddNumberToObject(o, "max_ops", k->max_ops);
+	} else {
+		cJSON_AddStringToObject(o, "error", m->module.error);
+	}
+
 	o = cJSON_AddObjectToObject(root, "pmu");
 	cJSON_AddBoolToObject(o, "libpfm4", m->pmu.libpfm_ok);
 	if (!m->pmu.libpfm_ok)
@@ -196,7 +213,7 @@ static cJSON *json_machine(const struct machine *m)
 static void print_text(const struct machine *m)
 {
 	const struct xstate_layout *l = &m->layout;
-	char b[24], b2[24], b3[24];
+	char b[24], b2[24], b3[24], b4[24];
 	uint64_t v;
 
 	printf("cpu:        %s %s\n", m->cpu.vendor, m->cpu.brand);
@@ -270,6 +287,14 @@ static void print_text(const struct machine *m)
 		printf("            guests: %s\n", m->kvm.guest_mode_detail);
 	else
 		printf("kvm:        %s\n", m->kvm.open_error);
+	if (m->module.present)
+		printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
+		       "at most %u ops per batch\n", m->module.device, m->module.caps.version,
+		       m->module.caps.release, hex(b, sizeof(b), m->module.caps.ops),
+		       hex(b2, sizeof(b2), m->module.caps.xss), hex(b3, sizeof(b3), m->module.caps.loadable),
+		       hex(b4, sizeof(b4), m->module.caps.xfd), m->module.caps.max_ops);
+	else
+		printf("module:     %s\n", m->module.error);
 	printf("pmu:        libpfm4 %s; hardware events %s; software events %s\n",
 	       m->pmu.libpfm_ok ? "ok" : m->pmu.libpfm_error,
 	       m->pmu.hardware ? "available" : m->pmu.hardware_error,

@@ -33,6 +33,9 @@ struct batch_result {
 	uint64_t gross_ticks; /* the timed region as measured */
 	double net_ticks;     /* self-timed families only: already net of their own overhead */
 	uint64_t ops;
+	/* Non-zero: an empty batch of the same size timed where this batch ran (ring 0 in the
+	 * kernel module, the guest), which the runner subtracts instead of its own. */
+	uint64_t site_overhead_ticks;
 	int nr_metrics;
 	/* room is left for the runner's core-clock metrics and the counters */
 	struct gbench_metric metrics[GBENCH_MAX_METRICS - COUNTERS_MAX - 2];

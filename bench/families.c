@@ -11,5 +11,12 @@ const struct bench_family *const bench_families[] = {
 	&family_kvm_vcpu,
 	&family_kvm_attr,
 	&family_guest,
+	&family_switch,
+	&family_ctxsw,
+	&family_xfd,
+	&family_signal,
+	&family_ptrace,
+	&family_amx,
+	&family_ring0,
 	NULL,
 };

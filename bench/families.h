@@ -13,6 +13,13 @@ extern const struct bench_family family_kvm_xsave;
 extern const struct bench_family family_kvm_vcpu;
 extern const struct bench_family family_kvm_attr;
 extern const struct bench_family family_guest;
+extern const struct bench_family family_switch;
+extern const struct bench_family family_ctxsw;
+extern const struct bench_family family_xfd;
+extern const struct bench_family family_signal;
+extern const struct bench_family family_ptrace;
+extern const struct bench_family family_amx;
+extern const struct bench_family family_ring0;
 
 /* NULL-terminated. */
 extern const struct bench_family *const bench_families[];

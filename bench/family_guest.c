@@ -7,7 +7,8 @@
  * payload's own requirement checks (guest/cases.c). Measuring boots the payload once for
  * every selected guest case: it takes the work list on its command line and reports one
  * `sample` record per repetition, already net of its own calibrated overhead; each becomes
- * one sample here (the family is self-timed). Results under TCG carry `functional_only`.
+ * one sample here (the family is self-timed). Results under TCG (QEMU's, or a KVM nested in
+ * a TCG VM) carry `functional_only`.
  */
 #include "family_guest.h"
 #include "families.h"
@@ -103,8 +104,9 @@ static struct guest_launch launch_for(const struct machine *m, const char *paylo
 	return (struct guest_launch){
 		.payload = payload,
 		.cmdline = cmdline,
-		.xcr0 = m->layout.xcr0_supported,
-		.xss = m->layout.xss_supported,
+		/* KVM offers a guest what the host enabled and KVM supports (KVM_X86_XCOMP_GUEST_SUPP) */
+		.xcr0 = m->layout.xcr0 & (m->kvm.xcomp_guest_supp_known ? m->kvm.xcomp_guest_supp : ~0ull),
+		.xss = m->layout.xss,
 		.mem_mib = GUEST_MEM_MIB,
 		.cpu = -1,
 		.timeout_s = PROBE_TIMEOUT_S,
@@ -388,7 +390,8 @@ static void launch(void)
 	for (int i = 0; i < session.nr; i++) {
 		struct session_case *sc = &session.cases[i];
 
-		if (!out.accelerated)
+		/* KVM nested in a VM that QEMU TCG runs (the lab): the runner marks every case there */
+		if (!out.accelerated) /* QEMU's own TCG */
 			case_set_attribute(sc->c, "functional_only", "%s", TCG_REASON);
 		if (rc && sc->nr < session.env.repetitions)
 			fail_case(sc, "unreadable guest output: %s", xb_error_message());

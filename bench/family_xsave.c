@@ -6,15 +6,13 @@
  */
 #include "families.h"
 
-#include <asm/prctl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "../host/xstate_buffer.h"
+#include "../host/xstate_perm.h"
 #include "../kernels/xstate_image.h"
 #include "require.h"
 
@@ -87,21 +85,6 @@ static int xsave_plan(const struct machine *m, struct plan *plan)
 	return 0;
 }
 
-/* AMX tile data is a dynamic feature: the process must ask for it before touching it. */
-static int request_dynamic_features(const struct machine *m, uint64_t mask, uint64_t *caller_mask)
-{
-	uint64_t dynamic = mask & xstate_xfd_capable(&m->layout);
-	unsigned long long perm = 0;
-
-	if (dynamic & XFEATURE_MASK(XFEATURE_XTILEDATA) &&
-	    syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA))
-		return xb_fail_errno("arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA)");
-	if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_PERM, &perm))
-		perm = m->layout.xcr0 & ~xstate_xfd_capable(&m->layout);
-	*caller_mask = m->layout.xcr0 & perm;
-	return 0;
-}
-
 static void xsave_teardown(struct bench_case *c)
 {
 	struct xsave_bench *b = c->state;
@@ -132,7 +115,8 @@ static int xsave_setup(struct bench_case *c, const struct run_env *env)
 	b->op = c->op;
 	b->cond = c->condition;
 	b->mask = c->features;
-	rc = request_dynamic_features(m, b->mask, &b->caller_mask);
+	/* AMX tile data is a dynamic feature: the process must ask for it before touching it. */
+	rc = xstate_request_perm(l, b->mask, &b->caller_mask);
 	if (rc)
 		goto fail;
 	b->ops = env->ops_override ? env->ops_override : XSAVE_DEFAULT_OPS;

@@ -96,3 +96,14 @@ bool require_features(const struct machine *m, uint64_t mask, bool supervisor_ok
 	}
 	return true;
 }
+
+bool require_xfd(const struct machine *m, char *why, size_t size)
+{
+	if (!require_layout(m, why, size))
+		return false;
+	if (!m->layout.xfd)
+		return WHY("no XFD on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)");
+	return xstate_xfd_capable(&m->layout) ||
+	       WHY("no component enabled in XCR0=0x%" PRIx64 " that XFD can arm (CPUID.(EAX=0DH,ECX=i):ECX[2])",
+		   m->layout.xcr0);
+}

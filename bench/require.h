@@ -26,4 +26,7 @@ bool require_op(const struct machine *m, enum xsave_op op, char *why, size_t siz
 bool require_features(const struct machine *m, uint64_t mask, bool supervisor_ok, char *why,
 		      size_t size);
 
+/* The CPU has XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]) and XCR0 enables a component it can arm. */
+bool require_xfd(const struct machine *m, char *why, size_t size);
+
 #endif

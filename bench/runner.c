@@ -34,6 +34,7 @@ struct case_run {
 	struct bench_case *c;
 	struct runner *r;
 	struct calibration calibration;
+	uint64_t site_overhead; /* the last batch's own empty batch (ring 0), 0 when it has none */
 	int nr_samples, max_samples;
 	struct sample_slot *slots;
 };
@@ -51,6 +52,17 @@ struct runner {
 };
 
 static const char *volatile current_case; /* for the fault report */
+
+/*
+ * The overhead subtracted from the case's batches: none for self-timed cases; the empty
+ * batch timed where the batch ran (ring 0) when it reports one; else the host's.
+ */
+static uint64_t case_overhead(const struct case_run *cr)
+{
+	if (cr->c->family->self_timed)
+		return 0;
+	return cr->site_overhead ? cr->site_overhead : calibration_overhead(&cr->calibration);
+}
 
 static void fault_handler(int sig)
 {
@@ -143,9 +155,10 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 		out->net_ticks = res.net_ticks;
 		return 0;
 	}
+	cr->site_overhead = res.site_overhead_ticks;
 	calibration_refresh(&cr->calibration);
 	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
-	out->net_ticks = (double)res.gross_ticks - (double)calibration_overhead(&cr->calibration);
+	out->net_ticks = (double)res.gross_ticks - (double)case_overhead(cr);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP, .value = out->net_ticks / ticks_per_cycle };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
@@ -175,11 +188,6 @@ static double counter_value(const struct gbench_repetition *rep, const char *nam
 	return NAN;
 }
 
-/* The host overhead subtracted from the case's batches: none for self-timed cases. */
-static uint64_t host_overhead(const struct case_run *cr)
-{
-	return cr->c->family->self_timed ? 0 : calibration_overhead(&cr->calibration);
-}
 
 static int append_sample(struct case_run *cr, const struct gbench_repetition *rep)
 {
@@ -221,7 +229,7 @@ static void store_samples(struct runner *r, struct case_run *cr)
 	}
 	for (int i = 0; i < cr->nr_samples; i++)
 		recs[i] = cr->slots[i].rec;
-	store_case(r, cr->c, host_overhead(cr), CASE_OK, NULL, recs, cr->nr_samples);
+	store_case(r, cr->c, case_overhead(cr), CASE_OK, NULL, recs, cr->nr_samples);
 	free(recs);
 }
 
@@ -237,13 +245,14 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 		return;
 	if (rep->error) {
 		r->failures++;
-		store_case(r, cr->c, host_overhead(cr), CASE_ERROR, rep->error_message, NULL, 0);
+		store_case(r, cr->c, case_overhead(cr), CASE_ERROR, rep->error_message, NULL, 0);
 		cr->nr_samples = -1; /* stored: ignore its remaining repetitions */
 		return;
 	}
 	if (append_sample(cr, rep)) {
 		r->failures++;
-		store_case(r, cr->c, host_overhead(cr), CASE_ERROR, "a repetition reported no ticks_per_op", NULL, 0);
+		store_case(r, cr->c, case_overhead(cr), CASE_ERROR,
+			   "a repetition reported no ticks_per_op", NULL, 0);
 		cr->nr_samples = -1;
 		return;
 	}

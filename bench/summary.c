@@ -115,6 +115,7 @@ void summary_print(struct summary *s, FILE *out)
 			fputs(" functional-only", out);
 		fputc('\n', out);
 	}
+	summary_print_comparisons(s, out);
 	if (errors) {
 		fprintf(out, "\nerrors (%d): no number reported\n", errors);
 		for (int i = 0; i < s->count; i++)

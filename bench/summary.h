@@ -34,6 +34,9 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 		 const struct case_attribute *attributes);
 /* Sorts the rows into plan order and prints them. */
 void summary_print(struct summary *s, FILE *out);
+/* The switch strategies side by side, and each kernel path minus its init-state control
+ * (summary_compare.c); prints nothing for what the run did not measure. */
+void summary_print_comparisons(const struct summary *s, FILE *out);
 void summary_free(struct summary *s);
 
 #endif

@@ -17,6 +17,7 @@
 #include "counters.h"
 #include "cpuid_dump_file.h"
 #include "kvm/kvm_probe.h"
+#include "module/module_client.h"
 #include "topology.h"
 #include "tsc_freq.h"
 
@@ -136,6 +137,11 @@ int machine_probe(struct machine *m)
 	memset(m, 0, sizeof(*m));
 	cpuid_dump_record(&m->dump);
 	m->cpuid = cpuid_live;
+	module_probe(&m->module);
+	if (m->module.present) { /* read in ring 0: nothing to infer */
+		m->dump.has_xss = true;
+		m->dump.xss = m->module.caps.xss;
+	}
 	decode_cpu(m);
 	read_microcode(m->cpu.microcode, sizeof(m->cpu.microcode));
 	probe_kernel(&m->kernel);
@@ -171,6 +177,7 @@ int machine_from_dump_file(struct machine *m, const char *path)
 		return rc;
 	m->from_dump = true;
 	snprintf(m->dump_path, sizeof(m->dump_path), "%s", path);
+	snprintf(m->module.error, sizeof(m->module.error), "a recorded machine's module cannot be asked");
 	snprintf(m->hostname, sizeof(m->hostname), "dump");
 	cpuid_provider_from_dump(&m->cpuid, &m->dump);
 	decode_cpu(m);

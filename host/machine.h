@@ -13,6 +13,7 @@
 #include "error.h"
 #include "../kernels/cpuid.h"
 #include "../kernels/xstate_layout.h"
+#include "module/xstate_bench_uapi.h"
 
 struct cpu_ident {
 	char vendor[13];
@@ -71,6 +72,14 @@ struct pmu_info {
 	bool software;          /* perf::PERF_COUNT_SW_TASK_CLOCK opened */
 };
 
+/* The xstate_bench kernel module (host/module), asked through its device. */
+struct module_info {
+	bool present;    /* the device answered XB_IOC_CAPS in this tool's uAPI version */
+	char device[64]; /* the path asked */
+	char error[160]; /* why it is not present: the failing call and its errno */
+	struct xb_caps caps;
+};
+
 struct machine {
 	bool from_dump;
 	char dump_path[256];
@@ -86,6 +95,7 @@ struct machine {
 	struct topology_info topology;
 	struct kvm_info kvm;
 	struct pmu_info pmu;
+	struct module_info module;
 };
 
 /* Probes the live machine (CPUID, kernel, TSC, topology, KVM, PMU). */

@@ -70,3 +70,32 @@ int topology_pin_thread(int os_index, struct pin_result *out)
 	hwloc_topology_destroy(t);
 	return rc;
 }
+
+int topology_other_pu(int os_index, int *other)
+{
+	hwloc_topology_t t;
+	hwloc_obj_t self, pu, best = NULL;
+	int rc = 0;
+
+	if (hwloc_topology_init(&t) || hwloc_topology_load(t))
+		return xb_fail_errno("hwloc_topology_load");
+	self = hwloc_get_pu_obj_by_os_index(t, (unsigned)os_index);
+	for (pu = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_PU, NULL); self && pu;
+	     pu = hwloc_get_next_obj_by_type(t, HWLOC_OBJ_PU, pu)) {
+		if (pu == self)
+			continue;
+		if (!best)
+			best = pu; /* a sibling thread of the same core, unless another core follows */
+		if (ancestor_index(t, pu, HWLOC_OBJ_CORE) != ancestor_index(t, self, HWLOC_OBJ_CORE)) {
+			best = pu;
+			break;
+		}
+	}
+	if (!best)
+		rc = xb_fail(ENODEV, "no processing unit other than %d (this machine has %d PUs)", os_index,
+			     hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_PU));
+	else
+		*other = (int)best->os_index;
+	hwloc_topology_destroy(t);
+	return rc;
+}

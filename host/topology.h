@@ -15,6 +15,12 @@ struct pin_result {
 	int package_index;
 };
 
+/*
+ * A PU other than the one with OS index @os_index, on another core when there is one:
+ * where a cross-CPU partner runs. Fails when the machine has a single PU.
+ */
+int topology_other_pu(int os_index, int *other) XB_MUST_CHECK;
+
 /* Pins the calling thread to the PU with OS index @os_index, or the last PU when < 0. */
 int topology_pin_thread(int os_index, struct pin_result *out) XB_MUST_CHECK;
 

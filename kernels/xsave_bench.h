@@ -52,6 +52,8 @@ struct xsave_bench {
 	enum xstate_cond cond;
 	uint64_t mask;        /* the feature set: the instruction's RFBM */
 	uint64_t caller_mask; /* the caller's state to preserve around the batch */
+	bool caller_supervisor; /* ring 0: keep the caller's state with XSAVES/XRSTORS, so
+				 * caller_mask may hold supervisor components */
 	uint32_t ops;         /* instructions per batch (K) */
 	uint32_t warmup_ops;  /* untimed executions before the timed ones */
 
@@ -59,7 +61,7 @@ struct xsave_bench {
 	void *image;       /* the condition's image in the target's format */
 	uint32_t target_size;
 	void *scratch;     /* standard-format buffer for checks, layout->size_max_standard */
-	void *caller;      /* standard-format buffer for the caller's state */
+	void *caller;      /* the caller's state: standard format, or compacted with caller_supervisor */
 };
 
 enum xsave_check {

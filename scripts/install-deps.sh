@@ -15,6 +15,7 @@ packages="
   chromium
   python3 python3-scipy python3-numpy
   qemu-system-x86 busybox-static cpio kmod xz-utils
+  linux-headers-amd64
 "
 
 missing=""

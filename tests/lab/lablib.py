@@ -22,7 +22,7 @@ def require_lab():
     return check.stdout.strip()
 
 
-def run(command, *, bench, puts=(), gets=(), timeout=900, kernel=None, flavour=None):
+def run(command, *, bench, puts=(), gets=(), timeout=900, kernel=None, flavour=None, insmods=()):
     """Runs @command (a list) in the lab VM; returns (exit status, output)."""
     args = [LAB, "run", "--bench", bench, "--timeout", str(timeout)]
     if kernel:
@@ -33,6 +33,8 @@ def run(command, *, bench, puts=(), gets=(), timeout=900, kernel=None, flavour=N
         args += ["--put", p]
     for g in gets:
         args += ["--get", g]
+    for ko in insmods:
+        args += ["--insmod", ko]
     proc = subprocess.run(args + ["--"] + command, capture_output=True, text=True, timeout=timeout + 400)
     sys.stdout.write(proc.stdout)
     sys.stderr.write(proc.stderr)

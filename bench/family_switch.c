@@ -1,0 +1,197 @@
+/*
+ * family_switch.c - the fpstate switch strategies natively:
+ * native/switch/{pointer-swap,three-buffer}/{fp,avx,avx512,user,amx}/{need-load,live} and
+ * native/switch/realloc/{avx,avx512,amx}/{need-load,live}, one operation being one
+ * enter+exit round trip (kernels/fpu_switch_bench.h) with the user-space instructions.
+ */
+#include "families.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../host/native/mmap_alloc.h"
+#include "../host/xstate_buffer.h"
+#include "../host/xstate_perm.h"
+#include "../kernels/fpu_switch_bench.h"
+#include "require.h"
+
+#define SWITCH_DEFAULT_OPS 64
+#define SWITCH_WARMUP_OPS 8
+#define SWITCH_MAX_ATTEMPTS 8
+
+static const char *const feature_sets[] = { "fp", "avx", "avx512", "user", "amx" };
+static const char *const realloc_sets[] = { "avx", "avx512", "amx" };
+
+struct switch_state {
+	struct fpu_insn_ops insns;
+	struct mmap_alloc_stats alloc_stats;
+	struct fpstate_allocator alloc;
+	struct fpu_switch_bench b;
+	void *mem;
+};
+
+/* What one round trip does, in the words of the kernel functions it follows. */
+static const char *sequence(enum fpu_strategy s, enum fpu_cond c)
+{
+	bool live = c == FPU_COND_LIVE;
+
+	switch (s) {
+	case FPU_STRATEGY_POINTER_SWAP:
+		return live ? "enter: save task, swap, restore guest; exit: save guest, swap, restore task"
+			    : "enter: swap, restore guest; exit: save guest, swap, leave task need-load";
+	case FPU_STRATEGY_THREE_BUFFER:
+		return live ? "enter: save into user_fpu, restore guest_fpu; exit: save guest_fpu, restore user_fpu"
+			    : "enter: copy task to user_fpu, restore guest_fpu; exit: save guest_fpu, restore user_fpu";
+	case FPU_STRATEGY_REALLOC:
+		return live ? "pointer-swap live; the exit first grows the guest fpstate: alloc, swap, free old"
+			    : "pointer-swap need-load; the exit first grows the guest fpstate: alloc, swap, free old";
+	case FPU_STRATEGY_COUNT:
+		break;
+	}
+	return "?";
+}
+
+static int plan_one(const struct machine *m, struct plan *plan, enum fpu_strategy s, const char *features,
+		    enum fpu_cond cond)
+{
+	uint64_t mask = 0;
+	char id[CASE_ID_MAX], why[CASE_REASON_MAX];
+	struct bench_case *c;
+	bool ok;
+
+	feature_set_parse(features, m->layout.xcr0, m->layout.xss, &mask);
+	snprintf(id, sizeof(id), "native/switch/%s/%s/%s", fpu_strategy_name(s), features, fpu_cond_name(cond));
+	ok = require_layout(m, why, sizeof(why)) && require_features(m, mask, false, why, sizeof(why));
+	c = plan_add(plan, &family_switch, id, ok ? NULL : "%s", why);
+	if (!c)
+		return -ENOMEM;
+	c->op = s;
+	c->features = mask;
+	c->condition = cond;
+	return 0;
+}
+
+static int switch_plan(const struct machine *m, struct plan *plan)
+{
+	int rc = 0;
+
+	for (int s = 0; s < FPU_STRATEGY_COUNT && !rc; s++) {
+		const char *const *sets = s == FPU_STRATEGY_REALLOC ? realloc_sets : feature_sets;
+		size_t n = s == FPU_STRATEGY_REALLOC ? sizeof(realloc_sets) / sizeof(realloc_sets[0])
+						     : sizeof(feature_sets) / sizeof(feature_sets[0]);
+
+		for (size_t f = 0; f < n && !rc; f++)
+			for (int cond = 0; cond < FPU_COND_COUNT && !rc; cond++)
+				rc = plan_one(m, plan, s, sets[f], cond);
+	}
+	return rc;
+}
+
+static void switch_teardown(struct bench_case *c)
+{
+	struct switch_state *s = c->state;
+
+	if (!s)
+		return;
+	xstate_buffer_free(s->mem);
+	free(s);
+	c->state = NULL;
+}
+
+static void describe_xfd_step(struct bench_case *c, const struct xstate_layout *l)
+{
+	if (!l->xfd)
+		case_set_attribute(c, "xfd_step", "none: no XFD on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)");
+	else
+		case_set_attribute(c, "xfd_step", "left out: IA32_XFD is written in ring 0 only (user space)");
+}
+
+static int switch_setup(struct bench_case *c, const struct run_env *env)
+{
+	const struct xstate_layout *l = &env->machine->layout;
+	struct switch_state *s = calloc(1, sizeof(*s));
+	struct fpu_switch_bench_params p = {
+		.layout = l,
+		.strategy = c->op,
+		.cond = c->condition,
+		.features = c->features,
+		.ops = env->ops_override ? env->ops_override : SWITCH_DEFAULT_OPS,
+		.warmup_ops = SWITCH_WARMUP_OPS,
+	};
+	uint64_t bytes;
+	int rc;
+
+	if (!s)
+		return xb_fail(ENOMEM, "out of memory");
+	c->state = s;
+	rc = xstate_request_perm(l, p.features, &p.caller_mask);
+	if (rc)
+		goto fail;
+	if (!fpu_insn_ops_init(&s->insns, l, false)) {
+		rc = xb_fail(ENODEV, "no XSAVE on this CPU (CPUID.1:ECX[26]=0)");
+		goto fail;
+	}
+	s->alloc = mmap_allocator(&s->alloc_stats);
+	p.insns = &s->insns;
+	p.alloc = &s->alloc;
+	bytes = fpu_switch_bench_bytes(&p);
+	s->mem = bytes ? xstate_buffer_alloc(bytes) : NULL;
+	if (!bytes || !s->mem || !fpu_switch_bench_init(&s->b, &p, s->mem, bytes)) {
+		rc = xb_fail(bytes ? ENOMEM : EINVAL, "cannot set up the switch of mask 0x%" PRIx64 " (%" PRIu64
+			     " bytes)", p.features, bytes);
+		goto fail;
+	}
+	c->ops_per_batch = p.ops;
+	case_set_attribute(c, "rfbm", "0x%" PRIx64, p.features);
+	case_set_attribute(c, "insns", "%s", s->insns.name);
+	case_set_attribute(c, "buffer_bytes", "%u", s->b.task_fps->size);
+	case_set_attribute(c, "sequence", "%s", sequence(p.strategy, p.cond));
+	describe_xfd_step(c, l);
+	if (p.strategy == FPU_STRATEGY_REALLOC)
+		case_set_attribute(c, "realloc_from", "0x%" PRIx64, s->b.realloc_from);
+	return 0;
+fail:
+	switch_teardown(c);
+	return rc;
+}
+
+static int switch_batch(struct bench_case *c, struct batch_result *out)
+{
+	struct switch_state *s = c->state;
+	struct fpu_switch_sample smp;
+	int discarded = 0;
+
+	/* A context switch may leave a component in init under the batch: run it again. */
+	while (fpu_switch_bench_sample(&s->b, &smp) != FSW_CHECK_OK) {
+		if (smp.check != FSW_CHECK_XINUSE || ++discarded == SWITCH_MAX_ATTEMPTS) {
+			snprintf(out->error, sizeof(out->error), "%s: %s (expected 0x%" PRIx64 ", got 0x%" PRIx64
+				 ")%s: no number reported", smp.where ? smp.where : "batch",
+				 fpu_switch_check_str(smp.check), smp.expected, smp.actual,
+				 discarded ? ", in every attempt" : "");
+			return -1;
+		}
+	}
+	out->gross_ticks = smp.gross_ticks;
+	out->ops = smp.ops;
+	if (smp.xinuse_checked)
+		case_set_attribute(c, "xinuse_before", "0x%" PRIx64, smp.xinuse_before);
+	if (s->b.p.strategy == FPU_STRATEGY_REALLOC)
+		case_set_attribute(c, "realloc_bytes", "%u -> %u", smp.small_bytes, smp.grown_bytes);
+	if (smp.counts.xfd_skipped)
+		case_set_attribute(c, "xfd_step", "left out (user space): %" PRIu64 " IA32_XFD writes in %u round trips",
+				   smp.counts.xfd_skipped, smp.ops + s->b.p.warmup_ops);
+	out->metrics[out->nr_metrics++] = (struct gbench_metric){
+		.name = "discarded_batches", .kind = GBENCH_PER_BATCH, .value = discarded };
+	return 0;
+}
+
+const struct bench_family family_switch = {
+	.name = "switch",
+	.site = "native",
+	.plan = switch_plan,
+	.setup = switch_setup,
+	.batch = switch_batch,
+	.teardown = switch_teardown,
+};

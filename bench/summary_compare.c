@@ -1,0 +1,93 @@
+/*
+ * summary_compare.c - the comparisons printed under the summary table: the two switch
+ * strategies side by side per feature set and condition (with the reallocation path), and
+ * each kernel path's cost with components in use minus its init-state control ("none"):
+ * the kernel's own xstate save and restore as user space sees it.
+ */
+#include "summary.h"
+
+#include <math.h>
+#include <string.h>
+
+static const char *const switch_sets[] = { "fp", "avx", "avx512", "user", "amx" };
+static const char *const switch_conds[] = { "need-load", "live" };
+static const char *const kpath_groups[] = { "native/ctxsw/pipe", "native/ctxsw/pipe-xcpu", "native/signal/roundtrip",
+					    "native/ptrace/xstate-get", "native/ptrace/xstate-set" };
+static const char *const kpath_sets[] = { "fp", "avx", "avx512", "amx" };
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The measured row of @id, or NULL. */
+static const struct summary_row *measured(const struct summary *s, const char *id)
+{
+	for (int i = 0; i < s->count; i++)
+		if (s->rows[i].status == CASE_OK && !strcmp(s->rows[i].id, id))
+			return &s->rows[i];
+	return NULL;
+}
+
+static void print_switch(const struct summary *s, FILE *out)
+{
+	char id[CASE_ID_MAX];
+	bool header = false;
+
+	for (size_t f = 0; f < N(switch_sets); f++) {
+		for (size_t c = 0; c < N(switch_conds); c++) {
+			const struct summary_row *ps, *tb, *re;
+
+			snprintf(id, sizeof(id), "native/switch/pointer-swap/%s/%s", switch_sets[f], switch_conds[c]);
+			ps = measured(s, id);
+			snprintf(id, sizeof(id), "native/switch/three-buffer/%s/%s", switch_sets[f], switch_conds[c]);
+			tb = measured(s, id);
+			snprintf(id, sizeof(id), "native/switch/realloc/%s/%s", switch_sets[f], switch_conds[c]);
+			re = measured(s, id);
+			if (!ps || !tb)
+				continue;
+			if (!header)
+				fprintf(out, "\nswitch strategies, per enter+exit round trip (median ticks, estimated cycles):\n"
+					     "%-8s %-10s %14s %14s %7s %14s\n", "features", "condition", "pointer-swap",
+					"three-buffer", "3b/ps", "realloc");
+			header = true;
+			fprintf(out, "%-8s %-10s %7.1f %6.0fc %7.1f %6.0fc %6.2fx", switch_sets[f], switch_conds[c],
+				ps->median_ticks, ps->median_cycles, tb->median_ticks, tb->median_cycles,
+				tb->median_ticks / ps->median_ticks);
+			if (re)
+				fprintf(out, " %7.1f %6.0fc", re->median_ticks, re->median_cycles);
+			fputc('\n', out);
+		}
+	}
+}
+
+static void print_kpaths(const struct summary *s, FILE *out)
+{
+	char id[CASE_ID_MAX];
+	bool header = false;
+
+	for (size_t g = 0; g < N(kpath_groups); g++) {
+		const struct summary_row *none;
+
+		snprintf(id, sizeof(id), "%s/none", kpath_groups[g]);
+		none = measured(s, id);
+		for (size_t f = 0; none && f < N(kpath_sets); f++) {
+			const struct summary_row *r;
+
+			snprintf(id, sizeof(id), "%s/%s", kpath_groups[g], kpath_sets[f]);
+			if (!(r = measured(s, id)))
+				continue;
+			if (!header)
+				fprintf(out, "\nkernel paths, in use minus every component in init (median ticks per op):\n"
+					     "%-26s %-7s %9s %9s %9s %9s\n", "path", "set", "in use", "none", "diff",
+					"diff cyc");
+			header = true;
+			fprintf(out, "%-26s %-7s %9.1f %9.1f %9.1f %9.0f\n", kpath_groups[g], kpath_sets[f],
+				r->median_ticks, none->median_ticks, r->median_ticks - none->median_ticks,
+				isnan(r->median_cycles) ? NAN : r->median_cycles - none->median_cycles);
+		}
+	}
+}
+
+void summary_print_comparisons(const struct summary *s, FILE *out)
+{
+	print_switch(s, out);
+	print_kpaths(s, out);
+}

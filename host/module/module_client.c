@@ -1,0 +1,51 @@
+/*
+ * module_client.c - opening /dev/xstate_bench, the capability query and one batch.
+ */
+#include "module_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+int module_open(const char *device)
+{
+	int fd = open(device, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? xb_fail_errno("open %s", device) : fd;
+}
+
+static int query_caps(const char *device, struct xb_caps *caps)
+{
+	int fd = module_open(device), rc = 0;
+
+	if (fd < 0)
+		return fd;
+	if (ioctl(fd, XB_IOC_CAPS, caps))
+		rc = xb_fail_errno("ioctl(XB_IOC_CAPS) on %s", device);
+	else if (caps->version != XB_UAPI_VERSION)
+		rc = xb_fail(EPROTO, "%s speaks uAPI version %u, this xstate-bench version %u: rebuild the module",
+			     device, caps->version, XB_UAPI_VERSION);
+	close(fd);
+	return rc;
+}
+
+void module_probe(struct module_info *out)
+{
+	const char *device = getenv("XSTATE_BENCH_MODULE_DEVICE");
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->device, sizeof(out->device), "%s", device && *device ? device : XB_DEVICE_PATH);
+	if (query_caps(out->device, &out->caps))
+		snprintf(out->error, sizeof(out->error), "%s", xb_error_message());
+	else
+		out->present = true;
+}
+
+int module_run_batch(int fd, const char *device, struct xb_batch *b)
+{
+	return ioctl(fd, XB_IOC_BATCH, b) ? xb_fail_errno("ioctl(XB_IOC_BATCH) on %s", device) : 0;
+}

@@ -1,0 +1,20 @@
+/*
+ * module_client.h - xstate-bench's side of the xstate_bench kernel module: finding its
+ * device and what it can do (XB_IOC_CAPS), and running one batch through it (XB_IOC_BATCH).
+ * The device is /dev/xstate_bench, or $XSTATE_BENCH_MODULE_DEVICE.
+ */
+#ifndef XB_HOST_MODULE_CLIENT_H
+#define XB_HOST_MODULE_CLIENT_H
+
+#include "../machine.h"
+
+/* Fills @out: present with the module's capabilities, or the reason it is not usable. */
+void module_probe(struct module_info *out);
+
+/* Opens the module's device; returns the descriptor or a negative errno (recorded). */
+int module_open(const char *device) XB_MUST_CHECK;
+
+/* Runs one batch; 0, or a negative errno (recorded) when the module refused or failed it. */
+int module_run_batch(int fd, const char *device, struct xb_batch *b) XB_MUST_CHECK;
+
+#endif

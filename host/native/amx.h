@@ -1,0 +1,34 @@
+/*
+ * amx.h - the few AMX steps the native families time: asking the kernel for tile data
+ * (arch_prctl(ARCH_REQ_XCOMP_PERM)), and a tile instruction whose first execution in a
+ * task takes the XFD #NM and the kernel's fpstate reallocation. Callers must have checked
+ * AMX-TILE (CPUID.(EAX=7,ECX=0):EDX[24]); nothing here runs a tile instruction otherwise.
+ * No vector code; raw system calls.
+ */
+#ifndef XB_HOST_NATIVE_AMX_H
+#define XB_HOST_NATIVE_AMX_H
+
+#include <stdint.h>
+
+/* A palette-1 tile configuration: 8 tiles of 16 rows by 64 bytes. */
+struct amx_tilecfg {
+	uint8_t palette, start_row, reserved[14];
+	uint16_t colsb[16];
+	uint8_t rows[16];
+} __attribute__((aligned(64)));
+
+void amx_tilecfg_palette1(struct amx_tilecfg *cfg);
+
+/* One LDTILECFG between serialized time stamps; returns the ticks. */
+uint64_t amx_time_ldtilecfg(const struct amx_tilecfg *cfg);
+
+/* TILERELEASE: tile data back to init (the first one in a task takes the #NM too). */
+void amx_tilerelease(void);
+
+/* arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), timed into *@ticks; 0 or -errno. */
+long amx_request_perm(uint64_t *ticks);
+
+/* arch_prctl(ARCH_GET_XCOMP_PERM); 0 or -errno. */
+long amx_get_perm(uint64_t *perm);
+
+#endif

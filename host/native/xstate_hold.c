@@ -1,0 +1,70 @@
+/*
+ * xstate_hold.c - loading and checking a thread's extended state. No vector code.
+ */
+#include "xstate_hold.h"
+
+#include "../../kernels/xsave_insn.h"
+#include "../../kernels/xstate_image.h"
+
+uint64_t xstate_hold_load_mask(const struct xstate_layout *l, uint64_t in_use, uint64_t usable)
+{
+	return (in_use | (usable & ~xstate_xfd_capable(l))) & ~XFEATURE_MASK(XFEATURE_PKRU) & l->xcr0;
+}
+
+uint32_t xstate_hold_bytes(const struct xstate_layout *l, uint64_t load_mask)
+{
+	return 2 * ((xstate_size_standard(l, load_mask) + 63) & ~63u);
+}
+
+bool xstate_hold_init(struct xstate_hold *h, const struct xstate_layout *l, uint64_t in_use,
+		      uint64_t load_mask, uint32_t seed, void *mem)
+{
+	uint32_t size = (xstate_size_standard(l, load_mask) + 63) & ~63u;
+
+	h->layout = l;
+	h->in_use = in_use;
+	h->load_mask = load_mask | XFEATURES_FP;
+	h->size = size;
+	h->image = mem;
+	h->readback = (uint8_t *)mem + size;
+	/* a standard-format image of in_use in a buffer sized for load_mask: the rest is init */
+	if (in_use & ~h->load_mask)
+		return false;
+	if (!in_use)
+		return xstate_image_build(l, h->image, size, h->load_mask, false, false, 0);
+	return xstate_image_build(l, h->image, size, in_use, false, true, seed);
+}
+
+void xstate_hold_load(const struct xstate_hold *h)
+{
+	xrstor(h->image, h->load_mask);
+}
+
+struct hold_result xstate_hold_check(const struct xstate_hold *h)
+{
+	struct xstate_header *hdr = xstate_header_of(h->readback);
+	uint64_t xinuse = h->layout->xgetbv1 ? xgetbv(1) : 0;
+	int diff;
+
+	if (h->layout->xgetbv1 && (xinuse & h->load_mask) != h->in_use)
+		return (struct hold_result){ HOLD_XINUSE, h->in_use, xinuse & h->load_mask, xinuse };
+	hdr->xstate_bv = 0;
+	xsave(h->readback, h->load_mask);
+	diff = xstate_image_diff(h->layout, h->readback, false, h->image, false, h->load_mask);
+	if (diff >= 0)
+		return (struct hold_result){ HOLD_CONTENT, 1ULL << diff, hdr->xstate_bv, xinuse };
+	return (struct hold_result){ HOLD_OK, 0, 0, xinuse };
+}
+
+const char *xstate_hold_check_str(enum hold_check c)
+{
+	switch (c) {
+	case HOLD_OK:
+		return "ok";
+	case HOLD_XINUSE:
+		return "XINUSE does not show the held components (and only them) in use";
+	case HOLD_CONTENT:
+		return "a held component's value changed";
+	}
+	return "unknown hold check";
+}

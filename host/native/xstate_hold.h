@@ -1,0 +1,63 @@
+/*
+ * xstate_hold.h - the extended state a thread keeps while the kernel's own xstate paths
+ * run under it (context switches, signal delivery, ptrace): a feature set loaded with
+ * recognisable values and every other component in its init state, then read back to
+ * prove the kernel preserved it bit for bit. The control has every component in init.
+ * Compiled without vector code; the caller provides the memory.
+ */
+#ifndef XB_HOST_NATIVE_XSTATE_HOLD_H
+#define XB_HOST_NATIVE_XSTATE_HOLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../../kernels/xstate_layout.h"
+
+struct xstate_hold {
+	const struct xstate_layout *layout;
+	uint64_t in_use;    /* the components holding values (0: the init-state control) */
+	uint64_t load_mask; /* what is loaded: in_use and every usable component in init */
+	uint32_t size;      /* bytes of each buffer (standard format of load_mask) */
+	void *image;        /* what is loaded */
+	void *readback;     /* what a check saves the registers into */
+};
+
+/*
+ * The components a hold loads for @in_use in a process permitted @usable: @in_use plus
+ * every usable component except the dynamic ones (put in init, so the kernel sees exactly
+ * @in_use in use) and PKRU (the kernel rewrites it on every switch).
+ */
+uint64_t xstate_hold_load_mask(const struct xstate_layout *l, uint64_t in_use, uint64_t usable);
+
+/* Bytes of memory a hold needs (two 64-byte aligned buffers). */
+uint32_t xstate_hold_bytes(const struct xstate_layout *l, uint64_t load_mask);
+
+/* Builds the hold in @mem (64-byte aligned); false when @in_use cannot be patterned. */
+bool xstate_hold_init(struct xstate_hold *h, const struct xstate_layout *l, uint64_t in_use,
+		      uint64_t load_mask, uint32_t seed, void *mem);
+
+/* Loads the hold into the registers (XRSTOR). */
+void xstate_hold_load(const struct xstate_hold *h);
+
+enum hold_check {
+	HOLD_OK,
+	HOLD_XINUSE,  /* XINUSE does not show exactly in_use in use */
+	HOLD_CONTENT, /* a component's value changed */
+};
+
+struct hold_result {
+	enum hold_check check;
+	uint64_t expected, actual; /* XINUSE bits, or the differing component's bit */
+	uint64_t xinuse;           /* XGETBV(1) as read, 0 without XGETBV1 */
+};
+
+/*
+ * Checks the registers: XINUSE (when the CPU has XGETBV1) shows exactly in_use among
+ * load_mask, and a save of them matches the image component by component.
+ */
+struct hold_result xstate_hold_check(const struct xstate_hold *h);
+
+/* "ok", or what differed. */
+const char *xstate_hold_check_str(enum hold_check c);
+
+#endif

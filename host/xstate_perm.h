@@ -1,0 +1,20 @@
+/*
+ * xstate_perm.h - asking the kernel for dynamic xstate features (AMX tile data) before a
+ * process touches them, and what the process may use afterwards.
+ */
+#ifndef XB_HOST_XSTATE_PERM_H
+#define XB_HOST_XSTATE_PERM_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "../kernels/xstate_layout.h"
+
+/*
+ * Requests every dynamic (XFD-capable) feature of @mask with
+ * arch_prctl(ARCH_REQ_XCOMP_PERM) and stores in *@usable the XCR0 features the process is
+ * now permitted (ARCH_GET_XCOMP_PERM; without it, XCR0 minus the dynamic features).
+ */
+int xstate_request_perm(const struct xstate_layout *l, uint64_t mask, uint64_t *usable) XB_MUST_CHECK;
+
+#endif

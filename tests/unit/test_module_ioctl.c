@@ -1,0 +1,163 @@
+/*
+ * test_module_ioctl.c - the loaded xstate_bench module through its device: the capability
+ * query, one batch of each kind this CPU can run, and every refusal the uAPI promises
+ * (EINVAL for a malformed request, EOPNOTSUPP for what this CPU cannot run, ENOTTY for an
+ * unknown ioctl, EFAULT for a bad pointer). Every test skips where the module is not loaded
+ * (this machine cannot load modules); the lab runs them on a real kernel
+ * (tests/lab/test_lab_ring0.py).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "host/module/xstate_bench_uapi.h"
+#include "kernels/xfeature.h"
+
+static int fd = -1;
+static struct xb_caps caps;
+
+static int setup(void **state)
+{
+	(void)state;
+	fd = open(XB_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd >= 0 && ioctl(fd, XB_IOC_CAPS, &caps))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static void need_module(void)
+{
+	if (fd < 0)
+		skip();
+}
+
+static struct xb_batch request(uint32_t op, uint32_t cond, uint64_t mask)
+{
+	return (struct xb_batch){ .op = op, .cond = cond, .mask = mask, .ops = 32, .warmup_ops = 4, .seed = 3 };
+}
+
+/* The errno of one batch ioctl, 0 when it succeeded. */
+static int batch_errno(struct xb_batch *b)
+{
+	return ioctl(fd, XB_IOC_BATCH, b) ? errno : 0;
+}
+
+static void test_caps(void **state)
+{
+	(void)state;
+	need_module();
+	assert_int_equal(caps.version, XB_UAPI_VERSION);
+	assert_int_equal(caps.max_ops, XB_MAX_OPS);
+	assert_true(caps.xcr0 & XFEATURES_FP);
+	assert_true(caps.ops & (1ULL << XB_OP_XSAVE));
+	assert_true(caps.ops & (1ULL << XB_OP_XRSTOR));
+	assert_int_equal(caps.loadable & ~(caps.xcr0 | caps.xss), 0);
+	assert_int_equal(!!(caps.ops & (1ULL << XB_OP_XSAVES)), !!(caps.flags & XB_CAP_XSAVES));
+	assert_true(caps.release[0]);
+}
+
+/* A save, a restore and a switch of x87 and SSE in use: numbers, and every check passed. */
+static void test_batches(void **state)
+{
+	static const struct { uint32_t op, cond; } kinds[] = {
+		{ XB_OP_XSAVE, XB_COND_INUSE },
+		{ XB_OP_XRSTOR, XB_COND_INUSE },
+		{ XB_OP_SWITCH_POINTER_SWAP, XB_COND_LIVE },
+		{ XB_OP_SWITCH_THREE_BUFFER, XB_COND_NEED_LOAD },
+	};
+
+	(void)state;
+	need_module();
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		struct xb_batch b = request(kinds[i].op, kinds[i].cond, XFEATURES_FP);
+
+		assert_int_equal(batch_errno(&b), 0);
+		if (b.check)
+			fail_msg("op %u: %s", kinds[i].op, b.check_message);
+		assert_true(b.gross_ticks > 0);
+		assert_true(b.empty_ticks > 0);
+		assert_int_equal(b.ops, 32);
+		assert_true(b.buffer_bytes >= 576);
+		assert_true(b.insns[0]);
+		if (caps.flags & XB_CAP_XGETBV1) {
+			assert_true(b.flags & XB_BATCH_XINUSE_CHECKED);
+			assert_int_equal(b.xinuse_before & XFEATURES_FP, XFEATURES_FP);
+		}
+	}
+}
+
+static void test_malformed_requests(void **state)
+{
+	struct xb_batch b;
+
+	(void)state;
+	need_module();
+	b = request(XB_OP_XSAVE, XB_COND_INUSE, XFEATURES_FP);
+	b.ops = 0;
+	assert_int_equal(batch_errno(&b), EINVAL);
+	b.ops = XB_MAX_OPS + 1;
+	assert_int_equal(batch_errno(&b), EINVAL);
+	b = request(XB_OP_XSAVE, XB_COND_INUSE, XFEATURES_FP);
+	b.reserved_in = 1;
+	assert_int_equal(batch_errno(&b), EINVAL);
+	b = request(XB_OP_COUNT, XB_COND_INUSE, XFEATURES_FP);
+	assert_int_equal(batch_errno(&b), EINVAL);
+	b = request(XB_OP_XRSTOR, XB_COND_CLEAN, XFEATURES_FP);
+	assert_int_equal(batch_errno(&b), EINVAL);
+	b = request(XB_OP_XSAVE, XB_COND_INUSE, 1ULL << 62); /* never in XCR0 */
+	assert_int_equal(batch_errno(&b), EINVAL);
+	assert_int_equal(ioctl(fd, _IOWR(XB_IOC_MAGIC, 99, struct xb_batch), &b), -1);
+	assert_int_equal(errno, ENOTTY);
+	assert_int_equal(ioctl(fd, XB_IOC_BATCH, (void *)16), -1);
+	assert_int_equal(errno, EFAULT);
+}
+
+/* What this CPU lacks is refused, never executed. */
+static void test_unsupported_requests(void **state)
+{
+	struct xb_batch b;
+
+	(void)state;
+	need_module();
+	if (!(caps.flags & XB_CAP_XSAVES)) {
+		b = request(XB_OP_XSAVES, XB_COND_INUSE, XFEATURES_FP);
+		assert_int_equal(batch_errno(&b), EOPNOTSUPP);
+		b = request(XB_OP_XRSTORS, XB_COND_INIT, XFEATURES_FP);
+		assert_int_equal(batch_errno(&b), EOPNOTSUPP);
+	}
+	if (!(caps.flags & XB_CAP_XSAVEC)) {
+		b = request(XB_OP_XSAVEC, XB_COND_INUSE, XFEATURES_FP);
+		assert_int_equal(batch_errno(&b), EOPNOTSUPP);
+	}
+	if (!(caps.flags & XB_CAP_XFD)) {
+		b = request(XB_OP_WRMSR_XFD, XB_COND_NONE, XFEATURE_MASK(XFEATURE_XTILEDATA));
+		assert_int_equal(batch_errno(&b), EOPNOTSUPP);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_malformed_requests),
+		cmocka_unit_test(test_unsupported_requests),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
