@@ -20,6 +20,9 @@ usage: compare-kernels.sh [OPTIONS] ABI[:FLAVOUR] ABI[:FLAVOUR]
   --format F        compare's format: text, markdown, json, junit (default markdown)
   --bench PATH      the xstate-bench binary (default build/xstate-bench)
   --timeout S       seconds each lab run may take (default 1800)
+  --no-module       do not build and load the xstate_bench module (host/module/build.sh
+                    builds it against each kernel's own headers; its native/ring0 cases
+                    run through it)
 
 FLAVOUR is amd64 (default), rt-amd64 or cloud-amd64, e.g. 6.1.0-56 6.1.0-56:rt-amd64.
 Exit status: compare's (0 nothing regressed, 1 something did, 2 error); 125 when a lab run failed.
@@ -27,10 +30,12 @@ USAGE
 }
 
 db=${XSTATE_BENCH_DB:-xstate-bench.db} suite=native,kvm,guest filter="" reps="" format=markdown
-bench="$repo/build/xstate-bench" timeout=1800
+bench="$repo/build/xstate-bench" timeout=1800 module=yes
+[ -x "$repo/host/module/build.sh" ] || module=no
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
+	--no-module) module=no; shift; continue ;;
 	--db | --suite | --filter | --repetitions | --format | --bench | --timeout)
 		[ $# -ge 2 ] || { usage >&2; exit 2; } ;;
 	-*) echo "compare-kernels: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -56,6 +61,14 @@ for kernel in "$1" "$2"; do
 	flavour=amd64
 	[ "$kernel" = "$abi" ] || flavour=${kernel#*:}
 	label="lab-$abi-$flavour"
+	insmod=""
+	if [ "$module" = yes ]; then
+		root=$("$here/lab.sh" fetch --kernel "$abi" --flavour "$flavour") || exit 125
+		out="$(dirname "$bench")/module-$abi-$flavour"
+		"$repo/host/module/build.sh" --kdir "$root/usr/src/linux-headers-$abi-$flavour" --out "$out" >&2 ||
+			{ echo "compare-kernels: building the module for $abi-$flavour failed" >&2; exit 125; }
+		insmod="$out/xstate_bench.ko"
+	fi
 	set -- xstate-bench run --suite "$suite" --quick --db lab.db --label "$label"
 	[ -z "$filter" ] || set -- "$@" --filter "$filter"
 	[ -z "$reps" ] || set -- "$@" --repetitions "$reps"
@@ -65,7 +78,7 @@ for kernel in "$1" "$2"; do
 	[ -f "$db" ] || src="$db.lab-new"
 	status=0
 	"$here/lab.sh" run --kernel "$abi" --flavour "$flavour" --bench "$bench" --timeout "$timeout" \
-		--put "$src:lab.db" --get "lab.db:$db" -- "$@" || status=$?
+		${insmod:+--insmod "$insmod"} --put "$src:lab.db" --get "lab.db:$db" -- "$@" || status=$?
 	rm -f "$db.lab-new"
 	# a case that failed its checks makes run exit 1; the run is still stored
 	[ "$status" -le 1 ] || { echo "compare-kernels: the lab run under $abi-$flavour failed ($status)" >&2; exit 125; }

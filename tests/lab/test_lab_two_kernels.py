@@ -1,6 +1,6 @@
 """test_lab_two_kernels.py - the reviewer's workflow on two real kernels
-(scripts/lab/compare-kernels.sh): the lab runs a few native and kvm cases under two Debian
-6.1 ABIs, each run lands in one host database labelled lab-<release> with that kernel's
+(scripts/lab/compare-kernels.sh): the lab runs a few native, ring-0 (the module built
+against each kernel's headers and loaded) and kvm cases under two Debian 6.1 ABIs, each run lands in one host database labelled lab-<release> with that kernel's
 release, and `compare` gives a verdict row for every case in both runs; under TCG each is
 functional only, so none can be a regression and compare exits 0.
 Usage: test_lab_two_kernels.py XSTATE_BENCH"""
@@ -15,7 +15,8 @@ import lablib
 
 KERNELS = ("6.1.0-55", "6.1.0-56")
 CASES = ["native/save/xsave/fp/inuse", "native/save/xsave/avx/inuse", "native/restore/xrstor/avx/inuse",
-         "kvm/run/roundtrip/fp/clean", "kvm/xsave2/get/fp/inuse", "kvm/xsave2/set/fp/inuse"]
+         "native/ring0/save/xsaveopt/avx/inuse", "kvm/run/roundtrip/fp/clean", "kvm/xsave2/get/fp/inuse",
+         "kvm/xsave2/set/fp/inuse"]
 
 
 def main():
