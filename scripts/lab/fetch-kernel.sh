@@ -15,6 +15,13 @@ if [ -f "$root/.complete" ]; then
 	exit 0
 fi
 mkdir -p "$debs"
+# one fetch at a time per cache: concurrent lab runs wait here
+exec 9>"$cache/.fetch.lock"
+flock 9
+if [ -f "$root/.complete" ]; then
+	echo "$root"
+	exit 0
+fi
 # as root apt-get download would drop to the _apt user, who cannot write the cache
 apt_opts=""
 [ "$(id -u)" != 0 ] || apt_opts="-o APT::Sandbox::User=root"
@@ -47,6 +54,7 @@ for p in $packages; do
 	dpkg-deb -x "$(ls "$debs/${p}_"*.deb | tail -n 1)" "$root.tmp"
 done
 ls "$root.tmp/boot/vmlinuz-$release" >/dev/null
+depmod -b "$root.tmp" "$release" # the module dependency index modprobe reads
 touch "$root.tmp/.complete"
 rm -rf "$root"
 mv "$root.tmp" "$root"

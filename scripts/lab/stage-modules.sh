@@ -7,7 +7,7 @@ root=$1 release=$2 stage=$3
 shift 3
 moddir="lib/modules/$release"
 
-[ -f "$root/$moddir/modules.dep.bin" ] || depmod -b "$root" "$release"
+[ -f "$root/$moddir/modules.dep.bin" ] || { echo "stage-modules: no modules.dep.bin in $root" >&2; exit 1; }
 mkdir -p "$stage/lab"
 touch "$stage/lab/modules"
 for module in "$@"; do
