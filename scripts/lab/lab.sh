@@ -42,7 +42,7 @@ die() {
 	exit 125
 }
 
-cache=${XSTATE_BENCH_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xstate-bench/lab}
+cache=${XSTATE_BENCH_LAB_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/xstate-bench/lab}
 [ $# -ge 1 ] || { usage >&2; exit 2; }
 action=$1
 shift
