@@ -42,6 +42,12 @@ die() {
 	exit 125
 }
 
+bad() {
+	echo "lab: $*" >&2
+	usage >&2
+	exit 2
+}
+
 cache=${XSTATE_BENCH_LAB_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/xstate-bench/lab}
 [ $# -ge 1 ] || { usage >&2; exit 2; }
 action=$1
@@ -64,15 +70,15 @@ while [ $# -gt 0 ]; do
 	-h | --help) usage; exit 0 ;;
 	--console) console=console; shift; continue ;;
 	--kernel | --flavour | --put | --get | --insmod | --bench | --timeout | --memory | --cpus | --keep)
-		[ $# -ge 2 ] || { echo "lab: $1 needs a value" >&2; usage >&2; exit 2; } ;;
-	*) echo "lab: unknown option $1" >&2; usage >&2; exit 2 ;;
+		[ $# -ge 2 ] || bad "$1 needs a value" ;;
+	*) bad "unknown option $1" ;;
 	esac
 	case $1 in
 	--kernel) abi=$2 ;;
 	--flavour) flavour=$2 ;;
 	--put) puts="$puts$2$nl" ;;
 	--get)
-		case $2 in *:*) ;; *) echo "lab: --get wants GUEST:HOST" >&2; exit 2 ;; esac
+		case $2 in *:*) ;; *) bad "--get wants GUEST:HOST" ;; esac
 		gets="$gets$2$nl" ;;
 	--insmod) insmods="$insmods$2$nl" ;;
 	--bench) bench=$2 ;;
@@ -83,14 +89,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
-case $timeout$memory$cpus in *[!0-9]*) echo "lab: --timeout, --memory and --cpus take numbers" >&2; exit 2 ;; esac
-case $flavour in amd64 | rt-amd64 | cloud-amd64) ;; *) echo "lab: unknown flavour $flavour" >&2; exit 2 ;; esac
-if [ "$action" = run ] && [ $# -eq 0 ]; then
-	echo "lab: run needs a command after --" >&2
-	usage >&2
-	exit 2
-fi
-[ "$action" != run ] && [ $# -gt 0 ] && { echo "lab: $action takes no command" >&2; exit 2; }
+case $timeout$memory$cpus in *[!0-9]*) bad "--timeout, --memory and --cpus take numbers" ;; esac
+case $flavour in amd64 | rt-amd64 | cloud-amd64) ;; *) bad "unknown flavour $flavour" ;; esac
+[ "$action" != run ] || [ $# -gt 0 ] || bad "run needs a command after --"
+[ "$action" = run ] || [ $# -eq 0 ] || bad "$action takes no command"
 
 missing=$("$here/check.sh" --quiet) || die "$missing"
 default_abi() {
