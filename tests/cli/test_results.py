@@ -202,6 +202,8 @@ class Results(xbtest.TempDirTest):
         code, cycles = self.compare_json("--metric", "core_cycles_per_op", "base", "new")
         self.assertEqual(cycles["native/test/op/c02/inuse"]["verdict"], "unchanged")
         self.assertEqual(cycles["native/test/op/c00/inuse"]["verdict"], "regression")
+        # $XSTATE_BENCH_DB names the database when --db does not
+        self.assertEqual(run("compare", "base", "new", env={"XSTATE_BENCH_DB": self.db}).returncode, 1)
         # a bigger threshold: nothing is a regression any more
         self.assertEqual(self.xb("compare", "--threshold", "20", "base", "new").returncode, 0)
         # no regression the other way round? c01 becomes the regression
