@@ -109,7 +109,10 @@ static void write_text(const struct comparison *c, FILE *out)
 				if (k && k % TEXT_SERIES_PER_LINE == 0)
 					fprintf(out, "\n  %10s", "");
 				change_text(v, false, change, sizeof(change));
-				fprintf(out, "  %d:%7s %-11s", k + 1, change, verdict_name(v->verdict));
+				bool last_on_line = k + 1 == c->nr_news || (k + 1) % TEXT_SERIES_PER_LINE == 0;
+
+				/* padded to line up the next column, but no trailing blanks */
+				fprintf(out, "  %d:%7s %-*s", k + 1, change, last_on_line ? 0 : 11, verdict_name(v->verdict));
 			}
 		}
 		if (c->nr_news > 1)

@@ -236,6 +236,7 @@ class Results(xbtest.TempDirTest):
         self.assertRegex(text, r"1:\s*\+\d+\.\d% regression\s+2:\s*\+0\.0% (unchanged|noisy)")
         for line in text.splitlines():
             self.assertLessEqual(len(line), 80, line)
+            self.assertEqual(line, line.rstrip(), "no trailing blanks in a mail")
 
     def test_compare_errors(self):
         self.synthetic_pair()
