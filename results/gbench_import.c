@@ -178,7 +178,7 @@ static int entry_metrics(const cJSON *b, struct sample_record *s)
 	if (!n)
 		return 0;
 	if (!(m = malloc((size_t)n * sizeof(*m))))
-		return -ENOMEM;
+		return xb_fail(ENOMEM, "out of memory");
 	memcpy(m, found, (size_t)n * sizeof(*m));
 	s->metrics = m;
 	s->nr_metrics = n;
@@ -239,7 +239,7 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	s->ticks_per_op = c->ticks ? ticks->valuedouble : to_ns(real->valuedouble, unit);
 	s->ns_per_op = cJSON_IsNumber(ns) ? ns->valuedouble : to_ns(real->valuedouble, unit);
 	s->batches = cJSON_IsNumber(iterations) ? (int64_t)iterations->valuedouble : 0;
-	return entry_metrics(b, s) ? xb_fail(ENOMEM, "out of memory") : 0;
+	return entry_metrics(b, s);
 }
 
 static int by_id_then_order(const void *a, const void *b)
