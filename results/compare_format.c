@@ -109,7 +109,10 @@ static void write_text(const struct comparison *c, FILE *out)
 				if (k && k % TEXT_SERIES_PER_LINE == 0)
 					fprintf(out, "\n  %10s", "");
 				change_text(v, false, change, sizeof(change));
-				fprintf(out, "  %d:%7s %-11s", k + 1, change, verdict_name(v->verdict));
+				bool last_on_line = k + 1 == c->nr_news || (k + 1) % TEXT_SERIES_PER_LINE == 0;
+
+				/* padded to line up the next column, but no trailing blanks */
+				fprintf(out, "  %d:%7s %-*s", k + 1, change, last_on_line ? 0 : 11, verdict_name(v->verdict));
 			}
 		}
 		if (c->nr_news > 1)
@@ -240,7 +243,7 @@ static int write_json(const struct comparison *c, FILE *out)
 	return json_write(root, out);
 }
 
-static void xml_escaped(FILE *out, const char *s)
+void markup_escaped(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -265,7 +268,7 @@ static void write_junit(const struct comparison *c, FILE *out)
 			skipped += comparison_functional_only(&c->rows[r], k) != NULL;
 		fprintf(out, "  <testsuite name=\"");
 		snprintf(line, sizeof(line), "%s: %s against %s", c->metric, c->news[k].name, c->base->name);
-		xml_escaped(out, line);
+		markup_escaped(out, line);
 		fprintf(out, "\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", c->nr_rows,
 			comparison_count(c, k, VERDICT_REGRESSION), skipped);
 		for (int r = 0; r < c->nr_rows; r++) {
@@ -276,19 +279,19 @@ static void write_junit(const struct comparison *c, FILE *out)
 			change_text(v, true, change, sizeof(change));
 			snprintf(line, sizeof(line), "%s %s, p adj %.3g", verdict_name(v->verdict), change, v->p_adjusted);
 			fprintf(out, "    <testcase classname=\"xstate-bench.compare\" name=\"");
-			xml_escaped(out, row->id);
+			markup_escaped(out, row->id);
 			fprintf(out, "\">");
 			if (fo) {
 				fprintf(out, "<skipped message=\"functional only: ");
-				xml_escaped(out, fo);
+				markup_escaped(out, fo);
 				fprintf(out, "\"/>");
 			} else if (v->verdict == VERDICT_REGRESSION) {
 				fprintf(out, "<failure message=\"");
-				xml_escaped(out, line);
+				markup_escaped(out, line);
 				fprintf(out, "\"/>");
 			} else {
 				fprintf(out, "<system-out>");
-				xml_escaped(out, line);
+				markup_escaped(out, line);
 				fprintf(out, "</system-out>");
 			}
 			fprintf(out, "</testcase>\n");

@@ -14,5 +14,7 @@ enum compare_format { FORMAT_TEXT, FORMAT_MARKDOWN, FORMAT_JSON, FORMAT_JUNIT };
 /* Parses "text", "markdown", "json" or "junit"; -1 when unknown. */
 int compare_format_parse(const char *name);
 int compare_format_write(const struct comparison *c, enum compare_format f, FILE *out) XB_MUST_CHECK;
+/* Writes @s with <, >, & and " escaped, for XML (JUnit) and HTML (the report). */
+void markup_escaped(FILE *out, const char *s);
 
 #endif

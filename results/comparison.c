@@ -70,8 +70,7 @@ static int decide_columns(struct comparison *c)
 	for (int k = 0; k < c->nr_news && !rc; k++) {
 		for (int r = 0; r < c->nr_rows; r++)
 			column[r] = c->rows[r].cells[k];
-		if ((rc = verdict_decide(column, c->nr_rows, &c->options)))
-			rc = xb_fail(ENOMEM, "out of memory");
+		rc = verdict_decide(column, c->nr_rows, &c->options);
 		for (int r = 0; r < c->nr_rows && !rc; r++)
 			c->rows[r].cells[k] = column[r];
 	}
@@ -108,8 +107,8 @@ int comparison_build(struct comparison *c, const struct series *base, const stru
 			row->unit = row->news[k] ? row->news[k]->unit : NULL;
 	}
 	free(ids);
-	if (!rc && (rc = measure_rows(c)))
-		rc = xb_fail(ENOMEM, "out of memory");
+	if (!rc)
+		rc = measure_rows(c);
 	if (!rc)
 		rc = decide_columns(c);
 	return rc;

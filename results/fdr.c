@@ -21,7 +21,7 @@ int fdr_benjamini_hochberg(const double *p, int n, double *adjusted)
 	double running = 1.0;
 
 	if (!order)
-		return -ENOMEM;
+		return xb_fail(ENOMEM, "out of memory");
 	for (int i = 0; i < n; i++) {
 		adjusted[i] = NAN;
 		if (!isnan(p[i]))

@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Numeric members that are Google Benchmark's own, not user counters. */
+/* Numeric members that are Google Benchmark's own, not user counters (sorted, for bsearch). */
 static const char *const standard_fields[] = {
-	"family_index", "per_family_instance_index", "repetitions", "repetition_index", "threads",
-	"iterations", "real_time", "cpu_time", "ticks_per_op", "ns_per_op",
+	"cpu_time", "family_index", "iterations", "ns_per_op", "per_family_instance_index",
+	"real_time", "repetition_index", "repetitions", "threads", "ticks_per_op",
 };
+
+#define MAX_METRICS 64
 
 struct import_case {
 	char id[256];
@@ -27,7 +29,14 @@ struct import_case {
 
 struct import {
 	struct import_case *cases;
-	int nr_cases, cap;
+	int nr_cases;
+};
+
+/* One benchmark entry, before the entries are grouped into cases. */
+struct entry {
+	char *id;
+	int order;
+	const cJSON *json;
 };
 
 void gbench_case_id(const char *name, char *out, size_t size)
@@ -78,117 +87,132 @@ static char *read_file(const char *path)
 	return text;
 }
 
-/*
- * Google Benchmark writes a counter that is not a number as NaN, -nan or inf, which JSON
- * has no word for: outside strings such a token becomes null, and a null counter is no
- * counter. Returns a new string, or NULL when out of memory.
- */
-static char *non_numbers_to_null(const char *text)
+/* The length of the non-number token at @p (NaN, -nan, inf, Infinity, ...), or 0. */
+static size_t non_number_at(const char *p)
 {
 	static const char *const words[] = { "-Infinity", "Infinity", "-NaN", "-nan", "NaN", "nan", "-inf", "inf" };
-	char *out = malloc(2 * strlen(text) + 1), *w = out;
-	bool in_string = false;
 
-	if (!out)
-		return NULL;
-	for (const char *p = text; *p;) {
-		size_t i = 0, len = 0;
-
-		if (in_string || *p == '"') {
-			in_string = *p == '"' ? !in_string : in_string;
-			if (*p == '\\' && p[1])
-				*w++ = *p++;
-			*w++ = *p++;
-			continue;
-		}
-		for (; i < sizeof(words) / sizeof(words[0]); i++)
-			if (!strncmp(p, words[i], len = strlen(words[i])))
-				break;
-		if (i < sizeof(words) / sizeof(words[0])) {
-			w = stpcpy(w, "null");
-			p += len;
-		} else {
-			*w++ = *p++;
-		}
-	}
-	*w = 0;
-	return out;
+	if (!strchr("-NnIi", *p))
+		return 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strncmp(p, words[i], strlen(words[i])))
+			return strlen(words[i]);
+	return 0;
 }
 
-static struct import_case *case_for(struct import *im, const char *id)
+/*
+ * Copies @in to @out (when @out is not NULL) with every non-number token outside strings
+ * replaced by null; returns how many there are. @out needs 2 * strlen(@in) + 1 bytes.
+ */
+static size_t replace_non_numbers(const char *in, char *out)
 {
-	struct import_case *c;
+	bool in_string = false;
+	size_t found = 0;
 
-	/* repetitions of one benchmark are adjacent or close: search from the end */
-	for (int i = im->nr_cases - 1; i >= 0 && i >= im->nr_cases - 64; i--)
-		if (!strcmp(im->cases[i].id, id))
-			return &im->cases[i];
-	for (int i = im->nr_cases - 65; i >= 0; i--)
-		if (!strcmp(im->cases[i].id, id))
-			return &im->cases[i];
-	if (im->nr_cases == im->cap) {
-		struct import_case *grown = realloc(im->cases, (size_t)(im->cap = im->cap ? 2 * im->cap : 64) * sizeof(*grown));
+	for (const char *p = in; *p;) {
+		size_t len = in_string ? 0 : non_number_at(p);
 
-		if (!grown)
-			return NULL;
-		im->cases = grown;
+		if (len) {
+			found++;
+			p += len;
+			if (out)
+				out = stpcpy(out, "null");
+			continue;
+		}
+		if (*p == '"') {
+			in_string = !in_string;
+		} else if (in_string && *p == '\\' && p[1]) {
+			if (out)
+				*out++ = *p;
+			p++;
+		}
+		if (out)
+			*out++ = *p;
+		p++;
 	}
-	c = &im->cases[im->nr_cases++];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->id, sizeof(c->id), "%s", id);
-	return c;
+	if (out)
+		*out = 0;
+	return found;
+}
+
+/*
+ * Google Benchmark writes a counter that is not a number as NaN, -nan or inf, which JSON
+ * has no word for: such a token becomes null, and a null counter is no counter. *text is
+ * replaced by a rewritten copy only when it has such a token.
+ */
+static int non_numbers_to_null(char **text)
+{
+	char *out;
+
+	if (!replace_non_numbers(*text, NULL))
+		return 0;
+	if (!(out = malloc(2 * strlen(*text) + 1)))
+		return xb_fail(ENOMEM, "out of memory");
+	replace_non_numbers(*text, out);
+	free(*text);
+	*text = out;
+	return 0;
+}
+
+static int by_field(const void *key, const void *field)
+{
+	return strcmp(key, *(const char *const *)field);
 }
 
 static bool standard_field(const char *name)
 {
-	for (size_t i = 0; i < sizeof(standard_fields) / sizeof(standard_fields[0]); i++)
-		if (!strcmp(name, standard_fields[i]))
-			return true;
-	return false;
+	return bsearch(name, standard_fields, sizeof(standard_fields) / sizeof(standard_fields[0]),
+		       sizeof(standard_fields[0]), by_field) != NULL;
 }
 
 /* The user counters of one benchmark entry, as metrics (names point into the JSON tree). */
 static int entry_metrics(const cJSON *b, struct sample_record *s)
 {
+	struct named_value found[MAX_METRICS], *m;
 	const cJSON *f;
-	struct named_value *m;
 	int n = 0;
 
 	cJSON_ArrayForEach(f, b)
-		n += cJSON_IsNumber(f) && !standard_field(f->string);
+		if (cJSON_IsNumber(f) && n < MAX_METRICS && !standard_field(f->string))
+			found[n++] = (struct named_value){ f->string, f->valuedouble };
 	if (!n)
 		return 0;
-	if (!(m = calloc((size_t)n, sizeof(*m))))
-		return -ENOMEM;
-	n = 0;
-	cJSON_ArrayForEach(f, b)
-		if (cJSON_IsNumber(f) && !standard_field(f->string))
-			m[n++] = (struct named_value){ f->string, f->valuedouble };
+	if (!(m = malloc((size_t)n * sizeof(*m))))
+		return xb_fail(ENOMEM, "out of memory");
+	memcpy(m, found, (size_t)n * sizeof(*m));
 	s->metrics = m;
 	s->nr_metrics = n;
 	return 0;
 }
 
-static int add_entry(struct import *im, const cJSON *b, const char *path)
+/* The case id of an entry, malloc'd; NULL with a message when it has no name. */
+static char *entry_id(const cJSON *b, const char *path)
 {
 	const cJSON *name = cJSON_GetObjectItemCaseSensitive(b, "run_name");
+	char id[256], *copy;
+
+	if (!cJSON_IsString(name))
+		name = cJSON_GetObjectItemCaseSensitive(b, "name");
+	if (!cJSON_IsString(name)) {
+		xb_fail(EINVAL, "%s: a benchmark without a name", path);
+		return NULL;
+	}
+	gbench_case_id(name->valuestring, id, sizeof(id));
+	if (!(copy = strdup(id)))
+		xb_fail(ENOMEM, "out of memory");
+	return copy;
+}
+
+static int add_entry(struct import_case *c, const cJSON *b, const char *path)
+{
 	const cJSON *ticks = cJSON_GetObjectItemCaseSensitive(b, "ticks_per_op");
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(b, "ns_per_op");
 	const cJSON *real = cJSON_GetObjectItemCaseSensitive(b, "real_time");
 	const cJSON *iterations = cJSON_GetObjectItemCaseSensitive(b, "iterations");
 	const cJSON *error = cJSON_GetObjectItemCaseSensitive(b, "error_occurred");
 	const char *unit = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "time_unit"));
-	struct import_case *c;
 	struct sample_record *s;
-	char id[256];
 
-	if (!cJSON_IsString(name))
-		name = cJSON_GetObjectItemCaseSensitive(b, "name");
-	if (!cJSON_IsString(name))
-		return xb_fail(EINVAL, "%s: a benchmark without a name", path);
-	gbench_case_id(name->valuestring, id, sizeof(id));
-	if (!(c = case_for(im, id)))
-		return xb_fail(ENOMEM, "out of memory");
 	if (cJSON_IsTrue(error) || !cJSON_IsNumber(real)) {
 		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "error_message"));
 
@@ -197,9 +221,9 @@ static int add_entry(struct import *im, const cJSON *b, const char *path)
 		return c->error ? 0 : xb_fail(ENOMEM, "out of memory");
 	}
 	if (isnan(to_ns(real->valuedouble, unit)))
-		return xb_fail(EINVAL, "%s: benchmark %s has time_unit '%s'", path, name->valuestring, unit ? unit : "");
+		return xb_fail(EINVAL, "%s: benchmark %s has time_unit '%s'", path, c->id, unit ? unit : "");
 	if (c->nr_samples && c->ticks != cJSON_IsNumber(ticks))
-		return xb_fail(EINVAL, "%s: benchmark %s has ticks_per_op in some repetitions only", path, id);
+		return xb_fail(EINVAL, "%s: benchmark %s has ticks_per_op in some repetitions only", path, c->id);
 	if (c->error)
 		return 0; /* an earlier repetition failed: the case has no number */
 	if (c->nr_samples == c->cap) {
@@ -215,27 +239,54 @@ static int add_entry(struct import *im, const cJSON *b, const char *path)
 	s->ticks_per_op = c->ticks ? ticks->valuedouble : to_ns(real->valuedouble, unit);
 	s->ns_per_op = cJSON_IsNumber(ns) ? ns->valuedouble : to_ns(real->valuedouble, unit);
 	s->batches = cJSON_IsNumber(iterations) ? (int64_t)iterations->valuedouble : 0;
-	return entry_metrics(b, s) ? xb_fail(ENOMEM, "out of memory") : 0;
+	return entry_metrics(b, s);
 }
 
+static int by_id_then_order(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : x->order - y->order;
+}
+
+/* Groups the measured entries by case id (sorted), in file order within a case. */
 static int parse(const cJSON *root, const char *path, struct import *im)
 {
 	const cJSON *benchmarks = cJSON_GetObjectItemCaseSensitive(root, "benchmarks"), *b;
-	int rc = 0;
+	struct entry *entries;
+	int n = 0, rc = 0;
 
 	if (!cJSON_IsArray(benchmarks))
 		return xb_fail(EINVAL, "%s: not Google Benchmark JSON (no \"benchmarks\" list)", path);
+	if (!(entries = calloc((size_t)cJSON_GetArraySize(benchmarks) + 1, sizeof(*entries))))
+		return xb_fail(ENOMEM, "out of memory");
 	cJSON_ArrayForEach(b, benchmarks) {
 		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "run_type"));
 
 		if ((type && !strcmp(type, "aggregate")) || cJSON_GetObjectItemCaseSensitive(b, "aggregate_name"))
 			continue;
-		if ((rc = add_entry(im, b, path)))
-			return rc;
+		if (!(entries[n].id = entry_id(b, path))) {
+			rc = -EINVAL;
+			break;
+		}
+		entries[n].order = n;
+		entries[n++].json = b;
 	}
-	if (!im->nr_cases)
-		return xb_fail(EINVAL, "%s: no benchmark results in the file", path);
-	return 0;
+	qsort(entries, (size_t)n, sizeof(*entries), by_id_then_order);
+	if (!rc && !(im->cases = calloc((size_t)n + 1, sizeof(*im->cases))))
+		rc = xb_fail(ENOMEM, "out of memory");
+	for (int i = 0; i < n && !rc; i++) {
+		if (!i || strcmp(entries[i].id, entries[i - 1].id))
+			snprintf(im->cases[im->nr_cases++].id, sizeof(im->cases[0].id), "%s", entries[i].id);
+		rc = add_entry(&im->cases[im->nr_cases - 1], entries[i].json, path);
+	}
+	for (int i = 0; i < n; i++)
+		free(entries[i].id);
+	free(entries);
+	if (!rc && !im->nr_cases)
+		rc = xb_fail(EINVAL, "%s: no benchmark results in the file", path);
+	return rc;
 }
 
 static const char *context_text(const cJSON *context, const char *name)
@@ -304,6 +355,7 @@ static int store(struct results_store *st, const struct import *im, struct gbenc
 
 static void free_import(struct import *im)
 {
+
 	for (int i = 0; i < im->nr_cases; i++) {
 		for (int k = 0; k < im->cases[i].nr_samples; k++)
 			free((void *)im->cases[i].samples[k].metrics);
@@ -317,15 +369,17 @@ int gbench_import(struct results_store *st, const char *path, const char *label,
 		  struct gbench_import_result *out)
 {
 	struct import im = { 0 };
-	char *raw = read_file(path), *text = raw ? non_numbers_to_null(raw) : NULL;
-	bool was_read = raw != NULL;
+	char *text = read_file(path);
 	cJSON *root;
 	int rc;
 
 	*out = (struct gbench_import_result){ 0 };
-	free(raw);
 	if (!text)
-		return was_read ? xb_fail(ENOMEM, "out of memory") : -EIO;
+		return -EIO;
+	if ((rc = non_numbers_to_null(&text))) {
+		free(text);
+		return rc;
+	}
 	root = cJSON_Parse(text);
 	if (!root) {
 		const char *at = cJSON_GetErrorPtr();

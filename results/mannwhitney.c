@@ -63,7 +63,7 @@ int mann_whitney(const double *x, int n, const double *y, int m, struct mw_resul
 	double rank_sum = 0, u_max, p;
 
 	if (!r)
-		return -ENOMEM;
+		return xb_fail(ENOMEM, "out of memory");
 	for (int i = 0; i < n; i++)
 		r[i] = (struct ranked){ x[i], 0 };
 	for (int j = 0; j < m; j++)
@@ -89,7 +89,7 @@ int mann_whitney(const double *x, int n, const double *y, int m, struct mw_resul
 		double *cdf = mw_exact_cdf(n, m);
 
 		if (!cdf)
-			return -ENOMEM;
+			return xb_fail(ENOMEM, "out of memory");
 		/* P(U >= u) = P(U <= nm - u) by symmetry */
 		p = 2 * cdf[n * m - (int)u_max];
 		free(cdf);

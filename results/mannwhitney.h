@@ -7,6 +7,7 @@
 #ifndef XB_RESULTS_MANNWHITNEY_H
 #define XB_RESULTS_MANNWHITNEY_H
 
+#include "../host/error.h"
 #include <stdbool.h>
 
 #define MW_EXACT_MAX 8
@@ -19,7 +20,7 @@ struct mw_result {
 };
 
 /* n, m >= 1; values must not be NaN. Returns 0, or -ENOMEM. */
-int mann_whitney(const double *x, int n, const double *y, int m, struct mw_result *out);
+int mann_whitney(const double *x, int n, const double *y, int m, struct mw_result *out) XB_MUST_CHECK;
 
 /* Whether scipy's 'auto' rule takes the exact distribution. */
 bool mw_use_exact(int n, int m, bool ties);

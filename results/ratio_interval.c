@@ -48,7 +48,7 @@ static int order_index(const double *x, int n, const double *y, int m)
 		double *cdf = mw_exact_cdf(n, m);
 
 		if (!cdf)
-			return -ENOMEM;
+			return xb_fail(ENOMEM, "out of memory");
 		while (k <= n * m && cdf[k] <= half_alpha)
 			k++;
 		free(cdf);
@@ -67,7 +67,7 @@ int hodges_lehmann_interval(const double *x, int n, const double *y, int m, doub
 	if (k < 0)
 		return k;
 	if (!(d = malloc((size_t)nm * sizeof(*d))))
-		return -ENOMEM;
+		return xb_fail(ENOMEM, "out of memory");
 	for (int i = 0; i < n; i++)
 		for (int j = 0; j < m; j++)
 			d[i * m + j] = y[j] - x[i];
@@ -109,7 +109,7 @@ int ratio_estimate(const double *base, int n, const double *new, int m, struct r
 	}
 	lx = malloc((size_t)n * sizeof(*lx));
 	ly = malloc((size_t)m * sizeof(*ly));
-	rc = lx && ly ? 0 : -ENOMEM;
+	rc = lx && ly ? 0 : xb_fail(ENOMEM, "out of memory");
 	for (int i = 0; i < n && !rc; i++)
 		lx[i] = log(base[i]);
 	for (int j = 0; j < m && !rc; j++)

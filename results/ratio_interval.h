@@ -6,6 +6,7 @@
 #ifndef XB_RESULTS_RATIO_INTERVAL_H
 #define XB_RESULTS_RATIO_INTERVAL_H
 
+#include "../host/error.h"
 #include <stdbool.h>
 
 #define RATIO_CONFIDENCE 0.95
@@ -21,7 +22,7 @@ struct ratio_estimate {
 };
 
 /* n, m >= 1. Returns 0, or -ENOMEM. */
-int ratio_estimate(const double *base, int n, const double *new, int m, struct ratio_estimate *out);
+int ratio_estimate(const double *base, int n, const double *new, int m, struct ratio_estimate *out) XB_MUST_CHECK;
 
 /*
  * The Hodges-Lehmann interval on its own: the order statistics D(k) and D(nm + 1 - k) of
@@ -29,6 +30,6 @@ int ratio_estimate(const double *base, int n, const double *new, int m, struct r
  * chooses). Returns 0 or -ENOMEM.
  */
 int hodges_lehmann_interval(const double *x, int n, const double *y, int m, double *lo, double *hi,
-			    bool *full_coverage);
+			    bool *full_coverage) XB_MUST_CHECK;
 
 #endif

@@ -9,19 +9,6 @@
 
 #include "compare_format.h"
 
-static void html(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 static void html_series(FILE *f, const struct series *series, int nr)
 {
 	fputs("<h2>Series</h2>\n<table>\n<tr><th>series</th><th>run</th><th>label</th><th>started</th>"
@@ -31,9 +18,9 @@ static void html_series(FILE *f, const struct series *series, int nr)
 			const struct series_run *run = &series[s].runs[r];
 
 			fputs("<tr><td>", f);
-			html(f, series[s].name);
+			markup_escaped(f, series[s].name);
 			fprintf(f, "</td><td>%lld</td><td>", (long long)run->id);
-			html(f, run->label);
+			markup_escaped(f, run->label);
 			fprintf(f, "</td><td>%s</td><td>%lld</td><td>%s</td></tr>\n", run->started_at,
 				(long long)run->machine_id, run->complete ? "yes" : "<strong>no: incomplete</strong>");
 		}
@@ -47,7 +34,7 @@ static void html_comparison(FILE *f, const struct comparison *c)
 	      "Mann-Whitney p-value adjusted by Benjamini-Hochberg.</p>\n<table>\n<tr><th>case</th><th>base median</th>", f);
 	for (int k = 0; k < c->nr_news; k++) {
 		fputs("<th>", f);
-		html(f, c->news[k].name);
+		markup_escaped(f, c->news[k].name);
 		fputs("</th>", f);
 	}
 	fputs("</tr>\n", f);
@@ -55,7 +42,7 @@ static void html_comparison(FILE *f, const struct comparison *c)
 		const struct comparison_row *row = &c->rows[r];
 
 		fputs("<tr><td><code>", f);
-		html(f, row->id);
+		markup_escaped(f, row->id);
 		fprintf(f, "</code></td><td>%.1f</td>", row->cells[0].base_median);
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
@@ -86,7 +73,7 @@ static int write_html(const char *dir, const struct report_page *page, const str
 		   "img { max-width: 100%%; border: 1px solid #ddd; }\n.regression { color: #c00; font-weight: bold; }\n"
 		   ".improvement { color: #080; font-weight: bold; }\n</style>\n</head>\n<body>\n"
 		   "<h1>xstate-bench report</h1>\n<p>Metric: <code>");
-	html(f, page->metric);
+	markup_escaped(f, page->metric);
 	fputs("</code>.</p>\n", f);
 	html_series(f, series, nr);
 	if (cmp)
@@ -96,9 +83,9 @@ static int write_html(const char *dir, const struct report_page *page, const str
 		fputs("<p>Only the first operations are charted.</p>\n", f);
 	for (int i = 0; i < page->nr_charts; i++) {
 		fprintf(f, "<figure>\n<img src=\"%s.png\" alt=\"", page->charts[i].name);
-		html(f, page->charts[i].title);
+		markup_escaped(f, page->charts[i].title);
 		fputs("\">\n<figcaption>", f);
-		html(f, page->charts[i].title);
+		markup_escaped(f, page->charts[i].title);
 		fprintf(f, " (<a href=\"%s.svg\">SVG</a>)</figcaption>\n</figure>\n", page->charts[i].name);
 	}
 	fputs("</body>\n</html>\n", f);

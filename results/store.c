@@ -243,14 +243,9 @@ static int add_cases(struct results_store *st, const struct case_record *cases, 
 	if ((rc = results_allocate_ids(st, "cases", missing, &next)) ||
 	    (rc = bulk_open(st->db, "INSERT INTO cases (id, name, unit)", "ON CONFLICT (name) DO NOTHING", 3, &b)))
 		goto fail;
+	/* a name twice in @cases is inserted once: the second row conflicts and does nothing */
 	for (int i = 0; i < n && !rc; i++) {
-		bool repeated = false;
-
 		if (known_case(st, cases[i].id))
-			continue;
-		for (int k = 0; k < i && !repeated; k++)
-			repeated = !strcmp(cases[k].id, cases[i].id);
-		if (repeated)
 			continue;
 		bulk_int64(b, next++);
 		bulk_text(b, cases[i].id);

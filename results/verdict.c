@@ -84,7 +84,7 @@ int verdict_decide(struct case_verdict *cases, int nr_cases, const struct verdic
 {
 	double *p = malloc((size_t)(nr_cases ? nr_cases : 1) * sizeof(*p));
 	double *adjusted = malloc((size_t)(nr_cases ? nr_cases : 1) * sizeof(*adjusted));
-	int rc = p && adjusted ? 0 : -ENOMEM;
+	int rc = p && adjusted ? 0 : xb_fail(ENOMEM, "out of memory");
 
 	/* the family: every case tested on timings that mean something */
 	for (int i = 0; i < nr_cases && !rc; i++)

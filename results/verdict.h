@@ -6,6 +6,7 @@
 #ifndef XB_RESULTS_VERDICT_H
 #define XB_RESULTS_VERDICT_H
 
+#include "../host/error.h"
 #include <stdbool.h>
 
 #include "ratio_interval.h"
@@ -37,9 +38,9 @@ struct case_verdict {
 
 /* Medians, ratio, interval and p-value; the verdict waits for verdict_decide(). Either side
  * may be empty (new or missing). Returns 0 or -ENOMEM. */
-int verdict_measure(const double *base, int n, const double *new, int m, struct case_verdict *out);
+int verdict_measure(const double *base, int n, const double *new, int m, struct case_verdict *out) XB_MUST_CHECK;
 /* Adjusts the p-values of all cases together and gives each its verdict. */
-int verdict_decide(struct case_verdict *cases, int nr_cases, const struct verdict_options *o);
+int verdict_decide(struct case_verdict *cases, int nr_cases, const struct verdict_options *o) XB_MUST_CHECK;
 /* The smallest two-sided p-value samples of these sizes can give (complete separation). */
 double verdict_min_p(int n, int m);
 const char *verdict_name(enum verdict v);

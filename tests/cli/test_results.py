@@ -130,6 +130,19 @@ class Results(xbtest.TempDirTest):
         self.assertIn("none.json", self.xb("import", os.path.join(self.tmp, "none.json")).stderr)
         self.assertEqual(self.q("SELECT count(*) FROM runs"), [(0,)])
 
+    def test_import_non_numbers(self):
+        """Google Benchmark writes NaN and inf counters, which are not JSON: they are read as
+        absent; the same words inside strings stay as they are."""
+        path = os.path.join(self.tmp, "nan.json")
+        with open(path, "w") as f:
+            f.write('{"benchmarks": [{"name": "BM_NaN/inf \\"-Infinity\\"", "run_type": "iteration",'
+                    ' "iterations": 10, "real_time": 2.5, "cpu_time": 2.5, "time_unit": "us",'
+                    ' "ticks_per_op": 7.5, "a": NaN, "b": -nan, "c": inf, "d": -Infinity, "e": 1.5}]}')
+        run_id = self.imported(path)
+        self.assertEqual(self.q("SELECT name FROM cases"), [('BM_NaN/inf "-Infinity"',)])
+        self.assertEqual(self.q(f"SELECT ticks_per_op, ns_per_op FROM samples WHERE run_id = {run_id}"), [(7.5, 2500)])
+        self.assertEqual(self.q("SELECT name, value FROM sample_metrics"), [("e", 1.5)])
+
     def test_run_json_round_trip_and_compare_py(self):
         js = os.path.join(self.tmp, "run.json")
         r = self.xb("run", "--quick", "--filter", QUICK_CASES, "--label", "measured", "--json", js)
@@ -189,6 +202,8 @@ class Results(xbtest.TempDirTest):
         code, cycles = self.compare_json("--metric", "core_cycles_per_op", "base", "new")
         self.assertEqual(cycles["native/test/op/c02/inuse"]["verdict"], "unchanged")
         self.assertEqual(cycles["native/test/op/c00/inuse"]["verdict"], "regression")
+        # $XSTATE_BENCH_DB names the database when --db does not
+        self.assertEqual(run("compare", "base", "new", env={"XSTATE_BENCH_DB": self.db}).returncode, 1)
         # a bigger threshold: nothing is a regression any more
         self.assertEqual(self.xb("compare", "--threshold", "20", "base", "new").returncode, 0)
         # no regression the other way round? c01 becomes the regression
@@ -221,6 +236,7 @@ class Results(xbtest.TempDirTest):
         self.assertRegex(text, r"1:\s*\+\d+\.\d% regression\s+2:\s*\+0\.0% (unchanged|noisy)")
         for line in text.splitlines():
             self.assertLessEqual(len(line), 80, line)
+            self.assertEqual(line, line.rstrip(), "no trailing blanks in a mail")
 
     def test_compare_errors(self):
         self.synthetic_pair()
