@@ -233,6 +233,9 @@ static enum fpu_switch_check set_up(struct fpu_switch_bench *b, const struct fpu
 			fpstate_copy_regs(b->small[i], b->small_image);
 		}
 	}
+	/* Ring 0: IA32_XFD made to agree with the per-CPU cached value, outside the timing. */
+	if (b->p.insns->write_xfd && b->p.layout->xfd)
+		b->p.insns->write_xfd(b->cpu.xfd);
 	/* Registers: the task's state (live), or another task's with the task's saved (need-load). */
 	fpu_restore_fpstate(ctx, b->p.cond == FPU_COND_LIVE ? b->task_image : b->other_image);
 	ctx->task->need_load = b->p.cond == FPU_COND_NEED_LOAD;
