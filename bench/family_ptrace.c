@@ -36,9 +36,24 @@ struct ptrace_case {
 	unsigned int batches;
 };
 
+/* Yama's ptrace_scope 3 forbids every attach, PTRACE_TRACEME included (live machines only). */
+static bool ptrace_allowed(const struct machine *m)
+{
+	FILE *f = m->from_dump ? NULL : fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
+	int scope = 0;
+
+	if (f) {
+		if (fscanf(f, "%d", &scope) != 1)
+			scope = 0;
+		fclose(f);
+	}
+	return scope < 3;
+}
+
 static int ptrace_plan(const struct machine *m, struct plan *plan)
 {
 	static const char *const ops[] = { "xstate-get", "xstate-set" };
+	bool allowed = ptrace_allowed(m);
 	char id[CASE_ID_MAX];
 
 	for (int op = REGSET_GET; op <= REGSET_SET; op++) {
@@ -46,7 +61,8 @@ static int ptrace_plan(const struct machine *m, struct plan *plan)
 			struct bench_case *c;
 
 			snprintf(id, sizeof(id), "native/ptrace/%s/%s", ops[op], kpath_feature_sets[f]);
-			c = kpath_plan(m, plan, &family_ptrace, id, kpath_feature_sets[f], true, NULL);
+			c = kpath_plan(m, plan, &family_ptrace, id, kpath_feature_sets[f], allowed,
+				       "ptrace is disabled on this kernel (kernel.yama.ptrace_scope=3)");
 			if (!c)
 				return -ENOMEM;
 			c->op = op;

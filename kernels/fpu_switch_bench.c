@@ -111,7 +111,7 @@ static bool params_valid(const struct fpu_switch_bench_params *p)
 	    p->strategy >= FPU_STRATEGY_COUNT || p->cond >= FPU_COND_COUNT)
 		return false;
 	if ((p->features & ~(l->xcr0 | l->xss)) || (p->features & ~xstate_pattern_capable()) ||
-	    (p->features & XFEATURES_FP) != XFEATURES_FP)
+	    (p->features & XFEATURES_FP) != XFEATURES_FP || (p->guest_xfd & ~(p->features & xstate_xfd_capable(l))))
 		return false;
 	return p->strategy != FPU_STRATEGY_REALLOC || (p->alloc && fpu_realloc_base(p->features));
 }
@@ -148,7 +148,10 @@ uint64_t fpu_switch_bench_bytes(const struct fpu_switch_bench_params *p)
 	return lay_out(&b, p, 0);
 }
 
-/* A container of @features in block memory, filled with the pattern of @seed (0: init). */
+/*
+ * A container of @features in block memory, filled with the pattern of @seed (0: init). A
+ * guest's has the xfd it armed, and the armed components in init (XSTATE_BV clear).
+ */
 static struct fpstate *make(const struct fpu_switch_bench_params *p, void *mem, uint64_t features,
 			    bool is_guest, uint32_t seed)
 {
@@ -158,6 +161,10 @@ static struct fpstate *make(const struct fpu_switch_bench_params *p, void *mem, 
 
 	if (fps && seed && !xstate_image_build(l, fps->regs, fps->size, features, fps->compacted, true, seed))
 		return 0;
+	if (fps && is_guest) {
+		fps->xfd = p->guest_xfd;
+		xstate_header_of(fps->regs)->xstate_bv &= ~p->guest_xfd;
+	}
 	return fps;
 }
 
@@ -222,9 +229,13 @@ static enum fpu_switch_check set_up(struct fpu_switch_bench *b, const struct fpu
 						    b->p.insns->compacted, true);
 			if (!b->small[i])
 				return fail(out, FSW_CHECK_NOMEM, "small guest fpstate", 0, 0);
+			b->small[i]->xfd = b->small_image->xfd;
 			fpstate_copy_regs(b->small[i], b->small_image);
 		}
 	}
+	/* Ring 0: IA32_XFD made to agree with the per-CPU cached value, outside the timing. */
+	if (b->p.insns->write_xfd && b->p.layout->xfd)
+		b->p.insns->write_xfd(b->cpu.xfd);
 	/* Registers: the task's state (live), or another task's with the task's saved (need-load). */
 	fpu_restore_fpstate(ctx, b->p.cond == FPU_COND_LIVE ? b->task_image : b->other_image);
 	ctx->task->need_load = b->p.cond == FPU_COND_NEED_LOAD;

@@ -52,6 +52,9 @@ struct fpu_switch_bench_params {
 	enum fpu_cond cond;
 	uint64_t features;    /* the task's and the guest's fpstate xfeatures */
 	uint64_t caller_mask; /* the caller's state, saved and restored around a batch */
+	uint64_t guest_xfd;   /* IA32_XFD the guest armed (its fpstate's xfd; XFD-capable features
+			       * of @features, held in init by the guest): a ring-0 build then
+			       * writes IA32_XFD on every enter and exit. 0: nothing armed */
 	uint32_t ops;         /* round trips per batch (K) */
 	uint32_t warmup_ops;  /* untimed round trips before them */
 };

@@ -440,6 +440,10 @@ static void test_invalid_parameters_are_refused(void **state)
 	p.ops = 4;
 	p.features = XFEATURE_MASK(XFEATURE_YMM); /* no x87/SSE */
 	assert_int_equal(fpu_switch_bench_bytes(&p), 0);
+	p.features = XFEATURES_AVX;
+	p.guest_xfd = XFEATURE_MASK(XFEATURE_YMM); /* AVX cannot be armed by XFD */
+	assert_int_equal(fpu_switch_bench_bytes(&p), 0);
+	p.guest_xfd = 0;
 	assert_int_equal(fpu_realloc_base(XFEATURES_FP), 0);
 	assert_int_equal(fpu_realloc_base(XFEATURES_AVX512), XFEATURES_AVX);
 	assert_int_equal(fpu_realloc_base(XFEATURES_AMX), XFEATURES_AMX & ~XFEATURE_MASK(XFEATURE_XTILEDATA));
