@@ -26,7 +26,6 @@
 #include "../guest/worklist.h"
 #include "../host/guest_launcher.h"
 #include "../host/guest_records.h"
-#include "kvm_case.h"
 
 #define GUEST_DEFAULT_OPS 128
 #define GUEST_MEM_MIB 64
@@ -391,10 +390,8 @@ static void launch(void)
 	for (int i = 0; i < session.nr; i++) {
 		struct session_case *sc = &session.cases[i];
 
-		if (!out.accelerated) /* QEMU's own TCG */
+		if (!out.accelerated) /* QEMU's TCG, or a KVM nested in a VM that TCG runs */
 			case_set_attribute(sc->c, "functional_only", "%s", TCG_REASON);
-		else /* KVM, nested in a VM that QEMU TCG runs (the lab) */
-			kvm_case_mark_site(sc->c, m);
 		if (rc && sc->nr < session.env.repetitions)
 			fail_case(sc, "unreadable guest output: %s", xb_error_message());
 		if (sc->nr < session.env.repetitions)

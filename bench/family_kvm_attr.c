@@ -56,7 +56,6 @@ static int attr_setup(struct bench_case *c, const struct run_env *env)
 	s->expected = env->machine->kvm.xcomp_guest_supp;
 	c->ops_per_batch = env->ops_override ? env->ops_override : ATTR_OPS;
 	case_set_attribute(c, "xcomp_guest_supp", "0x%" PRIx64, s->expected);
-	kvm_case_mark_site(c, env->machine);
 	return 0;
 }
 

@@ -85,7 +85,6 @@ static int run_setup(struct bench_case *c, const struct run_env *env)
 	c->ops_per_batch = env->ops_override ? env->ops_override : RUN_DEFAULT_OPS;
 	case_set_attribute(c, "guest_xcr0", "0x%llx", (unsigned long long)c->features);
 	case_set_attribute(c, "xsave2_bytes", "%u", s->xsave.size);
-	kvm_case_mark_site(c, env->machine);
 	return 0;
 }
 

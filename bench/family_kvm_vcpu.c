@@ -101,7 +101,6 @@ static int vcpu_setup(struct bench_case *c, const struct run_env *env)
 	c->ops_per_batch = env->ops_override ? env->ops_override : VCPU_OPS;
 	case_set_attribute(c, "xsave2_bytes_before_perm", "%d", s->xsave2_before);
 	case_set_attribute(c, "xsave2_bytes", "%d", s->xsave2_after);
-	kvm_case_mark_site(c, env->machine);
 	return 0;
 fail:
 	vcpu_teardown(c);

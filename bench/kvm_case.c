@@ -17,7 +17,6 @@
 
 #define KVM_CASE_MEMORY (4ull << 20)
 #define KVM_CASE_SEED 0x6b766d
-#define TCG_VENDOR "TCGTCGTCGTCG"
 
 const char *const kvm_feature_sets[] = { "fp", "avx", "avx512", "user", "amx" };
 const int kvm_nr_feature_sets = sizeof(kvm_feature_sets) / sizeof(kvm_feature_sets[0]);
@@ -72,14 +71,9 @@ int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct 
 
 bool kvm_case_under_tcg(const struct machine *m)
 {
-	return m->cpu.hypervisor && !strcmp(m->cpu.hypervisor_vendor, TCG_VENDOR);
+	return m->cpu.hypervisor && !strcmp(m->cpu.hypervisor_vendor, "TCGTCGTCGTCG");
 }
 
-void kvm_case_mark_site(struct bench_case *c, const struct machine *m)
-{
-	if (kvm_case_under_tcg(m))
-		case_set_attribute(c, "functional_only", "QEMU TCG: no hardware virtualization");
-}
 
 int kvm_case_guest(struct kvm_guest *g, uint64_t mask)
 {

@@ -34,9 +34,6 @@ int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct 
 /* Whether this runs under QEMU TCG (CPUID.0x40000000 "TCGTCGTCGTCG"). */
 bool kvm_case_under_tcg(const struct machine *m);
 
-/* Records where the case was measured: the functional_only marker under QEMU TCG. */
-void kvm_case_mark_site(struct bench_case *c, const struct machine *m);
-
 /* A VM whose guest may use @mask, its vCPU in 64-bit mode with CR4.OSXSAVE on the
  * round-trip guest (OUT to KVM_CASE_PORT; JMP back). */
 int kvm_case_guest(struct kvm_guest *g, uint64_t mask) XB_MUST_CHECK;

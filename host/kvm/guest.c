@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../../kernels/xfeature.h"
 #include "guest_cpuid.h"
 
 int kvm_request_guest_perm(uint64_t xcr0)
@@ -58,16 +59,19 @@ int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uin
 	if (rc)
 		return rc;
 	rc = kvm_supported_cpuid(g->vm.kvm_fd, &g->cpuid);
+	if (!rc) {
+		g->xcr0 = xcr0 & (kvm_cpuid_xcr0_supported(g->cpuid) | XFEATURE_MASK(XFEATURE_X87));
+		g->xss = xss & kvm_cpuid_xss_supported(g->cpuid);
+		rc = kvm_cpuid_filter(g->cpuid, g->xcr0, g->xss);
+	}
 	if (!rc)
-		rc = kvm_cpuid_filter(g->cpuid, xcr0, xss);
-	if (!rc)
-		rc = kvm_request_guest_perm(xcr0);
+		rc = kvm_request_guest_perm(g->xcr0);
 	if (!rc)
 		rc = kvm_vcpu_create(&g->vm, 0, &g->vcpu);
 	if (!rc)
 		rc = kvm_vcpu_set_cpuid(&g->vcpu, g->cpuid);
 	if (!rc)
-		rc = kvm_vcpu_set_xcr0(&g->vcpu, xcr0);
+		rc = kvm_vcpu_set_xcr0(&g->vcpu, g->xcr0);
 	if (rc)
 		kvm_guest_destroy(g);
 	return rc;

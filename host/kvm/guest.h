@@ -15,6 +15,7 @@ struct kvm_guest {
 	struct kvm_vm vm;
 	struct kvm_vcpu vcpu;
 	struct kvm_cpuid2 *cpuid; /* what the vCPU was given */
+	uint64_t xcr0, xss;       /* what the guest may enable: the launch's, as far as KVM offers */
 };
 
 /* Asks for permission to give guests the dynamic features of @xcr0 (AMX tile data). */
@@ -23,6 +24,8 @@ int kvm_request_guest_perm(uint64_t xcr0) XB_MUST_CHECK;
 /* KVM_SET_XCRS with XCR0 = @xcr0. */
 int kvm_vcpu_set_xcr0(const struct kvm_vcpu *vcpu, uint64_t xcr0) XB_MUST_CHECK;
 
+/* @xcr0 and @xss are what the guest may enable at most: the part KVM does not offer (MPX
+ * on AMD, say) is left out of the guest's CPUID, not refused. */
 int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uint64_t xss) XB_MUST_CHECK;
 void kvm_guest_destroy(struct kvm_guest *g);
 

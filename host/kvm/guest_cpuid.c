@@ -51,6 +51,13 @@ uint64_t kvm_cpuid_xcr0_supported(struct kvm_cpuid2 *c)
 	return e ? (uint64_t)e->edx << 32 | e->eax : 0;
 }
 
+uint64_t kvm_cpuid_xss_supported(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e = kvm_cpuid_find(c, 0xd, 1);
+
+	return e ? (uint64_t)e->edx << 32 | e->ecx : 0;
+}
+
 #define M(f) XFEATURE_MASK(XFEATURE_##f)
 #define MPX (M(BNDREGS) | M(BNDCSR))
 #define AVX512 (M(OPMASK) | M(ZMM_HI256) | M(HI16_ZMM))
@@ -137,7 +144,7 @@ int kvm_cpuid_filter(struct kvm_cpuid2 *c, uint64_t xcr0, uint64_t xss)
 {
 	struct kvm_cpuid_entry2 *d0 = kvm_cpuid_find(c, 0xd, 0), *d1 = kvm_cpuid_find(c, 0xd, 1);
 	uint64_t xcr0_supported = kvm_cpuid_xcr0_supported(c);
-	uint64_t xss_supported = d1 ? (uint64_t)d1->edx << 32 | d1->ecx : 0;
+	uint64_t xss_supported = kvm_cpuid_xss_supported(c);
 	uint64_t allowed = xcr0 | xss;
 
 	if (!(xcr0 & M(X87)))

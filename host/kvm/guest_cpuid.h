@@ -29,5 +29,7 @@ int kvm_vcpu_set_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 *c) XB_MUS
 
 /* The xfeatures KVM can give a guest: CPUID.(0DH,0) EDX:EAX of the supported table. */
 uint64_t kvm_cpuid_xcr0_supported(struct kvm_cpuid2 *c);
+/* The supervisor xfeatures: CPUID.(0DH,1) EDX:ECX. */
+uint64_t kvm_cpuid_xss_supported(struct kvm_cpuid2 *c);
 
 #endif

@@ -22,7 +22,8 @@ options:
   --get GUEST:HOST    copy GUEST out of the VM to HOST after the command
   --insmod KO         load this module after kvm and kvm_amd (e.g. one built against the
                       kernel's headers from 'lab.sh fetch')
-  --bench PATH        the xstate-bench binary to put at /usr/bin/xstate-bench
+  --bench PATH        the xstate-bench binary to put at /usr/bin/xstate-bench, with the guest
+                      payload xstate-guest.elf beside it when it is there
                       (default: build/xstate-bench when it exists)
   --timeout S         seconds the command may run (default 600); the VM gets S + 180 to boot
   --memory MIB        VM memory (default 2048)
@@ -116,7 +117,13 @@ echo "$insmods" | while read -r ko; do
 	"$here/stage-file.sh" "$stage" "$ko" "/lab/modules.extra/$(basename "$ko")"
 	echo "/lab/modules.extra/$(basename "$ko")" >>"$stage/lab/modules"
 done
-[ -z "$bench" ] || "$here/stage-file.sh" "$stage" "$bench" /usr/bin/xstate-bench || die "staging $bench failed"
+if [ -n "$bench" ]; then
+	"$here/stage-file.sh" "$stage" "$bench" /usr/bin/xstate-bench || die "staging $bench failed"
+	# the guest payload beside it, where xstate-bench looks for it
+	payload="$(dirname "$bench")/xstate-guest.elf"
+	[ ! -f "$payload" ] || "$here/stage-file.sh" "$stage" "$payload" /usr/bin/xstate-guest.elf ||
+		die "staging $payload failed"
+fi
 echo "$puts" | while read -r spec; do
 	[ -n "$spec" ] || continue
 	host=${spec%%:*}

@@ -1,0 +1,64 @@
+"""test_lab_guest.py - the guest payload on the lab's nested KVM through this project's VMM
+(`run --suite guest --vmm kvm`): the probe boot works, the run is stored complete with every
+guest case ok or skipped with a reason (none in error), the cases the nested guest's CPU can
+run (XSAVE, XSAVEOPT and XRSTOR over x87/SSE/AVX/PKRU, the XSETBV and CPUID exits) are ok
+with samples from the kvm launcher and marked functional_only, and the others name the
+missing CPUID bit as the guest sees it. Functional only: the lab is TCG.
+Usage: test_lab_guest.py XSTATE_BENCH XSTATE_GUEST_ELF"""
+import os
+import sqlite3
+import sys
+import tempfile
+
+import lablib
+
+MUST_RUN = [
+    "guest/save/xsave/avx/inuse", "guest/save/xsave/user/clean", "guest/save/xsaveopt/user/inuse",
+    "guest/restore/xrstor/avx/inuse", "guest/exit/xsetbv/fp", "guest/exit/xsetbv/user",
+    "guest/exit/cpuid-0xd/user",
+]
+SKIPS = {
+    "guest/save/xsavec/avx/inuse": "no XSAVEC in the guest (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)",
+    "guest/save/xsaves/all/inuse": "no XSAVES/XRSTORS in the guest (CPUID.(EAX=0DH,ECX=1):EAX[3]=0)",
+    "guest/save/xsave/avx512/inuse": "no AVX-512 in the guest (CPUID.(EAX=7,ECX=0):EBX[16]=0)",
+    "guest/xfd/nm/amx": "no XFD in the guest (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)",
+}
+
+
+def main():
+    bench, payload = sys.argv[1], sys.argv[2]
+    lablib.require_lab()
+    if not os.path.exists(payload):
+        lablib.skip(f"no guest payload at {payload}")
+    db_path = os.path.join(tempfile.mkdtemp(prefix="xb-lab-guest-"), "guest.db")
+    status, _ = lablib.run(["xstate-bench", "run", "--suite", "guest", "--vmm", "kvm", "--quick",
+                            "--db", "guest.db", "--label", "lab-guest"],
+                           bench=bench, gets=[f"guest.db:{db_path}"], timeout=900)
+    lablib.check(status == 0, f"xstate-bench run --suite guest --vmm kvm exited {status} in the lab")
+    db = sqlite3.connect(db_path)
+    run_id, complete = db.execute("SELECT id, complete FROM runs").fetchone()
+    lablib.check(complete == 1, "the run is not marked complete")
+    results = {name: (st, reason) for name, st, reason in db.execute(
+        "SELECT c.name, r.status, r.reason FROM results r JOIN cases c ON c.id = r.case_id WHERE r.run_id = ?",
+        (run_id,))}
+    lablib.check(len(results) > 50 and all(c.startswith("guest/") for c in results), f"{len(results)} cases")
+    for case, (st, reason) in results.items():
+        lablib.check(st == "ok" or (st == "skip" and reason), f"{case}: {st}: {reason}")
+        lablib.check("probe boot" not in (reason or ""), f"{case}: the probe boot failed: {reason}")
+    for case in MUST_RUN:
+        lablib.check(results[case][0] == "ok", f"{case} should run on the nested KVM: {results[case]}")
+        attrs = dict(db.execute("SELECT a.name, a.value FROM result_attributes a JOIN cases c ON c.id = a.case_id "
+                                "WHERE a.run_id = ? AND c.name = ?", (run_id, case)).fetchall())
+        lablib.check(attrs.get("launcher") == "kvm", f"{case}: {attrs}")
+        lablib.check(attrs.get("functional_only", "").startswith("QEMU TCG"), f"{case}: {attrs}")
+        n = db.execute("SELECT COUNT(*) FROM samples s JOIN cases c ON c.id = s.case_id "
+                       "WHERE s.run_id = ? AND c.name = ?", (run_id, case)).fetchone()[0]
+        lablib.check(n >= 1, f"{case}: no samples")
+    for case, reason in SKIPS.items():
+        lablib.check(results[case] == ("skip", reason), f"{case}: {results[case]}")
+    ok = sum(1 for st, _ in results.values() if st == "ok")
+    print(f"lab guest: {ok} guest cases ok on the nested KVM, {len(results) - ok} skipped with reasons")
+
+
+if __name__ == "__main__":
+    main()
