@@ -390,8 +390,7 @@ static void launch(void)
 	for (int i = 0; i < session.nr; i++) {
 		struct session_case *sc = &session.cases[i];
 
-		/* KVM nested in a VM that QEMU TCG runs (the lab): the runner marks every case there */
-		if (!out.accelerated) /* QEMU's own TCG */
+		if (!out.accelerated) /* QEMU's TCG, or a KVM nested in a VM that TCG runs */
 			case_set_attribute(sc->c, "functional_only", "%s", TCG_REASON);
 		if (rc && sc->nr < session.env.repetitions)
 			fail_case(sc, "unreadable guest output: %s", xb_error_message());

@@ -61,6 +61,26 @@ static void add_xsave_matrix(struct table *t)
 	}
 }
 
+static void add_switch_matrix(struct table *t)
+{
+	static const enum fpu_strategy strategies[] = { FPU_STRATEGY_POINTER_SWAP, FPU_STRATEGY_THREE_BUFFER };
+
+	for (size_t s = 0; s < ARRAY_SIZE(strategies); s++) {
+		for (size_t f = 0; f < ARRAY_SIZE(save_sets); f++) {
+			for (int cond = 0; cond < FPU_COND_COUNT; cond++) {
+				const char *parts[] = { "switch", fpu_strategy_name(strategies[s]), save_sets[f],
+							fpu_cond_name(cond) };
+
+				add(t, GK_SWITCH, XOP_XSAVES, save_sets[f], XCOND_INUSE, parts, ARRAY_SIZE(parts));
+				if (t->count <= t->max) {
+					t->out[t->count - 1].strategy = strategies[s];
+					t->out[t->count - 1].switch_cond = cond;
+				}
+			}
+		}
+	}
+}
+
 int guest_cases_enumerate(struct guest_case *out, int max)
 {
 	struct table t = { out, max, 0 };
@@ -88,6 +108,7 @@ int guest_cases_enumerate(struct guest_case *out, int max)
 
 		add(&t, single[i].kind, XOP_EMPTY, single[i].features, XCOND_INIT, parts, ARRAY_SIZE(parts));
 	}
+	add_switch_matrix(&t);
 	return t.count;
 }
 
@@ -209,6 +230,7 @@ bool guest_case_check(const struct guest_cpu *g, const struct guest_case *c, uin
 	if (!feature_set_parse(c->features, l->xcr0, l->xss, mask))
 		return WHY("unknown feature set");
 	switch (c->kind) {
+	case GK_SWITCH: /* XSAVES/XRSTORS on containers holding patterned state */
 	case GK_SAVE:
 	case GK_RESTORE:
 		if (!op_available(g, c->op, why, size) ||

@@ -8,7 +8,9 @@
  * guest/restore/{xrstor,xrstors}/<features>/{init,inuse} over fp, avx, avx512, user, amx and,
  * for XSAVES/XRSTORS, all; guest/exit/xsetbv/{fp,avx,avx512,user}, guest/exit/cpuid-0xd/user,
  * guest/msr/wrmsr-xss/all, guest/msr/{wrmsr,rdmsr}-xfd/amx, guest/msr/rdmsr-xfd-err/amx,
- * guest/xfd/nm/amx.
+ * guest/xfd/nm/amx; guest/switch/{pointer-swap,three-buffer}/<features>/{need-load,live} over
+ * fp, avx, avx512, user, amx and all, with XSAVES/XRSTORS and the IA32_XFD step
+ * (kernels/fpu_switch_bench.h).
  */
 #ifndef XB_GUEST_CASES_H
 #define XB_GUEST_CASES_H
@@ -18,11 +20,12 @@
 #include <stdint.h>
 
 #include "../kernels/cpuid.h"
+#include "../kernels/fpu_switch_bench.h"
 #include "../kernels/xsave_bench.h"
 #include "../kernels/xstate_layout.h"
 
 #define GUEST_CASE_ID_MAX 96
-#define GUEST_CASES_MAX 128
+#define GUEST_CASES_MAX 160
 
 enum guest_kind {
 	GK_SAVE,         /* one XSAVE-family save */
@@ -34,6 +37,7 @@ enum guest_kind {
 	GK_RDMSR_XFD,    /* RDMSR IA32_XFD with AMX tile data armed */
 	GK_RDMSR_XFD_ERR,/* RDMSR IA32_XFD_ERR (0: no #NM pending) */
 	GK_XFD_NM,       /* arm XFD, touch tile data: #NM, the handler disarms, the instruction reruns */
+	GK_SWITCH,       /* one enter+exit round trip of a switch strategy, ring-0 instructions */
 };
 
 struct guest_case {
@@ -42,6 +46,8 @@ struct guest_case {
 	enum xsave_op op;      /* GK_SAVE and GK_RESTORE */
 	const char *features;  /* the feature-set name in the id */
 	enum xstate_cond cond; /* GK_SAVE and GK_RESTORE */
+	enum fpu_strategy strategy; /* GK_SWITCH */
+	enum fpu_cond switch_cond;  /* GK_SWITCH */
 };
 
 /* Writes every case into @out (room for @max), in run order; returns how many there are. */

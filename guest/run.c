@@ -23,6 +23,8 @@ struct case_run {
 	uint64_t mask;
 	uint32_t ops;
 	struct xsave_bench bench; /* GK_SAVE, GK_RESTORE */
+	struct fpu_insn_ops insns;       /* GK_SWITCH */
+	struct fpu_switch_bench switcher; /* GK_SWITCH */
 	uint8_t *tilecfg;         /* GK_XFD_NM */
 
 	/* the last batch */
@@ -141,6 +143,18 @@ static int xfd_nm_batch(struct case_run *cr)
 	return 0;
 }
 
+static int switch_batch(struct case_run *cr)
+{
+	struct fpu_switch_sample s;
+
+	if (fpu_switch_bench_sample(&cr->switcher, &s) != FSW_CHECK_OK)
+		return fail_batch(cr, s.where ? s.where : fpu_switch_check_str(s.check), s.expected, s.actual);
+	cr->gross = s.gross_ticks;
+	cr->xinuse_checked = s.xinuse_checked;
+	cr->xinuse = s.xinuse_before;
+	return 0;
+}
+
 static int run_batch(void *arg)
 {
 	struct case_run *cr = arg;
@@ -164,6 +178,8 @@ static int run_batch(void *arg)
 		return rdmsr_xfd_err_batch(cr);
 	case GK_XFD_NM:
 		return xfd_nm_batch(cr);
+	case GK_SWITCH:
+		return switch_batch(cr);
 	}
 	return fail_batch(cr, "unknown case kind", 0, 0);
 }
@@ -198,9 +214,38 @@ static const char *xsave_setup(struct case_run *cr)
 	return 0;
 }
 
+/* The switch strategy's containers and images, with XSAVES/XRSTORS and the IA32_XFD step. */
+static const char *switch_setup(struct case_run *cr)
+{
+	struct fpu_switch_bench_params p = {
+		.layout = &cr->g->layout,
+		.insns = &cr->insns,
+		.strategy = cr->c->strategy,
+		.cond = cr->c->switch_cond,
+		.features = cr->mask,
+		.caller_mask = XFEATURES_FP,
+		.ops = cr->ops,
+		.warmup_ops = WARMUP_OPS,
+	};
+	uint64_t bytes;
+	void *mem;
+
+	if (!fpu_insn_ops_init(&cr->insns, &cr->g->layout, true))
+		return "no ring-0 switch instructions for this CPU";
+	bytes = fpu_switch_bench_bytes(&p);
+	mem = bytes ? arena_alloc(bytes) : 0;
+	if (!mem)
+		return "the payload's buffer arena is too small for this case";
+	if (!fpu_switch_bench_init(&cr->switcher, &p, mem, bytes))
+		return "cannot lay out the switch's containers";
+	return 0;
+}
+
 static const char *setup(struct case_run *cr)
 {
 	arena_reset();
+	if (cr->c->kind == GK_SWITCH)
+		return switch_setup(cr);
 	if (cr->c->kind == GK_SAVE || cr->c->kind == GK_RESTORE)
 		return xsave_setup(cr);
 	if (cr->c->kind == GK_XFD_NM) {

@@ -120,8 +120,8 @@ static void test_case_table(void **state)
 	int n = guest_cases_enumerate(table, GUEST_CASES_MAX);
 
 	(void)state;
-	assert_int_equal(n, 95);
-	assert_int_equal(guest_cases_enumerate(table, 3), 95); /* counts past the room it has */
+	assert_int_equal(n, 119);
+	assert_int_equal(guest_cases_enumerate(table, 3), 119); /* counts past the room it has */
 	n = guest_cases_enumerate(table, GUEST_CASES_MAX);
 	for (int i = 0; i < n; i++) {
 		int parts = 1;
@@ -139,7 +139,10 @@ static void test_case_table(void **state)
 	assert_int_equal(find(n, "guest/msr/wrmsr-xfd/amx")->kind, GK_WRMSR_XFD);
 	assert_int_equal(find(n, "guest/msr/rdmsr-xfd-err/amx")->kind, GK_RDMSR_XFD_ERR);
 	assert_int_equal(find(n, "guest/xfd/nm/amx")->kind, GK_XFD_NM);
-	for (int i = 0; i < n; i++) /* "all" (supervisor components) only where XSAVES/XRSTORS can hold it */
+	assert_int_equal(find(n, "guest/switch/three-buffer/all/need-load")->strategy, FPU_STRATEGY_THREE_BUFFER);
+	assert_int_equal(find(n, "guest/switch/pointer-swap/amx/live")->switch_cond, FPU_COND_LIVE);
+	/* "all" (supervisor components) only where XSAVES/XRSTORS can hold it */
+	for (int i = 0; i < n; i++)
 		if (strstr(table[i].id, "/all/"))
 			assert_true(xsave_op_info(table[i].op)->ring0);
 }
@@ -199,6 +202,7 @@ static void test_checks_on_recorded_machines(void **state)
 	guest_of("amd-turin-bhyve.dump", &g);
 	assert_true(runnable(&g, "guest/save/xsavec/avx512/clean", why));
 	expect_skip(&g, "guest/save/xsaves/fp/init", "CPUID.(EAX=0DH,ECX=1):EAX[3]=0");
+	expect_skip(&g, "guest/switch/pointer-swap/avx512/live", "CPUID.(EAX=0DH,ECX=1):EAX[3]=0");
 	expect_skip(&g, "guest/msr/wrmsr-xss/all", "CPUID.(EAX=0DH,ECX=1):EAX[3]=0");
 	expect_skip(&g, "guest/xfd/nm/amx", "CPUID.(EAX=0DH,ECX=1):EAX[4]=0");
 	expect_skip(&g, "guest/save/xsave/amx/inuse", "CPUID.(EAX=7,ECX=0):EDX[24]");
