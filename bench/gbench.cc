@@ -4,6 +4,9 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cmath>
+#include <cstring>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -103,6 +106,28 @@ private:
 	void *ctx_;
 };
 
+// Google Benchmark's JSON file, without non-finite counters: its cv aggregate of a counter
+// that is 0 in every repetition (discarded_batches, say) is 0/0, which JSON cannot hold.
+class FiniteJsonReporter : public benchmark::JSONReporter {
+public:
+	void ReportRuns(const std::vector<Run> &runs) override
+	{
+		std::vector<Run> finite(runs);
+		for (auto &run : finite)
+			for (auto it = run.counters.begin(); it != run.counters.end();)
+				it = std::isfinite(it->second.value) ? std::next(it) : run.counters.erase(it);
+		JSONReporter::ReportRuns(finite);
+	}
+};
+
+bool WritesFile(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!std::strncmp(argv[i], "--benchmark_out=", 16))
+			return true;
+	return false;
+}
+
 } // namespace
 
 extern "C" int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, double tsc_hz,
@@ -117,11 +142,14 @@ extern "C" int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, 
 
 extern "C" int gbench_run(int argc, char **argv, gbench_report_fn report, void *report_ctx)
 {
+	bool json = WritesFile(argc, argv);
+
 	benchmark::Initialize(&argc, argv);
 	if (benchmark::ReportUnrecognizedArguments(argc, argv))
 		return -1;
 	ForwardingReporter reporter(report, report_ctx);
-	size_t n = benchmark::RunSpecifiedBenchmarks(&reporter);
+	FiniteJsonReporter file_reporter;
+	size_t n = benchmark::RunSpecifiedBenchmarks(&reporter, json ? &file_reporter : nullptr);
 	benchmark::ClearRegisteredBenchmarks();
 	entries.clear();
 	return static_cast<int>(n);
