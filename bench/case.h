@@ -40,6 +40,9 @@ struct batch_result {
 	/* room is left for the runner's core-clock metrics and the counters */
 	struct gbench_metric metrics[GBENCH_MAX_METRICS - COUNTERS_MAX - 2];
 	char error[GBENCH_ERROR_MAX];
+	/* With a failed batch: the case turned out not to be runnable where it ran (the guest
+	 * lacks a feature the host planned from), and error is the skip reason, not an error. */
+	bool skip;
 };
 
 struct bench_family {

@@ -221,6 +221,7 @@ struct session_case {
 	struct guest_sample *samples;
 	int nr, next;
 	char failure[GBENCH_ERROR_MAX];
+	bool skipped; /* the failure is the guest's skip reason */
 };
 
 static struct {
@@ -312,6 +313,7 @@ static int session_record(void *ctx, const struct guest_record *r)
 			if (guest_record_get(r, facts[i]))
 				case_set_attribute(sc->c, facts[i], "%s", guest_record_get(r, facts[i]));
 	} else if (!strcmp(r->kind, "skip")) {
+		sc->skipped = !sc->failure[0];
 		fail_case(sc, "the guest skipped it: %s", guest_record_get(r, "reason"));
 	} else if (!strcmp(r->kind, "error")) {
 		fail_case(sc, "the guest: %s (expected %s, got %s)", guest_record_get(r, "reason"),
@@ -414,6 +416,7 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 		return xb_fail(ENOENT, "%s was not set up", c->id);
 	if (sc->failure[0] && sc->next >= sc->nr) {
 		snprintf(out->error, sizeof(out->error), "%s", sc->failure);
+		out->skip = sc->skipped && !sc->nr;
 		return -1;
 	}
 	if (sc->next >= sc->nr) {

@@ -35,6 +35,7 @@ struct case_run {
 	struct runner *r;
 	struct calibration calibration;
 	uint64_t site_overhead; /* the last batch's own empty batch (ring 0), 0 when it has none */
+	bool skipped;           /* a batch found the case cannot run where it ran */
 	int nr_samples, max_samples;
 	struct sample_slot *slots;
 };
@@ -145,6 +146,7 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 		counters_stop(&r->counters);
 	if (rc) {
 		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
+		cr->skipped = res.skip && res.error[0];
 		return rc;
 	}
 	out->ops = res.ops;
@@ -244,8 +246,10 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 	if (!cr || cr->nr_samples < 0)
 		return;
 	if (rep->error) {
-		r->failures++;
-		store_case(r, cr->c, case_overhead(cr), CASE_ERROR, rep->error_message, NULL, 0);
+		if (!cr->skipped)
+			r->failures++;
+		store_case(r, cr->c, case_overhead(cr), cr->skipped ? CASE_SKIP : CASE_ERROR,
+			   rep->error_message, NULL, 0);
 		cr->nr_samples = -1; /* stored: ignore its remaining repetitions */
 		return;
 	}

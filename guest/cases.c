@@ -199,9 +199,12 @@ static bool features_usable(const struct guest_cpu *g, uint64_t mask, bool need_
 
 	if (!cpu_features(g, mask, why, size))
 		return false;
+	if (mask & ~(l->xcr0_supported | l->xss_supported))
+		return why_mask(why, size, "components ", mask & ~(l->xcr0_supported | l->xss_supported),
+				" are not supported in the guest (CPUID.(EAX=0DH,ECX=0/1))");
 	if (mask & ~(l->xcr0 | l->xss))
 		return why_mask(why, size, "components ", mask & ~(l->xcr0 | l->xss),
-				" are not supported in the guest (CPUID.(EAX=0DH,ECX=0/1))");
+				" are not enabled in the guest's XCR0/IA32_XSS (xcr0= on the work list?)");
 	if (need_pattern && (mask & ~xstate_pattern_capable()))
 		return why_mask(why, size, "no safe non-init values known for components ",
 				mask & ~xstate_pattern_capable(), "");

@@ -90,7 +90,8 @@ static uint64_t measure_init_untracked(void)
 }
 
 /* FPU and SSE on, then XSAVE with every component the payload can use; the `state` record says what took. */
-static void cpu_setup(void)
+/* Enables what the CPU offers, XCR0 limited to @xcr0_limit (x87 always), and says so. */
+static void cpu_setup(uint64_t xcr0_limit)
 {
 	const struct cpuid_provider *p = &cpuid_live;
 	uint64_t xss = 0;
@@ -101,9 +102,9 @@ static void cpu_setup(void)
 	rec_begin(&r, "state");
 	if (cpuid_bit(p, 1, 0, 'c', 26)) {
 		write_cr4(read_cr4() | CR4_OSXSAVE);
-		wanted_xcr0 = guest_xcr0_wanted(p);
+		wanted_xcr0 = guest_xcr0_wanted(p) & (xcr0_limit | XFEATURE_MASK(XFEATURE_X87));
 		if (wanted_xcr0 && guest_try(enable_xcr0, 0) == GUEST_TRY_FAULTED)
-			rec_str(&r, "xcr0_error", "XSETBV of every supported component faulted");
+			rec_str(&r, "xcr0_error", "XSETBV of the wanted components faulted");
 		wanted_xss = guest_xss_wanted(p);
 		if (wanted_xss && guest_try(enable_xss, 0) == GUEST_TRY_FAULTED)
 			rec_str(&r, "xss_error", "WRMSR IA32_XSS faulted");
@@ -197,6 +198,7 @@ void guest_main(int protocol, uint64_t info)
 	struct run_totals totals = { 0 };
 	uint32_t status = GUEST_STATUS_OK;
 	char err[160];
+	bool parsed;
 	struct rec r;
 
 	trap_init();
@@ -205,8 +207,9 @@ void guest_main(int protocol, uint64_t info)
 	rec_str(&r, "boot", boot_name(protocol));
 	rec_u64(&r, "cmdline_bytes", kstr_length(cmdline));
 	rec_end(&r);
-	cpu_setup();
-	if (!worklist_parse(&worklist, cmdline, protocol == BOOT_MULTIBOOT, err, sizeof(err))) {
+	parsed = worklist_parse(&worklist, cmdline, protocol == BOOT_MULTIBOOT, err, sizeof(err));
+	cpu_setup(parsed ? worklist.xcr0_limit : ~(uint64_t)0);
+	if (!parsed) {
 		rec_begin(&r, "error");
 		rec_str(&r, "reason", err);
 		rec_end(&r);

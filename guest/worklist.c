@@ -105,6 +105,8 @@ static bool parse_word(struct worklist *w, char *word, char *err, size_t size)
 		if (!number_word(word, "max_batches=", 1, 1000000, &v, err, size))
 			return false;
 		w->max_batches = (uint32_t)v;
+	} else if (starts_with(word, "xcr0=")) {
+		return number_word(word, "xcr0=", 1, ~(uint64_t)0, &w->xcr0_limit, err, size);
 	} else if (starts_with(word, "min_ticks=")) {
 		return number_word(word, "min_ticks=", 0, (uint64_t)1 << 62, &w->min_ticks, err, size);
 	} else if (starts_with(word, "selftest=")) {
@@ -133,6 +135,7 @@ bool worklist_parse(struct worklist *w, const char *cmdline, bool skip_first_wor
 	w->reps = DEFAULT_REPS;
 	w->ops = DEFAULT_OPS;
 	w->max_batches = DEFAULT_MAX_BATCHES;
+	w->xcr0_limit = ~(uint64_t)0;
 	if (kstr_length(cmdline) >= sizeof(w->text))
 		return fail(err, size, "work list longer than 8191 bytes", "...");
 	kstr_copy(w->text, cmdline, sizeof(w->text));

@@ -9,6 +9,8 @@
  *   min_ticks=N                a sample is batches until their gross ticks reach N (default 0:
  *                              one batch)
  *   max_batches=N              but at most N batches (default 100000)
+ *   xcr0=MASK                  enable at most these XCR0 components (x87 always): cases that
+ *                              need others skip, as under a kernel that enables fewer features
  *   probe                      report the CPUID leaves and XCR0/XSS the payload sees, run nothing
  *   nocheck                    run cases without the CPUID pre-check: a missing feature then
  *                              shows as the exception it raises (turned into a skip)
@@ -40,6 +42,7 @@ struct worklist {
 	bool probe, nocheck;
 	uint32_t reps, ops, max_batches;
 	uint64_t min_ticks;
+	uint64_t xcr0_limit; /* xcr0=, all ones by default */
 	enum selftest selftest;
 	int nr_patterns;
 	const char *patterns[WORKLIST_MAX_PATTERNS];

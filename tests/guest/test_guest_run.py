@@ -61,6 +61,20 @@ class GuestRun(xbtest.TempDirTest):
         metrics = {m for m, in self.q(db, "SELECT DISTINCT name FROM sample_metrics")}
         self.assertTrue({"core_cycles_per_op", "guest_overhead_ticks", "guest_batches"} <= metrics, metrics)
 
+    def test_a_guest_skip_is_stored_as_a_skip(self):
+        # The host plans from the guest's probe; with xcr0=0x3 the payload then enables no AVX,
+        # so it skips the AVX case the host planned: a skip with the guest's reason, not an error.
+        db = os.path.join(self.tmp, "s.db")
+        r = run("run", "--suite", "guest", "--vmm", "qemu", "--quick", "--db", db, "--filter",
+                "^guest/save/xsave/(fp|avx)/inuse$", env={"XSTATE_BENCH_GUEST_ARGS": "xcr0=0x3"})
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        rows = {name: (status, reason) for name, status, reason in
+                self.q(db, "SELECT c.name, r.status, r.reason FROM results r JOIN cases c ON c.id = r.case_id")}
+        self.assertEqual(rows["guest/save/xsave/fp/inuse"][0], "ok", rows)
+        status, reason = rows["guest/save/xsave/avx/inuse"]
+        self.assertEqual(status, "skip", rows)
+        self.assertIn("the guest skipped it: components 0x4 are not enabled in the guest's XCR0", reason)
+
     def dying_guest(self, args, env, why):
         db = os.path.join(self.tmp, "d.db")
         r = run("run", "--suite", "native,guest", "--vmm", "qemu", "--quick", "--db", db, "--filter",

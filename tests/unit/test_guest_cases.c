@@ -28,6 +28,11 @@ static void test_worklist_defaults_and_words(void **state)
 	assert_int_equal(w.ops, 128);
 	assert_int_equal(w.min_ticks, 0);
 	assert_int_equal(w.nr_patterns, 0);
+	assert_true(w.xcr0_limit == ~(uint64_t)0);
+	assert_true(worklist_parse(&w, "xcr0=0x7 case=guest/save/*", false, err, sizeof(err)));
+	assert_int_equal(w.xcr0_limit, 0x7);
+	assert_false(worklist_parse(&w, "xcr0=0", false, err, sizeof(err)));
+	assert_false(worklist_parse(&w, "xcr0=avx", false, err, sizeof(err)));
 	assert_true(worklist_parse(&w, "  reps=30 ops=0x40 min_ticks=41920000 max_batches=7 nocheck "
 				   "case=guest/save/*,guest/exit/cpuid-0xd/user case=guest/xfd/* selftest=hang ",
 				   false, err, sizeof(err)));
