@@ -104,6 +104,8 @@ static int plan_one(const struct machine *m, struct plan *plan, const struct rin
 		snprintf(id, sizeof(id), "native/ring0/%s/%s/%s/%s", op->group, op->name, features,
 			 op->kind == RING0_SWITCH ? switch_cond_name(cond) : xstate_cond_name(cond));
 	ok = require_cpu(m, op, mask, why, sizeof(why)) && require_module(m, op, mask, why, sizeof(why));
+	if (ok && op->kind == RING0_XSAVE && cond == XCOND_INIT)
+		ok = require_init_tracking(m, why, sizeof(why));
 	c = plan_add(plan, &family_ring0, id, ok ? NULL : "%s", why);
 	if (!c)
 		return -ENOMEM;
@@ -232,8 +234,6 @@ static int ring0_setup(struct bench_case *c, const struct run_env *env)
 	};
 	c->ops_per_batch = ops;
 	case_set_attribute(c, "site", "ring 0: xstate_bench module, kernel_fpu_begin, interrupts off");
-	if (machine_under_tcg(env->machine))
-		case_set_attribute(c, "functional_only", "QEMU TCG: the timings of an emulated CPU");
 	if (op->kind == RING0_MSR)
 		case_set_attribute(c, "msr", "IA32_XFD, toggling 0x%" PRIx64, c->features);
 	else if (op->kind == RING0_XSAVE)

@@ -48,11 +48,8 @@ static int plan_one(const struct machine *m, struct plan *plan, enum xsave_op op
 	snprintf(id, sizeof(id), "native/%s/%s/%s/%s", info->save ? "save" : "restore", info->name,
 		 features, xstate_cond_name(cond));
 	ok = require_op(m, op, why, sizeof(why)) && require_features(m, mask, false, why, sizeof(why));
-	if (ok && cond == XCOND_INIT && machine_under_tcg(m)) { /* the lab's VM */
-		snprintf(why, sizeof(why), "QEMU TCG does not track XINUSE (every component reads in use), "
-			 "so the init condition cannot be set up");
-		ok = false;
-	}
+	if (ok && cond == XCOND_INIT)
+		ok = require_init_tracking(m, why, sizeof(why));
 	c = plan_add(plan, &family_xsave, id, ok ? NULL : "%s", why);
 	if (!c)
 		return -ENOMEM;

@@ -38,6 +38,9 @@ struct bench_case *kpath_plan(const struct machine *m, struct plan *plan, const 
 		feature_set_parse(features, m->layout.xcr0, m->layout.xss, &mask);
 		ok = require_features(m, mask, false, why, sizeof(why));
 	}
+	/* every task here holds exactly its components in use, the rest in init */
+	if (ok)
+		ok = require_init_tracking(m, why, sizeof(why));
 	if (ok && !extra_ok) {
 		snprintf(why, sizeof(why), "%s", extra_why);
 		ok = false;

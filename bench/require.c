@@ -107,3 +107,12 @@ bool require_xfd(const struct machine *m, char *why, size_t size)
 	       WHY("no component enabled in XCR0=0x%" PRIx64 " that XFD can arm (CPUID.(EAX=0DH,ECX=i):ECX[2])",
 		   m->layout.xcr0);
 }
+
+bool require_init_tracking(const struct machine *m, char *why, size_t size)
+{
+	if (!machine_under_tcg(m))
+		return true;
+	snprintf(why, size, "QEMU TCG does not track XINUSE (every component reads in use), so "
+		 "components cannot be held in their init state");
+	return false;
+}

@@ -26,6 +26,13 @@ bool require_op(const struct machine *m, enum xsave_op op, char *why, size_t siz
 bool require_features(const struct machine *m, uint64_t mask, bool supervisor_ok, char *why,
 		      size_t size);
 
+/*
+ * The CPU tracks which components are in their init state, so a case can hold components
+ * in init and check it with XGETBV(1). QEMU's TCG (the lab's VM) does not: its XINUSE reads
+ * every component in use, and its XSAVE writes them all in XSTATE_BV.
+ */
+bool require_init_tracking(const struct machine *m, char *why, size_t size);
+
 /* The CPU has XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]) and XCR0 enables a component it can arm. */
 bool require_xfd(const struct machine *m, char *why, size_t size);
 

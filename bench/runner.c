@@ -94,9 +94,6 @@ static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
 		      enum case_status status, const char *reason, const struct sample_record *samples,
 		      int nr_samples)
 {
-	/* measured on a host under QEMU TCG (the lab's VM): the timings mean nothing */
-	if (status == CASE_OK && machine_under_tcg(r->m))
-		case_set_attribute(c, "functional_only", "QEMU TCG: no hardware virtualization");
 	struct attribute_record attrs[CASE_ATTR_MAX];
 	struct case_record rec = {
 		.id = c->id,
@@ -107,11 +104,14 @@ static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
 		.overhead_ticks = (double)overhead,
 		.nr_samples = nr_samples,
 		.samples = samples,
-		.nr_attributes = c->nr_attributes,
 		.attributes = attrs,
 	};
 	int rc;
 
+	/* measured on a host that QEMU's TCG runs (the lab's VM): the timings mean nothing */
+	if (status == CASE_OK && machine_under_tcg(r->m))
+		case_set_attribute(c, "functional_only", "QEMU TCG: the timings of an emulated CPU");
+	rec.nr_attributes = c->nr_attributes;
 	for (int i = 0; i < c->nr_attributes; i++)
 		attrs[i] = (struct attribute_record){ c->attributes[i].name, c->attributes[i].value };
 	rc = results_put_case(r->store, r->run_id, &rec);

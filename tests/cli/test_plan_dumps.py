@@ -16,7 +16,7 @@ class PlanOnDumps(xbtest.TempDirTest):
     def test_every_skip_has_a_reason(self):
         for name in ["intel-sapphirerapids.dump", "amd-zen4.dump", "intel-sandybridge.dump",
                      "intel-westmere.dump", "intel-cascadelake-kvm.dump",
-                     "amd-turin-bhyve.dump"]:
+                     "amd-turin-bhyve.dump", "qemu-tcg-lab.dump"]:
             for c in plan(name).values():
                 self.assertEqual(c["runnable"], "reason" not in c, c)
                 if not c["runnable"]:
@@ -62,6 +62,24 @@ class PlanOnDumps(xbtest.TempDirTest):
                 continue
             self.assertFalse(c["runnable"], c)
             self.assertIn("CPUID.1:ECX[26]=0", c["reason"])
+
+    def test_qemu_tcg_holds_nothing_in_init(self):
+        # The lab's VM: TCG reads every component in use, so no case that holds components
+        # in their init state can be set up; cases on in-use state still run.
+        p = plan("qemu-tcg-lab.dump", "--suite", "native,kvm")
+        tcg = "QEMU TCG does not track XINUSE"
+        for i in ["native/save/xsave/fp/init", "native/restore/xrstor/avx/init", "native/ctxsw/pipe/none",
+                  "native/ctxsw/pipe/fp", "native/signal/roundtrip/avx", "native/ptrace/xstate-get/fp"]:
+            self.assertFalse(p[i]["runnable"], p[i])
+            self.assertIn(tcg, p[i]["reason"])
+        for i in ["native/save/xsave/fp/inuse", "native/save/xsaveopt/user/clean",
+                  "native/restore/xrstor/user/inuse", "native/switch/pointer-swap/avx/live"]:
+            self.assertTrue(p[i]["runnable"], p[i])
+        self.assertIn("CPUID.(EAX=0DH,ECX=1):EAX[1]=0", p["native/save/xsavec/fp/inuse"]["reason"])
+        # the same cases on this development machine's recorded CPU are not affected
+        amd = plan("amd-turin-bhyve.dump")
+        self.assertTrue(amd["native/save/xsave/fp/init"]["runnable"])
+        self.assertTrue(amd["native/ctxsw/pipe/fp"]["runnable"], amd["native/ctxsw/pipe/fp"])
 
     def test_filter_selects_exactly_one(self):
         p = plan("intel-sapphirerapids.dump", "--filter", "^native/save/xsave/avx512/inuse$")

@@ -6,9 +6,9 @@ the kernel logs no warning, oops or fault while the module runs; the module answ
 with the lab kernel's release and XCR0; under TCG the XSAVE,
 XSAVEOPT and XRSTOR cases and both switch strategies (on the kernel's fallback instructions)
 are planned and report numbers for in-use state, marked functional_only, with XINUSE before
-each batch; the init cases report no number because TCG does not track XINUSE (XGETBV(1)
-says every component is in use); XSAVEC, XSAVES, AVX-512 and the XFD write skip with the
-CPUID bit TCG lacks.
+each batch; the init cases skip because TCG does not track XINUSE (XGETBV(1) says every
+component is in use); XSAVEC, XSAVES, AVX-512 and the XFD write skip with the CPUID bit TCG
+lacks; so the run finishes with every case ok or skipped.
 Usage: test_lab_ring0.py XSTATE_BENCH BUILD_DIR TEST_MODULE_IOCTL"""
 import json
 import os
@@ -94,8 +94,7 @@ def main():
     lablib.check(module["present"], f"the module did not answer: {module}")
     lablib.check(module["release"] == release, f"module on {module['release']}, lab kernel {release}")
     lablib.check(module["xss"] == "0x0", f"TCG has no XSAVES, yet XSS={module['xss']}")
-    # the run stops short of 0 only because TCG cannot show the init condition
-    lablib.check("run-status=1" in out, "the run should report the init cases' failed XINUSE check")
+    lablib.check("run-status=0" in out, "the ring-0 run reported errors")
     for case in RUNS + SWITCHES:
         lablib.check(plan[case]["runnable"], f"{case} not planned: {plan[case].get('reason')}")
         r = got[case]
@@ -106,14 +105,14 @@ def main():
     for case in SWITCHES:
         lablib.check(got[case]["attrs"]["insns"] == "xsaveopt/xrstor", f"{case}: {got[case]['attrs']}")
     for case in INITS:
-        r = got[case]
-        lablib.check(r["status"] == "error" and "XINUSE (XGETBV 1) before the batch" in r["reason"],
-                     f"{case} should refuse its number under TCG: {r}")
+        lablib.check(not plan[case]["runnable"] and "QEMU TCG does not track XINUSE" in plan[case]["reason"],
+                     f"{case} should skip under TCG: {plan[case]}")
+        lablib.check(got[case]["status"] == "skip", f"{case} stored as {got[case]['status']}")
     for case, why in SKIPS.items():
         lablib.check(not plan[case]["runnable"] and why in plan[case]["reason"], f"{case}: {plan[case]}")
         lablib.check(got[case]["status"] == "skip", f"{case} stored as {got[case]['status']}")
     print(f"lab ring0: module built for {release} and loaded; {len(RUNS) + len(SWITCHES)} ring-0 cases "
-          f"reported numbers, {len(INITS)} init cases refused theirs (TCG does not track XINUSE), "
+          f"reported numbers, {len(INITS)} init cases skipped (TCG does not track XINUSE), "
           f"XSAVEC/XSAVES/AVX-512/XFD skipped with their CPUID bits")
 
 
