@@ -307,7 +307,7 @@ static int session_record(void *ctx, const struct guest_record *r)
 	if (!strcmp(r->kind, "sample"))
 		return take_sample(sc, r);
 	if (!strcmp(r->kind, "case")) {
-		static const char *const facts[] = { "rfbm", "buffer_bytes", "format" };
+		static const char *const facts[] = { "rfbm", "buffer_bytes", "format", "insns" };
 
 		for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
 			if (guest_record_get(r, facts[i]))

@@ -233,7 +233,10 @@ bool guest_case_check(const struct guest_cpu *g, const struct guest_case *c, uin
 	if (!feature_set_parse(c->features, l->xcr0, l->xss, mask))
 		return WHY("unknown feature set");
 	switch (c->kind) {
-	case GK_SWITCH: /* XSAVES/XRSTORS on containers holding patterned state */
+	case GK_SWITCH:
+		/* containers holding patterned state, switched with XSAVES/XRSTORS, or where the
+		 * guest has no XSAVES with XSAVEOPT (or XSAVE) and XRSTOR, as the kernel falls back */
+		return features_usable(g, *mask, true, why, size);
 	case GK_SAVE:
 	case GK_RESTORE:
 		if (!op_available(g, c->op, why, size) ||

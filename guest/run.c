@@ -272,6 +272,8 @@ static void case_record(const struct case_run *cr)
 		rec_u64(&r, "buffer_bytes", cr->bench.target_size);
 		rec_str(&r, "format", info->compacted ? "compacted" : "standard");
 	}
+	if (cr->c->kind == GK_SWITCH)
+		rec_str(&r, "insns", cr->insns.name);
 	rec_hex(&r, "xcr0", cr->g->layout.xcr0);
 	rec_hex(&r, "xss", cr->g->layout.xss);
 	rec_end(&r);

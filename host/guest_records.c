@@ -20,7 +20,7 @@ static const struct kind_schema schemas[] = {
 	{ "hello", { "version", "boot", "cmdline_bytes" }, { 0 } },
 	{ "state", { "xcr0", "xss", "init_untracked", "cr4" }, { "xcr0_error", "xss_error", "xfd_error" } },
 	{ "cpuid", { "leaf", "sub", "eax", "ebx", "ecx", "edx" }, { 0 } },
-	{ "case", { "id", "ops", "xcr0", "xss" }, { "rfbm", "buffer_bytes", "format" } },
+	{ "case", { "id", "ops", "xcr0", "xss" }, { "rfbm", "buffer_bytes", "format", "insns" } },
 	{ "sample", { "id", "rep", "batches", "ops", "ticks", "gross", "overhead", "chain_ticks", "chain_cycles" },
 	  { "xinuse", "modopt_hits" } },
 	{ "skip", { "id", "reason" }, { 0 } },

@@ -11,7 +11,7 @@ import xbtest
 from xbtest import run
 
 CASES = "^guest/(save/xsave/(fp|avx512)/(init|inuse)|save/xsaveopt/avx/clean|restore/xrstor/user/inuse" \
-        "|exit/xsetbv/avx|exit/cpuid-0xd/user|msr/wrmsr-xss/all|xfd/nm/amx)$"
+        "|exit/xsetbv/avx|exit/cpuid-0xd/user|msr/wrmsr-xss/all|xfd/nm/amx|switch/three-buffer/avx/need-load)$"
 TCG = "QEMU TCG: no hardware virtualization"
 
 
@@ -24,7 +24,7 @@ class GuestRun(xbtest.TempDirTest):
         r = run("list", "--json", "--suite", "guest", "--vmm", "qemu", "--filter", CASES)
         self.assertEqual(r.returncode, 0, r.stderr)
         p = {c["id"]: c for c in json.loads(r.stdout)["cases"]}
-        self.assertEqual(len(p), 10)
+        self.assertEqual(len(p), 11)
         self.assertTrue(p["guest/save/xsaveopt/avx/clean"]["runnable"])
         self.assertIn("does not track the init state", p["guest/save/xsave/fp/init"]["reason"])
         self.assertIn("CPUID.(EAX=7,ECX=0):EBX[16]=0", p["guest/save/xsave/avx512/inuse"]["reason"])
@@ -58,6 +58,10 @@ class GuestRun(xbtest.TempDirTest):
         self.assertEqual(attrs["functional_only"], TCG)
         self.assertEqual(attrs["launcher"], "qemu")
         self.assertEqual(attrs["format"], "standard")
+        # TCG has no XSAVES: the ring-0 switch falls back to XSAVEOPT/XRSTOR, as the kernel does
+        attrs = dict(self.q(db, "SELECT ra.name, ra.value FROM result_attributes ra JOIN cases c "
+                                "ON c.id = ra.case_id WHERE c.name = 'guest/switch/three-buffer/avx/need-load'"))
+        self.assertEqual(attrs["insns"], "xsaveopt/xrstor")
         metrics = {m for m, in self.q(db, "SELECT DISTINCT name FROM sample_metrics")}
         self.assertTrue({"core_cycles_per_op", "guest_overhead_ticks", "guest_batches"} <= metrics, metrics)
 
