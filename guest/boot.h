@@ -5,6 +5,8 @@
 #ifndef XB_GUEST_BOOT_H
 #define XB_GUEST_BOOT_H
 
+#include "pvh.h"
+
 #define GUEST_CS 0x08
 #define GUEST_DS 0x10
 #define GUEST_TSS 0x18
@@ -17,24 +19,9 @@
 #define MULTIBOOT_HEADER_MAGIC 0x1badb002
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2badb002
 #define MULTIBOOT_AOUT_KLUDGE 0x00010000 /* the header's address fields are valid */
-#define XEN_ELFNOTE_PHYS32_ENTRY 18
-#define HVM_START_MAGIC 0x336ec578
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
-
-struct hvm_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-	uint64_t memmap_paddr;
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
 
 struct multiboot_info {
 	uint32_t flags; /* bit 2: cmdline valid */

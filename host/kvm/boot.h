@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "../../guest/pvh.h"
 #include "vm.h"
 
 /* Where the boot structures live in guest-physical memory (all below 1 MiB). */
@@ -23,30 +24,6 @@
 
 #define BOOT_CODE_SELECTOR 0x08
 #define BOOT_DATA_SELECTOR 0x10
-
-#define HVM_START_MAGIC 0x336ec578u
-#define HVM_MEMMAP_TYPE_RAM 1u
-
-/* The PVH start-info block (version 1), as the PVH boot protocol lays it out. */
-struct hvm_start_info {
-	uint32_t magic;
-	uint32_t version;
-	uint32_t flags;
-	uint32_t nr_modules;
-	uint64_t modlist_paddr;
-	uint64_t cmdline_paddr;
-	uint64_t rsdp_paddr;
-	uint64_t memmap_paddr;
-	uint32_t memmap_entries;
-	uint32_t reserved;
-};
-
-struct hvm_memmap_entry {
-	uint64_t addr;
-	uint64_t size;
-	uint32_t type;
-	uint32_t reserved;
-};
 
 #define CR0_PE (1ull << 0)
 #define CR0_MP (1ull << 1)

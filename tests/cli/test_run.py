@@ -2,7 +2,6 @@
 that count and counters that cannot, and skipped cases stored with their reasons."""
 import json
 import os
-import sqlite3
 
 import xbtest
 from xbtest import run
@@ -11,26 +10,13 @@ CASES = ("^native/(save/xsave/(fp|avx512)/(init|inuse)|save/xsaveopt/avx/clean|s
          "|restore/xrstor/avx512/inuse|restore/fxrstor/fp/inuse|loop/empty/none)$")
 
 
-class Run(xbtest.TempDirTest):
+class Run(xbtest.OneRunTest):
     @classmethod
     def setUpClass(cls):
-        cls.dir = os.path.join("/tmp", f"xb-run-{os.getpid()}")
-        os.makedirs(cls.dir, exist_ok=True)
-        cls.db = os.path.join(cls.dir, "r.db")
+        cls.run_once("--quick", "--filter", CASES, "--label", "unit-test", "--json", "{dir}/r.json",
+                     "--counters", "perf::PERF_COUNT_SW_TASK_CLOCK,cycles")
         cls.json = os.path.join(cls.dir, "r.json")
-        cls.result = run("run", "--quick", "--filter", CASES, "--db", cls.db, "--label", "unit-test",
-                         "--json", cls.json, "--counters", "perf::PERF_COUNT_SW_TASK_CLOCK,cycles")
         cls.expected = json.loads(run("list", "--json", "--suite", "native", "--filter", CASES).stdout)["cases"]
-
-    @classmethod
-    def tearDownClass(cls):
-        for f in os.listdir(cls.dir):
-            os.unlink(os.path.join(cls.dir, f))
-        os.rmdir(cls.dir)
-
-    def q(self, sql, *args):
-        with sqlite3.connect(self.db) as db:
-            return db.execute(sql, args).fetchall()
 
     def test_exit_and_summary(self):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)

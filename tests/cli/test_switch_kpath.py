@@ -4,7 +4,6 @@ reason each case is skipped where the CPU or the kernel lacks what it needs; the
 real run of what this machine can run, checked in the database; and the fresh helper
 process refusing to run a tile instruction on a CPU without AMX."""
 import os
-import sqlite3
 import subprocess
 import json
 
@@ -97,28 +96,15 @@ class PlanOnRecordedMachines(xbtest.TempDirTest):
             self.assertIn("CPUID.1:ECX[26]=0", c["reason"])
 
 
-class RunHere(xbtest.TempDirTest):
+class RunHere(xbtest.OneRunTest):
     CASES = ("^native/(switch/(pointer-swap|three-buffer)/avx512/(need-load|live)|switch/realloc/avx512/live"
              "|ctxsw/pipe/(none|avx512)|ctxsw/pipe-xcpu/avx512|signal/roundtrip/(none|avx512)"
              "|ptrace/xstate-(get|set)/avx512|amx/first-use/amx|xfd/ctxsw/amx/mixed)$")
 
     @classmethod
     def setUpClass(cls):
-        cls.dir = os.path.join("/tmp", f"xb-kpath-{os.getpid()}")
-        os.makedirs(cls.dir, exist_ok=True)
-        cls.db = os.path.join(cls.dir, "k.db")
-        cls.result = run("run", "--quick", "--repetitions", "2", "--filter", cls.CASES, "--db", cls.db)
+        cls.run_once("--quick", "--repetitions", "2", "--filter", cls.CASES)
         cls.planned = {c["id"]: c for c in json.loads(run("list", "--json", "--filter", cls.CASES).stdout)["cases"]}
-
-    @classmethod
-    def tearDownClass(cls):
-        for f in os.listdir(cls.dir):
-            os.unlink(os.path.join(cls.dir, f))
-        os.rmdir(cls.dir)
-
-    def q(self, sql, *args):
-        with sqlite3.connect(self.db) as db:
-            return db.execute(sql, args).fetchall()
 
     def attrs(self, case_id):
         return dict(self.q("SELECT ra.name, ra.value FROM result_attributes ra JOIN cases c ON c.id = ra.case_id "

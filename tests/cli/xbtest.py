@@ -32,6 +32,28 @@ class TempDirTest(unittest.TestCase):
         self._tmp.cleanup()
 
 
+class OneRunTest(TempDirTest):
+    """Tests that share one measured run: setUpClass calls run_once(), whose SQLite database
+    (cls.db) lives in a class-wide temporary directory (cls.dir, "{dir}" in the arguments);
+    q() queries it."""
+
+    @classmethod
+    def run_once(cls, *args):
+        cls._class_tmp = tempfile.TemporaryDirectory(prefix="xb-run-")
+        cls.dir = cls._class_tmp.name
+        cls.db = os.path.join(cls.dir, "run.db")
+        cls.result = run("run", "--db", cls.db, *(a.format(dir=cls.dir) for a in args))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._class_tmp.cleanup()
+
+    def q(self, sql, *args):
+        import sqlite3
+        with sqlite3.connect(self.db) as db:
+            return db.execute(sql, args).fetchall()
+
+
 def main():
     global BINARY, CPUID_DIR
     if len(sys.argv) < 3:
