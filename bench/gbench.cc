@@ -34,11 +34,14 @@ void RunCase(benchmark::State &state, CaseEntry *entry)
 	std::map<std::string, std::pair<gbench_metric_kind, double>> sums;
 	gbench_batch batch;
 
-	if (entry->failed) {
-		state.SkipWithError(entry->error.c_str());
-		return;
-	}
+	// A repetition fails inside the loop, never before it: Google Benchmark then reports it with
+	// the iteration count of the good repetitions before it, which its aggregate statistics
+	// require of every repetition of a case (its debug build aborts otherwise).
 	for (auto _ : state) {
+		if (entry->failed) {
+			state.SkipWithError(entry->error.c_str());
+			return;
+		}
 		batch = gbench_batch();
 		if (entry->fn(entry->ctx, &batch)) {
 			entry->failed = true;
