@@ -293,6 +293,30 @@ static int round_trips(struct fpu_switch_bench *b, const struct fpu_switch_ctx *
 	return err;
 }
 
+/*
+ * One more round trip, untimed, whose guest save must show: the guest's buffer is wiped to
+ * init between the enter (which loaded it into the registers) and the exit (which must save
+ * the registers back into it). A need-load round trip saves nothing but the guest's state,
+ * which the timed round trips only ever write back over the same values. (The reallocation
+ * path needs no such trip: its exits save into new, empty containers.)
+ */
+static int save_proof_round_trip(struct fpu_switch_bench *b, const struct fpu_switch_ctx *ctx,
+				 struct fpu_guest *guest, struct fpu_vcpu_buffers *vcpu)
+{
+	int err;
+
+	if (b->p.strategy == FPU_STRATEGY_REALLOC)
+		return 0;
+	err = b->p.strategy == FPU_STRATEGY_POINTER_SWAP ? fpu_swap_enter(ctx, guest)
+							 : fpu_three_buffer_enter(ctx, vcpu);
+	fpstate_copy_regs(b->guest_fps, b->init_image);
+	if (b->p.strategy == FPU_STRATEGY_POINTER_SWAP)
+		return err | fpu_swap_exit(ctx, guest, b->p.cond == FPU_COND_LIVE ? FPU_EXIT_RESTORE : FPU_EXIT_DEFER);
+	err |= fpu_three_buffer_exit(ctx, vcpu);
+	ctx->task->need_load = b->p.cond == FPU_COND_NEED_LOAD;
+	return err;
+}
+
 /* The first count that differs from the strategy's, or FSW_CHECK_OK. */
 static enum fpu_switch_check check_counts(const struct fpu_cpu *want, const struct fpu_cpu *got,
 					  struct fpu_switch_sample *out)
@@ -444,6 +468,8 @@ enum fpu_switch_check fpu_switch_bench_sample(struct fpu_switch_bench *b, struct
 	t1 = tsc_end();
 	out->gross_ticks = t1 - t0;
 	out->counts = b->cpu;
+	if (!err)
+		err = save_proof_round_trip(b, &ctx, &guest, &vcpu);
 	if (err)
 		fail(out, FSW_CHECK_STEP, "enter or exit", 0, (uint64_t)(int64_t)err);
 	else

@@ -6,7 +6,9 @@
  * between serialized time stamps, then check everything the round trips produced: the
  * instruction sequence they ran, every buffer's header, the guest's and the task's
  * contents, the pointers, and for the reallocation path that every round trip really got
- * a larger container. A batch whose checks fail reports no number.
+ * a larger container. One more, untimed round trip wipes the guest's buffer between enter
+ * and exit, so the exit's save of the guest must show even where it is the only save
+ * (need-load). A batch whose checks fail reports no number.
  *
  * Freestanding: one caller-provided block of memory holds every container, image and
  * scratch buffer; the reallocation path takes its containers from the allocator passed in.

@@ -382,6 +382,14 @@ static void test_lost_state_is_caught(void **state)
 	assert_int_equal(sample(&s, &out), FSW_CHECK_CONTENT);
 	assert_string_equal(out.where, "registers after the last exit");
 	xstate_buffer_free(s.mem);
+	/* need-load: the guest's save is the only one, and must still show */
+	for (int strategy = FPU_STRATEGY_POINTER_SWAP; strategy <= FPU_STRATEGY_THREE_BUFFER; strategy++) {
+		assert_true(bench_setup(&s, strategy, FPU_COND_NEED_LOAD, XFEATURES_AVX));
+		s.ops.save = no_save;
+		assert_int_equal(sample(&s, &out), FSW_CHECK_CONTENT);
+		assert_string_equal(out.where, "guest fpstate");
+		xstate_buffer_free(s.mem);
+	}
 }
 
 /* An allocator that fails after a number of allocations. */
