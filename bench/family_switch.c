@@ -21,12 +21,11 @@
 #define SWITCH_WARMUP_OPS 8
 #define SWITCH_MAX_ATTEMPTS 8
 
-static const char *const feature_sets[] = { "fp", "avx", "avx512", "user", "amx" };
-static const char *const realloc_sets[] = { "avx", "avx512", "amx" };
+const char *const switch_feature_sets[] = { "fp", "avx", "avx512", "user", "amx", NULL };
+static const char *const realloc_sets[] = { "avx", "avx512", "amx", NULL };
 
 struct switch_state {
 	struct fpu_insn_ops insns;
-	struct mmap_alloc_stats alloc_stats;
 	struct fpstate_allocator alloc;
 	struct fpu_switch_bench b;
 	void *mem;
@@ -78,11 +77,9 @@ static int switch_plan(const struct machine *m, struct plan *plan)
 	int rc = 0;
 
 	for (int s = 0; s < FPU_STRATEGY_COUNT && !rc; s++) {
-		const char *const *sets = s == FPU_STRATEGY_REALLOC ? realloc_sets : feature_sets;
-		size_t n = s == FPU_STRATEGY_REALLOC ? sizeof(realloc_sets) / sizeof(realloc_sets[0])
-						     : sizeof(feature_sets) / sizeof(feature_sets[0]);
+		const char *const *sets = s == FPU_STRATEGY_REALLOC ? realloc_sets : switch_feature_sets;
 
-		for (size_t f = 0; f < n && !rc; f++)
+		for (size_t f = 0; sets[f] && !rc; f++)
 			for (int cond = 0; cond < FPU_COND_COUNT && !rc; cond++)
 				rc = plan_one(m, plan, s, sets[f], cond);
 	}
@@ -133,7 +130,7 @@ static int switch_setup(struct bench_case *c, const struct run_env *env)
 		rc = xb_fail(ENODEV, "no XSAVE on this CPU (CPUID.1:ECX[26]=0)");
 		goto fail;
 	}
-	s->alloc = mmap_allocator(&s->alloc_stats);
+	s->alloc = mmap_allocator(NULL);
 	p.insns = &s->insns;
 	p.alloc = &s->alloc;
 	bytes = fpu_switch_bench_bytes(&p);
@@ -150,7 +147,7 @@ static int switch_setup(struct bench_case *c, const struct run_env *env)
 	case_set_attribute(c, "sequence", "%s", sequence(p.strategy, p.cond));
 	describe_xfd_step(c, l);
 	if (p.strategy == FPU_STRATEGY_REALLOC)
-		case_set_attribute(c, "realloc_from", "0x%" PRIx64, s->b.realloc_from);
+		case_set_attribute(c, "realloc_from", "0x%" PRIx64, s->b.small_image->xfeatures);
 	return 0;
 fail:
 	switch_teardown(c);

@@ -63,7 +63,7 @@ int kpath_holds_init(struct kpath_holds *h, struct bench_case *c, const struct x
 	rc = xstate_request_perm(l, c->features, &usable);
 	if (rc)
 		return rc;
-	h->load_mask = xstate_hold_load_mask(l, c->features, usable) | XFEATURES_FP;
+	h->load_mask = xstate_hold_load_mask(l, c->features, usable);
 	hold_bytes = xstate_hold_bytes(l, h->load_mask);
 	caller_bytes = (xstate_size_standard(l, h->load_mask) + 63) & ~63u;
 	h->mem = xstate_buffer_alloc((size_t)nr * hold_bytes + caller_bytes);

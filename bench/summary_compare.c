@@ -9,11 +9,12 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const switch_sets[] = { "fp", "avx", "avx512", "user", "amx" };
-static const char *const switch_conds[] = { "need-load", "live" };
+#include "../kernels/fpu_switch_bench.h"
+#include "families.h"
+#include "kpath.h"
+
 static const char *const kpath_groups[] = { "native/ctxsw/pipe", "native/ctxsw/pipe-xcpu", "native/signal/roundtrip",
 					    "native/ptrace/xstate-get", "native/ptrace/xstate-set" };
-static const char *const kpath_sets[] = { "fp", "avx", "avx512", "amx" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -31,15 +32,16 @@ static void print_switch(const struct summary *s, FILE *out)
 	char id[CASE_ID_MAX];
 	bool header = false;
 
-	for (size_t f = 0; f < N(switch_sets); f++) {
-		for (size_t c = 0; c < N(switch_conds); c++) {
+	for (size_t f = 0; switch_feature_sets[f]; f++) {
+		for (int c = 0; c < FPU_COND_COUNT; c++) {
+			const char *set = switch_feature_sets[f], *cond = fpu_cond_name(c);
 			const struct summary_row *ps, *tb, *re;
 
-			snprintf(id, sizeof(id), "native/switch/pointer-swap/%s/%s", switch_sets[f], switch_conds[c]);
+			snprintf(id, sizeof(id), "native/switch/pointer-swap/%s/%s", set, cond);
 			ps = measured(s, id);
-			snprintf(id, sizeof(id), "native/switch/three-buffer/%s/%s", switch_sets[f], switch_conds[c]);
+			snprintf(id, sizeof(id), "native/switch/three-buffer/%s/%s", set, cond);
 			tb = measured(s, id);
-			snprintf(id, sizeof(id), "native/switch/realloc/%s/%s", switch_sets[f], switch_conds[c]);
+			snprintf(id, sizeof(id), "native/switch/realloc/%s/%s", set, cond);
 			re = measured(s, id);
 			if (!ps || !tb)
 				continue;
@@ -48,7 +50,7 @@ static void print_switch(const struct summary *s, FILE *out)
 					     "%-8s %-10s %14s %14s %7s %14s\n", "features", "condition", "pointer-swap",
 					"three-buffer", "3b/ps", "realloc");
 			header = true;
-			fprintf(out, "%-8s %-10s %7.1f %6.0fc %7.1f %6.0fc %6.2fx", switch_sets[f], switch_conds[c],
+			fprintf(out, "%-8s %-10s %7.1f %6.0fc %7.1f %6.0fc %6.2fx", set, cond,
 				ps->median_ticks, ps->median_cycles, tb->median_ticks, tb->median_cycles,
 				tb->median_ticks / ps->median_ticks);
 			if (re)
@@ -68,10 +70,11 @@ static void print_kpaths(const struct summary *s, FILE *out)
 
 		snprintf(id, sizeof(id), "%s/none", kpath_groups[g]);
 		none = measured(s, id);
-		for (size_t f = 0; none && f < N(kpath_sets); f++) {
+		/* every set but the control itself, kpath_feature_sets[0] = "none" */
+		for (size_t f = 1; none && f < kpath_nr_feature_sets; f++) {
 			const struct summary_row *r;
 
-			snprintf(id, sizeof(id), "%s/%s", kpath_groups[g], kpath_sets[f]);
+			snprintf(id, sizeof(id), "%s/%s", kpath_groups[g], kpath_feature_sets[f]);
 			if (!(r = measured(s, id)))
 				continue;
 			if (!header)
@@ -79,7 +82,7 @@ static void print_kpaths(const struct summary *s, FILE *out)
 					     "%-26s %-7s %9s %9s %9s %9s\n", "path", "set", "in use", "none", "diff",
 					"diff cyc");
 			header = true;
-			fprintf(out, "%-26s %-7s %9.1f %9.1f %9.1f %9.0f\n", kpath_groups[g], kpath_sets[f],
+			fprintf(out, "%-26s %-7s %9.1f %9.1f %9.1f %9.0f\n", kpath_groups[g], kpath_feature_sets[f],
 				r->median_ticks, none->median_ticks, r->median_ticks - none->median_ticks,
 				isnan(r->median_cycles) ? NAN : r->median_cycles - none->median_cycles);
 		}

@@ -24,11 +24,6 @@ uint64_t fpstate_default_xfd(const struct xstate_layout *l, uint64_t xfeatures)
 	return l->xfd ? xstate_xfd_capable(l) & ~xfeatures : 0;
 }
 
-static void zero(void *mem, size_t n)
-{
-	__asm__ volatile("rep stosb" : "+D"(mem), "+c"(n) : "a"(0) : "memory");
-}
-
 /* Describes a container in zeroed memory and writes the init image's few non-zero fields. */
 static struct fpstate *describe(void *mem, uint32_t bytes, const struct xstate_layout *l,
 				uint64_t xfeatures, bool compacted, bool is_guest)
@@ -63,7 +58,7 @@ struct fpstate *fpstate_init(void *mem, uint32_t mem_bytes, const struct xstate_
 
 	if (!mem || ((uintptr_t)mem & 63) || mem_bytes < need || !features_valid(l, xfeatures))
 		return NULL;
-	zero(mem, need);
+	kmem_set(mem, 0, need);
 	return describe(mem, need, l, xfeatures, compacted, is_guest);
 }
 
@@ -105,23 +100,6 @@ bool fpstate_copy_regs(struct fpstate *dst, const struct fpstate *src)
 		return false;
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 	return true;
-}
-
-const char *fpstate_check_str(enum fpstate_check c)
-{
-	switch (c) {
-	case FPSTATE_OK:
-		return "ok";
-	case FPSTATE_XSTATE_BV:
-		return "XSTATE_BV holds components outside the fpstate's xfeatures";
-	case FPSTATE_XCOMP_BV:
-		return "XCOMP_BV does not match the fpstate's format and xfeatures";
-	case FPSTATE_RESERVED:
-		return "reserved bytes of the XSAVE header are not zero";
-	case FPSTATE_SIZE:
-		return "the fpstate's size does not match the layout for its xfeatures";
-	}
-	return "unknown fpstate check";
 }
 
 static enum fpstate_check header_fail(enum fpstate_check c, uint64_t want, uint64_t got,

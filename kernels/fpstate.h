@@ -87,8 +87,6 @@ enum fpstate_check {
 	FPSTATE_SIZE,      /* size or user_size disagrees with the layout for xfeatures */
 };
 
-const char *fpstate_check_str(enum fpstate_check c);
-
 /*
  * Checks the container's header against its description; on failure stores the expected
  * and found values in *@expected and *@actual.

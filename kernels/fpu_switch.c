@@ -43,6 +43,8 @@ static void write_xfd_msr(uint64_t xfd)
 
 bool fpu_insn_ops_init(struct fpu_insn_ops *ops, const struct xstate_layout *l, bool ring0)
 {
+	const char *name_with_xfd;
+
 	if (!l->xsave || !l->osxsave)
 		return false;
 	*ops = (struct fpu_insn_ops){ .restore = restore_xrstor };
@@ -52,21 +54,24 @@ bool fpu_insn_ops_init(struct fpu_insn_ops *ops, const struct xstate_layout *l, 
 		ops->save = save_xsaves;
 		ops->restore = restore_xrstors;
 		ops->name = "xsaves/xrstors";
+		name_with_xfd = "xsaves/xrstors+xfd";
 	} else if (l->xsavec) {
 		ops->compacted = true;
 		ops->save = save_xsavec;
 		ops->name = "xsavec/xrstor";
+		name_with_xfd = "xsavec/xrstor+xfd";
 	} else if (l->xsaveopt) {
 		ops->save = save_xsaveopt;
 		ops->name = "xsaveopt/xrstor";
+		name_with_xfd = "xsaveopt/xrstor+xfd";
 	} else {
 		ops->save = save_xsave;
 		ops->name = "xsave/xrstor";
+		name_with_xfd = "xsave/xrstor+xfd";
 	}
 	if (ring0 && l->xfd) {
 		ops->write_xfd = write_xfd_msr;
-		ops->name = ops->ring0 ? "xsaves/xrstors+xfd" : ops->compacted ? "xsavec/xrstor+xfd"
-						    : "xsaveopt/xrstor+xfd";
+		ops->name = name_with_xfd;
 	}
 	return true;
 }

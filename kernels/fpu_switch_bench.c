@@ -179,7 +179,6 @@ bool fpu_switch_bench_init(struct fpu_switch_bench *b, const struct fpu_switch_b
 	b->p = *p;
 	lay_out(b, p, mem);
 	small_features = p->strategy == FPU_STRATEGY_REALLOC ? fpu_realloc_base(p->features) : p->features;
-	b->realloc_from = p->strategy == FPU_STRATEGY_REALLOC ? small_features : 0;
 	b->task_fps = make(p, b->task_fps, p->features, false, 0);
 	b->guest_fps = make(p, b->guest_fps, p->features, true, 0);
 	b->user_fpu = make(p, b->user_fpu, p->features, false, 0);
@@ -225,7 +224,7 @@ static enum fpu_switch_check set_up(struct fpu_switch_bench *b, const struct fpu
 	if (b->p.strategy == FPU_STRATEGY_REALLOC) {
 		for (uint32_t i = 0; i < slots; i++) {
 			b->grown[i] = 0;
-			b->small[i] = fpstate_alloc(b->p.alloc, b->p.layout, b->realloc_from,
+			b->small[i] = fpstate_alloc(b->p.alloc, b->p.layout, b->small_image->xfeatures,
 						    b->p.insns->compacted, true);
 			if (!b->small[i])
 				return fail(out, FSW_CHECK_NOMEM, "small guest fpstate", 0, 0);
@@ -389,7 +388,7 @@ static enum fpu_switch_check check_realloc(struct fpu_switch_bench *b, struct fp
 		out->grown_bytes = g->container_bytes;
 		CHECK(check_header(b, g, "grown guest fpstate", out));
 		/* the exit's save went into the new container: the guest's state is there */
-		CHECK(check_content(b, g, b->small_image, b->realloc_from, "grown guest fpstate", out));
+		CHECK(check_content(b, g, b->small_image, b->small_image->xfeatures, "grown guest fpstate", out));
 	}
 	return FSW_CHECK_OK;
 }
@@ -404,7 +403,7 @@ static enum fpu_switch_check check_final_registers(struct fpu_switch_bench *b, s
 	if (b->p.cond == FPU_COND_LIVE || b->p.strategy == FPU_STRATEGY_THREE_BUFFER)
 		return check_registers(b, b->task_image, b->p.features, "registers after the last exit", out);
 	if (b->p.strategy == FPU_STRATEGY_REALLOC)
-		return check_registers(b, b->small_image, b->realloc_from, "registers after the last exit", out);
+		return check_registers(b, b->small_image, b->small_image->xfeatures, "registers after the last exit", out);
 	return check_registers(b, b->guest_image, b->p.features, "registers after the last exit", out);
 }
 

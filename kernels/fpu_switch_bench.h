@@ -63,7 +63,6 @@ struct fpu_switch_bench_params {
 
 struct fpu_switch_bench {
 	struct fpu_switch_bench_params p;
-	uint64_t realloc_from;   /* realloc: the guest's features before it grows */
 	struct fpstate *task_fps;    /* the task's own fpstate */
 	struct fpstate *guest_fps;   /* the guest's fpstate (vcpu guest_fpu for three-buffer) */
 	struct fpstate *user_fpu;    /* three-buffer: the vcpu user_fpu buffer */

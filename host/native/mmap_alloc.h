@@ -11,7 +11,7 @@
 
 /* Counts what went through it, so a benchmark can show the allocations happened. */
 struct mmap_alloc_stats {
-	uint64_t maps, unmaps, failures;
+	uint64_t maps, unmaps;
 };
 
 /* An allocator whose ctx is @stats (may be NULL). */

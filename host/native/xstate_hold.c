@@ -8,7 +8,7 @@
 
 uint64_t xstate_hold_load_mask(const struct xstate_layout *l, uint64_t in_use, uint64_t usable)
 {
-	return (in_use | (usable & ~xstate_xfd_capable(l))) & ~XFEATURE_MASK(XFEATURE_PKRU) & l->xcr0;
+	return (in_use | XFEATURES_FP | (usable & ~xstate_xfd_capable(l))) & ~XFEATURE_MASK(XFEATURE_PKRU) & l->xcr0;
 }
 
 uint32_t xstate_hold_bytes(const struct xstate_layout *l, uint64_t load_mask)
@@ -23,7 +23,7 @@ bool xstate_hold_init(struct xstate_hold *h, const struct xstate_layout *l, uint
 
 	h->layout = l;
 	h->in_use = in_use;
-	h->load_mask = load_mask | XFEATURES_FP;
+	h->load_mask = load_mask;
 	h->size = size;
 	h->image = mem;
 	h->readback = (uint8_t *)mem + size;

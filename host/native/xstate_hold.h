@@ -23,8 +23,8 @@ struct xstate_hold {
 };
 
 /*
- * The components a hold loads for @in_use in a process permitted @usable: @in_use plus
- * every usable component except the dynamic ones (put in init, so the kernel sees exactly
+ * The components a hold loads for @in_use in a process permitted @usable: @in_use, x87 and
+ * SSE, and every usable component except the dynamic ones (put in init, so the kernel sees exactly
  * @in_use in use) and PKRU (the kernel rewrites it on every switch).
  */
 uint64_t xstate_hold_load_mask(const struct xstate_layout *l, uint64_t in_use, uint64_t usable);
