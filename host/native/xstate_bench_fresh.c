@@ -14,7 +14,9 @@
  *   xstate-bench-fresh partner permitted|unpermitted RFD WFD CPU
  *       the ping-pong partner (pingpong.h) on PU CPU with AVX-512 state in use: permitted
  *       asks for tile data and uses it once (its fpstate then has room for tiles, XFD
- *       disarmed), unpermitted never does (XFD stays armed). Writes 'r' on WFD when ready.
+ *       disarmed), unpermitted never does (XFD stays armed); the signal frame's xstate size
+ *       before and after shows which (it must grow for permitted, stay for unpermitted), else
+ *       the partner refuses. Writes 'r' on WFD when ready.
  *
  * Errors go to stderr with exit status 1; a bad command line exits 2.
  */
@@ -135,6 +137,7 @@ static int cmd_partner(bool permitted, int rfd, int wfd, int cpu)
 	struct xstate_hold hold;
 	struct pin_result pin;
 	uint64_t perm = 0, ticks;
+	uint32_t frame_before, frame_after;
 	void *mem;
 	int rc;
 
@@ -142,11 +145,22 @@ static int cmd_partner(bool permitted, int rfd, int wfd, int cpu)
 		return fprintf(stderr, "xstate-bench-fresh: no usable XSAVE\n"), 1;
 	if (require_amx() || fresh_perm(&perm))
 		return 1;
+	if (sigframe_install(FRAME_SIGNAL))
+		return fail("sigaction", -errno);
+	if (frame_size(&frame_before))
+		return 1;
 	if (permitted) {
 		if (request(&ticks, &perm))
 			return 1;
 		amx_tilerelease(); /* the first use: the kernel gives this task room for tile data */
 	}
+	if (frame_size(&frame_after))
+		return 1;
+	/* what tells the two partners apart: only the permitted one's fpstate grew for tile data */
+	if (permitted ? frame_after <= frame_before : frame_after != frame_before)
+		return fprintf(stderr, "xstate-bench-fresh: the %s partner's signal frame went from %u to %u "
+			       "bytes of xstate\n", permitted ? "permitted" : "unpermitted", frame_before,
+			       frame_after), 1;
 	if (topology_pin_thread(cpu, &pin))
 		return fprintf(stderr, "xstate-bench-fresh: %s\n", xb_error_message()), 1;
 	mem = aligned_alloc(64, xstate_hold_bytes(&l, XFEATURES_AVX512 | XFEATURES_FP));
