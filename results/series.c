@@ -28,24 +28,28 @@ const char *series_metric_unit(const char *metric, const char *case_unit)
 	return !strcmp(metric, "ns_per_op") ? "ns/op" : metric;
 }
 
+void series_run_columns(struct db_stmt *s, int col, struct series_run *out)
+{
+	const char *label = db_column_text(s, col + 2);
+
+	out->id = db_column_int64(s, col);
+	out->machine_id = db_column_int64(s, col + 1);
+	snprintf(out->label, sizeof(out->label), "%s", label ? label : "");
+	snprintf(out->started_at, sizeof(out->started_at), "%s", db_column_text(s, col + 3));
+	out->complete = db_column_int64(s, col + 4) != 0;
+}
+
 int series_run_info(struct results_store *st, int64_t run_id, struct series_run *out)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(results_db(st), "SELECT id, machine_id, label, started_at, complete FROM runs WHERE id = ?", &s);
+	int rc = db_prepare(results_db(st), "SELECT " SERIES_RUN_COLUMNS " FROM runs r WHERE r.id = ?", &s);
 
 	if (rc)
 		return rc;
 	if (!(rc = db_bind_int64(s, 1, run_id)))
 		rc = db_step(s);
-	if (rc == DB_ROW) {
-		const char *label = db_column_text(s, 2);
-
-		out->id = db_column_int64(s, 0);
-		out->machine_id = db_column_int64(s, 1);
-		snprintf(out->label, sizeof(out->label), "%s", label ? label : "");
-		snprintf(out->started_at, sizeof(out->started_at), "%s", db_column_text(s, 3));
-		out->complete = db_column_int64(s, 4) != 0;
-	}
+	if (rc == DB_ROW)
+		series_run_columns(s, 0, out);
 	db_finalize(s);
 	return rc < 0 ? rc : rc == DB_ROW ? 0 : -ENOENT;
 }
