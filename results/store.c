@@ -35,8 +35,6 @@ static int open_store(const char *url, bool create, struct results_store **out)
 	rc = db_open(url, create, &st->db);
 	if (!rc)
 		rc = schema_migrate(st->db);
-	if (!rc && st->db->driver == &db_sqlite_driver)
-		rc = db_exec(st->db, "PRAGMA journal_mode = WAL");
 	if (rc) {
 		db_close(st->db);
 		free(st);
