@@ -93,7 +93,7 @@ int cmd_baseline(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *db = NULL, *metric = "ticks_per_op", *action;
+	const char *db = NULL, *metric = CLI_DEFAULT_METRIC, *action;
 	struct results_store *st;
 	int opt, rc, nr;
 

@@ -74,7 +74,7 @@ int cmd_history(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *db = NULL, *metric = "ticks_per_op", *format = "text";
+	const char *db = NULL, *metric = CLI_DEFAULT_METRIC, *format = "text";
 	struct results_store *st;
 	struct history h = { 0 };
 	long machine = 0;
