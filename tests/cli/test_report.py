@@ -178,5 +178,31 @@ class ManyRuns(xbtest.TempDirTest):
         self.assertEqual({(p["label"], p["n"], p["median"]) for p in points}, {("many", 5, 102)})
 
 
+class NewCase(xbtest.TempDirTest):
+    """A case measured in NEW only has no base median and no ratio: the page's comparison
+    table shows "-" for both, as compare does, never nan."""
+
+    def test_new_case_row(self):
+        db = os.path.join(self.tmp, "r.db")
+        for i, names in enumerate([["native/save/xsave/fp/init"],
+                                   ["native/save/xsave/fp/init", "native/save/xsave/avx/init"]]):
+            path = os.path.join(self.tmp, f"run{i}.json")
+            with open(path, "w") as out:
+                json.dump({"context": {"host_name": "new-host", "date": f"2026-01-0{i + 1}T00:00:00Z"},
+                           "benchmarks": [dict(name=n, run_type="iteration", iterations=100, real_time=1.0,
+                                               cpu_time=1.0, time_unit="ns", ticks_per_op=100 + k)
+                                          for n in names for k in range(5)]}, out)
+            r = run("import", "--db", db, "--label", f"n{i}", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        out = os.path.join(self.tmp, "report")
+        r = run("report", "--db", db, "--out", out, "n0", "n1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "index.html")) as f:
+            html = f.read()
+        self.assertIn('<tr><td><code>native/save/xsave/avx/init</code></td><td>-</td><td class="new">- new</td></tr>',
+                      html)
+        self.assertNotIn("nan", html)
+
+
 if __name__ == "__main__":
     xbtest.main()
