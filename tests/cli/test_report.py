@@ -96,7 +96,7 @@ class Report(xbtest.TempDirTest):
         with open(os.path.join(self.out, "report.md")) as f:
             md = f.read()
         for c in charts:
-            self.assertIn(f"![", md)
+            self.assertRegex(md, rf"\n!\[[^\]\n]+\]\({re.escape(c)}\.png\)\n")  # an image with its title
             self.assertIn(f"({c}.png)", md)
         self.assertIn("**regression**", md)  # r2 is 20% slower than r0
         with open(os.path.join(self.out, "index.html")) as f:

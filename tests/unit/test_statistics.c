@@ -2,9 +2,10 @@
  * test_statistics.c - the comparison statistics on known answers: the Mann-Whitney U and
  * two-sided p-value against scipy.stats.mannwhitneyu (fixed vectors in mw_vectors.h, made
  * once by mw_vectors.py with Debian's python3-scipy 1.10.1), the exact null distribution,
- * the Hodges-Lehmann interval on data whose order statistics are worked out by hand below,
- * the ratio on log and linear scales, and Benjamini-Hochberg on the 15 p-values of
- * Benjamini and Hochberg (1995), where 4 hypotheses are rejected at q = 0.05.
+ * the Hodges-Lehmann interval and the order-statistic interval of a median on data whose
+ * order statistics are worked out by hand below, the ratio on log and linear scales, and
+ * Benjamini-Hochberg on the 15 p-values of Benjamini and Hochberg (1995), where 4
+ * hypotheses are rejected at q = 0.05.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -149,6 +150,32 @@ static void test_ratio(void **state)
 	assert_false(r.valid);
 }
 
+/*
+ * The order-statistic interval of a median, B ~ Binomial(n, 1/2), x(i) = i:
+ * n = 10: P(B < 2) = 11/1024 = 1.07% <= 2.5% < P(B < 3) = 56/1024 = 5.47%, so x(2), x(9);
+ * n = 20: P(B < 6) = 21700/2^20 = 2.07% <= 2.5% < P(B < 7) = 60460/2^20 = 5.77%: x(6), x(15);
+ * n = 5: P(B < 1) = 1/32 = 3.1% > 2.5%, no k: [min, max]; n = 0: no interval.
+ */
+static void test_median_interval(void **state)
+{
+	double x[20], lo, hi;
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		x[i] = i + 1;
+	stats_median_interval_sorted(x, 10, &lo, &hi);
+	assert_close(lo, 2.0, 1e-12);
+	assert_close(hi, 9.0, 1e-12);
+	stats_median_interval_sorted(x, 20, &lo, &hi);
+	assert_close(lo, 6.0, 1e-12);
+	assert_close(hi, 15.0, 1e-12);
+	stats_median_interval_sorted(x, 5, &lo, &hi);
+	assert_close(lo, 1.0, 1e-12);
+	assert_close(hi, 5.0, 1e-12);
+	stats_median_interval_sorted(x, 0, &lo, &hi);
+	assert_true(isnan(lo) && isnan(hi));
+}
+
 static void test_benjamini_hochberg(void **state)
 {
 	/* Benjamini & Hochberg (1995), section 4 */
@@ -184,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_hodges_lehmann_normal),
 		cmocka_unit_test(test_hodges_lehmann_too_small),
 		cmocka_unit_test(test_ratio),
+		cmocka_unit_test(test_median_interval),
 		cmocka_unit_test(test_benjamini_hochberg),
 	};
 
