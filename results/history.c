@@ -102,6 +102,7 @@ static int summarise(struct history_sample *samples, int nr, struct history *out
 		p->median = stats_quantile_sorted(v, p->n, 0.5);
 		p->q1 = stats_quantile_sorted(v, p->n, 0.25);
 		p->q3 = stats_quantile_sorted(v, p->n, 0.75);
+		p->iqr_percent = stats_iqr_percent(v, p->n);
 		p->functional_only = samples[i].functional_only;
 		p->run = samples[i].run;
 		i = j;

@@ -2,10 +2,10 @@
  * test_statistics.c - the comparison statistics on known answers: the Mann-Whitney U and
  * two-sided p-value against scipy.stats.mannwhitneyu (fixed vectors in mw_vectors.h, made
  * once by mw_vectors.py with Debian's python3-scipy 1.10.1), the exact null distribution,
- * the Hodges-Lehmann interval and the order-statistic interval of a median on data whose
- * order statistics are worked out by hand below, the ratio on log and linear scales, and
- * Benjamini-Hochberg on the 15 p-values of Benjamini and Hochberg (1995), where 4
- * hypotheses are rejected at q = 0.05.
+ * the Hodges-Lehmann interval, the order-statistic interval of a median and the IQR% on
+ * data whose order statistics are worked out by hand below, the ratio on log and linear
+ * scales, and Benjamini-Hochberg on the 15 p-values of Benjamini and Hochberg (1995),
+ * where 4 hypotheses are rejected at q = 0.05.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -176,6 +176,16 @@ static void test_median_interval(void **state)
 	assert_true(isnan(lo) && isnan(hi));
 }
 
+/* 1..5: Q1 2, median 3, Q3 4, so 100 * 2 / 3; the spread of negative values is positive too. */
+static void test_iqr_percent(void **state)
+{
+	double x[] = { 1, 2, 3, 4, 5 }, negative[] = { -5, -4, -3, -2, -1 };
+
+	(void)state;
+	assert_close(stats_iqr_percent(x, 5), 200.0 / 3, 1e-12);
+	assert_close(stats_iqr_percent(negative, 5), 200.0 / 3, 1e-12);
+}
+
 static void test_benjamini_hochberg(void **state)
 {
 	/* Benjamini & Hochberg (1995), section 4 */
@@ -212,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_hodges_lehmann_too_small),
 		cmocka_unit_test(test_ratio),
 		cmocka_unit_test(test_median_interval),
+		cmocka_unit_test(test_iqr_percent),
 		cmocka_unit_test(test_benjamini_hochberg),
 	};
 
