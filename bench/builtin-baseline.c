@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,13 +72,10 @@ static int show(struct results_store *st, const char *name, const char *metric)
 	printf("\n%-48s %5s %12s %7s\n", "case", "n", "median", "IQR%");
 	for (int i = 0; i < s.nr_cases; i++) {
 		struct series_case *c = &s.cases[i];
-		double median;
 
 		stats_sort(c->values, c->n);
-		median = stats_quantile_sorted(c->values, c->n, 0.5);
-		printf("%-48s %5d %12.2f %7.1f  %s\n", c->id, c->n, median,
-		       100 * (stats_quantile_sorted(c->values, c->n, 0.75) - stats_quantile_sorted(c->values, c->n, 0.25)) /
-			       fabs(median), series_metric_unit(metric, c->unit));
+		printf("%-48s %5d %12.2f %7.1f  %s\n", c->id, c->n, stats_quantile_sorted(c->values, c->n, 0.5),
+		       stats_iqr_percent(c->values, c->n), series_metric_unit(metric, c->unit));
 	}
 	series_free(&s);
 	return 0;
@@ -93,7 +89,7 @@ int cmd_baseline(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *db = NULL, *metric = "ticks_per_op", *action;
+	const char *db = NULL, *metric = CLI_DEFAULT_METRIC, *action;
 	struct results_store *st;
 	int opt, rc, nr;
 

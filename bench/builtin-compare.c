@@ -40,13 +40,12 @@ int cmd_compare(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct verdict_options o = { .threshold = 0.02, .alpha = 0.01 };
-	const char *db = NULL, *metric = "ticks_per_op";
+	struct verdict_options o = CLI_VERDICT_DEFAULTS;
+	const char *db = NULL, *metric = CLI_DEFAULT_METRIC;
 	struct results_store *st = NULL;
 	struct series *series = NULL;
 	struct comparison c = { 0 };
 	int opt, format = FORMAT_TEXT, nr_series, loaded = 0, rc = 0, regressions = 0;
-	double pct;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -54,13 +53,9 @@ int cmd_compare(int argc, char **argv)
 		case 'D': db = optarg; break;
 		case 'm': metric = optarg; break;
 		case 't':
-			if (!cli_parse_double(optarg, 0, 1000, &pct))
-				return cli_usage_error(usage, "--threshold: want a percentage, got '%s'", optarg);
-			o.threshold = pct / 100;
-			break;
 		case 'a':
-			if (!cli_parse_double(optarg, 1e-12, 0.5, &o.alpha))
-				return cli_usage_error(usage, "--alpha: want a probability in (0, 0.5], got '%s'", optarg);
+			if ((rc = cli_verdict_option(usage, opt, optarg, &o)))
+				return rc;
 			break;
 		case 'f':
 			if ((format = compare_format_parse(optarg)) < 0)

@@ -4,7 +4,6 @@
  */
 #include <cjson/cJSON.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,7 +31,7 @@ static void write_text(const struct history *h, const char *case_id, const char 
 		const struct history_point *p = &h->points[i];
 
 		printf("%6lld  %-20s  %-16.16s %4d %12.2f %7.1f %+7.1f%%%s%s\n", (long long)p->run.id, p->run.started_at,
-		       p->run.label, p->n, p->median, 100 * (p->q3 - p->q1) / fabs(p->median),
+		       p->run.label, p->n, p->median, p->iqr_percent,
 		       100 * (p->median / first - 1), p->run.complete ? "" : " incomplete",
 		       p->functional_only ? " functional-only" : "");
 	}
@@ -74,7 +73,7 @@ int cmd_history(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *db = NULL, *metric = "ticks_per_op", *format = "text";
+	const char *db = NULL, *metric = CLI_DEFAULT_METRIC, *format = "text";
 	struct results_store *st;
 	struct history h = { 0 };
 	long machine = 0;

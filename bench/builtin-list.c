@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "../host/machine.h"
+#include "../results/json_write.h"
 #include "cli.h"
 #include "family_guest.h"
 #include "plan.h"
@@ -78,7 +79,6 @@ int cmd_list(int argc, char **argv)
 	}
 	if (json) {
 		cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "cases");
-		char *text;
 
 		for (int i = 0; i < plan.count; i++) {
 			const struct bench_case *c = &plan.cases[i];
@@ -90,10 +90,7 @@ int cmd_list(int argc, char **argv)
 				cJSON_AddStringToObject(o, "reason", c->skip_reason);
 			cJSON_AddItemToArray(arr, o);
 		}
-		text = cJSON_Print(root);
-		puts(text);
-		cJSON_free(text);
-		cJSON_Delete(root);
+		rc = json_write(root, stdout);
 	} else {
 		for (int i = 0; i < plan.count; i++) {
 			const struct bench_case *c = &plan.cases[i];
@@ -105,7 +102,9 @@ int cmd_list(int argc, char **argv)
 		}
 		printf("\n%d cases, %d runnable here\n", plan.count, plan_runnable_count(&plan));
 	}
+	if (rc)
+		fprintf(stderr, "xstate-bench list: %s\n", xb_error_message());
 	plan_free(&plan);
 	free(m);
-	return 0;
+	return rc ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "../host/machine.h"
+#include "../results/json_write.h"
 #include "cli.h"
 
 static const char usage[] =
@@ -340,16 +341,12 @@ int cmd_probe(int argc, char **argv)
 		free(m);
 		return 1;
 	}
-	if (json) {
-		cJSON *root = json_machine(m);
-		char *text = cJSON_Print(root);
-
-		puts(text);
-		cJSON_free(text);
-		cJSON_Delete(root);
-	} else {
+	if (json)
+		rc = json_write(json_machine(m), stdout);
+	else
 		print_text(m);
-	}
+	if (rc)
+		fprintf(stderr, "xstate-bench probe: %s\n", xb_error_message());
 	free(m);
-	return 0;
+	return rc ? 1 : 0;
 }

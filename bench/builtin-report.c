@@ -34,11 +34,10 @@ int cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct report_options o = { .metric = "ticks_per_op", .verdict = { .threshold = 0.02, .alpha = 0.01 } };
+	struct report_options o = { .metric = CLI_DEFAULT_METRIC, .verdict = CLI_VERDICT_DEFAULTS };
 	struct results_store *st;
 	struct report_outcome out;
 	const char *db = NULL;
-	double pct;
 	int opt, rc;
 
 	optind = 1;
@@ -48,13 +47,9 @@ int cmd_report(int argc, char **argv)
 		case 'o': o.dir = optarg; break;
 		case 'm': o.metric = optarg; break;
 		case 't':
-			if (!cli_parse_double(optarg, 0, 1000, &pct))
-				return cli_usage_error(usage, "--threshold: want a percentage, got '%s'", optarg);
-			o.verdict.threshold = pct / 100;
-			break;
 		case 'a':
-			if (!cli_parse_double(optarg, 1e-12, 0.5, &o.verdict.alpha))
-				return cli_usage_error(usage, "--alpha: want a probability in (0, 0.5], got '%s'", optarg);
+			if ((rc = cli_verdict_option(usage, opt, optarg, &o.verdict)))
+				return rc;
 			break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);

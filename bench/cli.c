@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../results/store.h"
+#include "../results/verdict.h"
 
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
@@ -78,6 +79,21 @@ bool cli_parse_double(const char *text, double min, double max, double *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+int cli_verdict_option(const char *usage, int opt, const char *arg, struct verdict_options *o)
+{
+	double pct;
+
+	if (opt == 'a') {
+		if (!cli_parse_double(arg, 1e-12, 0.5, &o->alpha))
+			return cli_usage_error(usage, "--alpha: want a probability in (0, 0.5], got '%s'", arg);
+		return 0;
+	}
+	if (!cli_parse_double(arg, 0, 1000, &pct))
+		return cli_usage_error(usage, "--threshold: want a percentage, got '%s'", arg);
+	o->threshold = pct / 100;
+	return 0;
 }
 
 const char *cli_db_url(const char *flag)

@@ -43,6 +43,15 @@ bool cli_regex_ok(const char *usage, const char *option, const char *re);
 bool cli_parse_long(const char *text, long min, long max, long *out);
 bool cli_parse_double(const char *text, double min, double max, double *out);
 
+/* The metric compare, baseline, history and report read unless --metric names another. */
+#define CLI_DEFAULT_METRIC "ticks_per_op"
+/* compare's and report's --threshold 2 and --alpha 0.01, as a struct verdict_options */
+#define CLI_VERDICT_DEFAULTS { .threshold = 0.02, .alpha = 0.01 }
+struct verdict_options;
+/* --threshold PCT (@opt 't') or --alpha A (@opt 'a') into @o: 0, or EXIT_USAGE after the
+ * usage message for a value out of range. */
+int cli_verdict_option(const char *usage, int opt, const char *arg, struct verdict_options *o);
+
 /* --db, else $XSTATE_BENCH_DB, else xstate-bench.db in the current directory. */
 const char *cli_db_url(const char *flag);
 /* Now, UTC, ISO 8601: 2026-01-01T12:00:00Z */

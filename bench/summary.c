@@ -72,9 +72,7 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 		ticks[i] = samples[i].ticks_per_op;
 	stats_sort(ticks, nr_samples);
 	row->median_ticks = stats_quantile_sorted(ticks, nr_samples, 0.5);
-	row->iqr_percent = 100.0 *
-			   (stats_quantile_sorted(ticks, nr_samples, 0.75) - stats_quantile_sorted(ticks, nr_samples, 0.25)) /
-			   fabs(row->median_ticks);
+	row->iqr_percent = stats_iqr_percent(ticks, nr_samples);
 	for (int i = 0; i < nr_samples; i++)
 		ticks[i] = samples[i].ns_per_op;
 	row->median_ns = stats_median(ticks, nr_samples);

@@ -76,23 +76,19 @@ static int add_run_results(struct db *db, int64_t baseline_id, int64_t run_id)
 	return rc < 0 ? rc : 0;
 }
 
-static int describe_excluded(struct db *db, int64_t run_id, FILE *notes, int *count)
-{
-	struct db_stmt *s;
-	int rc = db_prepare(db, "SELECT c.name, a.value FROM result_attributes a JOIN cases c ON c.id = a.case_id"
-				" WHERE a.run_id = ? AND a.name = 'functional_only'", &s);
+struct excluded {
+	FILE *notes;
+	int64_t run_id;
+	int *count;
+};
 
-	if (rc)
-		return rc;
-	if (!(rc = db_bind_int64(s, 1, run_id))) {
-		while ((rc = db_step(s)) == DB_ROW) {
-			fprintf(notes, "excluded: run %" PRId64 " %s is functional only (%s)\n", run_id,
-				db_column_text(s, 0), db_column_text(s, 1));
-			(*count)++;
-		}
-	}
-	db_finalize(s);
-	return rc < 0 ? rc : 0;
+static int describe_excluded(void *excluded, const char *case_id, const char *reason)
+{
+	struct excluded *e = excluded;
+
+	fprintf(e->notes, "excluded: run %" PRId64 " %s is functional only (%s)\n", e->run_id, case_id, reason);
+	(*e->count)++;
+	return 0;
 }
 
 static int count_results(struct db *db, int64_t baseline_id, int64_t *count)
@@ -119,9 +115,12 @@ int baseline_set(struct results_store *st, const char *name, const int64_t *runs
 	if (rc || (rc = db_begin(db)))
 		return rc;
 	rc = fresh_baseline(st, name, now, &id);
-	for (int i = 0; i < nr_runs && !rc; i++)
+	for (int i = 0; i < nr_runs && !rc; i++) {
+		struct excluded e = { notes, runs[i], &out->nr_excluded };
+
 		if (!(rc = add_run_results(db, id, runs[i])))
-			rc = describe_excluded(db, runs[i], notes, &out->nr_excluded);
+			rc = series_functional_only(st, runs[i], describe_excluded, &e);
+	}
 	if (!rc)
 		rc = count_results(db, id, &count);
 	if (!rc && !count)

@@ -161,7 +161,8 @@ static void clear_values(struct bulk_insert *b)
 	b->nr_values = b->nr_rows = 0;
 }
 
-int bulk_flush(struct bulk_insert *b)
+/* Writes what is buffered. */
+static int bulk_flush(struct bulk_insert *b)
 {
 	int rc = b->error, first = 0;
 
@@ -187,7 +188,8 @@ int bulk_end_row(struct bulk_insert *b)
 	return 0;
 }
 
-void bulk_free(struct bulk_insert *b)
+/* Frees the writer; rows not flushed are dropped. */
+static void bulk_free(struct bulk_insert *b)
 {
 	if (!b)
 		return;

@@ -27,10 +27,6 @@ void bulk_text(struct bulk_insert *b, const char *v); /* copied; NULL is SQL NUL
 void bulk_null(struct bulk_insert *b);
 /* Ends a row (it must have nr_columns values); writes a chunk when BULK_ROWS are buffered. */
 int bulk_end_row(struct bulk_insert *b) XB_MUST_CHECK;
-/* Writes what is buffered. */
-int bulk_flush(struct bulk_insert *b) XB_MUST_CHECK;
-/* Frees the writer; rows not flushed are dropped. */
-void bulk_free(struct bulk_insert *b);
 /* Ends a writer: when @rc is 0 the buffered rows are written first. Returns the first error. */
 int bulk_close(struct bulk_insert *b, int rc) XB_MUST_CHECK;
 

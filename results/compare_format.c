@@ -26,8 +26,7 @@ static double percent(double ratio)
 	return 100 * (ratio - 1);
 }
 
-/* "+4.9%", "+4.9% [+3.1, +6.4]" or "-" */
-static void change_text(const struct case_verdict *v, bool interval, char *out, size_t size)
+void compare_change_text(const struct case_verdict *v, bool interval, char *out, size_t size)
 {
 	if (!v->r.valid)
 		snprintf(out, size, "-");
@@ -37,7 +36,7 @@ static void change_text(const struct case_verdict *v, bool interval, char *out, 
 		snprintf(out, size, "%+.1f%%", percent(v->r.ratio));
 }
 
-static void number_text(double v, char *out, size_t size)
+void compare_number_text(double v, char *out, size_t size)
 {
 	if (isnan(v))
 		snprintf(out, size, "-");
@@ -90,14 +89,14 @@ static void write_text(const struct comparison *c, FILE *out)
 		const struct comparison_row *row = &c->rows[r];
 
 		fprintf(out, "%s  (%s)\n", row->id, series_metric_unit(c->metric, row->unit));
-		number_text(row->cells[0].base_median, base, sizeof(base));
+		compare_number_text(row->cells[0].base_median, base, sizeof(base));
 		fprintf(out, "  %10s", base);
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
 
 			if (c->nr_news == 1) {
-				number_text(v->new_median, new, sizeof(new));
-				change_text(v, false, change, sizeof(change));
+				compare_number_text(v->new_median, new, sizeof(new));
+				compare_change_text(v, false, change, sizeof(change));
 				snprintf(p, sizeof(p), isnan(v->p_adjusted) ? "-" : "%.2g", v->p_adjusted);
 				fprintf(out, " %10s %8s", new, change);
 				if (v->r.valid && !isnan(v->r.lo))
@@ -108,7 +107,7 @@ static void write_text(const struct comparison *c, FILE *out)
 			} else {
 				if (k && k % TEXT_SERIES_PER_LINE == 0)
 					fprintf(out, "\n  %10s", "");
-				change_text(v, false, change, sizeof(change));
+				compare_change_text(v, false, change, sizeof(change));
 				bool last_on_line = k + 1 == c->nr_news || (k + 1) % TEXT_SERIES_PER_LINE == 0;
 
 				/* padded to line up the next column, but no trailing blanks */
@@ -149,14 +148,14 @@ static void write_markdown(const struct comparison *c, FILE *out)
 	for (int r = 0; r < c->nr_rows; r++) {
 		const struct comparison_row *row = &c->rows[r];
 
-		number_text(row->cells[0].base_median, base, sizeof(base));
+		compare_number_text(row->cells[0].base_median, base, sizeof(base));
 		fprintf(out, "| `%s` | %s | %s |", row->id, series_metric_unit(c->metric, row->unit), base);
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
 			bool flagged = v->verdict == VERDICT_REGRESSION || v->verdict == VERDICT_IMPROVEMENT;
 
-			number_text(v->new_median, new, sizeof(new));
-			change_text(v, true, change, sizeof(change));
+			compare_number_text(v->new_median, new, sizeof(new));
+			compare_change_text(v, true, change, sizeof(change));
 			fprintf(out, " %s, %s", new, change);
 			if (!isnan(v->p_adjusted))
 				fprintf(out, ", p adj %.2g", v->p_adjusted);
@@ -276,7 +275,7 @@ static void write_junit(const struct comparison *c, FILE *out)
 			const struct case_verdict *v = &row->cells[k];
 			const char *fo = comparison_functional_only(row, k);
 
-			change_text(v, true, change, sizeof(change));
+			compare_change_text(v, true, change, sizeof(change));
 			snprintf(line, sizeof(line), "%s %s, p adj %.3g", verdict_name(v->verdict), change, v->p_adjusted);
 			fprintf(out, "    <testcase classname=\"xstate-bench.compare\" name=\"");
 			markup_escaped(out, row->id);

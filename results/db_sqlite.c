@@ -36,6 +36,7 @@ static int sqlite_open(const char *url, bool create, struct db **out)
 {
 	const char *path = strncmp(url, "sqlite:", 7) ? url : url + 7;
 	struct sqlite_db *db = calloc(1, sizeof(*db));
+	const char *what = NULL;
 	char *msg = NULL;
 	int rc;
 
@@ -50,11 +51,15 @@ static int sqlite_open(const char *url, bool create, struct db **out)
 		return rc;
 	}
 	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
-	/* Reading the schema first tells a file that is not a database from one that is. */
+	/* Reading the schema first tells a file that is not a database from one that is; the
+	 * WAL journal lets readers go on beside the one writer. */
 	if (sqlite3_exec(db->handle, "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master",
-			 NULL, NULL, &msg) != SQLITE_OK) {
-		rc = xb_fail(EIO, "%s: not an SQLite database, or unreadable: %s", path,
-			     msg ? msg : sqlite3_errmsg(db->handle));
+			 NULL, NULL, &msg) != SQLITE_OK)
+		what = "not an SQLite database, or unreadable";
+	else if (sqlite3_exec(db->handle, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK)
+		what = "cannot switch to the WAL journal";
+	if (what) {
+		rc = xb_fail(EIO, "%s: %s: %s", path, what, msg ? msg : sqlite3_errmsg(db->handle));
 		sqlite3_free(msg);
 		sqlite3_close(db->handle);
 		free(db);

@@ -12,7 +12,7 @@
 #include "stats.h"
 
 struct history_sample {
-	int64_t run_id;
+	struct series_run run;
 	double v;
 	bool functional_only;
 };
@@ -33,10 +33,11 @@ static int read_samples(struct db *db, const char *case_id, const char *metric, 
 	bool binds_name;
 	const char *source = series_metric_source(metric, &binds_name);
 	struct db_stmt *s;
-	char sql[768];
+	char sql[832];
 	int rc, cap = 0, arg = 1;
 
-	snprintf(sql, sizeof(sql), "SELECT v.run_id, v.value, c.unit, fa.value FROM %s JOIN cases c ON c.id = v.case_id"
+	snprintf(sql, sizeof(sql), "SELECT v.value, c.unit, fa.value, " SERIES_RUN_COLUMNS
+		 " FROM %s JOIN cases c ON c.id = v.case_id"
 		 " JOIN runs r ON r.id = v.run_id JOIN results res ON res.run_id = v.run_id AND res.case_id = v.case_id"
 		 " LEFT JOIN result_attributes fa ON fa.run_id = v.run_id AND fa.case_id = v.case_id"
 		 " AND fa.name = 'functional_only' WHERE c.name = ? AND r.machine_id = ? AND res.status = 'ok'", source);
@@ -45,6 +46,8 @@ static int read_samples(struct db *db, const char *case_id, const char *metric, 
 	if (!(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) && !(rc = db_bind_text(s, arg++, case_id)) &&
 	    !(rc = db_bind_int64(s, arg, machine_id))) {
 		while ((rc = db_step(s)) == DB_ROW) {
+			struct history_sample *h;
+
 			if (*nr == cap) {
 				struct history_sample *grown = realloc(*out, (size_t)(cap = cap ? 2 * cap : 256) * sizeof(*grown));
 
@@ -54,9 +57,11 @@ static int read_samples(struct db *db, const char *case_id, const char *metric, 
 				}
 				*out = grown;
 			}
-			(*out)[(*nr)++] = (struct history_sample){ db_column_int64(s, 0), db_column_double(s, 1),
-								   !db_column_is_null(s, 3) };
-			snprintf(unit, unit_size, "%s", series_metric_unit(metric, db_column_text(s, 2)));
+			h = &(*out)[(*nr)++];
+			h->v = db_column_double(s, 0);
+			h->functional_only = !db_column_is_null(s, 2);
+			series_run_columns(s, 3, &h->run);
+			snprintf(unit, unit_size, "%s", series_metric_unit(metric, db_column_text(s, 1)));
 		}
 	}
 	db_finalize(s);
@@ -65,7 +70,7 @@ static int read_samples(struct db *db, const char *case_id, const char *metric, 
 
 static int by_run(const void *a, const void *b)
 {
-	int64_t x = ((const struct history_sample *)a)->run_id, y = ((const struct history_sample *)b)->run_id;
+	int64_t x = ((const struct history_sample *)a)->run.id, y = ((const struct history_sample *)b)->run.id;
 
 	return (x > y) - (x < y);
 }
@@ -78,7 +83,7 @@ static int by_time(const void *a, const void *b)
 	return c ? c : (x->run.id > y->run.id) - (x->run.id < y->run.id);
 }
 
-static int summarise(struct results_store *st, struct history_sample *samples, int nr, struct history *out)
+static int summarise(struct history_sample *samples, int nr, struct history *out)
 {
 	double *v = malloc((size_t)(nr ? nr : 1) * sizeof(*v));
 	int rc = v ? 0 : xb_fail(ENOMEM, "out of memory");
@@ -90,15 +95,16 @@ static int summarise(struct results_store *st, struct history_sample *samples, i
 		struct history_point *p = &out->points[out->nr_points++];
 		int j = i;
 
-		for (; j < nr && samples[j].run_id == samples[i].run_id; j++)
+		for (; j < nr && samples[j].run.id == samples[i].run.id; j++)
 			v[j - i] = samples[j].v;
 		stats_sort(v, j - i);
 		p->n = j - i;
 		p->median = stats_quantile_sorted(v, p->n, 0.5);
 		p->q1 = stats_quantile_sorted(v, p->n, 0.25);
 		p->q3 = stats_quantile_sorted(v, p->n, 0.75);
+		p->iqr_percent = stats_iqr_percent(v, p->n);
 		p->functional_only = samples[i].functional_only;
-		rc = series_run_info(st, samples[i].run_id, &p->run);
+		p->run = samples[i].run;
 		i = j;
 	}
 	qsort(out->points, (size_t)out->nr_points, sizeof(*out->points), by_time);
@@ -121,7 +127,7 @@ int history_load(struct results_store *st, const char *case_id, const char *metr
 	if (!rc && !nr)
 		rc = xb_fail(ENOENT, "no samples of %s for %s on machine %lld", metric, case_id, (long long)machine_id);
 	if (!rc)
-		rc = summarise(st, samples, nr, out);
+		rc = summarise(samples, nr, out);
 	free(samples);
 	return rc;
 }

@@ -10,7 +10,7 @@
 struct history_point {
 	struct series_run run;
 	int n;
-	double median, q1, q3;
+	double median, q1, q3, iqr_percent;
 	bool functional_only;
 };
 

@@ -9,6 +9,8 @@
 #include "../host/error.h"
 #include <stdbool.h>
 
+#include "mannwhitney.h"
+
 #define RATIO_CONFIDENCE 0.95
 
 struct ratio_estimate {
@@ -18,18 +20,23 @@ struct ratio_estimate {
 	bool log_scale;     /* every value positive: exp of the interval for log(new) - log(base);
 			     * otherwise 1 + (interval for new - base) / median(base) */
 	bool full_coverage; /* false when the samples are too small for 95%: [lo, hi] is then
-			     * the widest interval the data give */
+			     * the widest interval the data give, and rules nothing out */
 };
 
-/* n, m >= 1. Returns 0, or -ENOMEM. */
-int ratio_estimate(const double *base, int n, const double *new, int m, struct ratio_estimate *out) XB_MUST_CHECK;
+/*
+ * n, m >= 1; the samples' medians and @mw, mann_whitney(base, n, new, m), come from the
+ * caller, who has them already (log values have the same ranks and ties). Returns 0, or
+ * -ENOMEM.
+ */
+int ratio_estimate(const double *base, int n, double base_median, const double *new, int m, double new_median,
+		   const struct mw_result *mw, struct ratio_estimate *out) XB_MUST_CHECK;
 
 /*
  * The Hodges-Lehmann interval on its own: the order statistics D(k) and D(nm + 1 - k) of
- * the n*m differences y - x, k from the U distribution (exact or normal, as the test
- * chooses). Returns 0 or -ENOMEM.
+ * the n*m differences y - x, k from the U distribution (exact or normal with the tie term,
+ * as @mw, the test of x against y, chose). Returns 0 or -ENOMEM.
  */
-int hodges_lehmann_interval(const double *x, int n, const double *y, int m, double *lo, double *hi,
-			    bool *full_coverage) XB_MUST_CHECK;
+int hodges_lehmann_interval(const double *x, int n, const double *y, int m, const struct mw_result *mw,
+			    double *lo, double *hi, bool *full_coverage) XB_MUST_CHECK;
 
 #endif

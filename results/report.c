@@ -101,10 +101,15 @@ static int by_feature(const void *a, const void *b)
 	return x != y ? x - y : strcmp(a, b);
 }
 
-static void chart_terminals(FILE *gp, const char *name, int width, int height, const char *plot)
+/* Before a plot command: its PNG; after it, the same plot again as SVG. */
+static void chart_png(FILE *gp, const char *name, int width, int height)
 {
-	fprintf(gp, "set terminal pngcairo size %d,%d noenhanced\nset output '%s.png'\n%s\n", width, height, name, plot);
-	fprintf(gp, "set terminal svg size %d,%d noenhanced\nset output '%s.svg'\nreplot\nunset output\n", width,
+	fprintf(gp, "set terminal pngcairo size %d,%d noenhanced\nset output '%s.png'\n", width, height, name);
+}
+
+static void chart_svg(FILE *gp, const char *name, int width, int height)
+{
+	fprintf(gp, "\nset terminal svg size %d,%d noenhanced\nset output '%s.svg'\nreplot\nunset output\n", width,
 		height, name);
 }
 
@@ -137,9 +142,9 @@ static int cost_chart(const struct report_options *o, const struct series *serie
 		      FILE *gp, struct report_page *page)
 {
 	struct labels features = { 0 }, conditions = { 0 };
-	char name[PART_MAX * 3 + 8], file[PART_MAX * 3 + 16], plot[8192], title[512];
+	char name[PART_MAX * 3 + 8], file[PART_MAX * 3 + 16], title[512];
 	const char *unit = NULL;
-	int len = 0, column = 2;
+	int column = 2;
 	FILE *dat;
 
 	for (int s = 0; s < nr; s++) {
@@ -188,15 +193,15 @@ static int cost_chart(const struct report_options *o, const struct series *serie
 	fprintf(gp, "reset\nset datafile missing '?'\nset title \"%s\"\nset ylabel \"%s\"\nset grid ytics\n"
 		    "set key outside right top\nset xrange [-0.5:%d.5]\nset offsets 0, 0, graph 0.05, graph 0.05\n",
 		title, unit, features.n - 1);
-	len = snprintf(plot, sizeof(plot), "plot");
+	chart_png(gp, name, 900, 480);
+	fputs("plot", gp);
 	for (int s = 0; s < nr; s++)
 		for (int c = 0; c < conditions.n; c++, column += 3)
-			len += snprintf(plot + len, sizeof(plot) - (size_t)len,
-					"%s '%s' using 0:%d:%d:%d%s with yerrorlines pt 7 title \"%s%s%s\"",
-					column > 2 ? "," : "", file, column, column + 1, column + 2,
-					column == 2 ? ":xtic(1)" : "", conditions.v[c][0] ? conditions.v[c] : "median",
-					nr > 1 ? ", " : "", nr > 1 ? series[s].name : "");
-	chart_terminals(gp, name, 900, 480, plot);
+			fprintf(gp, "%s '%s' using 0:%d:%d:%d%s with yerrorlines pt 7 title \"%s%s%s\"",
+				column > 2 ? "," : "", file, column, column + 1, column + 2, column == 2 ? ":xtic(1)" : "",
+				conditions.v[c][0] ? conditions.v[c] : "median", nr > 1 ? ", " : "",
+				nr > 1 ? series[s].name : "");
+	chart_svg(gp, name, 900, 480);
 	return add_chart(page, name, title);
 }
 
@@ -204,7 +209,7 @@ static int cost_chart(const struct report_options *o, const struct series *serie
 static int ratio_chart(const struct report_options *o, const struct comparison *c, int k, FILE *gp,
 		       struct report_page *page)
 {
-	char name[32], file[40], title[512], plot[512];
+	char name[32], file[40], title[512];
 	FILE *dat;
 	int rows = 0;
 
@@ -229,22 +234,50 @@ static int ratio_chart(const struct report_options *o, const struct comparison *
 	fprintf(gp, "reset\nset title \"%s\"\nset xlabel \"NEW / BASE\"\nset grid xtics\nset yrange [-0.5:%d.5] reverse\n"
 		    "set ytics font ',8'\nset arrow from 1, graph 0 to 1, graph 1 nohead dt 2\nset key off\n",
 		title, rows - 1);
-	snprintf(plot, sizeof(plot), "plot '%s' using 2:1:3:4:6:ytic(5) with xerrorbars pt 7 lc rgb variable", file);
-	chart_terminals(gp, name, 1000, 160 + 16 * rows, plot);
+	chart_png(gp, name, 1000, 160 + 16 * rows);
+	fprintf(gp, "plot '%s' using 2:1:3:4:6:ytic(5) with xerrorbars pt 7 lc rgb variable", file);
+	chart_svg(gp, name, 1000, 160 + 16 * rows);
 	return add_chart(page, name, title);
+}
+
+static int by_run_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The runs of @h, sorted (ids grow with time) and each once; NULL when out of memory. */
+static int64_t *runs_of(const struct history *h, int nr_h, int *nr_runs)
+{
+	int nr = 0, n = 0;
+	int64_t *runs;
+
+	for (int i = 0; i < nr_h; i++)
+		nr += h[i].nr_points;
+	if (!(runs = malloc((size_t)(nr ? nr : 1) * sizeof(*runs))))
+		return NULL;
+	for (int i = 0; i < nr_h; i++)
+		for (int k = 0; k < h[i].nr_points; k++)
+			runs[n++] = h[i].points[k].run.id;
+	qsort(runs, (size_t)nr, sizeof(*runs), by_run_id);
+	*nr_runs = 0;
+	for (int i = 0; i < nr; i++)
+		if (!i || runs[i] != runs[i - 1])
+			runs[(*nr_runs)++] = runs[i];
+	return runs;
 }
 
 /* Every case of an operation across the runs of the last series' machine. */
 static int history_chart(struct results_store *st, const struct report_options *o, const struct series *last,
 			 const char *op, FILE *gp, struct report_page *page)
 {
-	char name[PART_MAX * 3 + 12], file[PART_MAX * 3 + 20], title[512], plot[8192], tics[4096];
-	int64_t runs[256];
-	int nr_runs = 0, len, tlen;
+	char name[PART_MAX * 3 + 12], file[PART_MAX * 3 + 20], title[512];
+	int64_t *runs = NULL;
 	struct history h[64];
 	const char *ids[64];
-	int nr_h = 0, rc = 0;
-	FILE *dat;
+	int nr_h = 0, nr_runs = 0, rc = 0;
+	FILE *dat = NULL;
 
 	for (int i = 0; i < last->nr_cases && nr_h < 64 && !rc; i++) {
 		struct id_parts p;
@@ -255,62 +288,48 @@ static int history_chart(struct results_store *st, const struct report_options *
 		if (!(rc = history_load(st, last->cases[i].id, o->metric, last->runs[0].machine_id, &h[nr_h])))
 			ids[nr_h++] = last->cases[i].id;
 	}
-	for (int i = 0; i < nr_h; i++)
-		for (int k = 0; k < h[i].nr_points; k++) {
-			int j = 0;
-
-			while (j < nr_runs && runs[j] != h[i].points[k].run.id)
-				j++;
-			if (j == nr_runs && nr_runs < 256)
-				runs[nr_runs++] = h[i].points[k].run.id;
-		}
-	for (int i = 1; i < nr_runs; i++) /* ids grow with time */
-		for (int j = i; j > 0 && runs[j] < runs[j - 1]; j--) {
-			int64_t t = runs[j];
-
-			runs[j] = runs[j - 1];
-			runs[j - 1] = t;
-		}
+	if (!rc && !(runs = runs_of(h, nr_h, &nr_runs)))
+		rc = xb_fail(ENOMEM, "out of memory");
 	slug(op, name + snprintf(name, sizeof(name), "history-"), sizeof(name) - 8);
 	snprintf(file, sizeof(file), "%s.dat", name);
 	if (!rc && !(dat = open_in(o->dir, file)))
 		rc = -EIO;
-	len = snprintf(plot, sizeof(plot), "plot");
 	for (int i = 0; i < nr_h && !rc; i++) {
 		fprintf(dat, "# %s\n", ids[i]);
 		for (int k = 0; k < h[i].nr_points; k++) {
-			int x = 0;
+			const struct history_point *pt = &h[i].points[k];
+			const int64_t *x = bsearch(&pt->run.id, runs, (size_t)nr_runs, sizeof(*runs), by_run_id);
 
-			while (runs[x] != h[i].points[k].run.id)
-				x++;
-			fprintf(dat, "%d %.17g %.17g %.17g\n", x, h[i].points[k].median, h[i].points[k].q1, h[i].points[k].q3);
+			fprintf(dat, "%d %.17g %.17g %.17g\n", (int)(x - runs), pt->median, pt->q1, pt->q3);
 		}
 		fprintf(dat, "\n\n");
 	}
-	if (!rc && fclose(dat))
+	if (dat && fclose(dat) && !rc)
 		rc = xb_fail_errno("write %s/%s", o->dir, file);
-	for (int b = 0; b < nr_h && !rc; b++) {
-		struct id_parts p;
+	if (!rc) {
+		snprintf(title, sizeof(title), "%s: median %s (quartiles) per run on machine %lld", op, o->metric,
+			 (long long)last->runs[0].machine_id);
+		fprintf(gp, "reset\nset title \"%s\"\nset xlabel \"run\"\nset ylabel \"%s\"\nset grid ytics\nset xtics (",
+			title, o->metric);
+		for (int i = 0; i < nr_runs; i++)
+			fprintf(gp, "%s\"%lld\" %d", i ? ", " : "", (long long)runs[i], i);
+		fprintf(gp, ")\nset xrange [-0.5:%d.5]\nset key outside right top\n", nr_runs - 1);
+		chart_png(gp, name, 900, 480);
+		fputs("plot", gp);
+		for (int b = 0; b < nr_h; b++) {
+			struct id_parts p;
 
-		split_id(ids[b], &p);
-		len += snprintf(plot + len, sizeof(plot) - (size_t)len,
-				"%s '%s' index %d using 1:2:3:4 with yerrorlines pt 7 title \"%s%s%s\"", b ? "," : "",
+			split_id(ids[b], &p);
+			fprintf(gp, "%s '%s' index %d using 1:2:3:4 with yerrorlines pt 7 title \"%s%s%s\"", b ? "," : "",
 				file, b, p.features, p.condition[0] ? "/" : "", p.condition);
+		}
+		chart_svg(gp, name, 900, 480);
+		rc = add_chart(page, name, title);
 	}
-	tlen = snprintf(tics, sizeof(tics), "set xtics (");
-	for (int i = 0; i < nr_runs; i++)
-		tlen += snprintf(tics + tlen, sizeof(tics) - (size_t)tlen, "%s\"%lld\" %d", i ? ", " : "", (long long)runs[i], i);
-	snprintf(tics + tlen, sizeof(tics) - (size_t)tlen, ")");
 	for (int i = 0; i < nr_h; i++)
 		history_free(&h[i]);
-	if (rc)
-		return rc;
-	snprintf(title, sizeof(title), "%s: median %s (quartiles) per run on machine %lld", op, o->metric,
-		 (long long)last->runs[0].machine_id);
-	fprintf(gp, "reset\nset title \"%s\"\nset xlabel \"run\"\nset ylabel \"%s\"\nset grid ytics\n%s\n"
-		    "set xrange [-0.5:%d.5]\nset key outside right top\n", title, o->metric, tics, nr_runs - 1);
-	chart_terminals(gp, name, 900, 480, plot);
-	return add_chart(page, name, title);
+	free(runs);
+	return rc;
 }
 
 static int charts(struct results_store *st, const struct report_options *o, const struct series *series, int nr,

@@ -3,8 +3,6 @@
  */
 #include "report_page.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 
 #include "compare_format.h"
@@ -30,6 +28,8 @@ static void html_series(FILE *f, const struct series *series, int nr)
 
 static void html_comparison(FILE *f, const struct comparison *c)
 {
+	char base[24], change[48];
+
 	fputs("<h2>Comparison</h2>\n<p>Ratio NEW/BASE of the medians with its 95% Hodges-Lehmann interval, "
 	      "Mann-Whitney p-value adjusted by Benjamini-Hochberg.</p>\n<table>\n<tr><th>case</th><th>base median</th>", f);
 	for (int k = 0; k < c->nr_news; k++) {
@@ -43,15 +43,13 @@ static void html_comparison(FILE *f, const struct comparison *c)
 
 		fputs("<tr><td><code>", f);
 		markup_escaped(f, row->id);
-		fprintf(f, "</code></td><td>%.1f</td>", row->cells[0].base_median);
+		compare_number_text(row->cells[0].base_median, base, sizeof(base));
+		fprintf(f, "</code></td><td>%s</td>", base);
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
 
-			fprintf(f, "<td class=\"%s\">", verdict_name(v->verdict));
-			if (v->r.valid)
-				fprintf(f, "%+.1f%% [%+.1f, %+.1f] ", 100 * (v->r.ratio - 1), 100 * (v->r.lo - 1),
-					100 * (v->r.hi - 1));
-			fprintf(f, "%s</td>", verdict_name(v->verdict));
+			compare_change_text(v, true, change, sizeof(change));
+			fprintf(f, "<td class=\"%s\">%s %s</td>", verdict_name(v->verdict), change, verdict_name(v->verdict));
 		}
 		fputs("</tr>\n", f);
 	}

@@ -28,24 +28,28 @@ const char *series_metric_unit(const char *metric, const char *case_unit)
 	return !strcmp(metric, "ns_per_op") ? "ns/op" : metric;
 }
 
+void series_run_columns(struct db_stmt *s, int col, struct series_run *out)
+{
+	const char *label = db_column_text(s, col + 2);
+
+	out->id = db_column_int64(s, col);
+	out->machine_id = db_column_int64(s, col + 1);
+	snprintf(out->label, sizeof(out->label), "%s", label ? label : "");
+	snprintf(out->started_at, sizeof(out->started_at), "%s", db_column_text(s, col + 3));
+	out->complete = db_column_int64(s, col + 4) != 0;
+}
+
 int series_run_info(struct results_store *st, int64_t run_id, struct series_run *out)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(results_db(st), "SELECT id, machine_id, label, started_at, complete FROM runs WHERE id = ?", &s);
+	int rc = db_prepare(results_db(st), "SELECT " SERIES_RUN_COLUMNS " FROM runs r WHERE r.id = ?", &s);
 
 	if (rc)
 		return rc;
 	if (!(rc = db_bind_int64(s, 1, run_id)))
 		rc = db_step(s);
-	if (rc == DB_ROW) {
-		const char *label = db_column_text(s, 2);
-
-		out->id = db_column_int64(s, 0);
-		out->machine_id = db_column_int64(s, 1);
-		snprintf(out->label, sizeof(out->label), "%s", label ? label : "");
-		snprintf(out->started_at, sizeof(out->started_at), "%s", db_column_text(s, 3));
-		out->complete = db_column_int64(s, 4) != 0;
-	}
+	if (rc == DB_ROW)
+		series_run_columns(s, 0, out);
 	db_finalize(s);
 	return rc < 0 ? rc : rc == DB_ROW ? 0 : -ENOENT;
 }
@@ -200,27 +204,30 @@ static int group_rows(struct sample_row *rows, int nr, struct series *out)
 	return 0;
 }
 
-static int load_functional_only(struct results_store *st, struct series *out)
+int series_functional_only(struct results_store *st, int64_t run_id,
+			   int (*each)(void *arg, const char *case_id, const char *reason), void *arg)
 {
 	struct db_stmt *s;
 	int rc = db_prepare(results_db(st),
 			    "SELECT c.name, a.value FROM result_attributes a JOIN cases c ON c.id = a.case_id"
 			    " WHERE a.run_id = ? AND a.name = 'functional_only'", &s);
 
-	for (int r = 0; r < out->nr_runs && !rc; r++) {
-		if ((rc = db_bind_int64(s, 1, out->runs[r].id)))
-			break;
-		while ((rc = db_step(s)) == DB_ROW) {
-			struct series_case *c = (struct series_case *)series_find(out, db_column_text(s, 0));
-
-			if (c && !c->functional_only && !(c->functional_only = strdup(db_column_text(s, 1))))
-				rc = xb_fail(ENOMEM, "out of memory");
-		}
-		if (rc >= 0)
-			rc = db_reset(s);
-	}
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, run_id)))
+		while ((rc = db_step(s)) == DB_ROW && !(rc = each(arg, db_column_text(s, 0), db_column_text(s, 1))))
+			;
 	db_finalize(s);
 	return rc < 0 ? rc : 0;
+}
+
+static int mark_functional_only(void *series, const char *case_id, const char *reason)
+{
+	struct series_case *c = (struct series_case *)series_find(series, case_id);
+
+	if (c && !(c->functional_only = strdup(reason)))
+		return xb_fail(ENOMEM, "out of memory");
+	return 0;
 }
 
 int series_load(struct results_store *st, const char *spec, const char *metric, struct series *out)
@@ -260,8 +267,8 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 		free(rows[i].unit);
 	}
 	free(rows);
-	if (!rc && !out->baseline_id)
-		rc = load_functional_only(st, out);
+	if (!rc && !out->baseline_id) /* a baseline holds no functional-only result */
+		rc = series_functional_only(st, out->runs[0].id, mark_functional_only, out);
 	return rc;
 }
 

@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+struct db_stmt;
+
 #define SERIES_NAME_MAX 160
 
 struct series_run {
@@ -58,5 +60,12 @@ const char *series_metric_unit(const char *metric, const char *case_unit);
 const char *series_metric_source(const char *metric, bool *binds_name);
 
 int series_run_info(struct results_store *st, int64_t run_id, struct series_run *out) XB_MUST_CHECK;
+/* Calls @each for every result of run @run_id marked functional_only, with its case and
+ * reason, until @each returns an error. Returns 0 or the first error. */
+int series_functional_only(struct results_store *st, int64_t run_id,
+			   int (*each)(void *arg, const char *case_id, const char *reason), void *arg) XB_MUST_CHECK;
+/* The columns of a run (of runs r) in a SELECT list, and reading them back from column @col. */
+#define SERIES_RUN_COLUMNS "r.id, r.machine_id, r.label, r.started_at, r.complete"
+void series_run_columns(struct db_stmt *s, int col, struct series_run *out);
 
 #endif

@@ -34,6 +34,12 @@ double stats_quantile_sorted(const double *sorted, int n, double q)
 	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
 }
 
+double stats_iqr_percent(const double *sorted, int n)
+{
+	return 100 * (stats_quantile_sorted(sorted, n, 0.75) - stats_quantile_sorted(sorted, n, 0.25)) /
+	       fabs(stats_quantile_sorted(sorted, n, 0.5));
+}
+
 double stats_median(const double *v, int n)
 {
 	double *copy, m;

@@ -8,6 +8,8 @@
 void stats_sort(double *v, int n);
 /* Quantile q in [0, 1] of sorted data, linear interpolation between order statistics. */
 double stats_quantile_sorted(const double *sorted, int n, double q);
+/* The spread of sorted data: 100 * (Q3 - Q1) / |median|, in percent. */
+double stats_iqr_percent(const double *sorted, int n);
 /* Median of unsorted data (copies; does not reorder @v). NAN when n == 0. */
 double stats_median(const double *v, int n);
 

@@ -22,7 +22,7 @@ struct case_entry {
 struct results_store {
 	struct db *db;
 	struct case_entry *cases;
-	int nr_cases;
+	int nr_cases, cap;
 };
 
 static int open_store(const char *url, bool create, struct results_store **out)
@@ -35,8 +35,6 @@ static int open_store(const char *url, bool create, struct results_store **out)
 	rc = db_open(url, create, &st->db);
 	if (!rc)
 		rc = schema_migrate(st->db);
-	if (!rc && st->db->driver == &db_sqlite_driver)
-		rc = db_exec(st->db, "PRAGMA journal_mode = WAL");
 	if (rc) {
 		db_close(st->db);
 		free(st);
@@ -56,20 +54,13 @@ int results_open_existing(const char *url, struct results_store **out)
 	return open_store(url, false, out);
 }
 
-static void forget_cases(struct results_store *st)
-{
-	for (int i = 0; i < st->nr_cases; i++)
-		free(st->cases[i].name);
-	free(st->cases);
-	st->cases = NULL;
-	st->nr_cases = 0;
-}
-
 void results_close(struct results_store *st)
 {
 	if (!st)
 		return;
-	forget_cases(st);
+	for (int i = 0; i < st->nr_cases; i++)
+		free(st->cases[i].name);
+	free(st->cases);
 	db_close(st->db);
 	free(st);
 }
@@ -97,18 +88,10 @@ int results_allocate_ids(struct results_store *st, const char *table, int count,
 
 static int find_machine(struct results_store *st, const char *fingerprint, int64_t *id)
 {
-	struct db_stmt *s;
-	int rc = db_prepare(st->db, "SELECT id FROM machines WHERE fingerprint = ?", &s);
+	bool found;
+	int rc = db_select_int64(st->db, "SELECT id FROM machines WHERE fingerprint = ?", fingerprint, id, &found);
 
-	if (rc)
-		return rc;
-	rc = db_bind_text(s, 1, fingerprint);
-	if (!rc)
-		rc = db_step(s);
-	if (rc == DB_ROW)
-		*id = db_column_int64(s, 0);
-	db_finalize(s);
-	return rc < 0 ? rc : rc == DB_ROW ? 0 : -ENOENT;
+	return rc ? rc : found ? 0 : -ENOENT;
 }
 
 int results_put_machine(struct results_store *st, const struct machine_record *m, int64_t *machine_id)
@@ -189,42 +172,64 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct case_entry *)a)->name, ((const struct case_entry *)b)->name);
 }
 
-static int load_cases(struct results_store *st)
-{
-	struct db_stmt *s;
-	int rc = db_prepare(st->db, "SELECT id, name FROM cases", &s), cap = 0;
-
-	if (rc)
-		return rc;
-	forget_cases(st);
-	while ((rc = db_step(s)) == DB_ROW) {
-		if (st->nr_cases == cap) {
-			struct case_entry *grown = realloc(st->cases, (size_t)(cap = cap ? 2 * cap : 256) * sizeof(*grown));
-
-			if (!grown) {
-				rc = xb_fail(ENOMEM, "out of memory");
-				break;
-			}
-			st->cases = grown;
-		}
-		st->cases[st->nr_cases].id = db_column_int64(s, 0);
-		if (!(st->cases[st->nr_cases].name = strdup(db_column_text(s, 1)))) {
-			rc = xb_fail(ENOMEM, "out of memory");
-			break;
-		}
-		st->nr_cases++;
-	}
-	db_finalize(s);
-	qsort(st->cases, (size_t)st->nr_cases, sizeof(*st->cases), by_name);
-	return rc < 0 ? rc : 0;
-}
-
 static int64_t known_case(const struct results_store *st, const char *name)
 {
 	struct case_entry key = { .name = (char *)name }, *e;
 
 	e = bsearch(&key, st->cases, (size_t)st->nr_cases, sizeof(*st->cases), by_name);
 	return e ? e->id : 0;
+}
+
+/* Adds a name the cache does not have, in its sorted place. */
+static int cache_case(struct results_store *st, const char *name, int64_t id)
+{
+	int lo = 0, hi = st->nr_cases;
+	char *copy = strdup(name);
+
+	if (!copy)
+		return xb_fail(ENOMEM, "out of memory");
+	if (st->nr_cases == st->cap) {
+		struct case_entry *grown = realloc(st->cases, (size_t)(st->cap = st->cap ? 2 * st->cap : 256) * sizeof(*grown));
+
+		if (!grown) {
+			free(copy);
+			return xb_fail(ENOMEM, "out of memory");
+		}
+		st->cases = grown;
+	}
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (strcmp(st->cases[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&st->cases[lo + 1], &st->cases[lo], (size_t)(st->nr_cases - lo) * sizeof(*st->cases));
+	st->cases[lo] = (struct case_entry){ copy, id };
+	st->nr_cases++;
+	return 0;
+}
+
+/* Caches the ids the database has for the names of @cases the cache lacks; *missing: how
+ * many records are still without one. */
+static int fetch_cases(struct results_store *st, const struct case_record *cases, int n, int *missing)
+{
+	int rc = 0;
+
+	*missing = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		int64_t id;
+		bool found;
+
+		if (known_case(st, cases[i].id))
+			continue;
+		rc = db_select_int64(st->db, "SELECT id FROM cases WHERE name = ?", cases[i].id, &id, &found);
+		if (!rc && found)
+			rc = cache_case(st, cases[i].id, id);
+		*missing += !rc && !found;
+	}
+	return rc;
 }
 
 /*
@@ -263,23 +268,14 @@ fail:
 /* Fills @ids with the case id of every record, adding the names that are new. */
 static int case_ids(struct results_store *st, const struct case_record *cases, int n, int64_t *ids)
 {
-	int missing = 0, rc;
+	int missing, rc = fetch_cases(st, cases, n, &missing);
 
-	for (int pass = 0; pass < 2; pass++) {
-		missing = 0;
-		for (int i = 0; i < n; i++)
-			missing += !(ids[i] = known_case(st, cases[i].id));
-		if (!missing)
-			return 0;
-		if ((pass == 0 && (rc = load_cases(st))))
-			return rc;
-	}
-	if ((rc = add_cases(st, cases, n, missing)) || (rc = load_cases(st)))
-		return rc;
-	for (int i = 0; i < n; i++)
+	if (!rc && missing && !(rc = add_cases(st, cases, n, missing)))
+		rc = fetch_cases(st, cases, n, &missing);
+	for (int i = 0; i < n && !rc; i++)
 		if (!(ids[i] = known_case(st, cases[i].id)))
-			return xb_fail(EIO, "case %s was not stored", cases[i].id);
-	return 0;
+			rc = xb_fail(EIO, "case %s was not stored", cases[i].id);
+	return rc;
 }
 
 static const char *status_name(enum case_status status)

@@ -1,8 +1,9 @@
 /*
  * verdict.c - per-case tests and the decision rule. A change counts only when it is both
  * significant after the false-discovery-rate correction and larger than the threshold; a
- * case that is not significant is unchanged only when its interval rules out a change
- * larger than the threshold, and noisy otherwise.
+ * case that is not significant is unchanged only when its 95% interval rules out a change
+ * larger than the threshold, and noisy otherwise (also when the samples are too small for
+ * a 95% interval, which --alpha above 0.05 lets through).
  */
 #include "verdict.h"
 
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 
 #include "fdr.h"
-#include "mannwhitney.h"
 #include "stats.h"
 
 static const char *const names[] = {
@@ -49,7 +49,8 @@ int verdict_measure(const double *base, int n, const double *new, int m, struct 
 	};
 	if (!n || !m)
 		return 0;
-	if ((rc = ratio_estimate(base, n, new, m, &out->r)) || (rc = mann_whitney(base, n, new, m, &mw)))
+	if ((rc = mann_whitney(base, n, new, m, &mw)) ||
+	    (rc = ratio_estimate(base, n, out->base_median, new, m, out->new_median, &mw, &out->r)))
 		return rc;
 	out->u = mw.u;
 	out->p = mw.p;
@@ -74,10 +75,12 @@ static void decide(struct case_verdict *c, const struct verdict_options *o)
 		c->why = "no ratio: the base median is not positive";
 	else if (c->p_adjusted <= o->alpha && fabs(change) > o->threshold)
 		c->verdict = change > 0 ? VERDICT_REGRESSION : VERDICT_IMPROVEMENT;
-	else if (c->p_adjusted <= o->alpha || (c->r.lo >= 1 - o->threshold && c->r.hi <= 1 + o->threshold))
+	else if (c->p_adjusted <= o->alpha ||
+		 (c->r.full_coverage && c->r.lo >= 1 - o->threshold && c->r.hi <= 1 + o->threshold))
 		c->verdict = VERDICT_UNCHANGED;
 	else
-		c->why = "the interval is wider than the threshold";
+		c->why = c->r.full_coverage ? "the interval is wider than the threshold"
+					    : "too few samples for a 95% interval";
 }
 
 int verdict_decide(struct case_verdict *cases, int nr_cases, const struct verdict_options *o)

@@ -8,6 +8,7 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 
@@ -95,7 +96,7 @@ class Report(xbtest.TempDirTest):
         with open(os.path.join(self.out, "report.md")) as f:
             md = f.read()
         for c in charts:
-            self.assertIn(f"![", md)
+            self.assertRegex(md, rf"\n!\[[^\]\n]+\]\({re.escape(c)}\.png\)\n")  # an image with its title
             self.assertIn(f"({c}.png)", md)
         self.assertIn("**regression**", md)  # r2 is 20% slower than r0
         with open(os.path.join(self.out, "index.html")) as f:
@@ -133,6 +134,74 @@ class Report(xbtest.TempDirTest):
         self.assertEqual(head[:8], b"\x89PNG\r\n\x1a\n")
         self.assertEqual((int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")), (1280, 4000))
         self.assertGreater(os.path.getsize(shot), 50_000)  # charts, not a blank page
+
+
+class ManyRuns(xbtest.TempDirTest):
+    """More runs on one machine than the history chart once had room for (256): every run
+    gets its own x position and tic, and `history` lists them all."""
+    RUNS = 300
+
+    def test_history_of_300_runs(self):
+        db = os.path.join(self.tmp, "r.db")
+        path = os.path.join(self.tmp, "run.json")
+        with open(path, "w") as out:
+            json.dump({"context": {"host_name": "many-host", "date": "2026-01-01T00:00:00Z"},
+                       "benchmarks": [dict(name="native/save/xsave/fp/init", run_type="iteration", iterations=100,
+                                           real_time=1.0, cpu_time=1.0, time_unit="ns", ticks_per_op=100 + k)
+                                      for k in range(5)]}, out)
+        r = run("import", "--db", db, "--label", "many", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with sqlite3.connect(db) as con:  # runs 2 .. 300: copies of run 1, a day apart
+            cols = [c[1] for c in con.execute("PRAGMA table_info(runs)") if c[1] not in ("id", "started_at")]
+            for run_id in range(2, self.RUNS + 1):
+                con.execute(f"INSERT INTO runs (id, started_at, {', '.join(cols)}) SELECT ?, ?, {', '.join(cols)}"
+                            " FROM runs WHERE id = 1", (run_id, f"2026-01-01T00:00:00Z+{run_id:04d}"))
+                for table in ("results", "samples"):
+                    rest = [c[1] for c in con.execute(f"PRAGMA table_info({table})") if c[1] != "run_id"]
+                    con.execute(f"INSERT INTO {table} (run_id, {', '.join(rest)}) SELECT ?, {', '.join(rest)}"
+                                f" FROM {table} WHERE run_id = 1", (run_id,))
+            con.execute("UPDATE id_sequences SET last_id = ? WHERE name = 'runs'", (self.RUNS,))
+        out = os.path.join(self.tmp, "report")
+        r = run("report", "--db", db, "--out", out, str(self.RUNS))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "history-native-save-xsave.dat")) as f:
+            xs = [int(line.split()[0]) for line in f if line[:1].isdigit()]
+        self.assertEqual(xs, list(range(self.RUNS)))
+        with open(os.path.join(out, "report.gp")) as f:
+            gp = f.read()
+        self.assertIn(f'"1" 0, "2" 1, ', gp)
+        self.assertIn(f', "{self.RUNS}" {self.RUNS - 1})', gp)
+        r = run("history", "--db", db, "--format", "json", "native/save/xsave/fp/init")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        points = json.loads(r.stdout)["points"]
+        self.assertEqual([p["run"] for p in points], list(range(1, self.RUNS + 1)))
+        self.assertEqual({(p["label"], p["n"], p["median"]) for p in points}, {("many", 5, 102)})
+
+
+class NewCase(xbtest.TempDirTest):
+    """A case measured in NEW only has no base median and no ratio: the page's comparison
+    table shows "-" for both, as compare does, never nan."""
+
+    def test_new_case_row(self):
+        db = os.path.join(self.tmp, "r.db")
+        for i, names in enumerate([["native/save/xsave/fp/init"],
+                                   ["native/save/xsave/fp/init", "native/save/xsave/avx/init"]]):
+            path = os.path.join(self.tmp, f"run{i}.json")
+            with open(path, "w") as out:
+                json.dump({"context": {"host_name": "new-host", "date": f"2026-01-0{i + 1}T00:00:00Z"},
+                           "benchmarks": [dict(name=n, run_type="iteration", iterations=100, real_time=1.0,
+                                               cpu_time=1.0, time_unit="ns", ticks_per_op=100 + k)
+                                          for n in names for k in range(5)]}, out)
+            r = run("import", "--db", db, "--label", f"n{i}", path)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        out = os.path.join(self.tmp, "report")
+        r = run("report", "--db", db, "--out", out, "n0", "n1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "index.html")) as f:
+            html = f.read()
+        self.assertIn('<tr><td><code>native/save/xsave/avx/init</code></td><td>-</td><td class="new">- new</td></tr>',
+                      html)
+        self.assertNotIn("nan", html)
 
 
 if __name__ == "__main__":

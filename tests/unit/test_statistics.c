@@ -2,9 +2,10 @@
  * test_statistics.c - the comparison statistics on known answers: the Mann-Whitney U and
  * two-sided p-value against scipy.stats.mannwhitneyu (fixed vectors in mw_vectors.h, made
  * once by mw_vectors.py with Debian's python3-scipy 1.10.1), the exact null distribution,
- * the Hodges-Lehmann interval on data whose order statistics are worked out by hand below,
- * the ratio on log and linear scales, and Benjamini-Hochberg on the 15 p-values of
- * Benjamini and Hochberg (1995), where 4 hypotheses are rejected at q = 0.05.
+ * the Hodges-Lehmann interval, the order-statistic interval of a median and the IQR% on
+ * data whose order statistics are worked out by hand below, the ratio on log and linear
+ * scales, and Benjamini-Hochberg on the 15 p-values of Benjamini and Hochberg (1995),
+ * where 4 hypotheses are rejected at q = 0.05.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include "results/fdr.h"
 #include "results/mannwhitney.h"
 #include "results/ratio_interval.h"
+#include "results/stats.h"
 #include "mw_vectors.h"
 
 #define assert_close(a, b, rel) assert_true(fabs((a) - (b)) <= (rel) * fmax(fabs(b), 1e-300))
@@ -61,12 +63,14 @@ static void test_exact_distribution(void **state)
 static void test_hodges_lehmann_exact(void **state)
 {
 	double x[5], y[5], lo, hi;
+	struct mw_result mw;
 	bool full;
 
 	(void)state;
 	for (int i = 0; i < 5; i++)
 		x[i] = i + 1, y[i] = i + 11.5;
-	assert_int_equal(hodges_lehmann_interval(x, 5, y, 5, &lo, &hi, &full), 0);
+	assert_int_equal(mann_whitney(x, 5, y, 5, &mw), 0);
+	assert_int_equal(hodges_lehmann_interval(x, 5, y, 5, &mw, &lo, &hi, &full), 0);
 	assert_true(full);
 	assert_close(lo, 7.5, 1e-12);
 	assert_close(hi, 13.5, 1e-12);
@@ -80,12 +84,14 @@ static void test_hodges_lehmann_exact(void **state)
 static void test_hodges_lehmann_normal(void **state)
 {
 	double x[10], y[10], lo, hi;
+	struct mw_result mw;
 	bool full;
 
 	(void)state;
 	for (int i = 0; i < 10; i++)
 		x[i] = i + 1, y[i] = i + 6.5;
-	assert_int_equal(hodges_lehmann_interval(x, 10, y, 10, &lo, &hi, &full), 0);
+	assert_int_equal(mann_whitney(x, 10, y, 10, &mw), 0);
+	assert_int_equal(hodges_lehmann_interval(x, 10, y, 10, &mw, &lo, &hi, &full), 0);
 	assert_true(full);
 	assert_close(lo, 2.5, 1e-12);
 	assert_close(hi, 8.5, 1e-12);
@@ -95,13 +101,24 @@ static void test_hodges_lehmann_normal(void **state)
 static void test_hodges_lehmann_too_small(void **state)
 {
 	double x[] = { 0, 1, 2 }, y[] = { 0.5, 1.5, 2.5 }, lo, hi;
+	struct mw_result mw;
 	bool full;
 
 	(void)state;
-	assert_int_equal(hodges_lehmann_interval(x, 3, y, 3, &lo, &hi, &full), 0);
+	assert_int_equal(mann_whitney(x, 3, y, 3, &mw), 0);
+	assert_int_equal(hodges_lehmann_interval(x, 3, y, 3, &mw, &lo, &hi, &full), 0);
 	assert_false(full);
 	assert_close(lo, -1.5, 1e-12);
 	assert_close(hi, 2.5, 1e-12);
+}
+
+/* ratio_estimate given what verdict_measure hands it: the test's result and both medians */
+static int estimate(const double *base, int n, const double *new, int m, struct ratio_estimate *r)
+{
+	struct mw_result mw;
+	int rc = mann_whitney(base, n, new, m, &mw);
+
+	return rc ? rc : ratio_estimate(base, n, stats_median(base, n), new, m, stats_median(new, m), &mw, r);
 }
 
 static void test_ratio(void **state)
@@ -113,7 +130,7 @@ static void test_ratio(void **state)
 	struct ratio_estimate r;
 
 	(void)state;
-	assert_int_equal(ratio_estimate(base, 6, new, 6, &r), 0);
+	assert_int_equal(estimate(base, 6, new, 6, &r), 0);
 	assert_true(r.valid && r.log_scale);
 	assert_close(r.ratio, 1.1, 1e-12);
 	assert_close(r.lo, 1.1, 1e-12);
@@ -121,16 +138,52 @@ static void test_ratio(void **state)
 	/* y = 2x: every log difference is log 2 + log(x_j / x_i); the interval holds 2 */
 	for (int i = 0; i < 10; i++)
 		x[i] = 10 + i, y[i] = 2 * x[i];
-	assert_int_equal(ratio_estimate(x, 10, y, 10, &r), 0);
+	assert_int_equal(estimate(x, 10, y, 10, &r), 0);
 	assert_close(r.ratio, 2.0, 1e-12);
 	assert_true(r.lo < 2 && r.hi > 2 && r.lo > 1.5 && r.hi < 2.7);
 	/* values that are not all positive: a linear interval over the base median (2) */
-	assert_int_equal(ratio_estimate(signed_base, 5, signed_new, 5, &r), 0);
+	assert_int_equal(estimate(signed_base, 5, signed_new, 5, &r), 0);
 	assert_true(r.valid && !r.log_scale);
 	assert_close(r.ratio, 1.5, 1e-12);
 	/* no ratio when the base median is not positive */
-	assert_int_equal(ratio_estimate(zero, 4, new, 6, &r), 0);
+	assert_int_equal(estimate(zero, 4, new, 6, &r), 0);
 	assert_false(r.valid);
+}
+
+/*
+ * The order-statistic interval of a median, B ~ Binomial(n, 1/2), x(i) = i:
+ * n = 10: P(B < 2) = 11/1024 = 1.07% <= 2.5% < P(B < 3) = 56/1024 = 5.47%, so x(2), x(9);
+ * n = 20: P(B < 6) = 21700/2^20 = 2.07% <= 2.5% < P(B < 7) = 60460/2^20 = 5.77%: x(6), x(15);
+ * n = 5: P(B < 1) = 1/32 = 3.1% > 2.5%, no k: [min, max]; n = 0: no interval.
+ */
+static void test_median_interval(void **state)
+{
+	double x[20], lo, hi;
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		x[i] = i + 1;
+	stats_median_interval_sorted(x, 10, &lo, &hi);
+	assert_close(lo, 2.0, 1e-12);
+	assert_close(hi, 9.0, 1e-12);
+	stats_median_interval_sorted(x, 20, &lo, &hi);
+	assert_close(lo, 6.0, 1e-12);
+	assert_close(hi, 15.0, 1e-12);
+	stats_median_interval_sorted(x, 5, &lo, &hi);
+	assert_close(lo, 1.0, 1e-12);
+	assert_close(hi, 5.0, 1e-12);
+	stats_median_interval_sorted(x, 0, &lo, &hi);
+	assert_true(isnan(lo) && isnan(hi));
+}
+
+/* 1..5: Q1 2, median 3, Q3 4, so 100 * 2 / 3; the spread of negative values is positive too. */
+static void test_iqr_percent(void **state)
+{
+	double x[] = { 1, 2, 3, 4, 5 }, negative[] = { -5, -4, -3, -2, -1 };
+
+	(void)state;
+	assert_close(stats_iqr_percent(x, 5), 200.0 / 3, 1e-12);
+	assert_close(stats_iqr_percent(negative, 5), 200.0 / 3, 1e-12);
 }
 
 static void test_benjamini_hochberg(void **state)
@@ -168,6 +221,8 @@ int main(void)
 		cmocka_unit_test(test_hodges_lehmann_normal),
 		cmocka_unit_test(test_hodges_lehmann_too_small),
 		cmocka_unit_test(test_ratio),
+		cmocka_unit_test(test_median_interval),
+		cmocka_unit_test(test_iqr_percent),
 		cmocka_unit_test(test_benjamini_hochberg),
 	};
 

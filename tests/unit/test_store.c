@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "results/bulk.h"
 #include "results/db.h"
 #include "results/schema.h"
 #include "results/store.h"
@@ -141,32 +142,40 @@ static void test_run_round_trip(void **state)
 	assert_int_equal(query_int("SELECT count(*) FROM samples WHERE ns_per_op = 40.4"), 1);
 }
 
-/* 300 samples of 2 metrics: chunks of 128, 128, 32, 8 and 4 rows; and a batch of cases
- * whose last one collides stores none of them. */
+/*
+ * One samples writer over two cases of BULK_ROWS (128) and BULK_ROWS - 1 samples: the first
+ * case fills one whole chunk of 128 rows, the second one's 127 are flushed as chunks of 64,
+ * 32, 16, 8, 4, 2 and 1, so every chunk size writes rows, each its own. And a batch of cases
+ * whose last one collides stores none of them.
+ */
 static void test_many_rows_and_atomic_batches(void **state)
 {
-	enum { N = 300 };
+	enum { FULL = BULK_ROWS, REST = BULK_ROWS - 1 };
 	struct results_store *st;
-	struct sample_record samples[N];
+	struct sample_record samples[FULL];
 	struct named_value metrics[2] = { { "core_cycles_per_op", 7.0 }, { "core_clock_ghz", 3.5 } };
 	struct case_record batch[3];
 	int64_t m, run, run2;
 	char names[3][32];
 
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < FULL; i++)
 		samples[i] = (struct sample_record){ 10.0 + i, 5.0 + i, 100, 2, metrics };
 	for (int i = 0; i < 3; i++) {
 		snprintf(names[i], sizeof(names[i]), "case/%d", i);
-		batch[i] = (struct case_record){ names[i], "ticks/op", CASE_OK, NULL, 64, 1.0, N, samples, 0, NULL };
+		batch[i] = (struct case_record){ names[i], "ticks/op", CASE_OK, NULL, 64, 1.0, i ? REST : FULL, samples,
+						 0, NULL };
 	}
 	assert_int_equal(fresh_database(state), 0);
 	assert_int_equal(results_open(url, &st), 0);
 	assert_int_equal(results_put_machine(st, &machine, &m), 0);
 	assert_int_equal(results_begin_run(st, m, &run_rec, &run), 0);
 	assert_int_equal(results_put_cases(st, run, batch, 2), 0);
-	assert_int_equal(query_int("SELECT count(*) FROM samples"), 2 * N);
-	assert_int_equal(query_int("SELECT count(*) FROM sample_metrics"), 4 * N);
-	assert_int_equal(query_int("SELECT sum(repetition) FROM samples"), 2 * (N * (N - 1) / 2));
+	assert_int_equal(query_int("SELECT count(*) FROM samples"), FULL + REST);
+	assert_int_equal(query_int("SELECT count(*) FROM sample_metrics"), 2 * (FULL + REST));
+	assert_int_equal(query_int("SELECT sum(repetition) FROM samples"), FULL * (FULL - 1) / 2 + REST * (REST - 1) / 2);
+	/* ticks 10 + repetition: every chunk bound its own rows */
+	assert_int_equal(query_int("SELECT CAST(sum(ticks_per_op) AS BIGINT) FROM samples"),
+			 10 * (FULL + REST) + FULL * (FULL - 1) / 2 + REST * (REST - 1) / 2);
 	/* case/2 is new, case/1 is already in this run: the whole batch is refused */
 	assert_int_not_equal(results_put_cases(st, run, &batch[1], 2), 0);
 	assert_int_equal(query_int("SELECT count(*) FROM results"), 2);
@@ -193,6 +202,36 @@ static void test_ids_across_connections(void **state)
 	assert_int_equal(first_a, 1);
 	assert_int_equal(first_b, 6);
 	assert_int_not_equal(results_allocate_ids(a, "nonsense", 1, &first_a), 0);
+	results_close(a);
+	results_close(b);
+}
+
+/* A case name another store added is found in the database, not added twice; a name
+ * repeated in one batch is added once. */
+static void test_cases_across_connections(void **state)
+{
+	struct results_store *a, *b;
+	struct case_record shared = { "case/shared", "ticks/op", CASE_SKIP, "no AMX", 0, 0, 0, NULL, 0, NULL };
+	struct case_record batch[2] = { shared, shared }, twice[2] = { shared, shared };
+	int64_t m, run_a, run_b, run_c;
+
+	batch[1].id = "case/new";
+	twice[0].id = twice[1].id = "case/twice";
+	assert_int_equal(fresh_database(state), 0);
+	assert_int_equal(results_open(url, &a), 0);
+	assert_int_equal(results_open(url, &b), 0);
+	assert_int_equal(results_put_machine(a, &machine, &m), 0);
+	assert_int_equal(results_begin_run(a, m, &run_rec, &run_a), 0);
+	assert_int_equal(results_begin_run(b, m, &run_rec, &run_b), 0);
+	assert_int_equal(results_begin_run(b, m, &run_rec, &run_c), 0);
+	assert_int_equal(results_put_case(b, run_b, &shared), 0);
+	assert_int_equal(results_put_cases(a, run_a, batch, 2), 0);
+	/* the name is stored, its results are not: a case twice in one run */
+	assert_int_not_equal(results_put_cases(b, run_c, twice, 2), 0);
+	assert_int_equal(query_int("SELECT count(*) FROM cases"), 3);
+	assert_int_equal(query_int("SELECT count(DISTINCT case_id) FROM results"), 2);
+	assert_int_equal(query_int("SELECT count(*) FROM results r JOIN cases c ON c.id = r.case_id"
+				   " WHERE c.name = 'case/shared'"), 2);
 	results_close(a);
 	results_close(b);
 }
@@ -253,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_run_round_trip),
 		cmocka_unit_test(test_many_rows_and_atomic_batches),
 		cmocka_unit_test(test_ids_across_connections),
+		cmocka_unit_test(test_cases_across_connections),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test(test_unreachable),

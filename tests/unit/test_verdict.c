@@ -1,6 +1,6 @@
 /*
- * test_verdict.c - the decision rule of `compare`: new and missing cases, too few samples,
- * functional-only results kept out of the false-discovery family, the threshold; and a
+ * test_verdict.c - the decision rule of `compare`: new and missing cases, too few samples
+ * (to reach alpha, or for a 95% interval), functional-only results kept out of the false-discovery family, the threshold; and a
  * simulation with a fixed seed: on A/A data (10 samples a side, 2% normal noise) the share
  * of cases called a regression or an improvement stays under alpha, and a 5% shift is found
  * at least 95% of the time. The rates are printed; only the bounds the issue sets are
@@ -61,6 +61,27 @@ static void test_new_missing_and_small(void **state)
 	assert_true(c[3].p_adjusted > 0.01);
 	assert_int_equal(c[3].verdict, VERDICT_NOISY);
 	assert_true(fabs(verdict_min_p(5, 5) - 2.0 / 252) < 1e-15);
+}
+
+/*
+ * 3 a side with --alpha 0.1: the test can reach alpha (2 / C(6, 3) = 0.1), but even the
+ * widest interval, [D(1), D(9)] = [100.5 / 102, 102.5 / 100], covers only 90%: though it
+ * lies within a 5% threshold it rules nothing out, so the case is noisy, not unchanged.
+ */
+static void test_interval_short_of_95(void **state)
+{
+	static const struct verdict_options loose = { .threshold = 0.05, .alpha = 0.1 };
+	double a[] = { 100, 101, 102 }, b[] = { 100.5, 101.5, 102.5 };
+	struct case_verdict c;
+
+	(void)state;
+	assert_int_equal(verdict_measure(a, 3, b, 3, &c), 0);
+	assert_int_equal(verdict_decide(&c, 1, &loose), 0);
+	assert_false(c.r.full_coverage);
+	assert_true(c.r.lo > 0.95 && c.r.hi < 1.05);
+	assert_true(c.p_adjusted > 0.1);
+	assert_int_equal(c.verdict, VERDICT_NOISY);
+	assert_string_equal(c.why, "too few samples for a 95% interval");
 }
 
 static void test_threshold_and_functional_only(void **state)
@@ -155,6 +176,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_missing_and_small),
+		cmocka_unit_test(test_interval_short_of_95),
 		cmocka_unit_test(test_threshold_and_functional_only),
 		cmocka_unit_test(test_simulation),
 	};
