@@ -5,6 +5,7 @@
 
 #include "../kernels/calibration.h"
 #include "../kernels/kstring.h"
+#include "../kernels/msr_bench.h"
 #include "../kernels/xsave_insn.h"
 #include "../kernels/xstate_image.h"
 #include "mem.h"
@@ -86,23 +87,33 @@ static int cpuid_batch(struct case_run *cr)
 	return ebx == want ? 0 : fail_batch(cr, "CPUID.(EAX=0DH,ECX=0):EBX is not the XSAVE size of XCR0", want, ebx);
 }
 
-static int wrmsr_xss_batch(struct case_run *cr)
+/* The native ring-0 MSR batch (kernels/msr_bench.c): warm-up, timed writes, read back. */
+static int msr_batch(struct case_run *cr, uint32_t msr, uint64_t first, uint64_t second, const char *check)
 {
-	uint64_t xss = cr->g->layout.xss, now;
+	struct msr_bench b = { .msr = msr, .first = first, .second = second, .ops = cr->ops,
+			       .warmup_ops = WARMUP_OPS };
+	struct msr_sample s;
 
-	cr->gross = r0_wrmsr_loop(MSR_IA32_XSS, xss, cr->ops);
-	now = rdmsr(MSR_IA32_XSS);
-	return now == xss ? 0 : fail_batch(cr, "IA32_XSS after WRMSR is not the value written", xss, now);
+	if (!msr_bench_sample(&b, &s))
+		return fail_batch(cr, check, s.expected, s.actual);
+	cr->gross = s.gross_ticks;
+	return 0;
 }
 
+static int wrmsr_xss_batch(struct case_run *cr)
+{
+	return msr_batch(cr, MSR_IA32_XSS, cr->g->layout.xss, cr->g->layout.xss,
+			 "IA32_XSS read back after the WRMSRs is not the value written");
+}
+
+/* Toggles tile data's XFD bit from 0, as native/ring0/msr/wrmsr-xfd/amx from the value it finds. */
 static int wrmsr_xfd_batch(struct case_run *cr)
 {
-	uint64_t want = (cr->ops & 1) ? XFEATURE_MASK(XFEATURE_XTILEDATA) : 0, now;
+	int rc = msr_batch(cr, MSR_IA32_XFD, XFEATURE_MASK(XFEATURE_XTILEDATA), 0,
+			   "IA32_XFD read back after the WRMSRs is not the value last written");
 
-	cr->gross = r0_wrmsr_toggle_loop(MSR_IA32_XFD, XFEATURE_MASK(XFEATURE_XTILEDATA), cr->ops);
-	now = rdmsr(MSR_IA32_XFD);
 	wrmsr(MSR_IA32_XFD, 0);
-	return now == want ? 0 : fail_batch(cr, "IA32_XFD after the WRMSRs is not the value last written", want, now);
+	return rc;
 }
 
 static int rdmsr_xfd_batch(struct case_run *cr)
