@@ -18,7 +18,7 @@ uint64_t r0_rdmsr_loop(uint32_t msr, uint64_t n, uint64_t *last);
 /*
  * The XFD #NM round trip, @n times: WRMSR IA32_XFD = @armed, then TILEZERO tmm0, which
  * raises #NM; the handler (trap.c) disarms XFD and TILEZERO runs again. Tiles must be
- * configured (LDTILECFG) and the handler's xfd_nm_handling on.
+ * configured (LDTILECFG), and guest_xfd_nm (trap.h) handling with armed = @armed.
  */
 uint64_t r0_xfd_nm_loop(uint32_t armed, uint64_t n);
 

@@ -141,6 +141,7 @@ static int xfd_nm_batch(struct case_run *cr)
 
 	wrmsr(MSR_IA32_XFD, 0);
 	__asm__ volatile("ldtilecfg (%0)" : : "r"(cr->tilecfg) : "memory");
+	guest_xfd_nm.armed = tiles;
 	guest_xfd_nm.count = 0;
 	guest_xfd_nm.err_seen = 0;
 	guest_xfd_nm.handling = true;

@@ -28,6 +28,8 @@ struct exception_info {
 
 struct xfd_nm_state {
 	bool handling;     /* #NM with IA32_XFD_ERR set is expected and handled */
+	uint64_t armed;    /* IA32_XFD as the timed loop writes it: the handler writes this less
+			    * the faulting feature, as the kernel writes from its per-CPU copy */
 	uint64_t count;    /* #NM events handled */
 	uint64_t err_seen; /* OR of every IA32_XFD_ERR value read in the handler */
 };
