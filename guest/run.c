@@ -168,35 +168,6 @@ static int switch_batch(struct case_run *cr)
 	return 0;
 }
 
-static int run_batch(void *arg)
-{
-	struct case_run *cr = arg;
-
-	cr->error = 0;
-	switch (cr->c->kind) {
-	case GK_SAVE:
-	case GK_RESTORE:
-		return xsave_batch(cr);
-	case GK_XSETBV:
-		return xsetbv_batch(cr);
-	case GK_CPUID_D:
-		return cpuid_batch(cr);
-	case GK_WRMSR_XSS:
-		return wrmsr_xss_batch(cr);
-	case GK_WRMSR_XFD:
-		return wrmsr_xfd_batch(cr);
-	case GK_RDMSR_XFD:
-		return rdmsr_xfd_batch(cr);
-	case GK_RDMSR_XFD_ERR:
-		return rdmsr_xfd_err_batch(cr);
-	case GK_XFD_NM:
-		return xfd_nm_batch(cr);
-	case GK_SWITCH:
-		return switch_batch(cr);
-	}
-	return fail_batch(cr, "unknown case kind", 0, 0);
-}
-
 /* Buffers and images of a save or restore case, in the arena. */
 static const char *xsave_setup(struct case_run *cr)
 {
@@ -254,22 +225,47 @@ static const char *switch_setup(struct case_run *cr)
 	return 0;
 }
 
+/* Tile register 0 for TILEZERO: palette 1, 16 rows of 64 bytes. */
+static const char *xfd_nm_setup(struct case_run *cr)
+{
+	cr->tilecfg = arena_alloc(TILECFG_BYTES);
+	if (!cr->tilecfg)
+		return "the payload's buffer arena is too small for this case";
+	cr->tilecfg[0] = 1;  /* palette 1 */
+	cr->tilecfg[16] = 64; /* tmm0: 64 bytes per row */
+	cr->tilecfg[48] = 16; /* tmm0: 16 rows */
+	return 0;
+}
+
+/* Per kind: its set-up in the arena (none: NULL) and one batch. */
+static const struct {
+	const char *(*setup)(struct case_run *cr);
+	int (*batch)(struct case_run *cr);
+} kinds[] = {
+	[GK_SAVE] = { xsave_setup, xsave_batch },
+	[GK_RESTORE] = { xsave_setup, xsave_batch },
+	[GK_XSETBV] = { 0, xsetbv_batch },
+	[GK_CPUID_D] = { 0, cpuid_batch },
+	[GK_WRMSR_XSS] = { 0, wrmsr_xss_batch },
+	[GK_WRMSR_XFD] = { 0, wrmsr_xfd_batch },
+	[GK_RDMSR_XFD] = { 0, rdmsr_xfd_batch },
+	[GK_RDMSR_XFD_ERR] = { 0, rdmsr_xfd_err_batch },
+	[GK_XFD_NM] = { xfd_nm_setup, xfd_nm_batch },
+	[GK_SWITCH] = { switch_setup, switch_batch },
+};
+
 static const char *setup(struct case_run *cr)
 {
 	arena_reset();
-	if (cr->c->kind == GK_SWITCH)
-		return switch_setup(cr);
-	if (cr->c->kind == GK_SAVE || cr->c->kind == GK_RESTORE)
-		return xsave_setup(cr);
-	if (cr->c->kind == GK_XFD_NM) {
-		cr->tilecfg = arena_alloc(TILECFG_BYTES);
-		if (!cr->tilecfg)
-			return "the payload's buffer arena is too small for this case";
-		cr->tilecfg[0] = 1;  /* palette 1 */
-		cr->tilecfg[16] = 64; /* tmm0: 64 bytes per row */
-		cr->tilecfg[48] = 16; /* tmm0: 16 rows */
-	}
-	return 0;
+	return kinds[cr->c->kind].setup ? kinds[cr->c->kind].setup(cr) : 0;
+}
+
+static int run_batch(void *arg)
+{
+	struct case_run *cr = arg;
+
+	cr->error = 0;
+	return kinds[cr->c->kind].batch(cr);
 }
 
 static void case_record(const struct case_run *cr)
