@@ -26,6 +26,7 @@
 #include "../guest/worklist.h"
 #include "../host/guest_launcher.h"
 #include "../host/guest_records.h"
+#include "calibration.h"
 
 #define GUEST_DEFAULT_OPS 128
 #define GUEST_MEM_MIB 64
@@ -227,7 +228,7 @@ static int guest_plan(const struct machine *m, struct plan *plan)
 
 struct guest_sample {
 	int64_t net;
-	uint64_t gross, ops, batches, overhead, chain_ticks, chain_cycles, modopt_hits;
+	uint64_t gross, ops, batches, overhead, chain_ticks, modopt_hits;
 	bool has_modopt;
 };
 
@@ -293,10 +294,9 @@ static int take_sample(struct session_case *sc, const struct guest_record *r)
 
 	if (guest_record_i64(r, "ticks", &s.net) || guest_record_u64(r, "gross", &s.gross) ||
 	    guest_record_u64(r, "ops", &s.ops) || guest_record_u64(r, "batches", &s.batches) ||
-	    guest_record_u64(r, "overhead", &s.overhead) || guest_record_u64(r, "chain_ticks", &s.chain_ticks) ||
-	    guest_record_u64(r, "chain_cycles", &s.chain_cycles))
+	    guest_record_u64(r, "overhead", &s.overhead) || guest_record_u64(r, "chain_ticks", &s.chain_ticks))
 		return -EINVAL;
-	if (!s.ops || !s.batches || !s.chain_ticks || !s.chain_cycles)
+	if (!s.ops || !s.batches || !s.chain_ticks)
 		return xb_fail(EINVAL, "guest output line %d: a sample with zero ops, batches or clock", r->line);
 	s.has_modopt = guest_record_get(r, "modopt_hits") != NULL;
 	if (s.has_modopt && guest_record_u64(r, "modopt_hits", &s.modopt_hits))
@@ -439,7 +439,7 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 		return -1;
 	}
 	s = &sc->samples[sc->next++];
-	ticks_per_cycle = (double)s->chain_ticks / (double)s->chain_cycles;
+	ticks_per_cycle = calibration_ticks_per_cycle(s->chain_ticks);
 	out->gross_ticks = s->gross;
 	out->net_ticks = (double)s->net;
 	out->ops = s->ops;

@@ -159,7 +159,7 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	}
 	cr->site_overhead = res.site_overhead_ticks;
 	calibration_refresh(&cr->calibration);
-	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
+	ticks_per_cycle = calibration_ticks_per_cycle(calibration_chain_ticks(&cr->calibration));
 	out->net_ticks = (double)res.gross_ticks - (double)case_overhead(cr);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP, .value = out->net_ticks / ticks_per_cycle };

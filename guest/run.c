@@ -341,7 +341,6 @@ static void sample_record(const struct case_run *cr, uint32_t rep, const struct 
 	rec_u64(&r, "gross", s->gross);
 	rec_u64(&r, "overhead", calibration_overhead(cal));
 	rec_u64(&r, "chain_ticks", calibration_chain_ticks(cal));
-	rec_u64(&r, "chain_cycles", CALIBRATION_CHAIN_CYCLES);
 	if (cr->xinuse_checked)
 		rec_hex(&r, "xinuse", cr->xinuse);
 	if (cr->modopt_hit >= 0)
