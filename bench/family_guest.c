@@ -7,7 +7,8 @@
  * payload's own requirement checks (guest/cases.c). Measuring boots the payload once for
  * every selected guest case: it takes the work list on its command line and reports one
  * `sample` record per repetition, already net of its own calibrated overhead; each becomes
- * one sample here (the family is self-timed). Results under TCG (QEMU's, or a KVM nested in
+ * one sample here (the family is self-timed), with the overhead the guest subtracted and its
+ * core clock, which the runner uses instead of its own. Results under TCG (QEMU's, or a KVM nested in
  * a TCG VM) carry `functional_only`.
  */
 #include "family_guest.h"
@@ -422,7 +423,6 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 {
 	struct session_case *sc;
 	struct guest_sample *s;
-	double ticks_per_cycle;
 
 	if (!session.launched)
 		launch();
@@ -439,14 +439,10 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 		return -1;
 	}
 	s = &sc->samples[sc->next++];
-	ticks_per_cycle = calibration_ticks_per_cycle(s->chain_ticks);
 	out->gross_ticks = s->gross;
-	out->net_ticks = (double)s->net;
 	out->ops = s->ops;
-	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		"core_cycles_per_op", GBENCH_PER_OP, (double)s->net / ticks_per_cycle };
-	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		"core_clock_ghz", GBENCH_PER_BATCH, session.env.machine->tsc.hz / ticks_per_cycle / 1e9 };
+	out->site_overhead_ticks = s->gross - (uint64_t)s->net; /* what the guest subtracted */
+	out->site_ticks_per_cycle = calibration_ticks_per_cycle(s->chain_ticks);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		"guest_overhead_ticks", GBENCH_PER_BATCH, (double)s->overhead };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
@@ -471,6 +467,7 @@ static void guest_teardown(struct bench_case *c)
 const struct bench_family family_guest = {
 	.name = "guest",
 	.site = "guest",
+	.site_overhead = true,
 	.self_timed = true,
 	.plan = guest_plan,
 	.setup = guest_setup,
