@@ -185,13 +185,15 @@ static bool guest_view(const struct machine *m, struct guest_cpu *g, char *why, 
 }
 
 /*
- * KVM nested in a VM that QEMU's TCG runs (the lab): TCG's emulated SVM does not intercept
- * XSETBV, so the guest's XSETBV never exits and KVM loads its own idea of the guest's XCR0
- * again at the next entry; the case would measure nothing it claims.
+ * KVM nested in a VM that QEMU's TCG runs (the lab), under either launcher: TCG's emulated
+ * SVM does not intercept XSETBV, so the guest's XSETBV never exits and KVM loads its own idea
+ * of the guest's XCR0 again at the next entry; the case would measure nothing it claims.
  */
 static bool xsetbv_exits(const struct machine *m, const struct guest_case *c, char *why, size_t size)
 {
-	if (c->kind != GK_XSETBV || strcmp(selected_vmm, "kvm") || m->from_dump || !machine_under_tcg(m))
+	const struct guest_launcher *vmm = guest_launcher_find(selected_vmm);
+
+	if (c->kind != GK_XSETBV || m->from_dump || !machine_under_tcg(m) || !vmm || !vmm->uses_kvm())
 		return true;
 	snprintf(why, size, "KVM nested under QEMU TCG: TCG's emulated SVM does not intercept XSETBV, so it "
 		 "does not exit and KVM reloads its own value of the guest's XCR0 at the next entry");
