@@ -3,7 +3,7 @@
  */
 #include "calibration.h"
 
-double calibration_ticks_per_cycle(const struct calibration *c)
+double calibration_ticks_per_cycle(uint64_t chain_ticks)
 {
-	return (double)calibration_chain_ticks(c) / CALIBRATION_CHAIN_CYCLES;
+	return (double)chain_ticks / CALIBRATION_CHAIN_CYCLES;
 }

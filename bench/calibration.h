@@ -7,7 +7,8 @@
 
 #include "../kernels/calibration.h"
 
-/* TSC ticks per core cycle. */
-double calibration_ticks_per_cycle(const struct calibration *c);
+/* TSC ticks per core cycle, from the ticks of CALIBRATION_CHAIN_CYCLES cycles (a calibration's
+ * calibration_chain_ticks(), or the guest payload's). */
+double calibration_ticks_per_cycle(uint64_t chain_ticks);
 
 #endif

@@ -28,14 +28,20 @@ struct run_env {
 	double min_time;       /* seconds of batches per sample */
 };
 
-/* What one batch reports; the runner subtracts the empty-batch overhead for ops_per_batch. */
+/*
+ * What one batch reports. The runner subtracts the empty-batch overhead: its own, timed beside
+ * the batch for ops_per_batch, or the one the batch brings from where it ran (site_overhead
+ * families).
+ */
 struct batch_result {
 	uint64_t gross_ticks; /* the timed region as measured */
-	double net_ticks;     /* self-timed families only: already net of their own overhead */
 	uint64_t ops;
-	/* Non-zero: an empty batch of the same size timed where this batch ran (ring 0 in the
-	 * kernel module, the guest), which the runner subtracts instead of its own. */
+	/* site_overhead families: the overhead inside gross_ticks, timed where the batch ran (ring 0
+	 * in the kernel module; the guest, over the batches of its sample) */
 	uint64_t site_overhead_ticks;
+	/* Non-zero: the core clock where the batch ran, TSC ticks per core cycle (the guest's);
+	 * 0: the runner times its own beside the batch. */
+	double site_ticks_per_cycle;
 	int nr_metrics;
 	/* room is left for the runner's core-clock metrics and the counters */
 	struct gbench_metric metrics[GBENCH_MAX_METRICS - COUNTERS_MAX - 2];
@@ -48,11 +54,11 @@ struct batch_result {
 struct bench_family {
 	const char *name;
 	const char *site; /* the suite it belongs to: native, kvm or guest */
-	/*
-	 * The samples are timed and calibrated elsewhere (inside a guest): each batch() hands
-	 * over one finished sample (net_ticks, and its own core-clock metrics), one batch per
-	 * repetition; the runner subtracts no overhead and adds no clock estimate or counters.
-	 */
+	/* Each batch brings the overhead timed where it ran (site_overhead_ticks): the runner
+	 * times no empty batches for the family and stores the site's overhead. */
+	bool site_overhead;
+	/* Each batch hands over one sample finished elsewhere (inside a guest): one batch per
+	 * repetition, and no host counters around it. */
 	bool self_timed;
 	/* Appends every case of the family, runnable or with its skip reason. */
 	int (*plan)(const struct machine *m, struct plan *plan);
@@ -75,7 +81,8 @@ struct bench_case {
 	int op;
 	uint64_t features;
 	int condition;
-	/* Set by setup: the batch size; the runner calibrates the overhead for it. */
+	/* Set by setup: the batch size; the runner calibrates the overhead for it (or stores the
+	 * site's per batch of this size). */
 	uint32_t ops_per_batch;
 	/* Facts a case records with its result (buffer size, XINUSE before the batch, ...). */
 	int nr_attributes;

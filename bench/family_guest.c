@@ -7,7 +7,8 @@
  * payload's own requirement checks (guest/cases.c). Measuring boots the payload once for
  * every selected guest case: it takes the work list on its command line and reports one
  * `sample` record per repetition, already net of its own calibrated overhead; each becomes
- * one sample here (the family is self-timed). Results under TCG (QEMU's, or a KVM nested in
+ * one sample here (the family is self-timed), with the overhead the guest subtracted and its
+ * core clock, which the runner uses instead of its own. Results under TCG (QEMU's, or a KVM nested in
  * a TCG VM) carry `functional_only`.
  */
 #include "family_guest.h"
@@ -26,6 +27,7 @@
 #include "../guest/worklist.h"
 #include "../host/guest_launcher.h"
 #include "../host/guest_records.h"
+#include "calibration.h"
 
 #define GUEST_DEFAULT_OPS 128
 #define GUEST_MEM_MIB 64
@@ -183,13 +185,15 @@ static bool guest_view(const struct machine *m, struct guest_cpu *g, char *why, 
 }
 
 /*
- * KVM nested in a VM that QEMU's TCG runs (the lab): TCG's emulated SVM does not intercept
- * XSETBV, so the guest's XSETBV never exits and KVM loads its own idea of the guest's XCR0
- * again at the next entry; the case would measure nothing it claims.
+ * KVM nested in a VM that QEMU's TCG runs (the lab), under either launcher: TCG's emulated
+ * SVM does not intercept XSETBV, so the guest's XSETBV never exits and KVM loads its own idea
+ * of the guest's XCR0 again at the next entry; the case would measure nothing it claims.
  */
 static bool xsetbv_exits(const struct machine *m, const struct guest_case *c, char *why, size_t size)
 {
-	if (c->kind != GK_XSETBV || strcmp(selected_vmm, "kvm") || m->from_dump || !machine_under_tcg(m))
+	const struct guest_launcher *vmm = guest_launcher_find(selected_vmm);
+
+	if (c->kind != GK_XSETBV || m->from_dump || !machine_under_tcg(m) || !vmm || !vmm->uses_kvm())
 		return true;
 	snprintf(why, size, "KVM nested under QEMU TCG: TCG's emulated SVM does not intercept XSETBV, so it "
 		 "does not exit and KVM reloads its own value of the guest's XCR0 at the next entry");
@@ -227,7 +231,7 @@ static int guest_plan(const struct machine *m, struct plan *plan)
 
 struct guest_sample {
 	int64_t net;
-	uint64_t gross, ops, batches, overhead, chain_ticks, chain_cycles, modopt_hits;
+	uint64_t gross, ops, batches, overhead, chain_ticks, modopt_hits;
 	bool has_modopt;
 };
 
@@ -293,10 +297,9 @@ static int take_sample(struct session_case *sc, const struct guest_record *r)
 
 	if (guest_record_i64(r, "ticks", &s.net) || guest_record_u64(r, "gross", &s.gross) ||
 	    guest_record_u64(r, "ops", &s.ops) || guest_record_u64(r, "batches", &s.batches) ||
-	    guest_record_u64(r, "overhead", &s.overhead) || guest_record_u64(r, "chain_ticks", &s.chain_ticks) ||
-	    guest_record_u64(r, "chain_cycles", &s.chain_cycles))
+	    guest_record_u64(r, "overhead", &s.overhead) || guest_record_u64(r, "chain_ticks", &s.chain_ticks))
 		return -EINVAL;
-	if (!s.ops || !s.batches || !s.chain_ticks || !s.chain_cycles)
+	if (!s.ops || !s.batches || !s.chain_ticks)
 		return xb_fail(EINVAL, "guest output line %d: a sample with zero ops, batches or clock", r->line);
 	s.has_modopt = guest_record_get(r, "modopt_hits") != NULL;
 	if (s.has_modopt && guest_record_u64(r, "modopt_hits", &s.modopt_hits))
@@ -422,7 +425,6 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 {
 	struct session_case *sc;
 	struct guest_sample *s;
-	double ticks_per_cycle;
 
 	if (!session.launched)
 		launch();
@@ -439,14 +441,10 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 		return -1;
 	}
 	s = &sc->samples[sc->next++];
-	ticks_per_cycle = (double)s->chain_ticks / (double)s->chain_cycles;
 	out->gross_ticks = s->gross;
-	out->net_ticks = (double)s->net;
 	out->ops = s->ops;
-	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		"core_cycles_per_op", GBENCH_PER_OP, (double)s->net / ticks_per_cycle };
-	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		"core_clock_ghz", GBENCH_PER_BATCH, session.env.machine->tsc.hz / ticks_per_cycle / 1e9 };
+	out->site_overhead_ticks = s->gross - (uint64_t)s->net; /* what the guest subtracted */
+	out->site_ticks_per_cycle = calibration_ticks_per_cycle(s->chain_ticks);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		"guest_overhead_ticks", GBENCH_PER_BATCH, (double)s->overhead };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
@@ -471,6 +469,7 @@ static void guest_teardown(struct bench_case *c)
 const struct bench_family family_guest = {
 	.name = "guest",
 	.site = "guest",
+	.site_overhead = true,
 	.self_timed = true,
 	.plan = guest_plan,
 	.setup = guest_setup,

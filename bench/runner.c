@@ -33,8 +33,12 @@ struct sample_slot {
 struct case_run {
 	struct bench_case *c;
 	struct runner *r;
+	/* The runner's own windows, refreshed beside every batch that needs them: the empty
+	 * batch unless the family brings its overhead, the core clock unless the batch brings
+	 * the site's; set up when first needed. */
 	struct calibration calibration;
-	uint64_t site_overhead; /* the last batch's own empty batch (ring 0), 0 when it has none */
+	bool calibrated;
+	double overhead;        /* the overhead last subtracted, per batch of ops_per_batch: stored */
 	bool skipped;           /* a batch found the case cannot run where it ran */
 	int nr_samples, max_samples;
 	struct sample_slot *slots;
@@ -54,15 +58,16 @@ struct runner {
 
 static const char *volatile current_case; /* for the fault report */
 
-/*
- * The overhead subtracted from the case's batches: none for self-timed cases; the empty
- * batch timed where the batch ran (ring 0) when it reports one; else the host's.
- */
-static uint64_t case_overhead(const struct case_run *cr)
+/* Refreshes the runner's windows, or sets them up: the empty batch only where the family
+ * brings no overhead of its own. */
+static void calibrate(struct case_run *cr)
 {
-	if (cr->c->family->self_timed)
-		return 0;
-	return cr->site_overhead ? cr->site_overhead : calibration_overhead(&cr->calibration);
+	if (cr->calibrated) {
+		calibration_refresh(&cr->calibration);
+		return;
+	}
+	calibration_init(&cr->calibration, cr->c->family->site_overhead ? 0 : cr->c->ops_per_batch);
+	cr->calibrated = true;
 }
 
 static void fault_handler(int sig)
@@ -90,7 +95,7 @@ static void install_fault_handlers(void)
 	sigaction(SIGFPE, &sa, NULL);
 }
 
-static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
+static int store_case(struct runner *r, struct bench_case *c, double overhead,
 		      enum case_status status, const char *reason, const struct sample_record *samples,
 		      int nr_samples)
 {
@@ -101,7 +106,7 @@ static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
 		.status = status,
 		.reason = reason,
 		.ops_per_batch = c->ops_per_batch,
-		.overhead_ticks = (double)overhead,
+		.overhead_ticks = overhead,
 		.nr_samples = nr_samples,
 		.samples = samples,
 		.attributes = attrs,
@@ -123,26 +128,45 @@ static int store_case(struct runner *r, struct bench_case *c, uint64_t overhead,
 	return rc;
 }
 
+/* The counters' deltas over the batch, per op (never an unavailable one as zero). */
+static int add_counters(struct runner *r, struct gbench_batch *out)
+{
+	uint64_t delta[COUNTERS_MAX];
+
+	if (r->counters.count && counters_read_delta(&r->counters, delta)) {
+		snprintf(out->error, sizeof(out->error), "%s", xb_error_message());
+		return -1;
+	}
+	for (int i = 0; i < r->counters.count && out->nr_metrics < GBENCH_MAX_METRICS; i++) {
+		if (!r->counters.c[i].available)
+			continue;
+		out->metrics[out->nr_metrics++] = (struct gbench_metric){
+			.name = r->counters.c[i].name, .kind = GBENCH_PER_OP, .value = (double)delta[i] };
+	}
+	return 0;
+}
+
 /*
- * One batch: the family's measurement with the counters around it; then the calibration is
- * refreshed, the empty-batch overhead subtracted and the net ticks converted to core cycles.
- * A self-timed family's batch is a sample finished elsewhere: it is passed on as it is.
+ * One batch: the family's measurement with the counters around it (none for a self-timed
+ * family, whose batch is a sample finished inside a guest); then the overhead subtracted (the
+ * runner's refreshed window, or the site's) and the net ticks converted to core cycles (with
+ * the site's clock, or the runner's).
  */
 static int batch_trampoline(void *ctx, struct gbench_batch *out)
 {
 	struct case_run *cr = ctx;
 	struct runner *r = cr->r;
+	const struct bench_family *f = cr->c->family;
 	struct batch_result res;
-	uint64_t delta[COUNTERS_MAX];
-	double ticks_per_cycle;
+	double overhead, ticks_per_cycle;
 	int rc;
 
 	memset(&res, 0, sizeof(res));
 	current_case = cr->c->id;
-	if (!cr->c->family->self_timed)
+	if (!f->self_timed)
 		counters_start(&r->counters);
-	rc = cr->c->family->batch(cr->c, &res);
-	if (!cr->c->family->self_timed)
+	rc = f->batch(cr->c, &res);
+	if (!f->self_timed)
 		counters_stop(&r->counters);
 	if (rc) {
 		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
@@ -153,29 +177,20 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	out->gross_ticks = (double)res.gross_ticks;
 	out->nr_metrics = res.nr_metrics;
 	memcpy(out->metrics, res.metrics, (size_t)res.nr_metrics * sizeof(res.metrics[0]));
-	if (cr->c->family->self_timed) {
-		out->net_ticks = res.net_ticks;
-		return 0;
-	}
-	cr->site_overhead = res.site_overhead_ticks;
-	calibration_refresh(&cr->calibration);
-	ticks_per_cycle = calibration_ticks_per_cycle(&cr->calibration);
-	out->net_ticks = (double)res.gross_ticks - (double)case_overhead(cr);
+	if (!f->site_overhead || !res.site_ticks_per_cycle)
+		calibrate(cr);
+	overhead = f->site_overhead ? (double)res.site_overhead_ticks
+				    : (double)calibration_overhead(&cr->calibration);
+	ticks_per_cycle = res.site_ticks_per_cycle ? res.site_ticks_per_cycle
+						   : calibration_ticks_per_cycle(calibration_chain_ticks(&cr->calibration));
+	/* a site's overhead covers all the batch's ops: a guest sample spans several guest batches */
+	cr->overhead = f->site_overhead && res.ops ? overhead * cr->c->ops_per_batch / (double)res.ops : overhead;
+	out->net_ticks = (double)res.gross_ticks - overhead;
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP, .value = out->net_ticks / ticks_per_cycle };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = "core_clock_ghz", .kind = GBENCH_PER_BATCH, .value = r->m->tsc.hz / ticks_per_cycle / 1e9 };
-	if (r->counters.count && counters_read_delta(&r->counters, delta)) {
-		snprintf(out->error, sizeof(out->error), "%s", xb_error_message());
-		return -1;
-	}
-	for (int i = 0; i < r->counters.count && out->nr_metrics < GBENCH_MAX_METRICS; i++) {
-		if (!r->counters.c[i].available)
-			continue; /* never reported as zero */
-		out->metrics[out->nr_metrics++] = (struct gbench_metric){
-			.name = r->counters.c[i].name, .kind = GBENCH_PER_OP, .value = (double)delta[i] };
-	}
-	return 0;
+	return f->self_timed ? 0 : add_counters(r, out);
 }
 
 static double counter_value(const struct gbench_repetition *rep, const char *name, bool *found)
@@ -231,7 +246,7 @@ static void store_samples(struct runner *r, struct case_run *cr)
 	}
 	for (int i = 0; i < cr->nr_samples; i++)
 		recs[i] = cr->slots[i].rec;
-	store_case(r, cr->c, case_overhead(cr), CASE_OK, NULL, recs, cr->nr_samples);
+	store_case(r, cr->c, cr->overhead, CASE_OK, NULL, recs, cr->nr_samples);
 	free(recs);
 }
 
@@ -248,14 +263,14 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 	if (rep->error) {
 		if (!cr->skipped)
 			r->failures++;
-		store_case(r, cr->c, case_overhead(cr), cr->skipped ? CASE_SKIP : CASE_ERROR,
+		store_case(r, cr->c, cr->overhead, cr->skipped ? CASE_SKIP : CASE_ERROR,
 			   rep->error_message, NULL, 0);
 		cr->nr_samples = -1; /* stored: ignore its remaining repetitions */
 		return;
 	}
 	if (append_sample(cr, rep)) {
 		r->failures++;
-		store_case(r, cr->c, case_overhead(cr), CASE_ERROR,
+		store_case(r, cr->c, cr->overhead, CASE_ERROR,
 			   "a repetition reported no ticks_per_op", NULL, 0);
 		cr->nr_samples = -1;
 		return;
@@ -397,7 +412,8 @@ static int measure(struct runner *r, struct plan *plan)
 			continue;
 		}
 		runs[n] = (struct case_run){ .c = c, .r = r, .max_samples = r->o->repetitions };
-		calibration_init(&runs[n].calibration, c->ops_per_batch);
+		if (!c->family->site_overhead)
+			calibrate(&runs[n]);
 		runs[n].slots = calloc((size_t)r->o->repetitions, sizeof(*runs[n].slots));
 		if (!runs[n].slots) {
 			c->family->teardown(c);

@@ -6,13 +6,10 @@
  * a guarded call into an ordinary return.
  */
 #include "boot.h"
+#include "cr.h"
 #include "trap_stub.h"
 
-#define CR0_PE 0x1
-#define CR0_PG 0x80000000
-#define CR4_PAE 0x20
 #define MSR_EFER 0xc0000080
-#define EFER_LME 0x100
 #define PTE_PRESENT_RW 0x3
 #define PDE_2M (PTE_PRESENT_RW | 0x80)
 

@@ -71,7 +71,7 @@ static void add_switch_matrix(struct table *t)
 				const char *parts[] = { "switch", fpu_strategy_name(strategies[s]), save_sets[f],
 							fpu_cond_name(cond) };
 
-				add(t, GK_SWITCH, XOP_XSAVES, save_sets[f], XCOND_INUSE, parts, ARRAY_SIZE(parts));
+				add(t, GK_SWITCH, XOP_EMPTY, save_sets[f], XCOND_INUSE, parts, ARRAY_SIZE(parts));
 				if (t->count <= t->max) {
 					t->out[t->count - 1].strategy = strategies[s];
 					t->out[t->count - 1].switch_cond = cond;

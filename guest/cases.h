@@ -43,7 +43,7 @@ enum guest_kind {
 struct guest_case {
 	char id[GUEST_CASE_ID_MAX];
 	enum guest_kind kind;
-	enum xsave_op op;      /* GK_SAVE and GK_RESTORE */
+	enum xsave_op op;      /* GK_SAVE and GK_RESTORE; XOP_EMPTY for the others */
 	const char *features;  /* the feature-set name in the id */
 	enum xstate_cond cond; /* GK_SAVE and GK_RESTORE */
 	enum fpu_strategy strategy; /* GK_SWITCH */

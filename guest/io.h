@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "cr.h"
+
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
@@ -15,14 +17,6 @@ static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
-
-#define CR0_MP (1ul << 1)
-#define CR0_EM (1ul << 2)
-#define CR0_TS (1ul << 3)
-#define CR0_NE (1ul << 5)
-#define CR4_OSFXSR (1ul << 9)
-#define CR4_OSXMMEXCPT (1ul << 10)
-#define CR4_OSXSAVE (1ul << 18)
 
 static inline uint64_t read_cr0(void)
 {

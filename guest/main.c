@@ -89,8 +89,10 @@ static uint64_t measure_init_untracked(void)
 	return xstate_header_of(buf)->xstate_bv & user;
 }
 
-/* FPU and SSE on, then XSAVE with every component the payload can use; the `state` record says what took. */
-/* Enables what the CPU offers, XCR0 limited to @xcr0_limit (x87 always), and says so. */
+/*
+ * FPU and SSE on, then XSAVE with what the CPU offers, XCR0 limited to @xcr0_limit (x87
+ * always); the `state` record says what took.
+ */
 static void cpu_setup(uint64_t xcr0_limit)
 {
 	const struct cpuid_provider *p = &cpuid_live;

@@ -68,7 +68,8 @@ void rec_str(struct rec *r, const char *key, const char *value)
 	put(r, '"');
 }
 
-char *fmt_u64(char *buf, uint64_t value)
+/* Formats @value in decimal into @buf (at least 24 bytes); returns @buf. */
+static char *fmt_u64(char *buf, uint64_t value)
 {
 	char tmp[24];
 	int n = 0, i = 0;

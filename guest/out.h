@@ -27,7 +27,4 @@ void rec_end(struct rec *r);
 /* Writes @status to the exit port; returns only when no exit device is there. */
 void guest_exit(uint32_t status);
 
-/* Formats @value in decimal into @buf (at least 24 bytes); returns @buf. */
-char *fmt_u64(char *buf, uint64_t value);
-
 #endif

@@ -30,29 +30,6 @@ uint64_t r0_cpuid_loop(uint32_t leaf, uint32_t subleaf, uint64_t n, uint32_t *eb
 	return tsc_end() - t0;
 }
 
-uint64_t r0_wrmsr_loop(uint32_t msr, uint64_t value, uint64_t n)
-{
-	uint64_t t0 = tsc_begin();
-
-	__asm__ volatile("1:\n\twrmsr\n\tdec %[n]\n\tjnz 1b"
-			 : [n] "+r"(n)
-			 : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
-			 : "memory");
-	return tsc_end() - t0;
-}
-
-uint64_t r0_wrmsr_toggle_loop(uint32_t msr, uint32_t bits, uint64_t n)
-{
-	uint64_t t0 = tsc_begin();
-	uint32_t value = 0;
-
-	__asm__ volatile("1:\n\txor %[bits], %%eax\n\twrmsr\n\tdec %[n]\n\tjnz 1b"
-			 : [n] "+r"(n), "+a"(value)
-			 : "c"(msr), "d"(0), [bits] "r"(bits)
-			 : "memory");
-	return tsc_end() - t0;
-}
-
 uint64_t r0_rdmsr_loop(uint32_t msr, uint64_t n, uint64_t *last)
 {
 	uint64_t t0 = tsc_begin();

@@ -13,16 +13,12 @@
 uint64_t r0_xsetbv_loop(uint64_t xcr0, uint64_t n);
 /* CPUID(@leaf, @subleaf), @n times (plus the two MOVs that reload EAX and ECX); @ebx the last EBX. */
 uint64_t r0_cpuid_loop(uint32_t leaf, uint32_t subleaf, uint64_t n, uint32_t *ebx);
-/* WRMSR(@msr, @value), @n times. */
-uint64_t r0_wrmsr_loop(uint32_t msr, uint64_t value, uint64_t n);
-/* WRMSR(@msr) @n times, alternating between 0 and @bits (< 2^32; an XOR beside each WRMSR). */
-uint64_t r0_wrmsr_toggle_loop(uint32_t msr, uint32_t bits, uint64_t n);
 /* RDMSR(@msr), @n times; @last is the last value read. */
 uint64_t r0_rdmsr_loop(uint32_t msr, uint64_t n, uint64_t *last);
 /*
  * The XFD #NM round trip, @n times: WRMSR IA32_XFD = @armed, then TILEZERO tmm0, which
  * raises #NM; the handler (trap.c) disarms XFD and TILEZERO runs again. Tiles must be
- * configured (LDTILECFG) and the handler's xfd_nm_handling on.
+ * configured (LDTILECFG), and guest_xfd_nm (trap.h) handling with armed = @armed.
  */
 uint64_t r0_xfd_nm_loop(uint32_t armed, uint64_t n);
 

@@ -98,7 +98,7 @@ static bool handle_xfd_nm(void)
 	guest_xfd_nm.count++;
 	guest_xfd_nm.err_seen |= err;
 	wrmsr(MSR_IA32_XFD_ERR, 0);
-	wrmsr(MSR_IA32_XFD, rdmsr(MSR_IA32_XFD) & ~err);
+	wrmsr(MSR_IA32_XFD, guest_xfd_nm.armed & ~err);
 	return true;
 }
 

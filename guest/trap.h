@@ -1,10 +1,11 @@
 /*
  * trap.h - exceptions in the payload. Every exception becomes an `exception` record. Inside
  * guest_try() the guarded call is abandoned and guest_try() returns GUEST_TRY_FAULTED, with
- * the exception in guest_last_exception (a #UD or #GP from a missing feature makes the case
- * a skip). A #NM raised by an armed IA32_XFD while xfd_nm_handling is on is the measured
- * event of guest/xfd/nm/amx: it is counted, XFD is disarmed for the faulting feature and the
- * instruction runs again, as the kernel's handler does. Anything else ends the payload.
+ * the exception in guest_last_exception (run.c: an error, or a skip for a #UD or #GP of a
+ * case that runs only because of `nocheck`). A #NM raised by an armed IA32_XFD while
+ * xfd_nm_handling is on is the measured event of guest/xfd/nm/amx: it is counted, XFD is
+ * disarmed for the faulting feature and the instruction runs again, as the kernel's handler
+ * does. Anything else ends the payload.
  */
 #ifndef XB_GUEST_TRAP_H
 #define XB_GUEST_TRAP_H
@@ -27,6 +28,8 @@ struct exception_info {
 
 struct xfd_nm_state {
 	bool handling;     /* #NM with IA32_XFD_ERR set is expected and handled */
+	uint64_t armed;    /* IA32_XFD as the timed loop writes it: the handler writes this less
+			    * the faulting feature, as the kernel writes from its per-CPU copy */
 	uint64_t count;    /* #NM events handled */
 	uint64_t err_seen; /* OR of every IA32_XFD_ERR value read in the handler */
 };

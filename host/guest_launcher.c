@@ -16,6 +16,11 @@ const struct guest_launcher *const guest_launchers[] = {
 	NULL,
 };
 
+bool guest_launcher_always_kvm(void)
+{
+	return true;
+}
+
 const struct guest_launcher *guest_launcher_find(const char *name)
 {
 	for (int i = 0; guest_launchers[i]; i++)

@@ -69,10 +69,15 @@ struct guest_launcher {
 	/* Runs the payload to its end; 0 with @out filled (whatever the guest did), or a
 	 * negative error when nothing could be started (the message names the call). */
 	int (*run)(const struct guest_launch *launch, struct guest_outcome *out);
+	/* Whether run() would put the guest on KVM (QEMU: -accel kvm), not on an emulator. */
+	bool (*uses_kvm)(void);
 };
 
 /* Every launcher built in, NULL-terminated; a new launcher is one line in guest_launcher.c. */
 extern const struct guest_launcher *const guest_launchers[];
+
+/* uses_kvm of a launcher that is always KVM. */
+bool guest_launcher_always_kvm(void);
 
 /* The launcher called @name, or NULL. */
 const struct guest_launcher *guest_launcher_find(const char *name);

@@ -21,7 +21,7 @@ static const struct kind_schema schemas[] = {
 	{ "state", { "xcr0", "xss", "init_untracked", "cr4" }, { "xcr0_error", "xss_error", "xfd_error" } },
 	{ "cpuid", { "leaf", "sub", "eax", "ebx", "ecx", "edx" }, { 0 } },
 	{ "case", { "id", "ops", "xcr0", "xss" }, { "rfbm", "buffer_bytes", "format", "insns" } },
-	{ "sample", { "id", "rep", "batches", "ops", "ticks", "gross", "overhead", "chain_ticks", "chain_cycles" },
+	{ "sample", { "id", "rep", "batches", "ops", "ticks", "gross", "overhead", "chain_ticks" },
 	  { "xinuse", "modopt_hits" } },
 	{ "skip", { "id", "reason" }, { 0 } },
 	{ "error", { "reason" }, { "id", "expected", "actual" } },
@@ -139,6 +139,22 @@ static int check_schema(const struct guest_record *r, const struct kind_schema *
 	return 0;
 }
 
+/* The payload's `hello` names the record protocol it writes: only this build's is read. */
+static int check_version(const struct guest_record *r)
+{
+	uint64_t version;
+
+	if (strcmp(r->kind, "hello"))
+		return 0;
+	if (guest_record_u64(r, "version", &version))
+		return -EINVAL;
+	if (version != GUEST_PROTOCOL_VERSION)
+		return BAD("guest output line %d: the payload writes record protocol version %" PRIu64 ", this "
+			   "xstate-bench reads version %d: use the payload of the same build (cmake --build build "
+			   "--target xstate-guest, or XSTATE_BENCH_GUEST)", r->line, version, GUEST_PROTOCOL_VERSION);
+	return 0;
+}
+
 int guest_record_parse(const char *line, size_t len, int line_no, struct guest_record *out)
 {
 	const struct kind_schema *schema;
@@ -180,7 +196,7 @@ int guest_record_parse(const char *line, size_t len, int line_no, struct guest_r
 		used += strlen(value) + 1;
 		out->fields[out->nr_fields++] = (struct guest_field){ key, value };
 	}
-	return check_schema(out, schema);
+	return check_schema(out, schema) ?: check_version(out);
 }
 
 const char *guest_record_get(const struct guest_record *r, const char *key)

@@ -1,8 +1,8 @@
 /*
  * guest_records.h - the one reader of the payload's records (guest/records.h has the
  * grammar; README.md "Guest records" the kinds). A line is checked against the grammar, its
- * kind against the known kinds and its fields against the kind's required and optional keys;
- * malformed, truncated (no end of line) and oversized lines are refused with a message that
+ * kind against the known kinds, its fields against the kind's required and optional keys,
+ * and a `hello` against this build's protocol version (GUEST_PROTOCOL_VERSION); malformed, truncated (no end of line) and oversized lines are refused with a message that
  * names the line and what is wrong with it.
  */
 #ifndef XB_HOST_GUEST_RECORDS_H

@@ -48,7 +48,8 @@ void calibration_init(struct calibration *c, uint32_t ops)
 
 void calibration_refresh(struct calibration *c)
 {
-	push(&c->empty_batch, xsave_bench_empty_batch(c->ops));
+	if (c->ops)
+		push(&c->empty_batch, xsave_bench_empty_batch(c->ops));
 	push(&c->chain, chain_difference());
 }
 

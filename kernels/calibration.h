@@ -33,9 +33,10 @@ struct calibration {
 	struct median_window chain;       /* ticks of CALIBRATION_CHAIN_CYCLES more ADDs */
 };
 
-/* Fills both windows for batches of @ops operations. */
+/* Fills both windows for batches of @ops operations; @ops 0: the core clock alone (for
+ * batches whose overhead is timed where they run), the overhead then reads 0. */
 void calibration_init(struct calibration *c, uint32_t ops);
-/* Measures one more empty batch and one more clock reference. */
+/* Measures one more empty batch (with @ops) and one more clock reference. */
 void calibration_refresh(struct calibration *c);
 /* The overhead to subtract from a batch of `ops` operations. */
 uint64_t calibration_overhead(const struct calibration *c);

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "../../guest/cr.h"
 #include "../../guest/pvh.h"
 #include "vm.h"
 
@@ -24,19 +25,6 @@
 
 #define BOOT_CODE_SELECTOR 0x08
 #define BOOT_DATA_SELECTOR 0x10
-
-#define CR0_PE (1ull << 0)
-#define CR0_MP (1ull << 1)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_OSFXSR (1ull << 9)
-#define CR4_OSXMMEXCPT (1ull << 10)
-#define CR4_OSXSAVE (1ull << 18)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 
 /*
  * Writes the page tables, GDT, start-info block, memory map and @cmdline into guest

@@ -86,4 +86,5 @@ const struct guest_launcher kvm_launcher = {
 	.name = "kvm",
 	.available = kvm_launcher_available,
 	.run = kvm_launcher_run,
+	.uses_kvm = guest_launcher_always_kvm,
 };

@@ -326,4 +326,5 @@ const struct guest_launcher guest_launcher_qemu = {
 	.name = "qemu",
 	.available = qemu_available,
 	.run = qemu_run,
+	.uses_kvm = kvm_usable,
 };

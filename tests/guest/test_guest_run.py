@@ -1,6 +1,6 @@
 """test_guest_run.py - `run --suite guest --vmm qemu` under TCG: what the plan says matches
 what the payload does, each guest repetition is one sample in the database, results carry
-`functional_only` and the launcher, the runner subtracted no host overhead; a guest that
+`functional_only` and the launcher, the overhead stored is the one the guest subtracted; a guest that
 triple-faults or hangs fails its cases with its last output and the run goes on."""
 import json
 import os
@@ -39,7 +39,9 @@ class GuestRun(xbtest.TempDirTest):
 
     def test_run_stores_guest_samples(self):
         db = os.path.join(self.tmp, "g.db")
-        r = run("run", "--suite", "guest", "--vmm", "qemu", "--quick", "--filter", CASES, "--db", db)
+        # one guest batch per sample: the guest's overhead of its last batch is its sample's
+        r = run("run", "--suite", "guest", "--vmm", "qemu", "--quick", "--filter", CASES, "--db", db,
+                env={"XSTATE_BENCH_GUEST_ARGS": "max_batches=1"})
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("functional-only", r.stdout)
         plan = {c["id"]: c for c in json.loads(run("list", "--json", "--suite", "guest", "--vmm", "qemu",
@@ -52,7 +54,14 @@ class GuestRun(xbtest.TempDirTest):
                                             "JOIN cases c ON c.id = s.case_id JOIN results r ON r.case_id = c.id "
                                             "GROUP BY c.name"):
             self.assertEqual(n, 5, name)  # --quick: five repetitions, five guest samples
-            self.assertEqual(overhead, 0, name)  # the guest subtracted its own
+            # the overhead stored is the guest's own, not the host's: its last sample's
+            (guest_overhead, batches), = self.q(
+                db, "SELECT o.value, b.value FROM sample_metrics o JOIN sample_metrics b ON b.case_id = "
+                    "o.case_id AND b.repetition = o.repetition AND b.name = 'guest_batches' JOIN cases c ON "
+                    "c.id = o.case_id WHERE c.name = ? AND o.name = 'guest_overhead_ticks' AND o.repetition = 4",
+                name)
+            self.assertEqual(batches, 1, name)
+            self.assertEqual(overhead, guest_overhead, name)
         attrs = dict(self.q(db, "SELECT ra.name, ra.value FROM result_attributes ra JOIN cases c "
                                 "ON c.id = ra.case_id WHERE c.name = 'guest/restore/xrstor/user/inuse'"))
         self.assertEqual(attrs["functional_only"], TCG)

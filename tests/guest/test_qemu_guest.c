@@ -3,7 +3,8 @@
  * entries (multiboot, and PVH when the multiboot header is gone), the probe, every case of
  * the table run or skipped with its reason, exceptions as records (a #UD that makes a case a
  * skip, a fatal one), a triple fault, a hang stopped by the watchdog with its last output,
- * a bad work list, output truncation, and the launcher's own errors.
+ * a bad work list, output truncation, whether a launcher uses KVM, and the launcher's own
+ * errors.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -123,8 +124,19 @@ static void test_probe_multiboot(void **state)
 	assert_int_equal(t->state, 1);
 	assert_int_equal(t->end, 1);
 	assert_non_null(strstr(out.output, "cpuid leaf=0xd sub=0x1 "));
+	if (!qemu->uses_kvm())
+		assert_false(out.accelerated); /* TCG */
 	free(t);
 	guest_outcome_free(&out);
+}
+
+/* Whether a launcher puts the guest on KVM: this project's VMM always does. */
+static void test_uses_kvm(void **state)
+{
+	(void)state;
+	assert_true(guest_launcher_find("kvm")->uses_kvm());
+	if (access("/dev/kvm", R_OK | W_OK))
+		assert_false(qemu->uses_kvm()); /* no KVM to ask for: -accel tcg */
 }
 
 /* A copy of the payload without its multiboot magic: QEMU then boots it through the PVH note. */
@@ -327,6 +339,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_multiboot),
+		cmocka_unit_test(test_uses_kvm),
 		cmocka_unit_test(test_pvh_entry),
 		cmocka_unit_test(test_every_case_runs_or_says_why),
 		cmocka_unit_test(test_missing_instruction_is_a_skip),

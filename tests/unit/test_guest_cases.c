@@ -146,10 +146,13 @@ static void test_case_table(void **state)
 	assert_int_equal(find(n, "guest/xfd/nm/amx")->kind, GK_XFD_NM);
 	assert_int_equal(find(n, "guest/switch/three-buffer/all/need-load")->strategy, FPU_STRATEGY_THREE_BUFFER);
 	assert_int_equal(find(n, "guest/switch/pointer-swap/amx/live")->switch_cond, FPU_COND_LIVE);
-	/* "all" (supervisor components) only where XSAVES/XRSTORS can hold it */
-	for (int i = 0; i < n; i++)
-		if (strstr(table[i].id, "/all/"))
+	/* "all" (supervisor components) only where XSAVES/XRSTORS can hold it; op only for those two kinds */
+	for (int i = 0; i < n; i++) {
+		if (table[i].kind != GK_SAVE && table[i].kind != GK_RESTORE)
+			assert_int_equal(table[i].op, XOP_EMPTY);
+		else if (strstr(table[i].id, "/all/"))
 			assert_true(xsave_op_info(table[i].op)->ring0);
+	}
 }
 
 /* The guest of a recorded machine, as the host plans it: what the payload would enable. */

@@ -17,13 +17,13 @@
 #include "host/guest_records.h"
 
 static const char *const valid[] = {
-	"hello version=1 boot=multiboot cmdline_bytes=90",
+	"hello version=2 boot=multiboot cmdline_bytes=90",
 	"state xcr0=0x21f xss=0x0 init_untracked=0x217 cr4=0x40620",
 	"state xcr0=0x7 xss=0x0 init_untracked=0x0 cr4=0x40620 xss_error=\"WRMSR IA32_XSS faulted\"",
 	"cpuid leaf=0xd sub=0x1 eax=0xf ebx=0x340 ecx=0x1800 edx=0x0",
 	"case id=guest/save/xsave/fp/inuse ops=128 rfbm=0x3 buffer_bytes=576 format=standard xcr0=0x21f xss=0x0",
 	"sample id=guest/save/xsave/fp/inuse rep=0 batches=1 ops=128 ticks=-12 gross=75348 overhead=567 "
-	"chain_ticks=462 chain_cycles=800 xinuse=0x217 modopt_hits=0",
+	"chain_ticks=462 xinuse=0x217 modopt_hits=0",
 	"skip id=guest/save/xsavec/fp/init reason=\"no XSAVEC in the guest (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)\"",
 	"error reason=\"unknown word: 'bogus'\"",
 	"error id=guest/exit/xsetbv/fp reason=\"XCR0 after XSETBV is not the value written\" expected=0x3 actual=0x7",
@@ -95,17 +95,21 @@ static void test_malformed(void **state)
 		const char *line, *words;
 	} bad[] = {
 		{ "", "no record kind" },
-		{ " hello version=1", "no record kind" },
-		{ "Hello version=1 boot=x cmdline_bytes=1", "no record kind" },
+		{ " hello version=2", "no record kind" },
+		{ "Hello version=2 boot=x cmdline_bytes=1", "no record kind" },
 		{ "bogus a=1", "unknown record kind 'bogus'" },
-		{ "hello version=1 boot=x", "without its field 'cmdline_bytes'" },
-		{ "hello version=1 boot=x cmdline_bytes=1 extra=2", "no field 'extra'" },
-		{ "hello version=1  boot=x cmdline_bytes=1", "bad key" },
-		{ "hello version=1 boot=x cmdline_bytes=1 ", "expected ' key=value'" },
-		{ "hello version=1 boot cmdline_bytes=1", "bad key" },
-		{ "hello version=1 Boot=x cmdline_bytes=1", "bad key" },
+		{ "hello version=2 boot=x", "without its field 'cmdline_bytes'" },
+		{ "hello version=2 boot=x cmdline_bytes=1 extra=2", "no field 'extra'" },
+		{ "hello version=2  boot=x cmdline_bytes=1", "bad key" },
+		{ "hello version=2 boot=x cmdline_bytes=1 ", "expected ' key=value'" },
+		{ "hello version=2 boot cmdline_bytes=1", "bad key" },
+		{ "hello version=2 Boot=x cmdline_bytes=1", "bad key" },
 		{ "hello version= boot=x cmdline_bytes=1", "an empty value" },
-		{ "hello version=1 version=2 boot=x cmdline_bytes=1", "given twice" },
+		{ "hello version=2 version=2 boot=x cmdline_bytes=1", "given twice" },
+		{ "hello version=1 boot=pvh cmdline_bytes=0", "the payload writes record protocol version 1" },
+		{ "hello version=two boot=pvh cmdline_bytes=0", "field 'version' of 'hello' is not a number" },
+		{ "sample id=a rep=0 batches=1 ops=1 ticks=1 gross=1 overhead=1 chain_ticks=1 chain_cycles=800",
+		  "no field 'chain_cycles'" },
 		{ "skip id=a reason=\"unterminated", "unterminated quoted value" },
 		{ "skip id=a reason=\"bad \\n escape\"", "escapes only" },
 		{ "skip id=a reason=\"tab\there\"", "non-printable" },
@@ -113,7 +117,7 @@ static void test_malformed(void **state)
 		{ "skip id=a\x01 reason=x", "non-printable" },
 		{ "skip id=a reason=\"x\"y", "expected ' key=value'" },
 		{ "skip id=\xc3\xa9 reason=x", "non-printable" },
-		{ "hellooooooooooooooooo version=1", "no record kind" },
+		{ "hellooooooooooooooooo version=2", "no record kind" },
 		{ "skip id=a aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=1 reason=x", "bad key" },
 	};
 
@@ -177,10 +181,10 @@ static int count(void *ctx, const struct guest_record *r)
 
 static void test_stream(void **state)
 {
-	const char good[] = "hello version=1 boot=pvh cmdline_bytes=0\nselftest what=hang\nend status=0 cases=0 ok=0 "
+	const char good[] = "hello version=2 boot=pvh cmdline_bytes=0\nselftest what=hang\nend status=0 cases=0 ok=0 "
 			    "skipped=0 failed=0\n";
-	const char truncated[] = "hello version=1 boot=pvh cmdline_bytes=0\nsample id=x rep=0 bat";
-	const char with_nul[] = "hello version=1 boot=pvh cmdline_bytes=0\nselftest what=a\0b\n";
+	const char truncated[] = "hello version=2 boot=pvh cmdline_bytes=0\nsample id=x rep=0 bat";
+	const char with_nul[] = "hello version=2 boot=pvh cmdline_bytes=0\nselftest what=a\0b\n";
 	struct counter c = { 0 };
 
 	(void)state;
