@@ -113,8 +113,11 @@ char *machine_dump_text(const struct machine *m);
 /* A stable identity for the results database: host name and CPUID with per-CPU fields masked. */
 void machine_fingerprint(const struct machine *m, char out[17]);
 
-/* Whether the machine is QEMU's TCG emulator (CPUID.0x40000000 "TCGTCGTCGTCG"): its timings
- * mean nothing, and it does not track XINUSE (every component reads in use). */
+/* Whether @p is QEMU's TCG emulator (CPUID.0x40000000 "TCGTCGTCGTCG"): its timings mean
+ * nothing, and it does not track XINUSE (every component reads in use). For cpuid_live: this
+ * host runs under TCG (as the lab does), so its KVM works but is not accelerated. */
+bool cpuid_under_tcg(const struct cpuid_provider *p);
+/* cpuid_under_tcg() of the machine's CPUID, live or recorded. */
 bool machine_under_tcg(const struct machine *m);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../kernels/cpuid.h"
+#include "../machine.h"
 #include "../../kernels/xfeature.h"
 #include "boot.h"
 #include "guest.h"
@@ -22,21 +22,6 @@ static const uint8_t xgetbv_guest[] = {
 	0xe7, GUEST_EXIT_PORT, /* out %eax, $0xf4 */
 	0xf4,             /* hlt */
 };
-
-bool kvm_host_under_tcg(void)
-{
-	struct cpuid_regs r;
-	char vendor[13];
-
-	if (!cpuid_bit(&cpuid_live, 1, 0, 'c', 31))
-		return false;
-	cpuid_read(&cpuid_live, 0x40000000, 0, &r);
-	memcpy(vendor, &r.ebx, 4);
-	memcpy(vendor + 4, &r.ecx, 4);
-	memcpy(vendor + 8, &r.edx, 4);
-	vendor[12] = '\0';
-	return !strcmp(vendor, "TCGTCGTCGTCG");
-}
 
 enum kvm_guest_mode kvm_guest_mode_probe(char *why, size_t size)
 {
@@ -59,7 +44,7 @@ enum kvm_guest_mode kvm_guest_mode_probe(char *why, size_t size)
 	if (out.end == GUEST_EXITED && out.status == XFEATURES_FP) {
 		mode = KVM_GUEST_HARDWARE;
 		snprintf(why, size, "hardware virtualization: a guest ran XGETBV natively%s",
-			 kvm_host_under_tcg() ? " (on SVM or VMX emulated by QEMU TCG: functional only)" : "");
+			 cpuid_under_tcg(&cpuid_live) ? " (on SVM or VMX emulated by QEMU TCG: functional only)" : "");
 	} else if (out.end == GUEST_INTERNAL_ERROR && g.vcpu.run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
 		   g.vcpu.run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
 		mode = KVM_GUEST_CLASSIC;

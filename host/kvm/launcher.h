@@ -25,8 +25,4 @@ enum kvm_guest_mode {
  */
 enum kvm_guest_mode kvm_guest_mode_probe(char *why, size_t size);
 
-/* Whether this host itself runs under QEMU TCG (CPUID.0x40000000 "TCGTCGTCGTCG"), as in the
- * lab: its KVM works, but no timing of it means anything. */
-bool kvm_host_under_tcg(void);
-
 #endif

@@ -35,6 +35,15 @@ static bool have_kvm(void)
 	return access("/dev/kvm", R_OK | W_OK) == 0;
 }
 
+/* Where /dev/kvm is, a hardware KVM, unless the runner says otherwise: the lab, whose KVM runs
+ * on SVM that QEMU's TCG emulates, sets XB_TEST_KVM_ACCELERATED=0. */
+static bool expect_accelerated(void)
+{
+	const char *v = getenv("XB_TEST_KVM_ACCELERATED");
+
+	return !v || strcmp(v, "0");
+}
+
 #define NEED_KVM()                                  \
 	do {                                        \
 		if (!have_kvm()) {                  \
@@ -126,7 +135,7 @@ static void test_output_and_exit_port(void **state)
 	assert_string_equal(out.output, "case=a b");
 	assert_int_equal(out.output_len, 8);
 	assert_false(out.output_truncated);
-	assert_int_equal(out.accelerated, !kvm_host_under_tcg()); /* the lab's KVM runs on TCG */
+	assert_int_equal(out.accelerated, expect_accelerated());
 	guest_outcome_free(&out);
 }
 
