@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../host/kvm/launcher.h"
 #include "../host/machine.h"
 #include "cli.h"
 
@@ -25,6 +26,14 @@ static char *hex(char *buf, size_t size, uint64_t v)
 {
 	snprintf(buf, size, "0x%" PRIx64, v);
 	return buf;
+}
+
+/* Whether KVM's guests run on VMX or SVM: one tiny guest, run here (kvm_guest_mode). */
+static const char *guest_mode(const char **detail)
+{
+	enum kvm_guest_mode mode = kvm_guest_mode(detail);
+
+	return mode == KVM_GUEST_HARDWARE ? "hardware" : mode == KVM_GUEST_CLASSIC ? "classic" : "unknown";
 }
 
 static bool live_xinuse(const struct machine *m, uint64_t *v)
@@ -174,10 +183,14 @@ static cJSON *json_machine(const struct machine *m)
 	if (m->kvm.present) {
 		cJSON_AddNumberToObject(o, "api_version", m->kvm.api_version);
 		cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
+		const char *detail;
+
 		if (m->kvm.xcomp_guest_supp_known)
 			cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
-		cJSON_AddStringToObject(o, "guest_mode", m->kvm.guest_mode);
-		cJSON_AddStringToObject(o, "guest_mode_detail", m->kvm.guest_mode_detail);
+		if (m->kvm.guest_perm_error[0])
+			cJSON_AddStringToObject(o, "guest_perm_error", m->kvm.guest_perm_error);
+		cJSON_AddStringToObject(o, "guest_mode", guest_mode(&detail));
+		cJSON_AddStringToObject(o, "guest_mode_detail", detail);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->kvm.open_error);
 	}
@@ -283,10 +296,16 @@ static void print_text(const struct machine *m)
 		printf("kvm:        /dev/kvm API %d, modules %s, KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s\n",
 		       m->kvm.api_version, m->kvm.modules[0] ? m->kvm.modules : "none listed", m->kvm.xsave2_size,
 		       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "unavailable");
-	if (m->kvm.present)
-		printf("            guests: %s\n", m->kvm.guest_mode_detail);
-	else
+	if (m->kvm.present) {
+		const char *detail;
+
+		guest_mode(&detail);
+		printf("            guests: %s\n", detail);
+		if (m->kvm.guest_perm_error[0])
+			printf("            guest permission for dynamic features: %s\n", m->kvm.guest_perm_error);
+	} else {
 		printf("kvm:        %s\n", m->kvm.open_error);
+	}
 	if (m->module.present)
 		printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
 		       "at most %u ops per batch\n", m->module.device, m->module.caps.version,

@@ -82,7 +82,7 @@ static int vcpu_setup(struct bench_case *c, const struct run_env *env)
 	if (rc)
 		goto fail;
 	s->xsave2_before = kvm_vm_check_extension(&vm, KVM_CAP_XSAVE2);
-	rc = kvm_request_guest_perm(c->features);
+	rc = kvm_guest_perm_request();
 	if (!rc) {
 		s->xsave2_after = kvm_vm_check_extension(&vm, KVM_CAP_XSAVE2);
 		rc = kvm_supported_cpuid(vm.kvm_fd, &s->cpuid);

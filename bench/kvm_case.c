@@ -10,12 +10,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "../host/kvm/boot.h"
-#include "../host/guest_launcher.h"
 #include "../kernels/xstate_image.h"
 #include "require.h"
 
-#define KVM_CASE_MEMORY (4ull << 20)
 #define KVM_CASE_SEED 0x6b766d
 
 const char *const kvm_feature_sets[] = { "fp", "avx", "avx512", "user", "amx" };
@@ -75,25 +72,14 @@ int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct 
 }
 
 
-
 int kvm_case_guest(struct kvm_guest *g, uint64_t mask)
 {
 	static const uint8_t roundtrip_guest[] = {
 		0xe6, KVM_CASE_PORT, /* 1: out %al, $0x80 */
 		0xeb, 0xfc,          /* jmp 1b */
 	};
-	int rc;
 
-	rc = kvm_guest_create(g, KVM_CASE_MEMORY, mask, 0);
-	if (rc)
-		return rc;
-	memcpy(g->vm.mem + GUEST_PAYLOAD_MIN_PADDR, roundtrip_guest, sizeof(roundtrip_guest));
-	rc = boot_write_tables(g->vm.mem, g->vm.mem_size, "");
-	if (!rc)
-		rc = boot_enter_long_mode(&g->vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE);
-	if (rc)
-		kvm_guest_destroy(g);
-	return rc;
+	return kvm_guest_create_code(g, mask, roundtrip_guest, sizeof(roundtrip_guest));
 }
 
 int kvm_case_xsave_alloc(const struct kvm_guest *g, struct kvm_case_xsave *x)

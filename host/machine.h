@@ -60,8 +60,7 @@ struct kvm_info {
 	int xsave2_size;        /* KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2), 0 when absent */
 	bool xcomp_guest_supp_known;
 	uint64_t xcomp_guest_supp; /* KVM_GET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_SUPP) */
-	char guest_mode[12];       /* "hardware", "classic" (emulation only) or "unknown" */
-	char guest_mode_detail[256];
+	char guest_perm_error[160]; /* why ARCH_REQ_XCOMP_GUEST_PERM failed; "" when it did not */
 };
 
 struct pmu_info {
