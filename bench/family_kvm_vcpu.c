@@ -48,7 +48,7 @@ static int vcpu_plan(const struct machine *m, struct plan *plan)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int rc = kvm_case_plan(plan, &family_kvm_vcpu, m, cases[i].id,
-				       kvm_feature_mask(m, cases[i].features), 0);
+				       kvm_feature_mask(m, cases[i].features), 0, false);
 
 		if (rc)
 			return rc;
