@@ -208,6 +208,9 @@ static cJSON *json_machine(const struct machine *m)
 		cJSON_AddStringToObject(o, "loadable", hex(b, sizeof(b), k->loadable));
 		cJSON_AddStringToObject(o, "xfd", hex(b, sizeof(b), k->xfd));
 		cJSON_AddNumberToObject(o, "max_ops", k->max_ops);
+		cJSON_AddNumberToObject(o, "max_warmup_ops", k->max_warmup_ops);
+		cJSON_AddNumberToObject(o, "max_buffer_bytes", k->max_buffer_bytes);
+		cJSON_AddNumberToObject(o, "size_all_compacted", k->size_all_compacted);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->module.error);
 	}
@@ -308,10 +311,12 @@ static void print_text(const struct machine *m)
 	}
 	if (m->module.present)
 		printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
-		       "at most %u ops per batch\n", m->module.device, m->module.caps.version,
+		       "at most %u ops and %u warm-up ops per batch, buffers of at most %u bytes, "
+		       "XSAVES buffer of XCR0|XSS %u bytes\n", m->module.device, m->module.caps.version,
 		       m->module.caps.release, hex(b, sizeof(b), m->module.caps.ops),
 		       hex(b2, sizeof(b2), m->module.caps.xss), hex(b3, sizeof(b3), m->module.caps.loadable),
-		       hex(b4, sizeof(b4), m->module.caps.xfd), m->module.caps.max_ops);
+		       hex(b4, sizeof(b4), m->module.caps.xfd), m->module.caps.max_ops, m->module.caps.max_warmup_ops,
+		       m->module.caps.max_buffer_bytes, m->module.caps.size_all_compacted);
 	else
 		printf("module:     %s\n", m->module.error);
 	printf("pmu:        libpfm4 %s; hardware events %s; software events %s\n",

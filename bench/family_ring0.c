@@ -57,8 +57,6 @@ static const char *switch_cond_name(uint32_t cond)
 	return fpu_cond_name(cond == XB_COND_LIVE ? FPU_COND_LIVE : FPU_COND_NEED_LOAD);
 }
 
-#define WHY(...) (snprintf(why, size, __VA_ARGS__), false)
-
 /* The module can run this op on these components here. */
 static bool require_module(const struct machine *m, const struct ring0_op *op, uint64_t mask,
 			   char *why, size_t size)
