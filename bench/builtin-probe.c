@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../host/kvm/launcher.h"
 #include "../host/machine.h"
 #include "../results/json_write.h"
 #include "cli.h"
@@ -26,6 +27,14 @@ static char *hex(char *buf, size_t size, uint64_t v)
 {
 	snprintf(buf, size, "0x%" PRIx64, v);
 	return buf;
+}
+
+/* Whether KVM's guests run on VMX or SVM: one tiny guest, run here (kvm_guest_mode). */
+static const char *guest_mode(const char **detail)
+{
+	enum kvm_guest_mode mode = kvm_guest_mode(detail);
+
+	return mode == KVM_GUEST_HARDWARE ? "hardware" : mode == KVM_GUEST_CLASSIC ? "classic" : "unknown";
 }
 
 static bool live_xinuse(const struct machine *m, uint64_t *v)
@@ -175,10 +184,14 @@ static cJSON *json_machine(const struct machine *m)
 	if (m->kvm.present) {
 		cJSON_AddNumberToObject(o, "api_version", m->kvm.api_version);
 		cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
+		const char *detail;
+
 		if (m->kvm.xcomp_guest_supp_known)
 			cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
-		cJSON_AddStringToObject(o, "guest_mode", m->kvm.guest_mode);
-		cJSON_AddStringToObject(o, "guest_mode_detail", m->kvm.guest_mode_detail);
+		if (m->kvm.guest_perm_error[0])
+			cJSON_AddStringToObject(o, "guest_perm_error", m->kvm.guest_perm_error);
+		cJSON_AddStringToObject(o, "guest_mode", guest_mode(&detail));
+		cJSON_AddStringToObject(o, "guest_mode_detail", detail);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->kvm.open_error);
 	}
@@ -196,6 +209,9 @@ static cJSON *json_machine(const struct machine *m)
 		cJSON_AddStringToObject(o, "loadable", hex(b, sizeof(b), k->loadable));
 		cJSON_AddStringToObject(o, "xfd", hex(b, sizeof(b), k->xfd));
 		cJSON_AddNumberToObject(o, "max_ops", k->max_ops);
+		cJSON_AddNumberToObject(o, "max_warmup_ops", k->max_warmup_ops);
+		cJSON_AddNumberToObject(o, "max_buffer_bytes", k->max_buffer_bytes);
+		cJSON_AddNumberToObject(o, "size_all_compacted", k->size_all_compacted);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->module.error);
 	}
@@ -284,16 +300,24 @@ static void print_text(const struct machine *m)
 		printf("kvm:        /dev/kvm API %d, modules %s, KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s\n",
 		       m->kvm.api_version, m->kvm.modules[0] ? m->kvm.modules : "none listed", m->kvm.xsave2_size,
 		       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "unavailable");
-	if (m->kvm.present)
-		printf("            guests: %s\n", m->kvm.guest_mode_detail);
-	else
+	if (m->kvm.present) {
+		const char *detail;
+
+		guest_mode(&detail);
+		printf("            guests: %s\n", detail);
+		if (m->kvm.guest_perm_error[0])
+			printf("            guest permission for dynamic features: %s\n", m->kvm.guest_perm_error);
+	} else {
 		printf("kvm:        %s\n", m->kvm.open_error);
+	}
 	if (m->module.present)
 		printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
-		       "at most %u ops per batch\n", m->module.device, m->module.caps.version,
+		       "at most %u ops and %u warm-up ops per batch, buffers of at most %u bytes, "
+		       "XSAVES buffer of XCR0|XSS %u bytes\n", m->module.device, m->module.caps.version,
 		       m->module.caps.release, hex(b, sizeof(b), m->module.caps.ops),
 		       hex(b2, sizeof(b2), m->module.caps.xss), hex(b3, sizeof(b3), m->module.caps.loadable),
-		       hex(b4, sizeof(b4), m->module.caps.xfd), m->module.caps.max_ops);
+		       hex(b4, sizeof(b4), m->module.caps.xfd), m->module.caps.max_ops, m->module.caps.max_warmup_ops,
+		       m->module.caps.max_buffer_bytes, m->module.caps.size_all_compacted);
 	else
 		printf("module:     %s\n", m->module.error);
 	printf("pmu:        libpfm4 %s; hardware events %s; software events %s\n",

@@ -26,7 +26,8 @@ struct attr_state {
 
 static int attr_plan(const struct machine *m, struct plan *plan)
 {
-	return kvm_case_plan(plan, &family_kvm_attr, m, "kvm/attr/xcomp-guest-supp/none", XFEATURES_FP, 0);
+	return kvm_case_plan(plan, &family_kvm_attr, m, "kvm/attr/xcomp-guest-supp/none", XFEATURES_FP, 0,
+			     false);
 }
 
 static void attr_teardown(struct bench_case *c)

@@ -4,14 +4,13 @@
  * fpstate and back, VM entry and exit. The guest's components of <features> are either in
  * their init state or put in use from the host with KVM_SET_XSAVE and never modified by
  * the guest (`clean`: the save on each exit may use the modified optimization). Every exit
- * must be that OUT, and the vCPU's XSTATE_BV read back after the batch must still say the
- * condition, or no number is reported.
+ * must be that OUT, and the vCPU's state read back after the batch must still be the
+ * condition (XSTATE_BV, and the values set or x87/SSE's init values), or no number is reported.
  */
 #include "families.h"
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -24,73 +23,35 @@
 static const char *const run_feature_sets[] = { "fp", "avx512", "user" };
 static const enum xstate_cond run_conditions[] = { XCOND_INIT, XCOND_CLEAN };
 
-struct run_state {
-	struct kvm_guest guest;
-	struct kvm_case_xsave xsave;
-};
-
 static int run_plan(const struct machine *m, struct plan *plan)
 {
 	char id[CASE_ID_MAX];
 
 	for (size_t f = 0; f < sizeof(run_feature_sets) / sizeof(run_feature_sets[0]); f++) {
 		for (size_t c = 0; c < sizeof(run_conditions) / sizeof(run_conditions[0]); c++) {
-			struct bench_case *bc;
-			uint64_t mask;
+			uint64_t mask = kvm_feature_mask(m, run_feature_sets[f]);
 			int rc;
 
 			snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/%s", run_feature_sets[f],
 				 xstate_cond_name(run_conditions[c]));
-			mask = kvm_feature_mask(m, run_feature_sets[f]);
-			rc = kvm_case_plan(plan, &family_kvm_run, m, id, mask, run_conditions[c]);
+			/* the exits' XSAVE must find the components beyond x87/SSE/PKRU still init */
+			rc = kvm_case_plan(plan, &family_kvm_run, m, id, mask, run_conditions[c],
+					   run_conditions[c] == XCOND_INIT && (mask & ~KVM_CASE_INIT_UNTRACKED));
 			if (rc)
 				return rc;
-			bc = &plan->cases[plan->count - 1];
-			/* TCG does not track XINUSE: its XSAVE on each exit says every component is in use */
-			if (!bc->skip_reason[0] && run_conditions[c] == XCOND_INIT && machine_under_tcg(m) &&
-			    mask & ~KVM_CASE_INIT_UNTRACKED)
-				snprintf(bc->skip_reason, sizeof(bc->skip_reason), "QEMU TCG does not track XINUSE (its "
-					 "XSAVE reports every component in use), so the guest's state cannot stay init");
 		}
 	}
 	return 0;
 }
 
-static void run_teardown(struct bench_case *c)
-{
-	struct run_state *s = c->state;
-
-	if (!s)
-		return;
-	kvm_case_xsave_free(&s->xsave);
-	kvm_guest_destroy(&s->guest);
-	free(s);
-	c->state = NULL;
-}
-
 static int run_setup(struct bench_case *c, const struct run_env *env)
 {
-	struct run_state *s = calloc(1, sizeof(*s));
-	int rc;
-
-	if (!s)
-		return xb_fail(ENOMEM, "out of memory");
-	rc = kvm_case_guest_with_state(env->machine, &s->guest, c->features, &s->xsave, c->features,
-				       c->condition != XCOND_INIT);
-	if (rc) {
-		free(s);
-		return rc;
-	}
-	c->state = s;
-	c->ops_per_batch = env->ops_override ? env->ops_override : RUN_DEFAULT_OPS;
-	case_set_attribute(c, "guest_xcr0", "0x%llx", (unsigned long long)c->features);
-	case_set_attribute(c, "xsave2_bytes", "%u", s->xsave.size);
-	return 0;
+	return kvm_case_state_setup(c, env, c->features, RUN_DEFAULT_OPS);
 }
 
 static int run_batch(struct bench_case *c, struct batch_result *out)
 {
-	struct run_state *s = c->state;
+	struct kvm_case_state *s = c->state;
 	struct kvm_run *run = s->guest.vcpu.run;
 	uint32_t ops = c->ops_per_batch, wrong = 0, last_reason = 0, last_port = 0;
 	uint64_t start, end;
@@ -115,10 +76,9 @@ static int run_batch(struct bench_case *c, struct batch_result *out)
 			 last_port);
 		return -1;
 	}
-	if (kvm_case_check_state(&s->guest, &s->xsave, c->features, c->condition != XCOND_INIT, out->error,
-				 sizeof(out->error)))
+	if (kvm_case_check_state(s, c->features, c->condition != XCOND_INIT, out->error, sizeof(out->error)))
 		return -1;
-	case_set_attribute(c, "xstate_bv_after", "0x%llx", (unsigned long long)kvm_case_xstate_bv(&s->xsave));
+	case_set_attribute(c, "xstate_bv_after", "0x%llx", (unsigned long long)kvm_case_xstate_bv(&s->read));
 	out->gross_ticks = end - start;
 	out->ops = ops;
 	return 0;
@@ -130,5 +90,5 @@ const struct bench_family family_kvm_run = {
 	.plan = run_plan,
 	.setup = run_setup,
 	.batch = run_batch,
-	.teardown = run_teardown,
+	.teardown = kvm_case_state_teardown,
 };

@@ -57,8 +57,6 @@ static const char *switch_cond_name(uint32_t cond)
 	return fpu_cond_name(cond == XB_COND_LIVE ? FPU_COND_LIVE : FPU_COND_NEED_LOAD);
 }
 
-#define WHY(...) (snprintf(why, size, __VA_ARGS__), false)
-
 /* The module can run this op on these components here. */
 static bool require_module(const struct machine *m, const struct ring0_op *op, uint64_t mask,
 			   char *why, size_t size)
@@ -187,17 +185,6 @@ static void ring0_teardown(struct bench_case *c)
 	c->state = NULL;
 }
 
-static void set_buffer_attributes(struct bench_case *c, const struct xstate_layout *l)
-{
-	const struct xsave_op_info *info = xsave_op_info(ring0_ops[c->op].xop);
-
-	case_set_attribute(c, "rfbm", "0x%" PRIx64, c->features);
-	case_set_attribute(c, "buffer_bytes", "%u",
-			   info->compacted ? xstate_size_compacted(l, c->features)
-					   : xstate_size_standard(l, c->features));
-	case_set_attribute(c, "format", "%s", info->compacted ? "compacted" : "standard");
-}
-
 static int ring0_setup(struct bench_case *c, const struct run_env *env)
 {
 	const struct module_info *mod = &env->machine->module;
@@ -236,10 +223,10 @@ static int ring0_setup(struct bench_case *c, const struct run_env *env)
 	case_set_attribute(c, "site", "ring 0: xstate_bench module, kernel_fpu_begin, interrupts off");
 	if (op->kind == RING0_MSR)
 		case_set_attribute(c, "msr", "IA32_XFD, toggling 0x%" PRIx64, c->features);
-	else if (op->kind == RING0_XSAVE)
-		set_buffer_attributes(c, &env->machine->layout);
 	else
 		case_set_attribute(c, "rfbm", "0x%" PRIx64, c->features);
+	if (op->kind == RING0_XSAVE)
+		case_set_attribute(c, "format", "%s", xsave_op_info(op->xop)->compacted ? "compacted" : "standard");
 	if (op->kind != RING0_MSR && !(mod->caps.flags & XB_CAP_XGETBV1))
 		case_set_attribute(c, "xinuse_check", "unavailable: no XGETBV1 (CPUID.(EAX=0DH,ECX=1):EAX[2]=0)");
 	return 0;
@@ -267,10 +254,11 @@ static int ring0_batch(struct bench_case *c, struct batch_result *out)
 	if (b.flags & XB_BATCH_XFD_LIFTED)
 		case_set_attribute(c, "xfd_lifted", "IA32_XFD 0x%llx armed the batch's components: cleared for it",
 				   (unsigned long long)b.xfd_before);
+	if (ring0_ops[c->op].kind != RING0_MSR) /* the module's buffer, as it sized it */
+		case_set_attribute(c, "buffer_bytes", "%u", b.buffer_bytes);
 	switch (ring0_ops[c->op].kind) {
 	case RING0_SWITCH: /* XSAVES/XRSTORS, or the kernel's fallbacks where the CPU lacks them */
 		case_set_attribute(c, "insns", "%.31s", b.insns);
-		case_set_attribute(c, "buffer_bytes", "%u", b.buffer_bytes);
 		/* the writes of warm-up and timed round trips alike, per round trip */
 		out->metrics[out->nr_metrics++] = (struct gbench_metric){
 			.name = "xfd_writes", .kind = GBENCH_PER_OP,

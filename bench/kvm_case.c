@@ -10,12 +10,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "../host/kvm/boot.h"
-#include "../host/guest_launcher.h"
+#include "../kernels/xfeature.h"
 #include "../kernels/xstate_image.h"
 #include "require.h"
 
-#define KVM_CASE_MEMORY (4ull << 20)
 #define KVM_CASE_SEED 0x6b766d
 
 const char *const kvm_feature_sets[] = { "fp", "avx", "avx512", "user", "amx" };
@@ -61,10 +59,11 @@ bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t 
 }
 
 int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
-		  uint64_t mask, int condition)
+		  uint64_t mask, int condition, bool init_tracking)
 {
 	char why[CASE_REASON_MAX];
-	bool ok = kvm_case_require(m, mask, why, sizeof(why));
+	bool ok = kvm_case_require(m, mask, why, sizeof(why)) &&
+		  (!init_tracking || require_init_tracking(m, why, sizeof(why)));
 	struct bench_case *c = plan_add(plan, f, id, ok ? NULL : "%s", why);
 
 	if (!c)
@@ -74,31 +73,9 @@ int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct 
 	return 0;
 }
 
-
-
-int kvm_case_guest(struct kvm_guest *g, uint64_t mask)
+int kvm_case_xsave_alloc(const struct kvm_vm *vm, struct kvm_case_xsave *x)
 {
-	static const uint8_t roundtrip_guest[] = {
-		0xe6, KVM_CASE_PORT, /* 1: out %al, $0x80 */
-		0xeb, 0xfc,          /* jmp 1b */
-	};
-	int rc;
-
-	rc = kvm_guest_create(g, KVM_CASE_MEMORY, mask, 0);
-	if (rc)
-		return rc;
-	memcpy(g->vm.mem + GUEST_PAYLOAD_MIN_PADDR, roundtrip_guest, sizeof(roundtrip_guest));
-	rc = boot_write_tables(g->vm.mem, g->vm.mem_size, "");
-	if (!rc)
-		rc = boot_enter_long_mode(&g->vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE);
-	if (rc)
-		kvm_guest_destroy(g);
-	return rc;
-}
-
-int kvm_case_xsave_alloc(const struct kvm_guest *g, struct kvm_case_xsave *x)
-{
-	int size = kvm_vm_check_extension(&g->vm, KVM_CAP_XSAVE2);
+	int size = kvm_vm_check_extension(vm, KVM_CAP_XSAVE2);
 
 	if (size <= 0)
 		return xb_fail(ENOTSUP, "KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM: %d", size);
@@ -123,40 +100,88 @@ int kvm_case_xsave_image(const struct machine *m, struct kvm_case_xsave *x, uint
 	return 0;
 }
 
-int kvm_case_guest_with_state(const struct machine *m, struct kvm_guest *g, uint64_t xcr0,
-			      struct kvm_case_xsave *x, uint64_t mask, bool in_use)
-{
-	int rc = kvm_case_guest(g, xcr0);
-
-	if (rc)
-		return rc;
-	rc = kvm_case_xsave_alloc(g, x);
-	if (!rc)
-		rc = kvm_case_xsave_image(m, x, mask, in_use);
-	if (!rc && ioctl(g->vcpu.fd, KVM_SET_XSAVE, x->buf))
-		rc = xb_fail_errno("KVM_SET_XSAVE");
-	if (rc) {
-		kvm_case_xsave_free(x);
-		kvm_guest_destroy(g);
-	}
-	return rc;
-}
-
 uint64_t kvm_case_xstate_bv(const struct kvm_case_xsave *x)
 {
 	return xstate_header_of(x->buf)->xstate_bv;
 }
 
-int kvm_case_check_state(const struct kvm_guest *g, struct kvm_case_xsave *x, uint64_t mask, bool in_use,
-			 char *error, size_t size)
+/* A VM whose guest may use @xcr0, its vCPU in 64-bit mode on the round-trip guest. */
+static int round_trip_guest(struct kvm_guest *g, uint64_t xcr0)
+{
+	static const uint8_t code[] = {
+		0xe6, KVM_CASE_PORT, /* 1: out %al, $0x80 */
+		0xeb, 0xfc,          /* jmp 1b */
+	};
+
+	return kvm_guest_create_code(g, xcr0, code, sizeof(code));
+}
+
+void kvm_case_state_teardown(struct bench_case *c)
+{
+	struct kvm_case_state *s = c->state;
+
+	if (!s)
+		return;
+	kvm_case_xsave_free(&s->image);
+	kvm_case_xsave_free(&s->read);
+	kvm_guest_destroy(&s->guest);
+	free(s);
+	c->state = NULL;
+}
+
+int kvm_case_state_setup(struct bench_case *c, const struct run_env *env, uint64_t xcr0, uint32_t default_ops)
+{
+	struct kvm_case_state *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s)
+		return xb_fail(ENOMEM, "out of memory");
+	s->layout = &env->machine->layout;
+	rc = round_trip_guest(&s->guest, xcr0);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	c->state = s;
+	rc = kvm_case_xsave_alloc(&s->guest.vm, &s->image);
+	if (!rc)
+		rc = kvm_case_xsave_alloc(&s->guest.vm, &s->read);
+	if (!rc)
+		rc = kvm_case_xsave_image(env->machine, &s->image, c->features, c->condition != XCOND_INIT);
+	if (!rc && ioctl(s->guest.vcpu.fd, KVM_SET_XSAVE, s->image.buf))
+		rc = xb_fail_errno("KVM_SET_XSAVE");
+	if (rc) {
+		kvm_case_state_teardown(c);
+		return rc;
+	}
+	c->ops_per_batch = env->ops_override ? env->ops_override : default_ops;
+	case_set_attribute(c, "guest_xcr0", "0x%llx", (unsigned long long)xcr0);
+	case_set_attribute(c, "xsave2_bytes", "%u", s->image.size);
+	return 0;
+}
+
+/* The id of the first x87 or SSE register of @buf's legacy area that is not in its init state
+ * (FCW 0x37f, MXCSR 0x1f80, the rest 0), whatever XSTATE_BV says; -1 when none. */
+static int legacy_not_init(const struct xstate_layout *l, const struct kvm_xsave *buf)
+{
+	struct kvm_xsave init, got;
+
+	fxsave_image_build(&init, false, 0);
+	memcpy(&got, buf, XSTATE_LEGACY_SIZE);
+	*xstate_header_of(&init) = *xstate_header_of(&got) = (struct xstate_header){ .xstate_bv = XFEATURES_FP };
+	return xstate_image_diff(l, &init, false, &got, false, XFEATURES_FP);
+}
+
+int kvm_case_check_state(struct kvm_case_state *s, uint64_t mask, bool in_use, char *error, size_t size)
 {
 	uint64_t bv, wrong;
+	int id;
 
-	if (ioctl(g->vcpu.fd, KVM_GET_XSAVE2, x->buf)) {
+	if (ioctl(s->guest.vcpu.fd, KVM_GET_XSAVE2, s->read.buf)) {
 		snprintf(error, size, "KVM_GET_XSAVE2: %s (errno %d)", strerror(errno), errno);
 		return -1;
 	}
-	bv = kvm_case_xstate_bv(x);
+	bv = kvm_case_xstate_bv(&s->read);
 	/* Nothing outside the buffer's components. In the init condition x87 and SSE may read in
 	 * use (AMD reports them in use once touched), and so may PKRU after a KVM_RUN: KVM keeps
 	 * the guest's PKRU outside the buffer, whose slot is saved with whatever the register held. */
@@ -164,6 +189,14 @@ int kvm_case_check_state(const struct kvm_guest *g, struct kvm_case_xsave *x, ui
 	if (wrong) {
 		snprintf(error, size, "the vCPU's XSTATE_BV is 0x%" PRIx64 ": components 0x%" PRIx64 " are %s: "
 			 "no number reported", bv, wrong, in_use ? "not in use" : "in use");
+		return -1;
+	}
+	/* in use: the values set; init: x87 and SSE hold their init values, in use or not */
+	id = in_use ? xstate_image_diff(s->layout, s->read.buf, false, s->image.buf, false, mask)
+		    : legacy_not_init(s->layout, s->read.buf);
+	if (id >= 0) {
+		snprintf(error, size, "the vCPU's %s (component %d) read back is not %s: no number reported",
+			 xfeature_name((unsigned int)id), id, in_use ? "the value set" : "in its init state");
 		return -1;
 	}
 	return 0;

@@ -1,8 +1,9 @@
 /*
  * kvm_case.h - what the kvm/... families share: whether a case can run on this machine's KVM
- * (the reason names /dev/kvm, the capability or the feature), a VM with one vCPU parked in
- * 64-bit mode on a guest that exits at once through port I/O, and the vCPU's XSAVE buffer
- * (KVM_GET_XSAVE2, sized by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM; KVM_SET_XSAVE).
+ * (the reason names /dev/kvm, the capability or the feature), the vCPU's XSAVE buffers
+ * (KVM_GET_XSAVE2, sized by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM; KVM_SET_XSAVE),
+ * and a case's VM with one vCPU parked in 64-bit mode on a guest that exits at once through
+ * port I/O, given its state with KVM_SET_XSAVE and checked against it afterwards.
  */
 #ifndef XB_BENCH_KVM_CASE_H
 #define XB_BENCH_KVM_CASE_H
@@ -24,39 +25,52 @@ uint64_t kvm_feature_mask(const struct machine *m, const char *name);
 /* True when /dev/kvm is there and the host and KVM offer every component of @mask. */
 bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t size);
 
-/* Adds a kvm case with the family parameters, runnable or with the reason; -ENOMEM on failure. */
+/* Adds a kvm case with the family parameters, runnable or with the reason; with
+ * @init_tracking it also needs a CPU that tracks XINUSE (require_init_tracking). -ENOMEM on
+ * failure. */
 int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
-		  uint64_t mask, int condition) XB_MUST_CHECK;
+		  uint64_t mask, int condition, bool init_tracking) XB_MUST_CHECK;
 
 /* Components whose init state cannot be told after a KVM_RUN (see kvm_case_check_state). */
 #define KVM_CASE_INIT_UNTRACKED (XFEATURES_FP | XFEATURE_MASK(XFEATURE_PKRU))
-
-/* A VM whose guest may use @mask, its vCPU in 64-bit mode with CR4.OSXSAVE on the
- * round-trip guest (OUT to KVM_CASE_PORT; JMP back). */
-int kvm_case_guest(struct kvm_guest *g, uint64_t mask) XB_MUST_CHECK;
 
 /* One XSAVE buffer of the VM's KVM_CAP_XSAVE2 size (at least struct kvm_xsave). */
 struct kvm_case_xsave {
 	struct kvm_xsave *buf;
 	uint32_t size;
 };
-int kvm_case_xsave_alloc(const struct kvm_guest *g, struct kvm_case_xsave *x) XB_MUST_CHECK;
+int kvm_case_xsave_alloc(const struct kvm_vm *vm, struct kvm_case_xsave *x) XB_MUST_CHECK;
 void kvm_case_xsave_free(struct kvm_case_xsave *x);
 
 /* Fills @x with a standard-format image of @mask: init (XSTATE_BV 0) or in use. */
 int kvm_case_xsave_image(const struct machine *m, struct kvm_case_xsave *x, uint64_t mask, bool in_use) XB_MUST_CHECK;
 
-/* kvm_case_guest() for @xcr0, whose vCPU then gets an image of @mask (in use or init) with
- * KVM_SET_XSAVE from @x, allocated here. */
-int kvm_case_guest_with_state(const struct machine *m, struct kvm_guest *g, uint64_t xcr0,
-			      struct kvm_case_xsave *x, uint64_t mask, bool in_use) XB_MUST_CHECK;
-
 /* XSTATE_BV of a buffer. */
 uint64_t kvm_case_xstate_bv(const struct kvm_case_xsave *x);
 
-/* KVM_GET_XSAVE2 into @x and checks its XSTATE_BV against @mask: all of it in use, or none
- * of it beyond x87/SSE; a message for @error otherwise. */
-int kvm_case_check_state(const struct kvm_guest *g, struct kvm_case_xsave *x, uint64_t mask, bool in_use,
-			 char *error, size_t size) XB_MUST_CHECK;
+/* A case's c->state: its VM, the image it set and the buffer it reads back into. */
+struct kvm_case_state {
+	const struct xstate_layout *layout;
+	struct kvm_guest guest;
+	struct kvm_case_xsave image; /* set with KVM_SET_XSAVE */
+	struct kvm_case_xsave read;  /* for KVM_GET_XSAVE2 */
+};
+
+/*
+ * Setup of a case on the round-trip guest (OUT to KVM_CASE_PORT; JMP back; CR4.OSXSAVE on):
+ * a VM whose guest may use @xcr0, its vCPU given an image of c->features, in use or (for
+ * XCOND_INIT) init, with KVM_SET_XSAVE; c->ops_per_batch is --ops or @default_ops.
+ */
+int kvm_case_state_setup(struct bench_case *c, const struct run_env *env, uint64_t xcr0,
+			 uint32_t default_ops) XB_MUST_CHECK;
+void kvm_case_state_teardown(struct bench_case *c);
+
+/*
+ * KVM_GET_XSAVE2 into s->read, checked against @mask: in use, every component of @mask is
+ * in XSTATE_BV and holds the values of s->image; init, none of it is in use beyond x87,
+ * SSE and PKRU, and x87 and SSE hold their init values. A message for @error otherwise.
+ */
+int kvm_case_check_state(struct kvm_case_state *s, uint64_t mask, bool in_use, char *error,
+			 size_t size) XB_MUST_CHECK;
 
 #endif

@@ -8,8 +8,6 @@
 
 #include "../kernels/xstate_image.h"
 
-#define WHY(...) (snprintf(why, size, __VA_ARGS__), false)
-
 bool require_layout(const struct machine *m, char *why, size_t size)
 {
 	if (m->layout_error != XSTATE_LAYOUT_OK)

@@ -8,9 +8,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../host/machine.h"
 #include "../kernels/xsave_bench.h"
+
+/* In a check with parameters @why and @size: writes the reason there and is false. */
+#define WHY(...) (snprintf(why, size, __VA_ARGS__), false)
 
 /* The layout decoded (XSAVE present and enabled by the OS). */
 bool require_layout(const struct machine *m, char *why, size_t size);

@@ -31,6 +31,18 @@ static void regs_to_string(char *out, const uint32_t *words, unsigned int n)
 	out[4 * n] = '\0';
 }
 
+/* CPUID.0x40000000's vendor string when CPUID.1:ECX[31] says a hypervisor is there, else "". */
+static void hypervisor_vendor(const struct cpuid_provider *p, char out[13])
+{
+	struct cpuid_regs r;
+
+	out[0] = '\0';
+	if (!cpuid_bit(p, 1, 0, 'c', 31))
+		return;
+	cpuid_read(p, 0x40000000, 0, &r);
+	regs_to_string(out, (uint32_t[]){ r.ebx, r.ecx, r.edx }, 3);
+}
+
 static void decode_ident(const struct cpuid_provider *p, struct cpu_ident *id)
 {
 	struct cpuid_regs r;
@@ -52,11 +64,7 @@ static void decode_ident(const struct cpuid_provider *p, struct cpu_ident *id)
 	id->avx512f = cpuid_bit(p, 7, 0, 'b', 16);
 	id->pku = cpuid_bit(p, 7, 0, 'c', 3);
 	id->amx_tile = cpuid_bit(p, 7, 0, 'd', 24);
-
-	if (id->hypervisor) {
-		cpuid_read(p, 0x40000000, 0, &r);
-		regs_to_string(id->hypervisor_vendor, (uint32_t[]){ r.ebx, r.ecx, r.edx }, 3);
-	}
+	hypervisor_vendor(p, id->hypervisor_vendor);
 	cpuid_read(p, 0x80000000, 0, &r);
 	max_ext = r.eax;
 	if (max_ext >= 0x80000001)
@@ -257,7 +265,15 @@ void machine_fingerprint(const struct machine *m, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+bool cpuid_under_tcg(const struct cpuid_provider *p)
+{
+	char vendor[13];
+
+	hypervisor_vendor(p, vendor);
+	return !strcmp(vendor, "TCGTCGTCGTCG");
+}
+
 bool machine_under_tcg(const struct machine *m)
 {
-	return m->cpu.hypervisor && !strcmp(m->cpu.hypervisor_vendor, "TCGTCGTCGTCG");
+	return cpuid_under_tcg(&m->cpuid);
 }

@@ -60,8 +60,7 @@ struct kvm_info {
 	int xsave2_size;        /* KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2), 0 when absent */
 	bool xcomp_guest_supp_known;
 	uint64_t xcomp_guest_supp; /* KVM_GET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_SUPP) */
-	char guest_mode[12];       /* "hardware", "classic" (emulation only) or "unknown" */
-	char guest_mode_detail[256];
+	char guest_perm_error[160]; /* why ARCH_REQ_XCOMP_GUEST_PERM failed; "" when it did not */
 };
 
 struct pmu_info {
@@ -113,8 +112,11 @@ char *machine_dump_text(const struct machine *m);
 /* A stable identity for the results database: host name and CPUID with per-CPU fields masked. */
 void machine_fingerprint(const struct machine *m, char out[17]);
 
-/* Whether the machine is QEMU's TCG emulator (CPUID.0x40000000 "TCGTCGTCGTCG"): its timings
- * mean nothing, and it does not track XINUSE (every component reads in use). */
+/* Whether @p is QEMU's TCG emulator (CPUID.0x40000000 "TCGTCGTCGTCG"): its timings mean
+ * nothing, and it does not track XINUSE (every component reads in use). For cpuid_live: this
+ * host runs under TCG (as the lab does), so its KVM works but is not accelerated. */
+bool cpuid_under_tcg(const struct cpuid_provider *p);
+/* cpuid_under_tcg() of the machine's CPUID, live or recorded. */
 bool machine_under_tcg(const struct machine *m);
 
 #endif

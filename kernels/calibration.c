@@ -6,22 +6,27 @@
 #include "kstring.h"
 #include "xsave_bench.h"
 
+uint64_t calibration_median(uint64_t *values, int n)
+{
+	for (int i = 1; i < n; i++) { /* insertion sort: a few dozen values */
+		uint64_t v = values[i];
+		int j = i;
+
+		while (j > 0 && values[j - 1] > v) {
+			values[j] = values[j - 1];
+			j--;
+		}
+		values[j] = v;
+	}
+	return values[n / 2];
+}
+
 static uint64_t median(const struct median_window *w)
 {
 	uint64_t sorted[CALIBRATION_WINDOW];
 
 	kmem_copy(sorted, w->values, sizeof(sorted));
-	for (int i = 1; i < CALIBRATION_WINDOW; i++) { /* insertion sort: 31 values */
-		uint64_t v = sorted[i];
-		int j = i;
-
-		while (j > 0 && sorted[j - 1] > v) {
-			sorted[j] = sorted[j - 1];
-			j--;
-		}
-		sorted[j] = v;
-	}
-	return sorted[CALIBRATION_WINDOW / 2];
+	return calibration_median(sorted, CALIBRATION_WINDOW);
 }
 
 static void push(struct median_window *w, uint64_t v)

@@ -43,4 +43,7 @@ uint64_t calibration_overhead(const struct calibration *c);
 /* TSC ticks for CALIBRATION_CHAIN_CYCLES core cycles (at least 1). */
 uint64_t calibration_chain_ticks(const struct calibration *c);
 
+/* Sorts @values (@n > 0 of them) in place and returns the middle one. */
+uint64_t calibration_median(uint64_t *values, int n);
+
 #endif

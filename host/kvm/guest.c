@@ -1,39 +1,53 @@
 /*
- * guest.c - a VM with one vCPU set up for a launch's features.
+ * guest.c - a VM with one vCPU set up for a launch's features, and the guest permission it
+ * needs.
  */
 #include "guest.h"
 
-#include <asm/prctl.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../kernels/xfeature.h"
+#include "../guest_launcher.h"
+#include "../xstate_perm.h"
+#include "boot.h"
 #include "guest_cpuid.h"
 
-int kvm_request_guest_perm(uint64_t xcr0)
-{
-	unsigned long long perm = 0;
-	uint64_t missing;
+#define CODE_GUEST_MEMORY (4ull << 20)
 
-	if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_GUEST_PERM, &perm))
-		return xb_fail_errno("arch_prctl(ARCH_GET_XCOMP_GUEST_PERM)");
-	missing = xcr0 & ~perm;
-	if (!missing)
-		return 0;
-	/* one request covers a dynamic feature and the ones it depends on (XTILEDATA: +XTILECFG) */
-	if (syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_GUEST_PERM, 63 - __builtin_clzll(missing)))
-		return xb_fail_errno("arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM, %d) for XCR0 0x%" PRIx64,
-				     63 - __builtin_clzll(missing), xcr0);
-	if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_GUEST_PERM, &perm))
-		return xb_fail_errno("arch_prctl(ARCH_GET_XCOMP_GUEST_PERM)");
-	if (xcr0 & ~perm)
-		return xb_fail(EPERM, "arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM) left features 0x%" PRIx64
-			       " without permission", (uint64_t)(xcr0 & ~perm));
-	return 0;
+/* Guest permission for every dynamic feature KVM offers guests. */
+static int request_all(void)
+{
+	struct xstate_layout l;
+	uint64_t supp, usable;
+	int fd, rc;
+
+	if (xstate_layout_decode(&l, &cpuid_live, -1) != XSTATE_LAYOUT_OK)
+		return 0; /* no XSAVE: nothing dynamic */
+	rc = kvm_open(&fd);
+	if (rc)
+		return rc;
+	rc = kvm_xcomp_guest_supp(fd, &supp);
+	close(fd);
+	if (rc)
+		return 0; /* a KVM older than guest permissions (Linux 5.17) gives guests nothing dynamic */
+	return xstate_request_guest_perm(&l, supp, &usable);
+}
+
+int kvm_guest_perm_request(void)
+{
+	static int rc = 1; /* 1: not asked yet */
+	static char error[256];
+
+	if (rc == 1) {
+		rc = request_all();
+		snprintf(error, sizeof(error), "%s", rc ? xb_error_message() : "");
+	}
+	return rc ? xb_fail(-rc, "%s", error) : 0;
 }
 
 int kvm_vcpu_set_xcr0(const struct kvm_vcpu *vcpu, uint64_t xcr0)
@@ -51,27 +65,45 @@ int kvm_vcpu_set_xcr0(const struct kvm_vcpu *vcpu, uint64_t xcr0)
 
 int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uint64_t xss)
 {
+	struct kvm_cpuid2 *cpuid = NULL;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
 	g->vcpu.fd = -1;
-	rc = kvm_vm_create(&g->vm, mem_bytes);
+	rc = kvm_guest_perm_request();
+	if (!rc)
+		rc = kvm_vm_create(&g->vm, mem_bytes);
 	if (rc)
 		return rc;
-	rc = kvm_supported_cpuid(g->vm.kvm_fd, &g->cpuid);
+	/* KVM's supported CPUID offers the dynamic features this process has permission for */
+	rc = kvm_supported_cpuid(g->vm.kvm_fd, &cpuid);
 	if (!rc) {
-		g->xcr0 = xcr0 & (kvm_cpuid_xcr0_supported(g->cpuid) | XFEATURE_MASK(XFEATURE_X87));
-		g->xss = xss & kvm_cpuid_xss_supported(g->cpuid);
-		rc = kvm_cpuid_filter(g->cpuid, g->xcr0, g->xss);
+		xcr0 &= kvm_cpuid_xcr0_supported(cpuid) | XFEATURE_MASK(XFEATURE_X87);
+		xss &= kvm_cpuid_xss_supported(cpuid);
+		rc = kvm_cpuid_filter(cpuid, xcr0, xss);
 	}
-	if (!rc)
-		rc = kvm_request_guest_perm(g->xcr0);
 	if (!rc)
 		rc = kvm_vcpu_create(&g->vm, 0, &g->vcpu);
 	if (!rc)
-		rc = kvm_vcpu_set_cpuid(&g->vcpu, g->cpuid);
+		rc = kvm_vcpu_set_cpuid(&g->vcpu, cpuid);
+	free(cpuid);
 	if (!rc)
-		rc = kvm_vcpu_set_xcr0(&g->vcpu, g->xcr0);
+		rc = kvm_vcpu_set_xcr0(&g->vcpu, xcr0);
+	if (rc)
+		kvm_guest_destroy(g);
+	return rc;
+}
+
+int kvm_guest_create_code(struct kvm_guest *g, uint64_t xcr0, const uint8_t *code, size_t size)
+{
+	int rc = kvm_guest_create(g, CODE_GUEST_MEMORY, xcr0, 0);
+
+	if (rc)
+		return rc;
+	memcpy(g->vm.mem + GUEST_PAYLOAD_MIN_PADDR, code, size);
+	rc = boot_write_tables(g->vm.mem, g->vm.mem_size, "");
+	if (!rc)
+		rc = boot_enter_long_mode(&g->vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE);
 	if (rc)
 		kvm_guest_destroy(g);
 	return rc;
@@ -81,6 +113,4 @@ void kvm_guest_destroy(struct kvm_guest *g)
 {
 	kvm_vcpu_destroy(&g->vcpu);
 	kvm_vm_destroy(&g->vm);
-	free(g->cpuid);
-	g->cpuid = NULL;
 }

@@ -58,10 +58,21 @@ uint64_t kvm_cpuid_xss_supported(struct kvm_cpuid2 *c)
 	return e ? (uint64_t)e->edx << 32 | e->ecx : 0;
 }
 
+int kvm_xcomp_guest_supp(int kvm_fd, uint64_t *supp)
+{
+	struct kvm_device_attr attr = {
+		.group = 0,
+		.attr = KVM_X86_XCOMP_GUEST_SUPP,
+		.addr = (uint64_t)(uintptr_t)supp,
+	};
+	int rc = KVM_IOCTL(kvm_fd, KVM_GET_DEVICE_ATTR, &attr);
+
+	return rc < 0 ? rc : 0;
+}
+
 #define M(f) XFEATURE_MASK(XFEATURE_##f)
 #define MPX (M(BNDREGS) | M(BNDCSR))
 #define AVX512 (M(OPMASK) | M(ZMM_HI256) | M(HI16_ZMM))
-#define TILES (M(XTILECFG) | M(XTILEDATA))
 
 /* A CPUID feature bit and the components its instructions or state need. */
 static const struct gated_bit {
@@ -96,13 +107,13 @@ static const struct gated_bit {
 	{ 7, 0, 'd', 3, AVX512 },    /* AVX512_4FMAPS */
 	{ 7, 0, 'd', 8, AVX512 },    /* AVX512_VP2INTERSECT */
 	{ 7, 0, 'd', 20, M(CET_USER) }, /* IBT */
-	{ 7, 0, 'd', 22, TILES },    /* AMX-BF16 */
+	{ 7, 0, 'd', 22, XFEATURES_AMX_TILES }, /* AMX-BF16 */
 	{ 7, 0, 'd', 23, AVX512 },   /* AVX512_FP16 */
-	{ 7, 0, 'd', 24, TILES },    /* AMX-TILE */
-	{ 7, 0, 'd', 25, TILES },    /* AMX-INT8 */
+	{ 7, 0, 'd', 24, XFEATURES_AMX_TILES }, /* AMX-TILE */
+	{ 7, 0, 'd', 25, XFEATURES_AMX_TILES }, /* AMX-INT8 */
 	{ 7, 1, 'a', 4, M(YMM) },    /* AVX-VNNI */
 	{ 7, 1, 'a', 5, AVX512 },    /* AVX512_BF16 */
-	{ 7, 1, 'a', 21, TILES },    /* AMX-FP16 */
+	{ 7, 1, 'a', 21, XFEATURES_AMX_TILES }, /* AMX-FP16 */
 	{ 7, 1, 'a', 23, M(YMM) },   /* AVX-IFMA */
 };
 

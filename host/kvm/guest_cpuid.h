@@ -32,4 +32,8 @@ uint64_t kvm_cpuid_xcr0_supported(struct kvm_cpuid2 *c);
 /* The supervisor xfeatures: CPUID.(0DH,1) EDX:ECX. */
 uint64_t kvm_cpuid_xss_supported(struct kvm_cpuid2 *c);
 
+/* KVM_GET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_SUPP) on /dev/kvm: the xfeatures KVM can give
+ * guests, dynamic ones included (unlike the supported CPUID, whatever the permission). */
+int kvm_xcomp_guest_supp(int kvm_fd, uint64_t *supp) XB_MUST_CHECK;
+
 #endif

@@ -1,19 +1,17 @@
 /*
  * guest_mode.c - telling a KVM with VMX or SVM from one that can only emulate a classic
- * guest, by running three instructions: XOR ECX,ECX; XGETBV; OUT to the exit port.
+ * guest, by running three instructions: XOR ECX,ECX; XGETBV; OUT to the exit port. Run once
+ * per process, the first time it is asked.
  */
 #include "launcher.h"
 
 #include <stdio.h>
-#include <string.h>
 
-#include "../../kernels/cpuid.h"
 #include "../../kernels/xfeature.h"
-#include "boot.h"
+#include "../machine.h"
 #include "guest.h"
 #include "run_loop.h"
 
-#define PROBE_MEMORY (4ull << 20)
 #define PROBE_TIMEOUT_S 10.0
 
 static const uint8_t xgetbv_guest[] = {
@@ -23,35 +21,17 @@ static const uint8_t xgetbv_guest[] = {
 	0xf4,             /* hlt */
 };
 
-bool kvm_host_under_tcg(void)
-{
-	struct cpuid_regs r;
-	char vendor[13];
-
-	if (!cpuid_bit(&cpuid_live, 1, 0, 'c', 31))
-		return false;
-	cpuid_read(&cpuid_live, 0x40000000, 0, &r);
-	memcpy(vendor, &r.ebx, 4);
-	memcpy(vendor + 4, &r.ecx, 4);
-	memcpy(vendor + 8, &r.edx, 4);
-	vendor[12] = '\0';
-	return !strcmp(vendor, "TCGTCGTCGTCG");
-}
-
-enum kvm_guest_mode kvm_guest_mode_probe(char *why, size_t size)
+static enum kvm_guest_mode probe(char *why, size_t size)
 {
 	struct guest_outcome out;
 	struct kvm_guest g;
 	enum kvm_guest_mode mode = KVM_GUEST_UNKNOWN;
 
-	if (kvm_guest_create(&g, PROBE_MEMORY, XFEATURES_FP, 0)) {
+	if (kvm_guest_create_code(&g, XFEATURES_FP, xgetbv_guest, sizeof(xgetbv_guest))) {
 		snprintf(why, size, "%s", xb_error_message());
 		return KVM_GUEST_UNKNOWN;
 	}
-	memcpy(g.vm.mem + GUEST_PAYLOAD_MIN_PADDR, xgetbv_guest, sizeof(xgetbv_guest));
-	if (boot_write_tables(g.vm.mem, g.vm.mem_size, "") ||
-	    boot_enter_long_mode(&g.vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXSAVE) ||
-	    run_loop(&g.vm, &g.vcpu, PROBE_TIMEOUT_S, 0, &out)) {
+	if (run_loop(&g.vm, &g.vcpu, PROBE_TIMEOUT_S, 0, &out)) {
 		snprintf(why, size, "%s", xb_error_message());
 		kvm_guest_destroy(&g);
 		return KVM_GUEST_UNKNOWN;
@@ -59,7 +39,7 @@ enum kvm_guest_mode kvm_guest_mode_probe(char *why, size_t size)
 	if (out.end == GUEST_EXITED && out.status == XFEATURES_FP) {
 		mode = KVM_GUEST_HARDWARE;
 		snprintf(why, size, "hardware virtualization: a guest ran XGETBV natively%s",
-			 kvm_host_under_tcg() ? " (on SVM or VMX emulated by QEMU TCG: functional only)" : "");
+			 cpuid_under_tcg(&cpuid_live) ? " (on SVM or VMX emulated by QEMU TCG: functional only)" : "");
 	} else if (out.end == GUEST_INTERNAL_ERROR && g.vcpu.run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
 		   g.vcpu.run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION) {
 		mode = KVM_GUEST_CLASSIC;
@@ -67,10 +47,24 @@ enum kvm_guest_mode kvm_guest_mode_probe(char *why, size_t size)
 			 "emulation failure, on XGETBV; no VMX or SVM): the guest suite needs VMX or SVM; "
 			 "the kvm suite still runs");
 	} else {
-		snprintf(why, size, "a guest running XGETBV ended as %s (status 0x%x): %s",
+		snprintf(why, size, "a guest running XGETBV ended as %s (status 0x%x): %.180s",
 			 guest_end_name(out.end), out.status, out.detail);
 	}
 	guest_outcome_free(&out);
 	kvm_guest_destroy(&g);
+	return mode;
+}
+
+enum kvm_guest_mode kvm_guest_mode(const char **why)
+{
+	static bool probed;
+	static enum kvm_guest_mode mode;
+	static char detail[256];
+
+	if (!probed) {
+		mode = probe(detail, sizeof(detail));
+		probed = true;
+	}
+	*why = detail;
 	return mode;
 }

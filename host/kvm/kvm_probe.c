@@ -1,10 +1,7 @@
 /*
- * kvm_probe.c - host-side facts about /dev/kvm, and whether its guests run on hardware
- * virtualization or only on an emulator (kvm_guest_mode_probe).
+ * kvm_probe.c - host-side facts about /dev/kvm.
  */
 #include "kvm_probe.h"
-
-#include "launcher.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +11,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "guest.h"
+#include "guest_cpuid.h"
 
 static void list_modules(char *out, size_t size)
 {
@@ -37,9 +37,6 @@ static void list_modules(char *out, size_t size)
 
 void kvm_probe(struct kvm_info *out)
 {
-	struct kvm_device_attr attr;
-	enum kvm_guest_mode mode;
-	uint64_t supp = 0;
 	int fd, ret;
 
 	memset(out, 0, sizeof(*out));
@@ -51,19 +48,12 @@ void kvm_probe(struct kvm_info *out)
 		return;
 	}
 	out->present = true;
+	/* before anything creates a vCPU, and before KVM_CAP_XSAVE2, whose size follows it */
+	if (kvm_guest_perm_request())
+		snprintf(out->guest_perm_error, sizeof(out->guest_perm_error), "%s", xb_error_message());
 	out->api_version = ioctl(fd, KVM_GET_API_VERSION, 0);
 	ret = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
 	out->xsave2_size = ret > 0 ? ret : 0;
-	memset(&attr, 0, sizeof(attr));
-	attr.group = 0;
-	attr.attr = KVM_X86_XCOMP_GUEST_SUPP;
-	attr.addr = (uint64_t)(uintptr_t)&supp;
-	if (!ioctl(fd, KVM_GET_DEVICE_ATTR, &attr)) {
-		out->xcomp_guest_supp_known = true;
-		out->xcomp_guest_supp = supp;
-	}
+	out->xcomp_guest_supp_known = !kvm_xcomp_guest_supp(fd, &out->xcomp_guest_supp);
 	close(fd);
-	mode = kvm_guest_mode_probe(out->guest_mode_detail, sizeof(out->guest_mode_detail));
-	snprintf(out->guest_mode, sizeof(out->guest_mode), "%s",
-		 mode == KVM_GUEST_HARDWARE ? "hardware" : mode == KVM_GUEST_CLASSIC ? "classic" : "unknown");
 }

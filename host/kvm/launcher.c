@@ -79,7 +79,12 @@ static int kvm_launcher_run(const struct guest_launch *l, struct guest_outcome *
 
 static bool kvm_launcher_available(char *why, size_t size)
 {
-	return kvm_guest_mode_probe(why, size) == KVM_GUEST_HARDWARE;
+	const char *detail;
+
+	if (kvm_guest_mode(&detail) == KVM_GUEST_HARDWARE)
+		return true;
+	snprintf(why, size, "%s", detail);
+	return false;
 }
 
 const struct guest_launcher kvm_launcher = {

@@ -20,13 +20,10 @@ enum kvm_guest_mode {
 
 /*
  * Runs a tiny guest that executes XGETBV and reports how far it got: a KVM without VMX or
- * SVM (kvm_pvm) ends it with KVM_EXIT_INTERNAL_ERROR, emulation failure, on XGETBV.
- * @why gets a sentence for the probe and for skip reasons.
+ * SVM (kvm_pvm) ends it with KVM_EXIT_INTERNAL_ERROR, emulation failure, on XGETBV. The guest
+ * runs once per process, the first time this is called; later calls give the same answer.
+ * *@why is set to a sentence for the probe and for skip reasons.
  */
-enum kvm_guest_mode kvm_guest_mode_probe(char *why, size_t size);
-
-/* Whether this host itself runs under QEMU TCG (CPUID.0x40000000 "TCGTCGTCGTCG"), as in the
- * lab: its KVM works, but no timing of it means anything. */
-bool kvm_host_under_tcg(void);
+enum kvm_guest_mode kvm_guest_mode(const char **why);
 
 #endif

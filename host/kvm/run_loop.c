@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "launcher.h"
+#include "../machine.h"
 #include "watchdog.h"
 
 struct output {
@@ -151,7 +151,7 @@ int run_loop(struct kvm_vm *vm, struct kvm_vcpu *vcpu, double timeout_s, size_t 
 	if (!o.buf)
 		return xb_fail(ENOMEM, "out of memory for %zu bytes of guest output", max_output);
 	o.buf[0] = '\0';
-	out->accelerated = !kvm_host_under_tcg();
+	out->accelerated = !cpuid_under_tcg(&cpuid_live);
 	rc = watchdog_arm(&w, run, timeout_s);
 	if (rc) {
 		out->end = GUEST_VMM_ERROR;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 
+#include "../../kernels/calibration.h"
 #include "../../kernels/fpu_switch_bench.h"
 #include "../../kernels/kstring.h"
 #include "../../kernels/msr_bench.h"
@@ -345,17 +346,11 @@ static void run_switch(struct xb_batch *b, const struct ring0_buffers *bufs, __u
 
 static __u64 empty_median(__u32 ops)
 {
-	__u64 v[XB_EMPTY_BATCHES];
+	uint64_t v[XB_EMPTY_BATCHES];
 
-	for (int i = 0; i < XB_EMPTY_BATCHES; i++) {
-		__u64 t = xsave_bench_empty_batch(ops);
-		int j = i;
-
-		for (; j > 0 && v[j - 1] > t; j--) /* insertion sort as they come */
-			v[j] = v[j - 1];
-		v[j] = t;
-	}
-	return v[XB_EMPTY_BATCHES / 2];
+	for (int i = 0; i < XB_EMPTY_BATCHES; i++)
+		v[i] = xsave_bench_empty_batch(ops);
+	return calibration_median(v, XB_EMPTY_BATCHES);
 }
 
 void ring0_run(const struct xstate_layout *l, struct xb_batch *b, const struct ring0_buffers *bufs,

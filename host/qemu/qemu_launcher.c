@@ -27,6 +27,7 @@
 #include "../../kernels/cpuid.h"
 #include "../../kernels/xfeature.h"
 #include "../error.h"
+#include "../machine.h"
 
 #define QEMU_BINARY "qemu-system-x86_64"
 #define DEBUGCON_FD 3
@@ -307,7 +308,7 @@ static int qemu_run(const struct guest_launch *l, struct guest_outcome *out)
 	out->output = dbg.buf;
 	out->output_len = dbg.len;
 	out->output_truncated = dbg.truncated;
-	out->accelerated = kvm;
+	out->accelerated = kvm && !cpuid_under_tcg(&cpuid_live);
 	dbg.buf = NULL;
 out_close:
 	for (int i = 0; i < 2; i++) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Says whether this machine has what the lab needs (QEMU, busybox-static, cpio, kmod, apt);
+# Says whether this machine has what the lab needs (QEMU, busybox-static, cpio, kmod, xz, apt);
 # exits 0 when it does, else 1 with the reason on stdout (`--quiet`: only the reason).
 set -eu
 missing=""
@@ -8,6 +8,7 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok in
 	missing="$missing busybox-static"
 command -v cpio >/dev/null || missing="$missing cpio"
 command -v depmod >/dev/null || missing="$missing kmod"
+command -v xz >/dev/null || missing="$missing xz-utils" # stage-modules.sh unpacks .ko.xz
 command -v apt-get >/dev/null || missing="$missing apt"
 if [ -n "$missing" ]; then
 	echo "the lab needs Debian packages that are not installed:$missing (scripts/install-deps.sh installs them)"

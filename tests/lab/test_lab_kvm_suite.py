@@ -1,9 +1,10 @@
 """test_lab_kvm_suite.py - `xstate-bench run --suite kvm` on the lab's nested KVM: the run is
 stored complete; every kvm case is there, ok or skipped with a reason; the cases this CPU
 (QEMU's -cpu max: x87, SSE, AVX, PKRU for guests; no AVX-512 or AMX) can run are ok with
-samples, carry the functional_only marker, and prove what they measured (XSTATE_BV read back
-equals the one set; the round trip's state stayed as set); AVX-512 and AMX cases skip naming
-the CPUID bit; and the probe inside sees /dev/kvm with hardware (emulated SVM) guests.
+samples, carry the functional_only marker, and prove what they measured (the state read back
+is the one set, values included; the round trip's state stayed as set); AVX-512 and AMX cases skip naming
+the CPUID bit; the probe inside sees /dev/kvm with hardware (emulated SVM) guests; and a
+batch whose KVM_CREATE_VCPU runs out of file descriptors reports that error.
 Usage: test_lab_kvm_suite.py XSTATE_BENCH"""
 import json
 import os
@@ -35,10 +36,20 @@ def main():
     lablib.require_lab()
     out = tempfile.mkdtemp(prefix="xb-lab-kvm-")
     db_path, probe_path = os.path.join(out, "kvm.db"), os.path.join(out, "probe.json")
-    status, _ = lablib.run(["sh", "-c", "xstate-bench probe --json > probe.json && "
-                            "xstate-bench run --suite kvm --quick --db kvm.db --label lab-kvm"],
-                           bench=bench, gets=[f"kvm.db:{db_path}", f"probe.json:{probe_path}"], timeout=900)
+    fds_path = os.path.join(out, "fds.db")
+    # then a batch of more new vCPUs than 64 file descriptors allow: the error must be the
+    # failed KVM_CREATE_VCPU's own (EMFILE), not what a later call on fd -1 said
+    status, output = lablib.run(["sh", "-c", "xstate-bench probe --json > probe.json && "
+                            "xstate-bench run --suite kvm --quick --db kvm.db --label lab-kvm && "
+                            "(ulimit -n 64; xstate-bench run --suite kvm --quick --ops 100 --filter '^kvm/cpuid/set/user$' "
+                            "--db fds.db; echo \"fds-status=$?\")"],
+                           bench=bench, gets=[f"kvm.db:{db_path}", f"probe.json:{probe_path}", f"fds.db:{fds_path}"],
+                           timeout=900)
     lablib.check(status == 0, f"xstate-bench run --suite kvm exited {status} in the lab")
+    fds = sqlite3.connect(fds_path).execute("SELECT status, reason FROM results").fetchall()
+    lablib.check("fds-status=1" in output, "the run whose batch failed did not exit 1")
+    lablib.check(len(fds) == 1 and fds[0][0] == "error" and "KVM_CREATE_VCPU" in fds[0][1] and
+                 "Too many open files (errno 24)" in fds[0][1], f"64 descriptors, 100 vCPUs: {fds}")
 
     probe = json.load(open(probe_path))
     lablib.check(probe["kvm"]["present"], "the probe inside the lab saw no /dev/kvm")
@@ -52,7 +63,7 @@ def main():
     results = dict(((name, (st, reason)) for name, st, reason in db.execute(
         "SELECT c.name, r.status, r.reason FROM results r JOIN cases c ON c.id = r.case_id WHERE r.run_id = ?",
         (run_id,))))
-    lablib.check(len(results) == 31, f"expected 31 kvm cases, got {len(results)}")
+    lablib.check(len(results) == 30, f"expected 30 kvm cases, got {len(results)}")
     for case, (st, reason) in results.items():
         lablib.check(case.startswith("kvm/"), f"{case} is not a kvm case")
         lablib.check(st in ("ok", "skip"), f"{case}: {st}: {reason}")

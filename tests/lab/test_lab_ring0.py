@@ -94,6 +94,9 @@ def main():
     lablib.check(module["present"], f"the module did not answer: {module}")
     lablib.check(module["release"] == release, f"module on {module['release']}, lab kernel {release}")
     lablib.check(module["xss"] == "0x0", f"TCG has no XSAVES, yet XSS={module['xss']}")
+    lablib.check(module["size_all_compacted"] == 0, f"TCG has no XSAVES, yet an XSAVES buffer: {module}")
+    lablib.check((module["max_ops"], module["max_warmup_ops"], module["max_buffer_bytes"]) == (1024, 64, 65536),
+                 f"the module's bounds (xstate_bench_uapi.h): {module}")
     lablib.check("run-status=0" in out, "the ring-0 run reported errors")
     for case in RUNS + SWITCHES:
         lablib.check(plan[case]["runnable"], f"{case} not planned: {plan[case].get('reason')}")
@@ -102,6 +105,8 @@ def main():
         lablib.check(r["attrs"].get("functional_only", "").startswith("QEMU TCG"), f"{case}: not functional_only")
         lablib.check(r["attrs"].get("site", "").startswith("ring 0"), f"{case}: no ring-0 site")
         lablib.check("xinuse_before" in r["attrs"], f"{case}: no XINUSE recorded")
+        # the module's buffer, whole cache lines (user's standard size, 2696 bytes here, is not)
+        lablib.check(int(r["attrs"]["buffer_bytes"]) % 64 == 0, f"{case}: {r['attrs']}")
     for case in SWITCHES:
         lablib.check(got[case]["attrs"]["insns"] == "xsaveopt/xrstor", f"{case}: {got[case]['attrs']}")
     for case in INITS:

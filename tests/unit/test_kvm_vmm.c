@@ -3,7 +3,8 @@
  * I/O, moves and CPUID (instructions even an emulating KVM handles), built here as ELF
  * files: ELF load, 64-bit entry, the start-info block and command line, output capture and
  * its limit, the exit port, the watchdog on a guest that loops forever, triple fault, HLT,
- * unexpected ports and MMIO, CPUID and XCR0 as filtered for the launch, and the error
+ * unexpected ports and MMIO, CPUID and XCR0 as filtered for the launch, the guest permission
+ * for dynamic features and the guest-mode probe asked once, and the error
  * paths (bad ELF, a segment outside memory, missing /dev/kvm). Needs /dev/kvm: on a machine
  * without it only the missing-/dev/kvm test runs; the lab (label `lab`) runs them all.
  */
@@ -16,15 +17,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/prctl.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "host/kvm/boot.h"
 #include "host/kvm/guest.h"
+#include "host/kvm/guest_cpuid.h"
 #include "host/kvm/launcher.h"
 #include "host/kvm/run_loop.h"
 #include "kernels/xfeature.h"
+#include "kernels/xstate_layout.h"
 #include "elf_builder.h"
 
 #define LOAD_ADDR 0x100000u
@@ -33,6 +38,15 @@
 static bool have_kvm(void)
 {
 	return access("/dev/kvm", R_OK | W_OK) == 0;
+}
+
+/* Where /dev/kvm is, a hardware KVM, unless the runner says otherwise: the lab, whose KVM runs
+ * on SVM that QEMU's TCG emulates, sets XB_TEST_KVM_ACCELERATED=0. */
+static bool expect_accelerated(void)
+{
+	const char *v = getenv("XB_TEST_KVM_ACCELERATED");
+
+	return !v || strcmp(v, "0");
 }
 
 #define NEED_KVM()                                  \
@@ -126,7 +140,7 @@ static void test_output_and_exit_port(void **state)
 	assert_string_equal(out.output, "case=a b");
 	assert_int_equal(out.output_len, 8);
 	assert_false(out.output_truncated);
-	assert_int_equal(out.accelerated, !kvm_host_under_tcg()); /* the lab's KVM runs on TCG */
+	assert_int_equal(out.accelerated, expect_accelerated());
 	guest_outcome_free(&out);
 }
 
@@ -306,16 +320,40 @@ static void test_missing_dev_kvm(void **state)
 	assert_non_null(strstr(why, "open /dev/kvm"));
 }
 
+/* The kernel locks a process's guest permissions at its first vCPU: by then every dynamic
+ * feature KVM offers is permitted, and asking again does not fail (no EBUSY). */
+static void test_guest_perm(void **state)
+{
+	unsigned long long perm = 0;
+	struct xstate_layout l;
+	struct kvm_guest g;
+	uint64_t supp = 0;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(kvm_guest_create(&g, MEM_MIB << 20, XFEATURES_FP, 0), 0);
+	assert_int_equal(kvm_xcomp_guest_supp(g.vm.kvm_fd, &supp), 0);
+	kvm_guest_destroy(&g);
+	assert_int_equal(xstate_layout_decode(&l, &cpuid_live, -1), XSTATE_LAYOUT_OK);
+	assert_int_equal(syscall(SYS_arch_prctl, ARCH_GET_XCOMP_GUEST_PERM, &perm), 0);
+	assert_int_equal(supp & xstate_xfd_capable(&l) & ~perm, 0);
+	assert_int_equal(kvm_guest_perm_request(), 0);
+}
+
 static void test_guest_mode(void **state)
 {
 	enum kvm_guest_mode mode;
-	char why[256], avail_why[256] = "";
+	const char *why, *again;
+	char avail_why[256] = "";
 
 	(void)state;
 	NEED_KVM();
 	/* hardware in the lab (emulated SVM); an emulation-only KVM must say so plainly */
-	mode = kvm_guest_mode_probe(why, sizeof(why));
+	mode = kvm_guest_mode(&why);
 	assert_int_not_equal(mode, KVM_GUEST_UNKNOWN);
+	/* asked once per process: the same answer, the same sentence */
+	assert_int_equal(kvm_guest_mode(&again), mode);
+	assert_ptr_equal(again, why);
 	assert_int_equal(guest_launcher_find("kvm")->available(avail_why, sizeof(avail_why)),
 			 mode == KVM_GUEST_HARDWARE);
 	if (mode == KVM_GUEST_CLASSIC) {
@@ -339,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_hlt),
 		cmocka_unit_test(test_unexpected_exits),
 		cmocka_unit_test(test_bad_elf),
+		cmocka_unit_test(test_guest_perm),
 		cmocka_unit_test(test_guest_mode),
 	};
 
