@@ -78,8 +78,8 @@ bool fpu_insn_ops_init(struct fpu_insn_ops *ops, const struct xstate_layout *l, 
 
 uint32_t fpu_kernel_buffer_bytes(const struct xstate_layout *l, uint64_t features, bool compacted)
 {
-	uint64_t all = l->xcr0 | (compacted ? l->xss : 0);
-	uint64_t kernel = (all & ~xstate_xfd_capable(l)) | features;
+	/* the standard format holds no supervisor state */
+	uint64_t kernel = (xstate_default_features(l) & (compacted ? ~0ULL : l->xcr0)) | features;
 
 	return compacted ? xstate_size_compacted(l, kernel) : xstate_size_standard(l, kernel);
 }

@@ -25,6 +25,7 @@ bool xstate_hold_init(struct xstate_hold *h, const struct xstate_layout *l, uint
 	h->in_use = in_use;
 	h->load_mask = load_mask;
 	h->size = size;
+	h->seed = in_use ? seed : 0;
 	h->image = mem;
 	h->readback = (uint8_t *)mem + size;
 	/* a standard-format image of in_use in a buffer sized for load_mask: the rest is init */
@@ -40,20 +41,32 @@ void xstate_hold_load(const struct xstate_hold *h)
 	xrstor(h->image, h->load_mask);
 }
 
-struct hold_result xstate_hold_check(const struct xstate_hold *h)
+/* A save of the registers against the image over @mask. */
+static struct hold_result compare(const struct xstate_hold *h, uint64_t mask, uint64_t xinuse)
 {
 	struct xstate_header *hdr = xstate_header_of(h->readback);
-	uint64_t xinuse = h->layout->xgetbv1 ? xgetbv(1) : 0;
 	int diff;
 
-	if (h->layout->xgetbv1 && (xinuse & h->load_mask) != h->in_use)
-		return (struct hold_result){ HOLD_XINUSE, h->in_use, xinuse & h->load_mask, xinuse };
 	hdr->xstate_bv = 0;
 	xsave(h->readback, h->load_mask);
-	diff = xstate_image_diff(h->layout, h->readback, false, h->image, false, h->load_mask);
+	diff = xstate_image_diff(h->layout, h->readback, false, h->image, false, mask);
 	if (diff >= 0)
 		return (struct hold_result){ HOLD_CONTENT, 1ULL << diff, hdr->xstate_bv, xinuse };
 	return (struct hold_result){ HOLD_OK, 0, 0, xinuse };
+}
+
+struct hold_result xstate_hold_check(const struct xstate_hold *h)
+{
+	uint64_t xinuse = h->layout->xgetbv1 ? xgetbv(1) : 0;
+
+	if (h->layout->xgetbv1 && (xinuse & h->load_mask) != h->in_use)
+		return (struct hold_result){ HOLD_XINUSE, h->in_use, xinuse & h->load_mask, xinuse };
+	return compare(h, h->load_mask, xinuse);
+}
+
+struct hold_result xstate_hold_check_values(const struct xstate_hold *h)
+{
+	return compare(h, h->in_use, h->layout->xgetbv1 ? xgetbv(1) : 0);
 }
 
 const char *xstate_hold_check_str(enum hold_check c)
