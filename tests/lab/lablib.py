@@ -1,6 +1,9 @@
 """lablib.py - what the lab tests share: skipping (exit 77, with the reason) when this
-machine cannot run the lab, and running a command in the lab VM through scripts/lab/lab.sh."""
+machine cannot run the lab, building the xstate_bench module against the lab kernel's own
+headers, running a command in the lab VM through scripts/lab/lab.sh, and reading a run's
+results back from its SQLite database."""
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -46,3 +49,38 @@ def run(command, *, bench, puts=(), gets=(), timeout=900, kernel=None, flavour=N
 def check(condition, message):
     if not condition:
         raise AssertionError(message)
+
+
+def build_module(build_dir):
+    """Builds host/module against the default lab kernel's headers (`lab.sh fetch`), warnings
+    as errors; returns (the .ko, the kernel release)."""
+    root = subprocess.run([LAB, "fetch"], capture_output=True, text=True)
+    check(root.returncode == 0, f"lab.sh fetch failed: {root.stderr[-2000:]}")
+    root = root.stdout.strip().splitlines()[-1]
+    release = os.path.basename(root)
+    out = os.path.join(build_dir, "module-lab")
+    built = subprocess.run([os.path.join(REPO, "host", "module", "build.sh"), "--werror",
+                            "--kdir", os.path.join(root, "usr", "src", f"linux-headers-{release}"),
+                            "--out", out], capture_output=True, text=True)
+    check(built.returncode == 0, f"building the module failed: {built.stdout[-3000:]}{built.stderr[-3000:]}")
+    return os.path.join(out, "xstate_bench.ko"), release
+
+
+def results(db):
+    """Every stored result of @db: {case: {status, reason, samples, attrs}}."""
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT c.name, r.status, r.reason, "
+                           "(SELECT COUNT(*) FROM samples s WHERE s.run_id = r.run_id AND s.case_id = r.case_id) "
+                           "FROM results r JOIN cases c ON c.id = r.case_id").fetchall()
+        attrs = con.execute("SELECT c.name, a.name, a.value FROM result_attributes a "
+                            "JOIN cases c ON c.id = a.case_id").fetchall()
+    by_case = {name: {"status": st, "reason": why, "samples": n, "attrs": {}} for name, st, why, n in rows}
+    for case, name, value in attrs:
+        by_case[case]["attrs"][name] = value
+    return by_case
+
+
+def clean_dmesg(dmesg):
+    """The kernel logged no warning, oops or fault while the module ran."""
+    for bad in ["WARNING:", "BUG:", "Oops", "general protection", "unexpected #NM", "scheduling while atomic"]:
+        check(bad not in dmesg, f"the kernel logged '{bad}' while the module ran:\n{dmesg[-3000:]}")
