@@ -56,9 +56,11 @@ static void held_free(struct held *h)
 	xstate_buffer_free(h->caller);
 }
 
-/* Loads @h, then @other over it, and checks @h: general-regs-only, nothing in between. */
+/* Loads @h, then @other over it, and checks @h with @check: general-regs-only, nothing in
+ * between. */
 __attribute__((target("general-regs-only"), noinline)) static struct hold_result
-check_after(const struct held *h, const void *other, uint64_t other_mask)
+check_with(struct hold_result (*check)(const struct xstate_hold *), const struct held *h, const void *other,
+	   uint64_t other_mask)
 {
 	struct hold_result r;
 
@@ -66,9 +68,21 @@ check_after(const struct held *h, const void *other, uint64_t other_mask)
 	xstate_hold_load(&h->hold);
 	if (other)
 		xrstor((void *)other, other_mask);
-	r = xstate_hold_check(&h->hold);
+	r = check(&h->hold);
 	xrstor(h->caller, h->hold.load_mask);
 	return r;
+}
+
+/* The check right after loading. */
+static struct hold_result check_after(const struct held *h, const void *other, uint64_t other_mask)
+{
+	return check_with(xstate_hold_check, h, other, other_mask);
+}
+
+/* The check made after a kernel path. */
+static struct hold_result check_after_path(const struct held *h, const void *other, uint64_t other_mask)
+{
+	return check_with(xstate_hold_check_after_path, h, other, other_mask);
 }
 
 static void test_hold_notices_changes(void **state)
@@ -89,21 +103,6 @@ static void test_hold_notices_changes(void **state)
 	assert_int_equal(check_after(&init, NULL, 0).check, HOLD_OK);
 	assert_int_not_equal(check_after(&init, h.hold.image, XFEATURES_FP).check, HOLD_OK);
 	held_free(&h), held_free(&other), held_free(&init);
-}
-
-/* As check_after(), with the check made after a kernel path. */
-__attribute__((target("general-regs-only"), noinline)) static struct hold_result
-check_after_path(const struct held *h, const void *other, uint64_t other_mask)
-{
-	struct hold_result r;
-
-	xsave(h->caller, h->hold.load_mask);
-	xstate_hold_load(&h->hold);
-	if (other)
-		xrstor((void *)other, other_mask);
-	r = xstate_hold_check_after_path(&h->hold);
-	xrstor(h->caller, h->hold.load_mask);
-	return r;
 }
 
 /* After a kernel path the init-state control may find x87 and SSE in use at their init
