@@ -2,10 +2,13 @@
 machine cannot run the lab, building the xstate_bench module against the lab kernel's own
 headers, running a command in the lab VM through scripts/lab/lab.sh, and reading a run's
 results back from its SQLite database."""
+import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
+import tempfile
 
 SKIP = 77
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -78,6 +81,35 @@ def results(db):
     for case, name, value in attrs:
         by_case[case]["attrs"][name] = value
     return by_case
+
+
+def medians(db):
+    """The median ticks per operation of every case measured in @db."""
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT c.name, s.ticks_per_op FROM samples s JOIN cases c ON c.id = s.case_id").fetchall()
+    by_case = {}
+    for name, v in rows:
+        by_case.setdefault(name, []).append(v)
+    return {name: statistics.median(v) for name, v in by_case.items()}
+
+
+def run_with_module(script, db, *, bench, ko, puts=()):
+    """Runs the shell @script in the lab VM with the module @ko loaded; the script writes
+    probe.json, list.json, the results database @db and dmesg.txt, which come back. Checks the
+    run's status and the kernel's log; returns (output, probe, {id: planned case},
+    results(@db), medians(@db))."""
+    with tempfile.TemporaryDirectory(prefix="xb-lab-module-") as tmp:
+        names = ["probe.json", "list.json", db, "dmesg.txt"]
+        status, out = run(["sh", "-c", script], bench=bench, puts=puts, timeout=600, insmods=[ko],
+                          gets=[f"{name}:{os.path.join(tmp, name)}" for name in names])
+        check(status == 0, f"lab run exited {status}")
+        with open(os.path.join(tmp, "probe.json")) as f:
+            probe = json.load(f)
+        with open(os.path.join(tmp, "list.json")) as f:
+            plan = {c["id"]: c for c in json.load(f)["cases"]}
+        with open(os.path.join(tmp, "dmesg.txt")) as f:
+            clean_dmesg(f.read())
+        return out, probe, plan, results(os.path.join(tmp, db)), medians(os.path.join(tmp, db))
 
 
 def clean_dmesg(dmesg):

@@ -10,12 +10,7 @@ struct kvm_xsave), the task's fpstate, XINUSE where the task's state is held, ho
 were timed and with preemption off or on; AVX-512, AMX and the XFD cases skip with the CPUID
 bit TCG lacks; the kernel logs no warning or fault. Prints every case's median and proof.
 Usage: test_lab_kapi.py XSTATE_BENCH BUILD_DIR"""
-import json
-import os
-import sqlite3
-import statistics
 import sys
-import tempfile
 
 import lablib
 
@@ -36,15 +31,6 @@ PER_CALL = {"kapi/fpu/alloc-guest-fpstate/user", "kapi/fpu/free-guest-fpstate/us
     f"kapi/fpu/swap-kvm-fpstate/{s}/need-load" for s in SETS} | {f"kapi/fpu/kernel-fpu-begin-end/{s}/live" for s in SETS}
 SCRIPT = ("xstate-bench probe --json > probe.json; xstate-bench list --json --suite kapi > list.json; "
           "xstate-bench run --quick --suite kapi --db k.db --label lab-kapi; echo \"run-status=$?\"; dmesg > dmesg.txt")
-
-
-def medians(db):
-    with sqlite3.connect(db) as con:
-        rows = con.execute("SELECT c.name, s.ticks_per_op FROM samples s JOIN cases c ON c.id = s.case_id").fetchall()
-    by_case = {}
-    for name, v in rows:
-        by_case.setdefault(name, []).append(v)
-    return {name: statistics.median(v) for name, v in by_case.items()}
 
 
 def expected_ret(case):
@@ -77,19 +63,7 @@ def main():
     bench, build_dir = sys.argv[1], sys.argv[2]
     lablib.require_lab()
     ko, release = lablib.build_module(build_dir)
-    with tempfile.TemporaryDirectory(prefix="xb-lab-kapi-") as tmp:
-        gets = [f"{name}:{os.path.join(tmp, name)}" for name in ["probe.json", "list.json", "k.db", "dmesg.txt"]]
-        status, out = lablib.run(["sh", "-c", SCRIPT], bench=bench, gets=gets, timeout=600, insmods=[ko])
-        lablib.check(status == 0, f"lab run exited {status}")
-        with open(os.path.join(tmp, "probe.json")) as f:
-            probe = json.load(f)
-        with open(os.path.join(tmp, "list.json")) as f:
-            plan = {c["id"]: c for c in json.load(f)["cases"]}
-        got = lablib.results(os.path.join(tmp, "k.db"))
-        median = medians(os.path.join(tmp, "k.db"))
-        with open(os.path.join(tmp, "dmesg.txt")) as f:
-            lablib.clean_dmesg(f.read())
-
+    out, probe, plan, got, median = lablib.run_with_module(SCRIPT, "k.db", bench=bench, ko=ko)
     module = probe["module"]
     lablib.check(module["present"] and module["uapi_version"] == 2 and module["release"] == release, f"{module}")
     lablib.check(set(module["kapi"].values()) == {"resolved"}, f"{release} exports them all: {module['kapi']}")

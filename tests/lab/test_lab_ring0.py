@@ -10,10 +10,7 @@ each batch; the init cases skip because TCG does not track XINUSE (XGETBV(1) say
 component is in use); XSAVEC, XSAVES, AVX-512 and the XFD write skip with the CPUID bit TCG
 lacks; so the run finishes with every case ok or skipped.
 Usage: test_lab_ring0.py XSTATE_BENCH BUILD_DIR TEST_MODULE_IOCTL"""
-import json
-import os
 import sys
-import tempfile
 
 import lablib
 
@@ -45,20 +42,8 @@ def main():
     bench, build_dir, ioctl_test = sys.argv[1], sys.argv[2], sys.argv[3]
     lablib.require_lab()
     ko, release = lablib.build_module(build_dir)
-    with tempfile.TemporaryDirectory(prefix="xb-lab-ring0-") as tmp:
-        gets = [f"{name}:{os.path.join(tmp, name)}" for name in ["probe.json", "list.json", "r0.db", "dmesg.txt"]]
-        status, out = lablib.run(["sh", "-c", SCRIPT.format(ioctl_test=ioctl_test)], bench=bench,
-                                 puts=[f"{ioctl_test}:{ioctl_test}"], gets=gets, timeout=600, insmods=[ko])
-        lablib.check(status == 0, f"lab run exited {status}")
-        with open(os.path.join(tmp, "probe.json")) as f:
-            probe = json.load(f)
-        with open(os.path.join(tmp, "list.json")) as f:
-            plan = {c["id"]: c for c in json.load(f)["cases"]}
-        got = lablib.results(os.path.join(tmp, "r0.db"))
-        with open(os.path.join(tmp, "dmesg.txt")) as f:
-            dmesg = f.read()
-
-    lablib.clean_dmesg(dmesg)
+    out, probe, plan, got, _ = lablib.run_with_module(SCRIPT.format(ioctl_test=ioctl_test), "r0.db", bench=bench,
+                                                      ko=ko, puts=[f"{ioctl_test}:{ioctl_test}"])
     lablib.check("ioctl-status=0" in out and "[  PASSED  ] 6 test(s)" in out and "SKIPPED" not in out,
                  "test_module_ioctl did not pass every test against the loaded module")
     module = probe["module"]

@@ -16,43 +16,20 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bench/plan.h"
-#include "host/module/ring0.h"
 #include "kernels/xstate_image.h"
+#include "module_plan.h"
 
 #define NR_KAPI_CASES 29
 #define ALL_FNS ((1u << XB_KAPI_FN_COUNT) - 1)
 #define TILEDATA XFEATURE_MASK(XFEATURE_XTILEDATA)
 
-static struct machine *load(const char *name)
+/* The module loaded on kernel @release, having resolved @resolved of the kernel's functions. */
+static void load_module_on(struct machine *m, uint32_t resolved, uint32_t differs, const char *release)
 {
-	char path[512];
-	struct machine *m = calloc(1, sizeof(*m));
-
-	assert_non_null(m);
-	snprintf(path, sizeof(path), "%s/%s", TEST_CPUID_DIR, name);
-	assert_int_equal(machine_from_dump_file(m, path), 0);
-	return m;
-}
-
-/* As machine_probe() finds a loaded module on kernel @release that resolved @resolved. */
-static void load_module(struct machine *m, uint32_t resolved, uint32_t differs, const char *release)
-{
-	m->module.present = true;
-	m->module.error[0] = '\0';
-	ring0_caps(&m->layout, &m->module.caps);
+	load_module(m, m->layout.xss);
 	m->module.caps.kapi_resolved = resolved;
 	m->module.caps.kapi_signature_differs = differs;
 	snprintf(m->module.caps.release, sizeof(m->module.caps.release), "%s", release);
-}
-
-static const struct bench_case *find(const struct plan *p, const char *id)
-{
-	for (int i = 0; i < p->count; i++)
-		if (!strcmp(p->cases[i].id, id))
-			return &p->cases[i];
-	fail_msg("no case %s", id);
-	return NULL;
 }
 
 static void plan_kapi(const struct machine *m, struct plan *p)
@@ -63,29 +40,13 @@ static void plan_kapi(const struct machine *m, struct plan *p)
 		assert_int_equal(strncmp(p->cases[i].id, "kapi/fpu/", 9), 0);
 }
 
-static void assert_skip(const struct plan *p, const char *id, const char *words)
-{
-	const struct bench_case *c = find(p, id);
-
-	if (!strstr(c->skip_reason, words))
-		fail_msg("%s: reason '%s' does not say '%s'", id, c->skip_reason, words);
-}
-
-static void assert_runs(const struct plan *p, const char *id)
-{
-	const struct bench_case *c = find(p, id);
-
-	if (c->skip_reason[0])
-		fail_msg("%s does not run: %s", id, c->skip_reason);
-}
-
 static void test_sapphirerapids_with_every_function(void **state)
 {
 	struct machine *m = load("intel-sapphirerapids.dump");
 	struct plan p;
 
 	(void)state;
-	load_module(m, ALL_FNS, 0, "6.1.0-57-amd64");
+	load_module_on(m, ALL_FNS, 0, "6.1.0-57-amd64");
 	plan_kapi(m, &p);
 	assert_int_equal(plan_runnable_count(&p), NR_KAPI_CASES);
 	assert_int_equal(find(&p, "kapi/fpu/swap-kvm-fpstate/amx/need-load")->features, XFEATURES_AMX);
@@ -107,7 +68,7 @@ static void test_function_not_exported(void **state)
 	struct plan p;
 
 	(void)state;
-	load_module(m, ALL_FNS & ~XB_KAPI_BIT(XB_KAPI_FPU_SWAP_KVM_FPSTATE), 0, "6.1.0-56-amd64");
+	load_module_on(m, ALL_FNS & ~XB_KAPI_BIT(XB_KAPI_FPU_SWAP_KVM_FPSTATE), 0, "6.1.0-56-amd64");
 	plan_kapi(m, &p);
 	assert_skip(&p, "kapi/fpu/swap-kvm-fpstate/fp/live",
 		    "kernel 6.1.0-56-amd64 does not export fpu_swap_kvm_fpstate() to modules");
@@ -117,7 +78,7 @@ static void test_function_not_exported(void **state)
 	assert_int_equal(plan_runnable_count(&p), NR_KAPI_CASES - 9);
 	plan_free(&p);
 	/* the guest realloc: the AMX cases need it, the others do not */
-	load_module(m, ALL_FNS & ~XB_KAPI_BIT(XB_KAPI_FPU_ENABLE_GUEST_XFD_FEATURES), 0, "6.1.0-56-amd64");
+	load_module_on(m, ALL_FNS & ~XB_KAPI_BIT(XB_KAPI_FPU_ENABLE_GUEST_XFD_FEATURES), 0, "6.1.0-56-amd64");
 	plan_kapi(m, &p);
 	assert_skip(&p, "kapi/fpu/swap-kvm-fpstate/amx/live", "fpu_enable_guest_xfd_features()");
 	assert_skip(&p, "kapi/fpu/copy-uabi-to-guest-fpstate/amx/inuse", "fpu_enable_guest_xfd_features()");
@@ -135,7 +96,7 @@ static void test_signature_differs(void **state)
 	struct plan p;
 
 	(void)state;
-	load_module(m, ALL_FNS & ~to_uabi, to_uabi, "6.99.0-later");
+	load_module_on(m, ALL_FNS & ~to_uabi, to_uabi, "6.99.0-later");
 	plan_kapi(m, &p);
 	assert_skip(&p, "kapi/fpu/copy-guest-fpstate-to-uabi/avx/inuse",
 		    "fpu_copy_guest_fpstate_to_uabi() of kernel 6.99.0-later has another signature");
@@ -152,7 +113,7 @@ static void test_zen4_has_neither_xfd_nor_amx(void **state)
 	struct plan p;
 
 	(void)state;
-	load_module(m, ALL_FNS, 0, "6.1.0-57-amd64");
+	load_module_on(m, ALL_FNS, 0, "6.1.0-57-amd64");
 	plan_kapi(m, &p);
 	assert_skip(&p, "kapi/fpu/enable-guest-xfd-features/amx", "no XFD on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)");
 	assert_skip(&p, "kapi/fpu/update-guest-xfd/amx", "CPUID.(EAX=0DH,ECX=1):EAX[4]=0");
@@ -169,8 +130,7 @@ static void test_without_module(void **state)
 	struct plan p;
 
 	(void)state;
-	m->module.present = false;
-	snprintf(m->module.error, sizeof(m->module.error), "open /dev/xstate_bench: No such file or directory (errno 2)");
+	missing_module(m, "open /dev/xstate_bench: No such file or directory (errno 2)");
 	plan_kapi(m, &p);
 	assert_int_equal(plan_runnable_count(&p), 0);
 	for (int i = 0; i < p.count; i++)
@@ -186,7 +146,7 @@ static void test_lab_tcg(void **state)
 	struct plan p;
 
 	(void)state;
-	load_module(m, ALL_FNS, 0, "6.1.0-57-amd64");
+	load_module_on(m, ALL_FNS, 0, "6.1.0-57-amd64");
 	plan_kapi(m, &p);
 	/* XINUSE is not tracked there, and no kapi case needs it */
 	assert_runs(&p, "kapi/fpu/swap-kvm-fpstate/avx/need-load");
