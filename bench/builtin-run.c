@@ -22,7 +22,7 @@ static const char usage[] =
 	"                        [--db URL] [--label L] [--json FILE] [--cpu N]\n"
 	"                        [--counters LIST] [--ops N] [--min-time SECONDS] [--vmm NAME]\n"
 	"\n"
-	"  --suite S          native, kvm, guest or all, comma-separated (default: native)\n"
+	"  --suite S          native, kvm, guest, kapi or all, comma-separated (default: native)\n"
 	"  --filter REGEX     only cases whose id matches (POSIX extended regex)\n"
 	"  --repetitions N    samples per case (default 30; --quick: 5)\n"
 	"  --quick            fewer and shorter samples, for a smoke run\n"
