@@ -96,7 +96,11 @@ int cmd_baseline(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'D': db = optarg; break;
+		case 'D':
+			if (!cli_db_option_ok(usage, optarg))
+				return EXIT_USAGE;
+			db = optarg;
+			break;
 		case 'm': metric = optarg; break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);
@@ -108,13 +112,16 @@ int cmd_baseline(int argc, char **argv)
 	nr = argc - optind - 1;
 	if (!strcmp(action, "set") && nr < 2)
 		return cli_usage_error(usage, "baseline set: want NAME and at least one RUN");
+	if (!strcmp(action, "set") && !cli_name_ok(usage, "baseline set NAME", argv[optind + 1]))
+		return EXIT_USAGE;
 	if (!strcmp(action, "list") && nr)
 		return cli_usage_error(usage, "unexpected argument: %s", argv[optind + 1]);
 	if (!strcmp(action, "show") && nr != 1)
 		return cli_usage_error(usage, "baseline show: want one NAME");
 	if (strcmp(action, "set") && strcmp(action, "list") && strcmp(action, "show"))
 		return cli_usage_error(usage, "unknown action '%s': want set, list or show", action);
-	if ((rc = cli_open_results(db, &st)))
+	rc = !strcmp(action, "set") ? cli_open_results_for_writing(db, &st) : cli_open_results(db, &st);
+	if (rc)
 		goto out;
 	if (!strcmp(action, "set"))
 		rc = set(st, argv[optind + 1], nr - 1, argv + optind + 2);

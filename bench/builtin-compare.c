@@ -50,7 +50,11 @@ int cmd_compare(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'D': db = optarg; break;
+		case 'D':
+			if (!cli_db_option_ok(usage, optarg))
+				return EXIT_USAGE;
+			db = optarg;
+			break;
 		case 'm': metric = optarg; break;
 		case 't':
 		case 'a':

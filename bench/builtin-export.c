@@ -39,7 +39,11 @@ int cmd_export(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'D': db = optarg; break;
+		case 'D':
+			if (!cli_db_option_ok(usage, optarg))
+				return EXIT_USAGE;
+			db = optarg;
+			break;
 		case 'f':
 			if (strcmp(optarg, "json") && strcmp(optarg, "csv"))
 				return cli_usage_error(usage, "--format: want json or csv, got '%s'", optarg);

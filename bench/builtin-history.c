@@ -82,7 +82,11 @@ int cmd_history(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'D': db = optarg; break;
+		case 'D':
+			if (!cli_db_option_ok(usage, optarg))
+				return EXIT_USAGE;
+			db = optarg;
+			break;
 		case 'm': metric = optarg; break;
 		case 'M':
 			if (!cli_parse_long(optarg, 1, 1L << 40, &machine))

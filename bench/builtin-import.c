@@ -36,8 +36,16 @@ int cmd_import(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'D': db = optarg; break;
-		case 'l': label = optarg; break;
+		case 'D':
+			if (!cli_db_option_ok(usage, optarg))
+				return EXIT_USAGE;
+			db = optarg;
+			break;
+		case 'l':
+			if (!cli_name_ok(usage, "--label", optarg))
+				return EXIT_USAGE;
+			label = optarg;
+			break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);
 		}

@@ -43,7 +43,11 @@ int cmd_report(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
-		case 'D': db = optarg; break;
+		case 'D':
+			if (!cli_db_option_ok(usage, optarg))
+				return EXIT_USAGE;
+			db = optarg;
+			break;
 		case 'o': o.dir = optarg; break;
 		case 'm': o.metric = optarg; break;
 		case 't':

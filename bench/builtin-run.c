@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../host/counters.h"
 #include "../host/machine.h"
 #include "cli.h"
 #include "family_guest.h"
@@ -101,15 +102,31 @@ int cmd_run(int argc, char **argv)
 				return cli_usage_error(usage, "--repetitions: want 1..1000, got '%s'", optarg);
 			break;
 		case 'q': quick = true; break;
-		case 'D': db = optarg; break;
-		case 'l': o.label = optarg; break;
-		case 'j': o.json_path = optarg; break;
+		case 'D':
+			if (!cli_db_option_ok(usage, optarg))
+				return EXIT_USAGE;
+			db = optarg;
+			break;
+		case 'l':
+			if (!cli_name_ok(usage, "--label", optarg))
+				return EXIT_USAGE;
+			o.label = optarg;
+			break;
+		case 'j':
+			if (!cli_output_file_ok(usage, "--json", optarg))
+				return EXIT_USAGE;
+			o.json_path = optarg;
+			break;
 		case 'c':
 			if (!cli_parse_long(optarg, 0, 65535, &v))
 				return cli_usage_error(usage, "--cpu: want a PU number, got '%s'", optarg);
 			o.cpu = (int)v;
 			break;
-		case 'C': o.counters = optarg; break;
+		case 'C':
+			if (counters_check_list(optarg))
+				return cli_usage_error(usage, "%s", xb_error_message());
+			o.counters = optarg;
+			break;
 		case 'o':
 			if (!cli_parse_long(optarg, 1, 1 << 20, &v))
 				return cli_usage_error(usage, "--ops: want 1..1048576, got '%s'", optarg);
@@ -144,7 +161,9 @@ int cmd_run(int argc, char **argv)
 	rc = machine_probe(m);
 	if (!rc)
 		rc = runner_run(m, &o, &run_id);
-	if (rc < 0)
+	if (rc == EXIT_USAGE)
+		rc = cli_usage_error(usage, "%s", xb_error_message());
+	else if (rc < 0)
 		fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
 	free((char *)o.command_line);
 	free(m);

@@ -4,13 +4,16 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../results/store.h"
 #include "../results/verdict.h"
@@ -105,14 +108,64 @@ const char *cli_db_url(const char *flag)
 	return env && *env ? env : "xstate-bench.db";
 }
 
-int cli_open_results(const char *flag, struct results_store **st)
+bool cli_db_option_ok(const char *usage, const char *url)
+{
+	if (!*url || !strcmp(url, ":memory:") || !strcmp(url, "sqlite:") || !strcmp(url, "sqlite::memory:")) {
+		cli_usage_error(usage, "--db '%s': names no file, so SQLite would keep the results in a private "
+				"temporary database and drop them at exit", url);
+		return false;
+	}
+	return true;
+}
+
+bool cli_output_file_ok(const char *usage, const char *option, const char *path)
+{
+	int fd;
+
+	if (!*path) {
+		cli_usage_error(usage, "%s: an empty file name", option);
+		return false;
+	}
+	/* a file made only to find out is removed; an existing one is left as it is */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0) {
+		close(fd);
+		unlink(path);
+		return true;
+	}
+	if (errno == EEXIST && (fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
+		close(fd);
+		return true;
+	}
+	cli_usage_error(usage, "%s %s: cannot write it: %s (errno %d)", option, path, strerror(errno), errno);
+	return false;
+}
+
+bool cli_name_ok(const char *usage, const char *what, const char *name)
+{
+	if (*name)
+		return true;
+	cli_usage_error(usage, "%s: an empty name", what);
+	return false;
+}
+
+static int open_results(const char *flag, bool write, struct results_store **st)
 {
 	const char *url = cli_db_url(flag);
-	int rc = results_open_existing(url, st);
+	int rc = write ? results_open_existing(url, st) : results_open_for_reading(url, st);
 
 	if (rc)
 		return xb_fail(-rc, "cannot use the results database %s: %s", url, xb_error_message());
 	return 0;
+}
+
+int cli_open_results(const char *flag, struct results_store **st)
+{
+	return open_results(flag, false, st);
+}
+
+int cli_open_results_for_writing(const char *flag, struct results_store **st)
+{
+	return open_results(flag, true, st);
 }
 
 void cli_iso_time(char *out, size_t size)

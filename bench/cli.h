@@ -52,13 +52,24 @@ struct verdict_options;
  * usage message for a value out of range. */
 int cli_verdict_option(const char *usage, int opt, const char *arg, struct verdict_options *o);
 
+/* Checks a --db URL: one that names no file (SQLite's private temporary databases: "",
+ * ":memory:") would drop the results; prints usage and returns false. */
+bool cli_db_option_ok(const char *usage, const char *url);
+/* Checks that @path (an output file of @option) can be written, before anything is
+ * measured; prints usage with the cause and returns false. */
+bool cli_output_file_ok(const char *usage, const char *option, const char *path);
+/* Checks a NAME or --label: it must not be empty; prints usage and returns false. */
+bool cli_name_ok(const char *usage, const char *what, const char *name);
+
 /* --db, else $XSTATE_BENCH_DB, else xstate-bench.db in the current directory. */
 const char *cli_db_url(const char *flag);
 /* Now, UTC, ISO 8601: 2026-01-01T12:00:00Z */
 void cli_iso_time(char *out, size_t size);
 struct results_store;
-/* Opens the database of --db @flag for a command that reads it (it must exist); on failure
- * the message names the URL. */
+/* Opens the database of --db @flag, read-only, for a command that reads it (it must exist);
+ * on failure the message names the URL. */
 int cli_open_results(const char *flag, struct results_store **st) XB_MUST_CHECK;
+/* The same for a command that writes into an existing database (baseline set). */
+int cli_open_results_for_writing(const char *flag, struct results_store **st) XB_MUST_CHECK;
 
 #endif

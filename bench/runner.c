@@ -446,6 +446,11 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 	rc = plan_build(m, o->suites, o->filter, &plan);
 	if (rc)
 		return rc;
+	if (!plan.count) {
+		xb_fail(ENOENT, "--filter '%s' selects no case of the suites asked for", o->filter ? o->filter : "");
+		rc = EXIT_USAGE;
+		goto out_plan;
+	}
 	r.plan = &plan;
 	rc = topology_pin_thread(o->cpu, &pin);
 	if (rc)

@@ -57,12 +57,12 @@ static void quiet_notices(void *arg, const char *message)
 	(void)message;
 }
 
-static int pg_open(const char *url, bool create, struct db **out)
+static int pg_open(const char *url, enum db_access access, struct db **out)
 {
 	struct pg_db *db = calloc(1, sizeof(*db));
 	int rc;
 
-	(void)create; /* a database is created on the server, not by connecting */
+	(void)access; /* a database is created on the server, not by connecting */
 	if (!db)
 		return xb_fail(ENOMEM, "postgresql: out of memory");
 	db->conn = PQconnectdb(url);

@@ -41,7 +41,7 @@ static int fresh_database(void **state)
 
 	snprintf(name, sizeof(name), "xb_store_%d", nr_databases);
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	if (db_open(pg_admin, false, &admin) || db_exec(admin, sql))
+	if (db_open(pg_admin, DB_WRITE, &admin) || db_exec(admin, sql))
 		return -1;
 	db_close(admin);
 	snprintf(url, sizeof(url), "postgresql:///%s%s", name, q);
@@ -70,7 +70,7 @@ static int64_t query_int(const char *sql)
 	struct db_stmt *s;
 	int64_t v = -1;
 
-	assert_int_equal(db_open(url, false, &db), 0);
+	assert_int_equal(db_open(url, DB_READ, &db), 0);
 	assert_int_equal(db_prepare(db, sql, &s), 0);
 	if (db_step(s) == DB_ROW)
 		v = db_column_int64(s, 0);
@@ -83,7 +83,7 @@ static void exec_sql(const char *sql)
 {
 	struct db *db;
 
-	assert_int_equal(db_open(url, false, &db), 0);
+	assert_int_equal(db_open(url, DB_WRITE, &db), 0);
 	assert_int_equal(db_exec(db, sql), 0);
 	db_close(db);
 }
