@@ -1,6 +1,6 @@
 /*
  * builtin-compare.c - `xstate-bench compare BASE NEW...`: a verdict per case; exit 0 when
- * nothing regressed, 1 when something did, 2 on error.
+ * nothing regressed, 1 when something did, 2 on error, 3 when inconclusive.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -27,7 +27,8 @@ static const char usage[] =
 	"A change is a regression or an improvement only when it is significant after the\n"
 	"Benjamini-Hochberg correction and larger than the threshold. Several NEW series are\n"
 	"each compared with BASE, one column each.\n"
-	"Exit status: 0 nothing regressed, 1 something regressed, 2 error.\n";
+	"Exit status: 0 nothing regressed, 1 something regressed, 2 error, 3 inconclusive\n"
+	"(a run incomplete: killed, failed to store or still running).\n";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -45,7 +46,7 @@ int cmd_compare(int argc, char **argv)
 	struct results_store *st = NULL;
 	struct series *series = NULL;
 	struct comparison c = { 0 };
-	int opt, format = FORMAT_TEXT, nr_series, loaded = 0, rc = 0, regressions = 0;
+	int opt, format = FORMAT_TEXT, nr_series, loaded = 0, rc = 0, regressions = 0, incomplete = 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -86,6 +87,8 @@ int cmd_compare(int argc, char **argv)
 		rc = compare_format_write(&c, (enum compare_format)format, stdout);
 	for (int k = 0; k < c.nr_news && !rc; k++)
 		regressions += comparison_count(&c, k, VERDICT_REGRESSION);
+	if (!rc)
+		incomplete = comparison_report_incomplete(&c, stderr);
 out:
 	if (rc)
 		fprintf(stderr, "xstate-bench compare: %s\n", xb_error_message());
@@ -94,5 +97,5 @@ out:
 		series_free(&series[i]);
 	free(series);
 	results_close(st);
-	return rc ? EXIT_USAGE : regressions ? 1 : 0;
+	return rc ? EXIT_USAGE : regressions ? 1 : incomplete ? EXIT_INCONCLUSIVE : 0;
 }

@@ -119,7 +119,8 @@ static int store_case(struct runner *r, struct bench_case *c, double overhead,
 	rec.nr_attributes = c->nr_attributes;
 	for (int i = 0; i < c->nr_attributes; i++)
 		attrs[i] = (struct attribute_record){ c->attributes[i].name, c->attributes[i].value };
-	rc = results_put_case(r->store, r->run_id, &rec);
+	/* after a failure nothing more is stored, so the first cause stays the one reported */
+	rc = r->store_error ? r->store_error : results_put_case(r->store, r->run_id, &rec);
 	if (rc && !r->store_error) {
 		fprintf(stderr, "xstate-bench: storing %s: %s\n", c->id, xb_error_message());
 		r->store_error = rc;
@@ -162,6 +163,11 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	int rc;
 
 	memset(&res, 0, sizeof(res));
+	if (r->store_error) {
+		/* what is measured now could not be kept either */
+		snprintf(out->error, sizeof(out->error), "not measured: the database failed to store a case");
+		return -1;
+	}
 	current_case = cr->c->id;
 	if (!f->self_timed)
 		counters_start(&r->counters);

@@ -4,6 +4,7 @@
 #include "comparison.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,4 +133,39 @@ void comparison_free(struct comparison *c)
 	free(c->rows);
 	c->rows = NULL;
 	c->nr_rows = 0;
+}
+
+/* Cases of @with that @s lacks. */
+static int lacking(const struct comparison *c, const struct series *s, const struct series *with)
+{
+	int n = 0;
+
+	for (int r = 0; r < c->nr_rows; r++)
+		n += series_find(with, c->rows[r].id) && !series_find(s, c->rows[r].id);
+	return n;
+}
+
+static int report_incomplete(const struct comparison *c, const struct series *s, const struct series *with,
+			     FILE *out)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->nr_runs; i++) {
+		if (s->runs[i].complete)
+			continue;
+		fprintf(out, "inconclusive: %s: run %lld is incomplete (it was killed, failed to store or is still "
+			"running): it lacks %d of the %d cases of %s\n", s->name, (long long)s->runs[i].id,
+			lacking(c, s, with), with->nr_cases, with->name);
+		n++;
+	}
+	return n;
+}
+
+int comparison_report_incomplete(const struct comparison *c, FILE *out)
+{
+	int n = 0;
+
+	for (int k = 0; k < c->nr_news; k++)
+		n += report_incomplete(c, &c->news[k], c->base, out);
+	return n + report_incomplete(c, c->base, c->nr_news ? &c->news[0] : c->base, out);
 }

@@ -6,6 +6,7 @@
 #define XB_RESULTS_COMPARISON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "series.h"
 #include "verdict.h"
@@ -34,6 +35,10 @@ int comparison_build(struct comparison *c, const struct series *base, const stru
 int comparison_count(const struct comparison *c, int k, enum verdict v);
 /* The reason a cell's timings mean nothing (from either side), or NULL. */
 const char *comparison_functional_only(const struct comparison_row *row, int k);
+/* Writes a line to @out for every incomplete run in the series (a NEW run: with the cases of
+ * BASE it lacks; BASE's: those of the first NEW) and returns how many: the comparison is
+ * then inconclusive. */
+int comparison_report_incomplete(const struct comparison *c, FILE *out);
 void comparison_free(struct comparison *c);
 
 #endif

@@ -36,6 +36,13 @@ static int sqlite_error(sqlite3 *h, const char *what)
 	return xb_fail(EIO, "%s: %s", what, sqlite3_errmsg(h));
 }
 
+static void directory_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, size, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+}
+
 /*
  * A WAL database in a directory nobody can write (a read-only mount of artifacts) cannot
  * be opened the usual way: SQLite wants to create its -shm file beside it. With no -wal
@@ -45,12 +52,23 @@ static int sqlite_error(sqlite3 *h, const char *what)
 static bool readable_as_immutable(const char *path)
 {
 	char dir[4096], wal[4100];
-	const char *slash = strrchr(path, '/');
 	struct stat st;
 
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+	directory_of(path, dir, sizeof(dir));
 	snprintf(wal, sizeof(wal), "%s-wal", path);
 	return access(dir, W_OK) != 0 && (stat(wal, &st) != 0 || st.st_size == 0);
+}
+
+/* Whether a writer can write @path and its journal beside it; else why not, in @why. */
+static bool writable(const char *path, char *why, size_t size)
+{
+	char dir[4096];
+
+	directory_of(path, dir, sizeof(dir));
+	if ((access(path, F_OK) || !access(path, W_OK)) && !access(dir, W_OK))
+		return true;
+	snprintf(why, size, "cannot be written here: %s (errno %d)", strerror(errno), errno);
+	return false;
 }
 
 /* "file:PATH?immutable=1" with PATH percent-encoded; malloc'd. */
@@ -85,7 +103,7 @@ static int sqlite_open(const char *url, enum db_access access, struct db **out)
 		    : SQLITE_OPEN_READWRITE | (access == DB_CREATE ? SQLITE_OPEN_CREATE : 0);
 	struct sqlite_db *db;
 	const char *what = NULL;
-	char *msg = NULL;
+	char *msg = NULL, why[160];
 	int rc;
 
 	if (!*path)
@@ -109,7 +127,9 @@ static int sqlite_open(const char *url, enum db_access access, struct db **out)
 		free(db);
 		return rc;
 	}
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK && access != DB_READ && !writable(path, why, sizeof(why)))
+		what = why;
+	else if (rc != SQLITE_OK)
 		what = sqlite3_errcode(db->handle) == SQLITE_CANTOPEN ? "cannot open" : "not an SQLite database, or unreadable";
 	/* the WAL journal lets readers go on beside the one writer */
 	else if (access != DB_READ && sqlite3_exec(db->handle, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK)

@@ -386,8 +386,9 @@ class Results(xbtest.TempDirTest):
         for case_id, n in per_case:
             self.assertEqual(n, repetitions, "a stored case has all its samples")
         r = self.xb("compare", "killed", "killed")
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.returncode, 3, r.stderr)  # inconclusive: never green with cases missing
         self.assertIn("run 1 is incomplete (it was killed or is still running)", r.stdout)
+        self.assertRegex(r.stderr, r"inconclusive: .*run 1 is incomplete .*: it lacks 0 of the \d+ cases")
         self.assertIn("(INCOMPLETE)", r.stdout)
         r = self.xb("baseline", "set", "b", "killed")
         self.assertEqual(r.returncode, 1)
