@@ -93,7 +93,7 @@ int cmd_baseline(int argc, char **argv)
 	struct results_store *st;
 	int opt, rc, nr;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
@@ -120,6 +120,8 @@ int cmd_baseline(int argc, char **argv)
 		return cli_usage_error(usage, "baseline show: want one NAME");
 	if (strcmp(action, "set") && strcmp(action, "list") && strcmp(action, "show"))
 		return cli_usage_error(usage, "unknown action '%s': want set, list or show", action);
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = !strcmp(action, "set") ? cli_open_results_for_writing(db, &st) : cli_open_results(db, &st);
 	if (rc)
 		goto out;

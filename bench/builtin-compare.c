@@ -48,7 +48,7 @@ int cmd_compare(int argc, char **argv)
 	struct comparison c = { 0 };
 	int opt, format = FORMAT_TEXT, nr_series, loaded = 0, rc = 0, regressions = 0, incomplete = 0;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
@@ -73,6 +73,8 @@ int cmd_compare(int argc, char **argv)
 	nr_series = argc - optind;
 	if (nr_series < 2)
 		return cli_usage_error(usage, "want BASE and at least one NEW");
+	if (cli_stop_after_arguments)
+		return 0;
 	if (!(series = calloc((size_t)nr_series, sizeof(*series)))) {
 		fprintf(stderr, "xstate-bench compare: out of memory\n");
 		return EXIT_USAGE;

@@ -36,7 +36,7 @@ int cmd_export(int argc, char **argv)
 	FILE *out = stdout;
 	int opt, rc;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
@@ -56,6 +56,8 @@ int cmd_export(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(usage, argc - optind ? "want one RUN" : "missing RUN");
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = cli_open_results(db, &st);
 	if (!rc && !(rc = series_resolve(st, argv[optind], &s)) && s.baseline_id)
 		rc = xb_fail(EINVAL, "%s is a baseline: export takes a run", argv[optind]);

@@ -79,7 +79,7 @@ int cmd_history(int argc, char **argv)
 	long machine = 0;
 	int opt, rc;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
@@ -103,6 +103,8 @@ int cmd_history(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(usage, argc - optind ? "want one CASE" : "missing CASE");
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = cli_open_results(db, &st);
 	if (!rc) {
 		rc = history_load(st, argv[optind], metric, machine, &h);

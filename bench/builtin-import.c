@@ -33,7 +33,7 @@ int cmd_import(int argc, char **argv)
 	char now[32];
 	int opt, rc;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
@@ -52,6 +52,8 @@ int cmd_import(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error(usage, argc - optind ? "want one FILE" : "missing FILE");
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = results_open(cli_db_url(db), &st);
 	if (rc) {
 		fprintf(stderr, "xstate-bench import: cannot use the results database %s: %s\n", cli_db_url(db),

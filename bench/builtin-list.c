@@ -42,7 +42,7 @@ int cmd_list(int argc, char **argv)
 	bool json = false;
 	int opt, rc;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
@@ -66,6 +66,8 @@ int cmd_list(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
+	if (cli_stop_after_arguments)
+		return 0;
 	m = malloc(sizeof(*m));
 	if (!m)
 		return 1;

@@ -379,12 +379,16 @@ int cmd_probe(int argc, char **argv)
 	bool json = false;
 	int opt, rc;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (opt) {
 		case 'j': json = true; break;
 		case 'd': dump = optarg; break;
-		case 'r': record = optarg; break;
+		case 'r':
+			if (!cli_output_file_ok(usage, "--record", optarg))
+				return EXIT_USAGE;
+			record = optarg;
+			break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);
 		}
@@ -393,6 +397,8 @@ int cmd_probe(int argc, char **argv)
 		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
 	if (dump && record)
 		return cli_usage_error(usage, "--record writes this machine's dump; it cannot be combined with --cpuid-dump");
+	if (cli_stop_after_arguments)
+		return 0;
 	m = malloc(sizeof(*m));
 	if (!m)
 		return 1;

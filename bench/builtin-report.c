@@ -40,7 +40,7 @@ int cmd_report(int argc, char **argv)
 	const char *db = NULL;
 	int opt, rc;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
@@ -63,6 +63,8 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error(usage, "missing --out DIR");
 	if (optind >= argc)
 		return cli_usage_error(usage, "want at least one RUN");
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = cli_open_results(db, &st);
 	if (!rc) {
 		rc = report_write(st, argv + optind, argc - optind, &o, &out);

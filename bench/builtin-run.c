@@ -85,7 +85,7 @@ int cmd_run(int argc, char **argv)
 	int64_t run_id = 0;
 	int opt, rc;
 
-	optind = 1;
+	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
 	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (opt) {
 		case 's':
@@ -146,6 +146,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
+	if (cli_stop_after_arguments)
+		return 0;
 	o.repetitions = repetitions ? (int)repetitions : quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
 	o.min_time = min_time > 0 ? min_time : quick ? QUICK_MIN_TIME : DEFAULT_MIN_TIME;
 	o.db_url = cli_db_url(db);

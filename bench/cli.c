@@ -18,6 +18,8 @@
 #include "../results/store.h"
 #include "../results/verdict.h"
 
+bool cli_stop_after_arguments;
+
 int cli_usage_error(const char *usage, const char *fmt, ...)
 {
 	va_list ap;

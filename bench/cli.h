@@ -32,6 +32,10 @@ int cmd_report(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
+/* Set only by the command-line fuzzer (tests/fuzz/fuzz_cli.c): each command returns 0 as
+ * soon as its arguments are parsed and checked, before it reads or writes anything. */
+extern bool cli_stop_after_arguments;
+
 /* Prints @usage to stderr after @fmt, returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints @usage to stdout, returns 0. */

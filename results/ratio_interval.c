@@ -65,7 +65,7 @@ static bool all_positive(const double *v, int n)
 int ratio_estimate(const double *base, int n, double base_median, const double *new, int m, double new_median,
 		   const struct mw_result *mw, struct ratio_estimate *out)
 {
-	double lo, hi, *lx = NULL, *ly = NULL;
+	double lo = NAN, hi = NAN, *lx = NULL, *ly = NULL;
 	int rc;
 
 	*out = (struct ratio_estimate){ .ratio = NAN, .lo = NAN, .hi = NAN };

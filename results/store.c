@@ -61,6 +61,13 @@ static int open_store(const char *url, enum db_access access, struct results_sto
 	return 0;
 }
 
+static void forget_cases(struct results_store *st)
+{
+	for (int i = 0; i < st->nr_cases; i++)
+		free(st->cases[i].name);
+	st->nr_cases = 0;
+}
+
 int results_open(const char *url, struct results_store **out)
 {
 	return open_store(url, DB_CREATE, out);
@@ -98,16 +105,17 @@ void results_rollback(struct results_store *st)
 {
 	if (st->transaction_depth > 0)
 		st->transaction_depth--;
-	if (!st->transaction_depth)
-		db_rollback(st->db);
+	if (st->transaction_depth)
+		return;
+	db_rollback(st->db);
+	forget_cases(st); /* ids cached inside the transaction are gone with it */
 }
 
 void results_close(struct results_store *st)
 {
 	if (!st)
 		return;
-	for (int i = 0; i < st->nr_cases; i++)
-		free(st->cases[i].name);
+	forget_cases(st);
 	free(st->cases);
 	db_close(st->db);
 	free(st);
