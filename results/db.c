@@ -124,6 +124,18 @@ int db_commit(struct db *db)
 	return db_exec(db, "COMMIT");
 }
 
+int db_fail(const char *backend, const char *cause, const char *sql)
+{
+	size_t len = strlen(cause), shown = strcspn(sql, "(");
+
+	while (len && (cause[len - 1] == '\n' || cause[len - 1] == ' '))
+		len--; /* libpq's messages end with a newline */
+	if (shown > 60)
+		shown = 60;
+	return xb_fail(EIO, "%s: %.*s (in: %.*s%s)", backend, (int)len, cause, (int)shown, sql,
+		       sql[shown] ? "..." : "");
+}
+
 void db_rollback(struct db *db)
 {
 	char first[XB_ERROR_MAX];

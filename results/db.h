@@ -84,6 +84,9 @@ int db_table_exists(struct db *db, const char *table, bool *exists) XB_MUST_CHEC
  * *found is false when there is no row or the value is NULL. */
 int db_select_int64(struct db *db, const char *sql, const char *text, int64_t *value, bool *found) XB_MUST_CHECK;
 int db_commit(struct db *db) XB_MUST_CHECK;
+/* For drivers: records "@backend: @cause (in: SQL...)", the cause first and the statement
+ * shortened, so a long multi-row INSERT cannot push the cause out of the message. */
+int db_fail(const char *backend, const char *cause, const char *sql);
 /* For error paths: rolls back and keeps the error already recorded (the first cause), not
  * the rollback's own (SQLite may have rolled back by itself, after a full disk say). */
 void db_rollback(struct db *db);

@@ -99,7 +99,7 @@ static int check_result(PGconn *conn, PGresult *res, const char *what)
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return 0;
-	return pg_fail(what, res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+	return db_fail("postgresql", res ? PQresultErrorMessage(res) : PQerrorMessage(conn), what);
 }
 
 static int pg_exec(struct db *base, const char *sql)

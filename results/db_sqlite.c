@@ -31,9 +31,9 @@ static bool sqlite_accepts(const char *url)
 	return strncmp(url, "postgres://", 11) && strncmp(url, "postgresql://", 13);
 }
 
-static int sqlite_error(sqlite3 *h, const char *what)
+static int sqlite_error(sqlite3 *h, const char *sql)
 {
-	return xb_fail(EIO, "%s: %s", what, sqlite3_errmsg(h));
+	return db_fail("sqlite", sqlite3_errmsg(h), sql);
 }
 
 static void directory_of(const char *path, char *dir, size_t size)
@@ -162,7 +162,7 @@ static int sqlite_exec(struct db *base, const char *sql)
 
 	if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) == SQLITE_OK)
 		return 0;
-	rc = xb_fail(EIO, "sqlite: %s: %s", sql, msg ? msg : sqlite3_errmsg(db->handle));
+	rc = db_fail("sqlite", msg ? msg : sqlite3_errmsg(db->handle), sql);
 	sqlite3_free(msg);
 	return rc;
 }
@@ -175,7 +175,7 @@ static int sqlite_prepare(struct db *base, const char *sql, struct db_stmt **out
 	if (!s)
 		return xb_fail(ENOMEM, "sqlite: out of memory");
 	if (sqlite3_prepare_v2(db->handle, sql, -1, &s->handle, NULL) != SQLITE_OK) {
-		int rc = xb_fail(EIO, "sqlite3_prepare %s: %s", sql, sqlite3_errmsg(db->handle));
+		int rc = db_fail("sqlite3_prepare", sqlite3_errmsg(db->handle), sql);
 
 		free(s);
 		return rc;

@@ -256,9 +256,10 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 	    !(rc = db_bind_int64(s, arg, out->baseline_id ? out->baseline_id : out->runs[0].id)))
 		rc = read_rows(s, &rows, &nr);
 	db_finalize(s);
-	if (!rc && !nr)
+	/* a run killed before it stored a case is an empty series: compare calls it inconclusive */
+	if (!rc && !nr && series_complete(out))
 		rc = xb_fail(ENOENT, "%s has no samples of metric %s", out->name, metric);
-	if (!rc && !(out->cases = calloc((size_t)nr, sizeof(*out->cases))))
+	if (!rc && !(out->cases = calloc((size_t)(nr ? nr : 1), sizeof(*out->cases))))
 		rc = xb_fail(ENOMEM, "out of memory");
 	if (!rc)
 		rc = group_rows(rows, nr, out);

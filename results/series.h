@@ -46,7 +46,7 @@ struct series {
 int series_resolve(struct results_store *st, const char *spec, struct series *out) XB_MUST_CHECK;
 /* Resolves and loads every ok case's samples of @metric: ticks_per_op (the sample's value
  * in its case's unit), ns_per_op, or any name in sample_metrics. A series with no sample of
- * the metric is an error. */
+ * the metric is an error, unless it is an incomplete run (killed before it stored a case). */
 int series_load(struct results_store *st, const char *spec, const char *metric, struct series *out) XB_MUST_CHECK;
 const struct series_case *series_find(const struct series *s, const char *case_id);
 bool series_complete(const struct series *s);
