@@ -109,6 +109,9 @@ static int pg_exec(struct db *base, const char *sql)
 	int rc = check_result(db->conn, res, sql);
 
 	PQclear(res);
+	if (rc && !strcmp(sql, "COMMIT") && PQstatus(db->conn) == CONNECTION_BAD)
+		rc = xb_fail(EIO, "%s; the connection was lost during COMMIT, so whether the server stored the "
+			     "transaction is unknown", xb_error_message());
 	return rc;
 }
 
