@@ -23,7 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cpuid_dump_parse(text, "again", &again, &kernel_again) ||
 		    again.nr_entries != m.dump.nr_entries || again.xcr0 != m.dump.xcr0 ||
 		    again.has_xss != m.dump.has_xss || again.has_xinuse != m.dump.has_xinuse ||
-		    memcmp(again.entries, m.dump.entries, again.nr_entries * sizeof(again.entries[0])))
+		    memcmp(again.entries, m.dump.entries, again.nr_entries * sizeof(again.entries[0])) ||
+		    strcmp(kernel_again.release, m.kernel.release) || kernel_again.xcomp_supp != m.kernel.xcomp_supp ||
+		    kernel_again.minsigstksz != m.kernel.minsigstksz)
 			abort();
 		free(text);
 	}
