@@ -45,11 +45,81 @@ int cli_bad_option(const char *usage, int argc, char **argv)
 	return cli_usage_error(usage, "bad option or missing argument: %s", opt);
 }
 
+/*
+ * What makes @re too costly for glibc's regex, or NULL. Repetition operators right after one
+ * another ("a*+", "a{2}{3}") are undefined in POSIX and make glibc's matching take minutes
+ * ("^n*++++++x"). And regcomp copies a repeated item once per repetition it must keep apart
+ * ('+' twice: x then x*; {m,n} n times), so nested repetitions multiply: "((a{99}){99}){99}"
+ * would take gigabytes. Both found by fuzz_cli. Groups and alternatives add up their items.
+ */
+#define REGEX_MAX_NODES 100000.0
+
+static const char *regex_too_costly(const char *re)
+{
+	double total[64] = { 0 }, last[64] = { 0 };
+	bool repeated = false;
+	int depth = 0;
+
+	for (const char *p = re; *p; p++) {
+		double item = 1, factor = 0;
+
+		if (*p == '(' && depth < 63) {
+			total[++depth] = 0;
+			last[depth] = 0;
+			repeated = false;
+			continue;
+		}
+		if (*p == ')' && depth > 0) {
+			item = total[depth--] + 1;
+		} else if (*p == '*' || *p == '?') {
+			factor = 1;
+		} else if (*p == '+') {
+			factor = 2;
+		} else if (*p == '{') {
+			char *end;
+			unsigned long m = strtoul(p + 1, &end, 10), n = m;
+
+			if (*end == ',')
+				n = end[1] == '}' ? m + 1 : strtoul(end + 1, &end, 10);
+			factor = n > 1 ? (double)n : 1;
+			p = strchr(p, '}') ? strchr(p, '}') : p;
+		} else if (*p == '[') {
+			/* a bracket expression is one item: on to its ']' (one right after '[' or '[^' is literal) */
+			p += p[1] == '^';
+			p += p[1] == ']';
+			while (p[1] && p[1] != ']')
+				p++;
+			p += !!p[1];
+		} else if (*p == '\\' && p[1]) {
+			p++;
+		}
+		if (factor && repeated)
+			return "a repetition operator right after another (undefined in POSIX regular expressions)";
+		repeated = factor != 0;
+		if (factor) {
+			total[depth] += last[depth] * (factor - 1);
+			last[depth] *= factor;
+		} else {
+			total[depth] += item;
+			last[depth] = item;
+		}
+		if (total[depth] > REGEX_MAX_NODES)
+			return "repetitions nested too deep (more than 100000 parts once expanded)";
+	}
+	return NULL;
+}
+
 bool cli_regex_ok(const char *usage, const char *option, const char *re)
 {
+	const char *costly = regex_too_costly(re);
+
+	if (costly) {
+		cli_usage_error(usage, "%s '%.60s%s': %s", option, re, strlen(re) > 60 ? "..." : "", costly);
+		return false;
+	}
 	regex_t compiled;
-	int err = regcomp(&compiled, re, REG_EXTENDED | REG_NOSUB);
 	char msg[128];
+	int err = regcomp(&compiled, re, REG_EXTENDED | REG_NOSUB);
 
 	if (!err) {
 		regfree(&compiled);

@@ -73,7 +73,12 @@ class Reliability(xbtest.TempDirTest):
                             (["--counters", ""], ["--counters", "empty event name"]),
                             (["--counters", "bogus::event"], ["bogus::event", "libpfm4 does not know"]),
                             (["--counters", "perf::PERF_COUNT_SW_TASK_CLOCK,,cycles"], ["empty event name"]),
-                            (["--label", ""], ["--label", "empty name"])):
+                            (["--label", ""], ["--label", "empty name"]),
+                            # glibc's regcomp would take gigabytes for these (found by fuzz_cli)
+                            (["--filter", "^na" + "+" * 60], ["right after another"]),
+                            (["--filter", "^n*++++++icf"], ["right after another"]),
+                            (["--filter", "((a{99}){99}){99}"], ["nested too deep"]),
+                            (["--filter", "((((((n+)+)+)+)+)+)" * 2000], ["nested too deep"])):
             r = run("run", "--db", self.db, "--quick", *(["--filter", ONE_CASE] if "--filter" not in args else []),
                     *args)
             self.assert_usage(r, *words)
