@@ -95,6 +95,8 @@ int results_begin(struct results_store *st)
 
 int results_commit(struct results_store *st)
 {
+	if (st->transaction_depth <= 0)
+		return xb_fail(EINVAL, "results_commit() without results_begin()");
 	if (--st->transaction_depth)
 		return 0;
 	return db_commit(st->db);
