@@ -5,7 +5,9 @@
 # sanitizer report or a hang of an input (-timeout).
 #   usage: run.sh FUZZER SECONDS WORKDIR [libFuzzer options...]
 set -eu
-fuzzer=$1 seconds=$2 work=$3
+fuzzer=$1 seconds=$2
+mkdir -p "$3"
+work=$(cd "$3" && pwd) # absolute: a target may change its directory (fuzz_cli does)
 shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 name=$(basename "$fuzzer")
