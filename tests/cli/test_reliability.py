@@ -63,6 +63,11 @@ class Reliability(xbtest.TempDirTest):
             self.assert_usage(run("import", "--db", url, self.json, cwd=self.tmp), "names no file")
             self.assert_usage(run("compare", "--db", url, "1", "2", cwd=self.tmp), "names no file")
         self.assertEqual(os.listdir(self.tmp), ["g.json"])
+        # from the environment too: the driver itself refuses them
+        for url in ("sqlite:", ":memory:", "sqlite::memory:"):
+            r = run("import", self.json, env={"XSTATE_BENCH_DB": url})
+            self.assertEqual(r.returncode, 1, r.stdout)
+            self.assertIn("names no file", r.stderr)
 
     # 7. arguments that used to fail only after measuring, or stored nothing useful
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_gbench_import.c - libFuzzer target: `import` of Google Benchmark JSON into an
- * in-memory SQLite store. Whatever the input, the import either succeeds with a complete run
+ * SQLite store on a tmpfs (/dev/shm). Whatever the input, the import either succeeds with a complete run
  * whose counts match what it reports, or fails and leaves the store as it was: empty, and
  * still usable by the next input (the store is only opened afresh after a success).
  */
@@ -21,6 +21,30 @@ static int64_t count(struct results_store *st, const char *sql)
 }
 
 static struct results_store *st;
+static char db_path[64];
+
+static void remove_store(void)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char name[80];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "%s%s", db_path, suffixes[i]);
+		unlink(name);
+	}
+}
+
+/* A new, empty store: the files of the last one are removed first, and at exit. */
+static void fresh_store(void)
+{
+	if (!db_path[0]) {
+		snprintf(db_path, sizeof(db_path), "/dev/shm/xb-fuzz-import-%d.db", (int)getpid());
+		atexit(remove_store);
+	}
+	remove_store();
+	if (results_open(db_path, &st))
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[64];
 	int fd = fuzz_file(data, size, path, sizeof(path)), rc;
 
-	if (!st && results_open(":memory:", &st))
-		abort();
+	if (!st)
+		fresh_store();
 	rc = gbench_import(st, path, "fuzz", "2026-01-01T00:00:00Z", &r);
 	if (rc) {
 		if (count(st, "SELECT count(*) FROM runs") || count(st, "SELECT count(*) FROM cases") ||
