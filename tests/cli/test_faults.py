@@ -182,7 +182,8 @@ class Faults(xbtest.TempDirTest):
         args = ["import", "--label", "k", self.big]
         duration = self.timed(args)
         before = self.snapshot()
-        outcomes = {"absent": 0, "complete": 0, "killed inside its transaction": 0}
+        outcomes = {"absent": 0, "absent, seen inside its transaction at the kill": 0, "complete": 0}
+
         def kill_inside(p):
             """odd tries: at a random moment after the import began its transaction"""
             while p.poll() is None and not self.writer_inside():
@@ -198,7 +199,6 @@ class Faults(xbtest.TempDirTest):
             inside = []
             finished, rc, out, err = self.kill_at_random(args, duration * 1.1 if i % 2 == 0 else 0, before, rng,
                                                          kill=kill_now if i % 2 == 0 else kill_inside)
-            outcomes["killed inside its transaction"] += bool(inside and inside[0])
             runs = self.later_runs(before)
             if runs:
                 self.assertEqual(runs, [(runs[0][0], 1, "import:big.json")], f"try {i}: a partial import")
@@ -207,10 +207,12 @@ class Faults(xbtest.TempDirTest):
             else:
                 self.assertFalse(finished and rc == 0, f"try {i}: an import said it succeeded but left nothing")
                 outcomes["absent"] += 1
+                outcomes["absent, seen inside its transaction at the kill"] += bool(inside and inside[0])
             self.assert_intact(before, f"try {i}")
             before = self.snapshot()
         print(f"import killed at random ({TRIES} tries, {xbtest.BACKEND}): {outcomes}")
-        self.assertGreater(outcomes["absent"], 0, "no try killed an import before it finished")
+        self.assertGreater(outcomes["absent, seen inside its transaction at the kill"], 0,
+                           "no try killed an import inside its transaction")
 
     # the database fails a write in the middle of a transaction
 
@@ -317,14 +319,22 @@ class Faults(xbtest.TempDirTest):
 
     # the server killed in the middle of a transaction
 
-    def kill_server(self):
-        """SIGKILL to every client backend of the test database: the postmaster then restarts
-        the whole server, as after a crash (every connection ends, the WAL is replayed)."""
-        pids = self.q("SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND"
-                      " pid <> pg_backend_pid() AND datname = current_database()")
-        for (pid,) in pids:
+    def clients(self, in_transaction=False):
+        return [int(pid) for (pid,) in self.q(
+            "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            " AND datname = current_database()" + (" AND xact_start IS NOT NULL" if in_transaction else ""))]
+
+    def kill_server(self, p, rng, duration, in_transaction):
+        """Once xstate-bench is connected (@in_transaction: inside a transaction), after a random
+        part of @duration, SIGKILL to every client backend of the test database: the postmaster
+        then restarts the whole server, as after a crash (every connection ends, the WAL is
+        replayed)."""
+        while p.poll() is None and not self.clients(in_transaction):
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, duration / (10 if in_transaction else 2)))  # an import's transaction is short
+        for pid in self.clients():
             try:
-                os.kill(int(pid), 9)
+                os.kill(pid, 9)
             except ProcessLookupError:
                 pass
 
@@ -353,8 +363,8 @@ class Faults(xbtest.TempDirTest):
             before = self.snapshot()
             outcomes = {"killed": 0, "finished first": 0}
             for i in range(TRIES):
-                finished, rc, out, err = self.kill_at_random(args, duration, before, rng,
-                                                             kill=lambda p: self.kill_server())
+                finished, rc, out, err = self.kill_at_random(
+                    args, 0, before, rng, kill=lambda p: self.kill_server(p, rng, duration, what == "import"))
                 self.wait_for_server()
                 runs = self.later_runs(before)
                 if rc == 0:
