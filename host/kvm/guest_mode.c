@@ -31,7 +31,7 @@ static enum kvm_guest_mode probe(char *why, size_t size)
 		snprintf(why, size, "%s", xb_error_message());
 		return KVM_GUEST_UNKNOWN;
 	}
-	if (run_loop(&g.vm, &g.vcpu, PROBE_TIMEOUT_S, 0, &out)) {
+	if (run_loop(&g.vm, &g.vcpu, NULL, PROBE_TIMEOUT_S, 0, &out)) {
 		snprintf(why, size, "%s", xb_error_message());
 		kvm_guest_destroy(&g);
 		return KVM_GUEST_UNKNOWN;
