@@ -19,6 +19,20 @@
 const char *const kvm_feature_sets[] = { "fp", "avx", "avx512", "user", "amx" };
 const int kvm_nr_feature_sets = sizeof(kvm_feature_sets) / sizeof(kvm_feature_sets[0]);
 
+const char *kvm_cond_name(int cond)
+{
+	switch (cond) {
+	case KVM_COND_PRE_XSAVE_GUEST:
+		return "pre-xsave-guest";
+	case KVM_COND_FP_ADVERTISED:
+		return "fp-advertised";
+	case KVM_COND_ALL_ADVERTISED:
+		return "all-advertised";
+	default:
+		return xstate_cond_name((enum xstate_cond)cond);
+	}
+}
+
 uint64_t kvm_feature_mask(const struct machine *m, const char *name)
 {
 	uint64_t mask = 0, user = m->layout.xcr0 & ~xstate_xfd_capable(&m->layout);
@@ -58,12 +72,25 @@ bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t 
 	return true;
 }
 
+/* The conditions about the guest's CPUID need a KVM that runs the vCPU with it (a recorded
+ * machine's is assumed to). */
+static bool require_cpuid_applied(const struct machine *m, char *why, size_t size)
+{
+	const char *detail;
+
+	if (m->from_dump || kvm_cpuid_applied(&detail))
+		return true;
+	snprintf(why, size, "%s", detail);
+	return false;
+}
+
 int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
 		  uint64_t mask, int condition, bool init_tracking)
 {
 	char why[CASE_REASON_MAX];
 	bool ok = kvm_case_require(m, mask, why, sizeof(why)) &&
-		  (!init_tracking || require_init_tracking(m, why, sizeof(why)));
+		  (!init_tracking || require_init_tracking(m, why, sizeof(why))) &&
+		  (condition < KVM_COND_PRE_XSAVE_GUEST || require_cpuid_applied(m, why, sizeof(why)));
 	struct bench_case *c = plan_add(plan, f, id, ok ? NULL : "%s", why);
 
 	if (!c)
@@ -129,6 +156,28 @@ void kvm_case_state_teardown(struct bench_case *c)
 	c->state = NULL;
 }
 
+/* The vCPU's first KVM_SET_XSAVE, its result recorded as the attribute set_xsave. */
+static int first_set_xsave(struct bench_case *c, struct kvm_case_state *s, uint64_t xcr0)
+{
+	uint64_t bv = kvm_case_xstate_bv(&s->image);
+	int err;
+
+	if (!ioctl(s->guest.vcpu.fd, KVM_SET_XSAVE, s->image.buf)) {
+		case_set_attribute(c, "set_xsave", "0");
+		return 0;
+	}
+	err = errno;
+	case_set_attribute(c, "set_xsave", "%s (errno %d)", strerrorname_np(err) ?: "?", err);
+	if (xcr0 == KVM_GUEST_NO_XSAVE)
+		return xb_fail(err, "KVM_SET_XSAVE of XSTATE_BV 0x%" PRIx64 " into a vCPU whose CPUID has no XSAVE: "
+			       "%s (errno %d): this kernel refuses the x87 and SSE state QEMU sends after migrating "
+			       "from a host without XSAVE (validate_user_xstate_header(): XSTATE_BV outside the "
+			       "fpstate's user_xfeatures; fixed by \"KVM: x86: Always enable legacy FP/SSE in "
+			       "allowed user XFEATURES\")", bv, strerror(err), err);
+	return xb_fail(err, "KVM_SET_XSAVE of XSTATE_BV 0x%" PRIx64 " into a vCPU whose guest may use XCR0 0x%"
+		       PRIx64 ": %s (errno %d)", bv, xcr0, strerror(err), err);
+}
+
 int kvm_case_state_setup(struct bench_case *c, const struct run_env *env, uint64_t xcr0, uint32_t default_ops)
 {
 	struct kvm_case_state *s = calloc(1, sizeof(*s));
@@ -148,14 +197,17 @@ int kvm_case_state_setup(struct bench_case *c, const struct run_env *env, uint64
 		rc = kvm_case_xsave_alloc(&s->guest.vm, &s->read);
 	if (!rc)
 		rc = kvm_case_xsave_image(env->machine, &s->image, c->features, c->condition != XCOND_INIT);
-	if (!rc && ioctl(s->guest.vcpu.fd, KVM_SET_XSAVE, s->image.buf))
-		rc = xb_fail_errno("KVM_SET_XSAVE");
+	if (!rc)
+		rc = first_set_xsave(c, s, xcr0);
 	if (rc) {
 		kvm_case_state_teardown(c);
 		return rc;
 	}
 	c->ops_per_batch = env->ops_override ? env->ops_override : default_ops;
-	case_set_attribute(c, "guest_xcr0", "0x%llx", (unsigned long long)xcr0);
+	if (xcr0 == KVM_GUEST_NO_XSAVE)
+		case_set_attribute(c, "guest_xcr0", "none: no XSAVE in the guest's CPUID");
+	else
+		case_set_attribute(c, "guest_xcr0", "0x%llx", (unsigned long long)xcr0);
 	case_set_attribute(c, "xsave2_bytes", "%u", s->image.size);
 	return 0;
 }

@@ -12,9 +12,22 @@
 #include <stdint.h>
 
 #include "../host/kvm/guest.h"
+#include "../kernels/xsave_bench.h"
 #include "case.h"
 
 #define KVM_CASE_PORT 0x80 /* the round-trip guest's OUT */
+
+/*
+ * The kvm/... conditions beyond those of kernels/xsave_bench.h (init, inuse, clean): what
+ * the guest's CPUID offers. The guest's state is in use in each.
+ */
+enum kvm_case_cond {
+	KVM_COND_PRE_XSAVE_GUEST = XCOND_COUNT, /* no XSAVE at all (kvm_cpuid_without_xsave) */
+	KVM_COND_FP_ADVERTISED,                 /* x87 and SSE only: guest XCR0 0x3 */
+	KVM_COND_ALL_ADVERTISED,                /* everything the host enables and KVM offers */
+};
+/* The id's word for @cond: xstate_cond_name() or pre-xsave-guest, fp-advertised, all-advertised. */
+const char *kvm_cond_name(int cond);
 
 /* The feature sets of the kvm/... ids, resolved against this machine; `user` is the part of
  * XCR0 that KVM gives every guest (XCR0 & KVM_X86_XCOMP_GUEST_SUPP, dynamic features left out). */
@@ -26,7 +39,8 @@ uint64_t kvm_feature_mask(const struct machine *m, const char *name);
 bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t size);
 
 /* Adds a kvm case with the family parameters, runnable or with the reason; with
- * @init_tracking it also needs a CPU that tracks XINUSE (require_init_tracking). -ENOMEM on
+ * @init_tracking it also needs a CPU that tracks XINUSE (require_init_tracking), and with a
+ * kvm_case_cond a KVM that runs the vCPU with the CPUID given (kvm_cpuid_applied). -ENOMEM on
  * failure. */
 int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
 		  uint64_t mask, int condition, bool init_tracking) XB_MUST_CHECK;
@@ -57,9 +71,11 @@ struct kvm_case_state {
 };
 
 /*
- * Setup of a case on the round-trip guest (OUT to KVM_CASE_PORT; JMP back; CR4.OSXSAVE on):
- * a VM whose guest may use @xcr0, its vCPU given an image of c->features, in use or (for
- * XCOND_INIT) init, with KVM_SET_XSAVE; c->ops_per_batch is --ops or @default_ops.
+ * Setup of a case on the round-trip guest (OUT to KVM_CASE_PORT; JMP back; CR4.OSXSAVE on
+ * unless KVM_GUEST_NO_XSAVE): a VM whose guest may use @xcr0, its vCPU given an image of
+ * c->features, in use or (for XCOND_INIT) init, with KVM_SET_XSAVE, whose result is the
+ * attribute set_xsave (a refusal fails the setup with the reason); c->ops_per_batch is --ops
+ * or @default_ops.
  */
 int kvm_case_state_setup(struct bench_case *c, const struct run_env *env, uint64_t xcr0,
 			 uint32_t default_ops) XB_MUST_CHECK;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "../../kernels/xfeature.h"
@@ -77,7 +78,9 @@ int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uin
 		return rc;
 	/* KVM's supported CPUID offers the dynamic features this process has permission for */
 	rc = kvm_supported_cpuid(g->vm.kvm_fd, &cpuid);
-	if (!rc) {
+	if (!rc && xcr0 == KVM_GUEST_NO_XSAVE) {
+		rc = kvm_cpuid_without_xsave(cpuid);
+	} else if (!rc) {
 		xcr0 &= kvm_cpuid_xcr0_supported(cpuid) | XFEATURE_MASK(XFEATURE_X87);
 		xss &= kvm_cpuid_xss_supported(cpuid);
 		rc = kvm_cpuid_filter(cpuid, xcr0, xss);
@@ -87,7 +90,7 @@ int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uin
 	if (!rc)
 		rc = kvm_vcpu_set_cpuid(&g->vcpu, cpuid);
 	free(cpuid);
-	if (!rc)
+	if (!rc && xcr0 != KVM_GUEST_NO_XSAVE)
 		rc = kvm_vcpu_set_xcr0(&g->vcpu, xcr0);
 	if (rc)
 		kvm_guest_destroy(g);
@@ -103,7 +106,8 @@ int kvm_guest_create_code(struct kvm_guest *g, uint64_t xcr0, const uint8_t *cod
 	memcpy(g->vm.mem + GUEST_PAYLOAD_MIN_PADDR, code, size);
 	rc = boot_write_tables(g->vm.mem, g->vm.mem_size, "");
 	if (!rc)
-		rc = boot_enter_long_mode(&g->vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE);
+		rc = boot_enter_long_mode(&g->vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXMMEXCPT |
+					  (xcr0 == KVM_GUEST_NO_XSAVE ? 0 : CR4_OSXSAVE));
 	if (rc)
 		kvm_guest_destroy(g);
 	return rc;
@@ -113,4 +117,50 @@ void kvm_guest_destroy(struct kvm_guest *g)
 {
 	kvm_vcpu_destroy(&g->vcpu);
 	kvm_vm_destroy(&g->vm);
+}
+
+int kvm_vcpu_check_no_xsave(const struct kvm_vcpu *vcpu)
+{
+	enum { MAX_ENTRIES = 512 };
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + MAX_ENTRIES * sizeof(c->entries[0]));
+	struct kvm_cpuid_entry2 *leaf1, *leaf_d;
+	int rc = 0;
+
+	if (!c)
+		return xb_fail(ENOMEM, "out of memory");
+	c->nent = MAX_ENTRIES;
+	if (ioctl(vcpu->fd, KVM_GET_CPUID2, c)) {
+		rc = xb_fail_errno("KVM_GET_CPUID2");
+	} else {
+		leaf1 = kvm_cpuid_find(c, 1, 0);
+		leaf_d = kvm_cpuid_find(c, 0xd, 0);
+		if (!leaf1 || (leaf1->ecx >> 26 & 1) || leaf_d)
+			rc = xb_fail(EINVAL, "the vCPU given a CPUID without XSAVE reads back CPUID.1:ECX[26] XSAVE=%u "
+				     "and leaf 0xD %s (KVM_GET_CPUID2)", leaf1 ? leaf1->ecx >> 26 & 1 : 0,
+				     leaf_d ? "present" : "absent");
+	}
+	free(c);
+	return rc;
+}
+
+bool kvm_cpuid_applied(const char **why)
+{
+	static int applied = -1;
+	static char detail[320];
+	struct kvm_guest g;
+
+	if (applied < 0) {
+		applied = !kvm_guest_create(&g, CODE_GUEST_MEMORY, KVM_GUEST_NO_XSAVE, 0);
+		if (!applied) {
+			snprintf(detail, sizeof(detail), "a vCPU without XSAVE could not be made: %s", xb_error_message());
+		} else {
+			applied = !kvm_vcpu_check_no_xsave(&g.vcpu);
+			if (!applied)
+				snprintf(detail, sizeof(detail), "this KVM does not run a vCPU with the CPUID given to it "
+					 "(KVM_SET_CPUID2): %s", xb_error_message());
+			kvm_guest_destroy(&g);
+		}
+	}
+	*why = detail;
+	return applied;
 }

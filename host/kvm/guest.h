@@ -7,6 +7,7 @@
 #ifndef XB_HOST_KVM_GUEST_H
 #define XB_HOST_KVM_GUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,15 +30,30 @@ int kvm_guest_perm_request(void) XB_MUST_CHECK;
 /* KVM_SET_XCRS with XCR0 = @xcr0. */
 int kvm_vcpu_set_xcr0(const struct kvm_vcpu *vcpu, uint64_t xcr0) XB_MUST_CHECK;
 
+/* @xcr0 for a guest whose CPU has no XSAVE at all (kvm_cpuid_without_xsave): its XCR0 is
+ * left at KVM's reset value. */
+#define KVM_GUEST_NO_XSAVE 0
+
 /* @xcr0 and @xss are what the guest may enable at most: the part KVM does not offer (MPX
  * on AMD, say) is left out of the guest's CPUID, not refused. */
 int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uint64_t xss) XB_MUST_CHECK;
 
 /* A guest of a few hand-assembled instructions: kvm_guest_create() for @xcr0 with 4 MiB,
  * @code at GUEST_PAYLOAD_MIN_PADDR and the vCPU there in 64-bit mode with CR4.OSFXSR,
- * OSXMMEXCPT and OSXSAVE. */
+ * OSXMMEXCPT and (unless KVM_GUEST_NO_XSAVE) OSXSAVE. */
 int kvm_guest_create_code(struct kvm_guest *g, uint64_t xcr0, const uint8_t *code, size_t size) XB_MUST_CHECK;
 
 void kvm_guest_destroy(struct kvm_guest *g);
+
+/* KVM_GET_CPUID2: the vCPU's CPUID has CPUID.1:ECX[26] XSAVE clear and no leaf 0xD, as
+ * KVM_GUEST_NO_XSAVE set it; else an error saying what it has. */
+int kvm_vcpu_check_no_xsave(const struct kvm_vcpu *vcpu) XB_MUST_CHECK;
+
+/*
+ * Whether this KVM runs a vCPU with the CPUID given to it (KVM_SET_CPUID2): a vCPU given the
+ * CPUID of a CPU without XSAVE must read back without it (kvm_pvm keeps its own). Asked once
+ * per process, the first time; false with *@why, a sentence for skip reasons.
+ */
+bool kvm_cpuid_applied(const char **why);
 
 #endif

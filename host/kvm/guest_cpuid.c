@@ -70,6 +70,26 @@ int kvm_xcomp_guest_supp(int kvm_fd, uint64_t *supp)
 	return rc < 0 ? rc : 0;
 }
 
+int kvm_xcomp_guest_perm(int kvm_fd, uint64_t *perm)
+{
+	struct kvm_device_attr attr = {
+		.group = 0,
+		.attr = KVM_X86_XCOMP_GUEST_PERM,
+		.addr = (uint64_t)(uintptr_t)perm,
+	};
+
+	if (ioctl(kvm_fd, KVM_GET_DEVICE_ATTR, &attr))
+		return xb_fail_errno("KVM_GET_DEVICE_ATTR(group 0, attribute 1 KVM_X86_XCOMP_GUEST_PERM)");
+	return 0;
+}
+
+int kvm_xcomp_guest_perm_has(int kvm_fd)
+{
+	struct kvm_device_attr attr = { .group = 0, .attr = KVM_X86_XCOMP_GUEST_PERM };
+
+	return ioctl(kvm_fd, KVM_HAS_DEVICE_ATTR, &attr) ? -errno : 0;
+}
+
 #define M(f) XFEATURE_MASK(XFEATURE_##f)
 #define MPX (M(BNDREGS) | M(BNDCSR))
 #define AVX512 (M(OPMASK) | M(ZMM_HI256) | M(HI16_ZMM))
@@ -184,6 +204,25 @@ int kvm_cpuid_filter(struct kvm_cpuid2 *c, uint64_t xcr0, uint64_t xss)
 		d1->ecx = (uint32_t)xss;
 		d1->edx = (uint32_t)(xss >> 32);
 	}
+	return 0;
+}
+
+int kvm_cpuid_without_xsave(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *leaf1;
+	uint32_t kept = 0;
+	int rc = kvm_cpuid_filter(c, XFEATURES_FP, 0); /* moves entries: leaf 1 is found after it */
+
+	if (rc)
+		return rc;
+	leaf1 = kvm_cpuid_find(c, 1, 0);
+	if (!leaf1)
+		return xb_fail(ENOTSUP, "KVM_GET_SUPPORTED_CPUID has no leaf 1");
+	leaf1->ecx &= ~(1u << 26 | 1u << 27); /* XSAVE, OSXSAVE */
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function != 0xd)
+			c->entries[kept++] = c->entries[i];
+	c->nent = kept;
 	return 0;
 }
 

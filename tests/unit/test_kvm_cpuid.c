@@ -32,6 +32,7 @@ static struct kvm_cpuid2 *load(const char *name)
 {
 	static struct cpuid_dump dump;
 	struct kernel_facts kernel;
+	struct kvm_info kvm;
 	struct kvm_cpuid2 *c;
 	char path[512], *text;
 	long size;
@@ -47,7 +48,7 @@ static struct kvm_cpuid2 *load(const char *name)
 	assert_int_equal(fread(text, 1, (size_t)size, f), size);
 	fclose(f);
 	memset(&dump, 0, sizeof(dump));
-	assert_int_equal(cpuid_dump_parse(text, name, &dump, &kernel), 0);
+	assert_int_equal(cpuid_dump_parse(text, name, &dump, &kernel, &kvm), 0);
 	free(text);
 	c = calloc(1, sizeof(*c) + dump.nr_entries * sizeof(c->entries[0]));
 	c->nent = dump.nr_entries;
@@ -162,6 +163,31 @@ static void test_sapphirerapids_avx512_drops_tiles(void **state)
 	free(c);
 }
 
+/* A pre-XSAVE CPU (Nehalem-like) for the seed's migration case: no XSAVE, OSXSAVE, AVX or
+ * leaf 0xD at all, the rest of leaf 1 kept. */
+static void test_without_xsave(void **state)
+{
+	static const char *const dumps[] = { "kvm-supported-lab-6.1.dump", "intel-sapphirerapids.dump" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		struct kvm_cpuid2 *c = load(dumps[i]);
+		uint32_t nent = c->nent;
+
+		assert_true(bit(c, 1, 0, 'c', 26));
+		assert_int_equal(kvm_cpuid_without_xsave(c), 0);
+		assert_false(bit(c, 1, 0, 'c', 26)); /* XSAVE */
+		assert_false(bit(c, 1, 0, 'c', 27)); /* OSXSAVE */
+		assert_false(bit(c, 1, 0, 'c', 28)); /* AVX */
+		assert_true(bit(c, 1, 0, 'd', 25) && bit(c, 1, 0, 'd', 26)); /* SSE, SSE2 */
+		assert_false(bit(c, 7, 0, 'b', 5));  /* AVX2 */
+		for (uint32_t e = 0; e < c->nent; e++)
+			assert_int_not_equal(c->entries[e].function, 0xd);
+		assert_true(c->nent < nent);
+		free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_refuses_what_kvm_lacks),
 		cmocka_unit_test(test_sapphirerapids_amx),
 		cmocka_unit_test(test_sapphirerapids_avx512_drops_tiles),
+		cmocka_unit_test(test_without_xsave),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
