@@ -57,8 +57,8 @@ struct bench_family {
 	/* Each batch brings the overhead timed where it ran (site_overhead_ticks): the runner
 	 * times no empty batches for the family and stores the site's overhead. */
 	bool site_overhead;
-	/* Each batch hands over one sample finished elsewhere (inside a guest): one batch per
-	 * repetition, and no host counters around it. */
+	/* Each batch hands over one sample finished elsewhere (inside a guest, or in fresh
+	 * processes): one batch per repetition, and no host counters around it. */
 	bool self_timed;
 	/* Appends every case of the family, runnable or with its skip reason. */
 	int (*plan)(const struct machine *m, struct plan *plan);

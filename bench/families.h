@@ -12,6 +12,7 @@ extern const struct bench_family family_kvm_run;
 extern const struct bench_family family_kvm_xsave;
 extern const struct bench_family family_kvm_vcpu;
 extern const struct bench_family family_kvm_attr;
+extern const struct bench_family family_kvm_perm;
 extern const struct bench_family family_guest;
 extern const struct bench_family family_switch;
 /* The feature sets of the native/switch ids, NULL-terminated (the summary's comparison reads them). */

@@ -53,24 +53,6 @@ static void amx_teardown(struct bench_case *c)
 	(void)c;
 }
 
-/* Runs one fresh process and reads its one line. */
-static int run_fresh(const char *mode, char *line, size_t size)
-{
-	const char *args[] = { mode, NULL };
-	size_t used = 0;
-	ssize_t n;
-	pid_t pid;
-	int fd, rc = kpath_spawn_fresh(args, NULL, &fd, &pid);
-
-	if (rc)
-		return rc;
-	while (used + 1 < size && (n = read(fd, line + used, size - 1 - used)) > 0)
-		used += (size_t)n;
-	line[used] = '\0';
-	close(fd);
-	return kpath_wait(pid, "xstate-bench-fresh");
-}
-
 static int amx_batch(struct bench_case *c, struct batch_result *out)
 {
 	unsigned long long ticks, second = 0, before, after;
@@ -78,7 +60,8 @@ static int amx_batch(struct bench_case *c, struct batch_result *out)
 	char line[512];
 	int n;
 
-	if (run_fresh(c->op == AMX_PERM ? "perm" : "first-use", line, sizeof(line)))
+	if (kpath_run_fresh((const char *const[]){ c->op == AMX_PERM ? "perm" : "first-use", NULL }, line,
+			    sizeof(line)))
 		return snprintf(out->error, sizeof(out->error), "%s", xb_error_message()), -1;
 	if (c->op == AMX_PERM)
 		n = sscanf(line, "perm_ticks=%llu perm_before=%llx perm_after=%llx", &ticks, &before, &after) - 3;

@@ -51,4 +51,7 @@ int kpath_spawn_fresh(const char *const args[], const int child_fds[2], int *out
 /* Waits for @pid; 0 when it exited with status 0. */
 int kpath_wait(pid_t pid, const char *what) XB_MUST_CHECK;
 
+/* Runs xstate-bench-fresh with @args to its end and reads what it printed (one line) into @line. */
+int kpath_run_fresh(const char *const args[], char *line, size_t size) XB_MUST_CHECK;
+
 #endif

@@ -100,6 +100,13 @@ int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct 
 	return 0;
 }
 
+void kvm_case_require_perm_attr(const struct machine *m, struct bench_case *c)
+{
+	if (!c->skip_reason[0] && !m->kvm.xcomp_guest_perm_known)
+		snprintf(c->skip_reason, sizeof(c->skip_reason), "%.120s: this KVM has no such attribute (an RFC of "
+			 "August 2022 proposed it; not in Linux 6.1)", m->kvm.xcomp_guest_perm_error);
+}
+
 int kvm_case_xsave_alloc(const struct kvm_vm *vm, struct kvm_case_xsave *x)
 {
 	int size = kvm_vm_check_extension(vm, KVM_CAP_XSAVE2);

@@ -45,6 +45,10 @@ bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t 
 int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
 		  uint64_t mask, int condition, bool init_tracking) XB_MUST_CHECK;
 
+/* Turns runnable @c into a skip when KVM has no XCOMP_GUEST_PERM attribute (the probe's
+ * KVM_GET_DEVICE_ATTR error, and where it was proposed). */
+void kvm_case_require_perm_attr(const struct machine *m, struct bench_case *c);
+
 /* Components whose init state cannot be told after a KVM_RUN (see kvm_case_check_state). */
 #define KVM_CASE_INIT_UNTRACKED (XFEATURES_FP | XFEATURE_MASK(XFEATURE_PKRU))
 
