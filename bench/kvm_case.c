@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "../host/xstate_buffer.h"
 #include "../kernels/xfeature.h"
 #include "../kernels/xstate_image.h"
 #include "require.h"
@@ -134,6 +135,36 @@ int kvm_case_xsave_image(const struct machine *m, struct kvm_case_xsave *x, uint
 	return 0;
 }
 
+int kvm_case_get_xsave2_bytes(const struct kvm_case_state *s, uint32_t *bytes)
+{
+	static const uint8_t canaries[] = { 0xa5, 0x5a };
+	uint32_t size = s->read.size + 4096;
+	uint8_t *buf = aligned_alloc(64, size);
+
+	if (!buf)
+		return xb_fail(ENOMEM, "out of memory for a %u-byte buffer", size);
+	*bytes = 0;
+	/* a byte KVM wrote differs from at least one of the two canaries */
+	for (size_t k = 0; k < sizeof(canaries); k++) {
+		uint32_t end = size;
+
+		memset(buf, canaries[k], size);
+		if (ioctl(s->guest.vcpu.fd, KVM_GET_XSAVE2, buf)) {
+			free(buf);
+			return xb_fail_errno("KVM_GET_XSAVE2");
+		}
+		while (end > 0 && buf[end - 1] == canaries[k])
+			end--;
+		if (end > *bytes)
+			*bytes = end;
+	}
+	free(buf);
+	if (*bytes == size)
+		return xb_fail(EOVERFLOW, "KVM_GET_XSAVE2 wrote past the %u bytes of KVM_CAP_XSAVE2 and 4 KiB more",
+			       s->read.size);
+	return 0;
+}
+
 uint64_t kvm_case_xstate_bv(const struct kvm_case_xsave *x)
 {
 	return xstate_header_of(x->buf)->xstate_bv;
@@ -150,12 +181,33 @@ static int round_trip_guest(struct kvm_guest *g, uint64_t xcr0)
 	return kvm_guest_create_code(g, xcr0, code, sizeof(code));
 }
 
+uint64_t kvm_case_host_mask(const struct machine *m)
+{
+	return kvm_feature_mask(m, "user") & ~XFEATURE_MASK(XFEATURE_PKRU);
+}
+
+int kvm_case_hold_host(struct kvm_case_state *s, const struct machine *m, uint64_t in_use)
+{
+	uint64_t mask = kvm_case_host_mask(m);
+	uint32_t hold_bytes = xstate_hold_bytes(&m->layout, mask);
+
+	s->host_mem = xstate_buffer_alloc(hold_bytes + ((xstate_size_standard(&m->layout, mask) + 63) & ~63u));
+	if (!s->host_mem)
+		return xb_fail(ENOMEM, "out of memory for the VMM thread's xstate");
+	s->host_caller = (uint8_t *)s->host_mem + hold_bytes;
+	if (!xstate_hold_init(&s->host, &m->layout, in_use & mask, mask, KVM_CASE_SEED + 1, s->host_mem))
+		return xb_fail(EINVAL, "cannot hold 0x%" PRIx64 " in the VMM thread's registers (load mask 0x%" PRIx64 ")",
+			       in_use, mask);
+	return 0;
+}
+
 void kvm_case_state_teardown(struct bench_case *c)
 {
 	struct kvm_case_state *s = c->state;
 
 	if (!s)
 		return;
+	xstate_buffer_free(s->host_mem);
 	kvm_case_xsave_free(&s->image);
 	kvm_case_xsave_free(&s->read);
 	kvm_guest_destroy(&s->guest);
@@ -193,6 +245,7 @@ int kvm_case_state_setup(struct bench_case *c, const struct run_env *env, uint64
 	if (!s)
 		return xb_fail(ENOMEM, "out of memory");
 	s->layout = &env->machine->layout;
+	s->xcr0 = xcr0;
 	rc = round_trip_guest(&s->guest, xcr0);
 	if (rc) {
 		free(s);
@@ -244,7 +297,12 @@ int kvm_case_check_state(struct kvm_case_state *s, uint64_t mask, bool in_use, c
 	/* Nothing outside the buffer's components. In the init condition x87 and SSE may read in
 	 * use (AMD reports them in use once touched), and so may PKRU after a KVM_RUN: KVM keeps
 	 * the guest's PKRU outside the buffer, whose slot is saved with whatever the register held. */
-	wrong = (bv & ~mask) | (in_use ? mask & ~bv : bv & mask & ~KVM_CASE_INIT_UNTRACKED);
+	if (bv & ~mask) {
+		snprintf(error, size, "the vCPU's XSTATE_BV is 0x%" PRIx64 ": components 0x%" PRIx64 " are in use beyond "
+			 "0x%" PRIx64 ": no number reported", bv, bv & ~mask, mask);
+		return -1;
+	}
+	wrong = in_use ? mask & ~bv : bv & mask & ~KVM_CASE_INIT_UNTRACKED;
 	if (wrong) {
 		snprintf(error, size, "the vCPU's XSTATE_BV is 0x%" PRIx64 ": components 0x%" PRIx64 " are %s: "
 			 "no number reported", bv, wrong, in_use ? "not in use" : "in use");

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "../host/kvm/guest.h"
+#include "../host/native/xstate_hold.h"
 #include "../kernels/xsave_bench.h"
 #include "case.h"
 
@@ -66,13 +67,29 @@ int kvm_case_xsave_image(const struct machine *m, struct kvm_case_xsave *x, uint
 /* XSTATE_BV of a buffer. */
 uint64_t kvm_case_xstate_bv(const struct kvm_case_xsave *x);
 
-/* A case's c->state: its VM, the image it set and the buffer it reads back into. */
+/* A case's c->state: its VM, the image it set and the buffer it reads back into, and the
+ * state the VMM thread's registers hold, for cases that set one (kvm_case_hold_host). */
 struct kvm_case_state {
 	const struct xstate_layout *layout;
 	struct kvm_guest guest;
+	uint64_t xcr0;               /* the guest's (KVM_GUEST_NO_XSAVE: none) */
 	struct kvm_case_xsave image; /* set with KVM_SET_XSAVE */
 	struct kvm_case_xsave read;  /* for KVM_GET_XSAVE2 */
+	struct xstate_hold host;
+	void *host_mem;              /* the hold's buffers, then the caller's (host.load_mask) */
+	void *host_caller;
 };
+
+/* The bytes KVM_GET_XSAVE2 writes for the vCPU: its guest fpstate's UABI size
+ * (guest_fpu.uabi_size), told by two canaries in a buffer 4 KiB larger than s->read. */
+int kvm_case_get_xsave2_bytes(const struct kvm_case_state *s, uint32_t *bytes) XB_MUST_CHECK;
+
+/* What a VMM thread's hold loads: every component KVM gives guests (`user`), PKRU left out
+ * (the kernel rewrites it on the way back to user space). */
+uint64_t kvm_case_host_mask(const struct machine *m);
+
+/* Makes s->host hold @in_use in use and the rest of kvm_case_host_mask() in init. */
+int kvm_case_hold_host(struct kvm_case_state *s, const struct machine *m, uint64_t in_use) XB_MUST_CHECK;
 
 /*
  * Setup of a case on the round-trip guest (OUT to KVM_CASE_PORT; JMP back; CR4.OSXSAVE on

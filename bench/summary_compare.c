@@ -2,7 +2,8 @@
  * summary_compare.c - the comparisons printed under the summary table: the two switch
  * strategies side by side per feature set and condition (with the reallocation path), and
  * each kernel path's cost with components in use minus its init-state control ("none"):
- * the kernel's own xstate save and restore as user space sees it.
+ * the kernel's own xstate save and restore as user space sees it; and KVM_RUN for a guest
+ * whose CPUID offers x87/SSE only against one offered everything, the same state in both.
  */
 #include "summary.h"
 
@@ -89,8 +90,34 @@ static void print_kpaths(const struct summary *s, FILE *out)
 	}
 }
 
+static void print_advertised(const struct summary *s, FILE *out)
+{
+	char id[CASE_ID_MAX];
+	bool header = false;
+
+	for (size_t f = 0; kvm_advertised_feature_sets[f]; f++) {
+		const char *set = kvm_advertised_feature_sets[f];
+		const struct summary_row *fp, *all;
+
+		snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/fp-advertised", set);
+		fp = measured(s, id);
+		snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/all-advertised", set);
+		all = measured(s, id);
+		if (!fp || !all)
+			continue;
+		if (!header)
+			fprintf(out, "\nKVM_RUN round trip, the guest's CPUID offering x87/SSE only or everything, the same "
+				     "state in use (median ticks; guest fpstate bytes from KVM_GET_XSAVE2):\n"
+				     "%-8s %16s %16s %8s\n", "state", "fp-advertised", "all-advertised", "all/fp");
+		header = true;
+		fprintf(out, "%-8s %9.1f %6s %9.1f %6s %7.2fx\n", set, fp->median_ticks, fp->guest_fpstate_bytes,
+			all->median_ticks, all->guest_fpstate_bytes, all->median_ticks / fp->median_ticks);
+	}
+}
+
 void summary_print_comparisons(const struct summary *s, FILE *out)
 {
 	print_switch(s, out);
 	print_kpaths(s, out);
+	print_advertised(s, out);
 }
