@@ -4,7 +4,11 @@ stored complete; every kvm case is there, ok or skipped with a reason; the cases
 samples, carry the functional_only marker, and prove what they measured (the state read back
 is the one set, values included; the round trip's state stayed as set); AVX-512 and AMX cases skip naming
 the CPUID bit; the probe inside sees /dev/kvm with hardware (emulated SVM) guests; and a
-batch whose KVM_CREATE_VCPU runs out of file descriptors reports that error.
+batch whose KVM_CREATE_VCPU runs out of file descriptors reports that error. The seed cases:
+KVM_SET_XSAVE of x87+SSE into a guest without XSAVE is accepted (set_xsave 0) and reads back
+XSTATE_BV 0x3; the two VMs of kvm/run/roundtrip/user/{fp,all}-advertised run with the same
+guest fpstate size, the fp-advertised one reading back only x87/SSE, and record KVM's
+supported XSS and CET; the XCOMP_GUEST_PERM cases skip naming the ENXIO of Linux 6.1.
 Usage: test_lab_kvm_suite.py XSTATE_BENCH"""
 import json
 import os
@@ -21,7 +25,10 @@ MUST_RUN = [
     "kvm/xsave2/set/fp/init", "kvm/xsave2/set/fp/inuse", "kvm/xsave2/set/avx/inuse",
     "kvm/xsave2/get/user/inuse", "kvm/xsave2/set/user/inuse",
     "kvm/vcpu/create/user", "kvm/cpuid/set/user", "kvm/attr/xcomp-guest-supp/none",
+    "kvm/xsave2/set/fp/pre-xsave-guest", "kvm/xsave2/get/fp/pre-xsave-guest",
+    "kvm/run/roundtrip/user/fp-advertised", "kvm/run/roundtrip/user/all-advertised",
 ]
+KVM_CASES = 38
 NO_AVX512 = "no AVX-512 on this CPU (CPUID.(EAX=7,ECX=0):EBX[16]=0)"
 
 
@@ -29,6 +36,30 @@ def attributes(db, run_id, case):
     rows = db.execute("SELECT a.name, a.value FROM result_attributes a JOIN cases c ON c.id = a.case_id "
                       "WHERE a.run_id = ? AND c.name = ?", (run_id, case))
     return dict(rows.fetchall())
+
+
+def check_seeds(db, run_id, results):
+    for op in ("set", "get"):
+        case = f"kvm/xsave2/{op}/fp/pre-xsave-guest"
+        a = attributes(db, run_id, case)
+        lablib.check(a["set_xsave"] == "0" and a["xstate_bv_read"] == "0x3" and a["guest_xcr0"].startswith("none"),
+                     f"{case}: {a}")
+        print(f"lab kvm suite: {case}: KVM_SET_XSAVE {a['set_xsave']}, XSTATE_BV read {a['xstate_bv_read']}")
+    fp = attributes(db, run_id, "kvm/run/roundtrip/user/fp-advertised")
+    everything = attributes(db, run_id, "kvm/run/roundtrip/user/all-advertised")
+    lablib.check(fp["guest_xcr0"] == "0x3" and fp["xstate_bv_after"] == "0x3", f"fp-advertised: {fp}")
+    lablib.check(everything["xstate_bv_after"] == everything["guest_xcr0"], f"all-advertised: {everything}")
+    for a in (fp, everything):
+        lablib.check(int(a["get_xsave2_bytes"]) >= 4096 and a["kvm_supported_xss"].startswith("0x") and
+                     a["kvm_cet"].startswith("CET_SS"), f"{a}")
+    print(f"lab kvm suite: fp-advertised {fp['get_xsave2_bytes']} bytes, all-advertised (XCR0 "
+          f"{everything['guest_xcr0']}) {everything['get_xsave2_bytes']} bytes; KVM_CAP_XSAVE2 "
+          f"{fp['kvm_cap_xsave2']}, supported XSS {fp['kvm_supported_xss']}, {fp['kvm_cet']}")
+    lablib.check(results["kvm/run/roundtrip/fp/fp-advertised"][0] == "skip" and
+                 "XINUSE" in results["kvm/run/roundtrip/fp/fp-advertised"][1],
+                 f"fp/fp-advertised: {results['kvm/run/roundtrip/fp/fp-advertised']}")
+    reason = results["kvm/attr/xcomp-guest-perm-get/none"]
+    lablib.check(reason[0] == "skip" and "No such device or address (errno 6)" in reason[1], f"perm-get: {reason}")
 
 
 def main():
@@ -63,7 +94,7 @@ def main():
     results = dict(((name, (st, reason)) for name, st, reason in db.execute(
         "SELECT c.name, r.status, r.reason FROM results r JOIN cases c ON c.id = r.case_id WHERE r.run_id = ?",
         (run_id,))))
-    lablib.check(len(results) == 30, f"expected 30 kvm cases, got {len(results)}")
+    lablib.check(len(results) == KVM_CASES, f"expected {KVM_CASES} kvm cases, got {len(results)}")
     for case, (st, reason) in results.items():
         lablib.check(case.startswith("kvm/"), f"{case} is not a kvm case")
         lablib.check(st in ("ok", "skip"), f"{case}: {st}: {reason}")
@@ -83,8 +114,10 @@ def main():
     lablib.check(results["kvm/run/roundtrip/user/init"][0] == "skip" and
                  "QEMU TCG does not track XINUSE" in results["kvm/run/roundtrip/user/init"][1],
                  f"kvm/run/roundtrip/user/init: {results['kvm/run/roundtrip/user/init']}")
-    for case in ("kvm/run/roundtrip/avx512/clean", "kvm/xsave2/set/avx512/inuse", "kvm/cpuid/realloc/amx"):
+    for case in ("kvm/run/roundtrip/avx512/clean", "kvm/xsave2/set/avx512/inuse", "kvm/cpuid/realloc/amx",
+                 "kvm/attr/xcomp-guest-perm-set/amx"):
         lablib.check(results[case] == ("skip", NO_AVX512), f"{case}: {results[case]}")
+    check_seeds(db, run_id, results)
     print(f"lab kvm suite: {sum(1 for s, _ in results.values() if s == 'ok')} cases ok, "
           f"{sum(1 for s, _ in results.values() if s == 'skip')} skipped with reasons")
 
