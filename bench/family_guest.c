@@ -331,7 +331,7 @@ static int take_sample(struct session_case *sc, const struct guest_record *r)
 	if (s.has_exits && s.exits_with_reason > s.exits)
 		return xb_fail(EINVAL, "guest output line %d: more exits with a reason (%" PRIu64 ") than exits (%"
 			       PRIu64 ")", r->line, s.exits_with_reason, s.exits);
-	if (s.has_exits && sc->exit_claim == EXITS_EVERY_OP && s.exits - s.exits_with_reason < s.ops) {
+	if (s.has_exits && !guest_exits_keep_claim(sc->exit_claim, s.ops, s.exits, s.exits_with_reason)) {
 		fail_case(sc, "KVM counted %" PRIu64 " exits for %" PRIu64 " operations (%" PRIu64 " exits in all, %"
 			  PRIu64 " of them port I/O, MMIO, interrupts, HLT or windows): the operation did not exit "
 			  "each time, so the case did not measure an exit: no number reported", s.exits -

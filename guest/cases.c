@@ -128,6 +128,11 @@ enum guest_exit_claim guest_case_exit_claim(enum guest_kind kind)
 	}
 }
 
+bool guest_exits_keep_claim(enum guest_exit_claim claim, uint64_t ops, uint64_t exits, uint64_t with_reason)
+{
+	return claim != EXITS_EVERY_OP || (with_reason <= exits && exits - with_reason >= ops);
+}
+
 static uint64_t leaf_d_mask(const struct cpuid_provider *p, uint32_t sub, bool user)
 {
 	struct cpuid_regs r;

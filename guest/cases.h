@@ -67,6 +67,10 @@ enum guest_exit_claim {
 };
 enum guest_exit_claim guest_case_exit_claim(enum guest_kind kind);
 
+/* Whether a sample's counts keep the claim: with EXITS_EVERY_OP, at least one exit per
+ * operation among those KVM counts under no reason of its own (@exits - @with_reason). */
+bool guest_exits_keep_claim(enum guest_exit_claim claim, uint64_t ops, uint64_t exits, uint64_t with_reason);
+
 /* Writes every case into @out (room for @max), in run order; returns how many there are. */
 int guest_cases_enumerate(struct guest_case *out, int max);
 

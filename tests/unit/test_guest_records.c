@@ -32,6 +32,8 @@ static const char *const valid[] = {
 	"end status=0 cases=25 ok=10 skipped=15 failed=0",
 	"skip id=a reason=\"a \\\"quoted\\\" word and a back\\\\slash\"",
 	"error reason=\"\"",
+	"sample id=guest/exit/cpuid-0xd/user rep=0 batches=3 ops=384 ticks=900000 gross=910000 overhead=300 "
+	"chain_ticks=462 exits=387 exits_with_reason=3",
 };
 
 static int parse(const char *line, struct guest_record *r)
