@@ -171,18 +171,18 @@ static int held_batch(struct bench_case *c, struct batch_result *out)
 
 	kvm_roundtrip_batch(s->guest.vcpu.fd, s->guest.vcpu.run, KVM_CASE_PORT, ADVERTISED_WARMUP, c->ops_per_batch,
 			    &s->host, s->host_caller, s->host.load_mask, &r);
-	if (r.before.check != HOLD_OK)
-		return hold_error(out, "before", r.before), -1;
-	if (r.error)
-		return snprintf(out->error, sizeof(out->error), "KVM_RUN: %s (errno %ld)", strerror((int)-r.error),
-				-r.error), -1;
+	if (r.batch.before.check != HOLD_OK)
+		return hold_error(out, "before", r.batch.before), -1;
+	if (r.batch.error)
+		return snprintf(out->error, sizeof(out->error), "KVM_RUN: %s (errno %ld)", strerror((int)-r.batch.error),
+				-r.batch.error), -1;
 	if (r.wrong_exits)
 		return wrong_exits(out, r.wrong_exits, c->ops_per_batch + ADVERTISED_WARMUP, r.last_reason, r.last_port);
-	if (r.after.check != HOLD_OK)
-		return hold_error(out, "after", r.after), -1;
+	if (r.batch.after.check != HOLD_OK)
+		return hold_error(out, "after", r.batch.after), -1;
 	if (s->host.layout->xgetbv1)
-		case_set_attribute(c, "host_xinuse_before", "0x%" PRIx64, r.before.xinuse);
-	out->gross_ticks = r.gross_ticks;
+		case_set_attribute(c, "host_xinuse_before", "0x%" PRIx64, r.batch.before.xinuse);
+	out->gross_ticks = r.batch.gross_ticks;
 	return 0;
 }
 

@@ -42,16 +42,22 @@ void amx_tilerelease(void)
 	__asm__ volatile("tilerelease" : : : "memory");
 }
 
-long amx_request_perm(uint64_t *ticks)
+/* arch_prctl(@option, XFEATURE_XTILEDATA), timed. */
+static long timed_request(int option, uint64_t *ticks)
 {
 	uint64_t t0, t1;
 	long rc;
 
 	t0 = tsc_begin();
-	rc = raw_syscall3(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA, 0);
+	rc = raw_syscall3(SYS_arch_prctl, option, XFEATURE_XTILEDATA, 0);
 	t1 = tsc_end();
 	*ticks = t1 - t0;
 	return rc;
+}
+
+long amx_request_perm(uint64_t *ticks)
+{
+	return timed_request(ARCH_REQ_XCOMP_PERM, ticks);
 }
 
 long amx_get_perm(uint64_t *perm)
@@ -61,14 +67,7 @@ long amx_get_perm(uint64_t *perm)
 
 long amx_request_guest_perm(uint64_t *ticks)
 {
-	uint64_t t0, t1;
-	long rc;
-
-	t0 = tsc_begin();
-	rc = raw_syscall3(SYS_arch_prctl, ARCH_REQ_XCOMP_GUEST_PERM, XFEATURE_XTILEDATA, 0);
-	t1 = tsc_end();
-	*ticks = t1 - t0;
-	return rc;
+	return timed_request(ARCH_REQ_XCOMP_GUEST_PERM, ticks);
 }
 
 long amx_request_guest_perm_attr(int kvm_fd, uint64_t *ticks)

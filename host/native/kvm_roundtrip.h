@@ -14,18 +14,16 @@
 #include "xstate_hold.h"
 
 struct kvm_roundtrip_result {
-	uint64_t gross_ticks;
-	uint32_t wrong_exits;             /* exits that were not an OUT to the port */
-	uint32_t last_reason, last_port;  /* the last such exit's */
-	long error;                       /* -errno of a failed KVM_RUN, else 0 */
-	struct hold_result before, after; /* the held state before and after the round trips */
+	struct held_batch batch;         /* error: -errno of a failed KVM_RUN */
+	uint32_t wrong_exits;            /* exits that were not an OUT to the port */
+	uint32_t last_reason, last_port; /* the last such exit's */
 };
 
 /*
- * One batch on @vcpu_fd (whose run structure is @run): saves the caller's state into @caller
- * (@caller_mask), loads the hold and checks it, makes @warmup round trips, times @n, checks
- * the hold again and restores the caller's state. Each round trip must exit on the guest's
- * OUT to @port.
+ * One batch on @vcpu_fd (whose run structure is @run) (xstate_hold_batch): saves the
+ * caller's state into @caller (@caller_mask), loads the hold and checks it, makes @warmup
+ * round trips, times @n, checks the hold again and restores the caller's state. Each round
+ * trip must exit on the guest's OUT to @port.
  */
 void kvm_roundtrip_batch(int vcpu_fd, const volatile struct kvm_run *run, uint16_t port, uint32_t warmup,
 			 uint32_t n, const struct xstate_hold *h, void *caller, uint64_t caller_mask,
