@@ -1,6 +1,6 @@
 """test_kvm_attr.py - the proposed KVM_X86_XCOMP_GUEST_PERM attribute (seed 004): without it
 (Linux 6.1, this machine's kernel) kvm/attr/xcomp-guest-perm-* skip naming the ENXIO; with
-it, as kvm_attr_shim.so makes /dev/kvm answer the RFC's way through the real arch_prctl guest
+it, as the LD_PRELOAD shim kvm_shim.c makes /dev/kvm answer the RFC's way through the real arch_prctl guest
 permission, the get case runs and checks the mask against arch_prctl(ARCH_GET_XCOMP_GUEST_PERM)
 & KVM_X86_XCOMP_GUEST_SUPP (a wrong mask fails it), and on a CPU and kernel with AMX the set
 case asks for tile data in fresh processes, through the attribute and through arch_prctl.
@@ -18,7 +18,7 @@ TILEDATA = 1 << 18
 
 
 def shim_env(**extra):
-    return {"LD_PRELOAD": os.environ["XB_TEST_KVM_ATTR_SHIM"], **extra}
+    return {"LD_PRELOAD": os.environ["XB_TEST_KVM_SHIM"], **extra}
 
 
 def plan(env=None):

@@ -8,8 +8,11 @@ batch whose KVM_CREATE_VCPU runs out of file descriptors reports that error. The
 KVM_SET_XSAVE of x87+SSE into a guest without XSAVE is accepted (set_xsave 0) and reads back
 XSTATE_BV 0x3; the two VMs of kvm/run/roundtrip/user/{fp,all}-advertised run with the same
 guest fpstate size, the fp-advertised one reading back only x87/SSE, and record KVM's
-supported XSS and CET; the XCOMP_GUEST_PERM cases skip naming the ENXIO of Linux 6.1.
-Usage: test_lab_kvm_suite.py XSTATE_BENCH"""
+supported XSS and CET; the XCOMP_GUEST_PERM cases skip naming the ENXIO of Linux 6.1. A
+kernel with the old rule (KVM_SET_XSAVE refusing x87+SSE for a guest without XSAVE, made by
+the kvm_shim.so LD_PRELOAD library) fails both pre-xsave-guest cases with that reason and the
+run exits 1, while a guest with XSAVE is left alone.
+Usage: test_lab_kvm_suite.py XSTATE_BENCH KVM_SHIM"""
 import json
 import os
 import sqlite3
@@ -62,20 +65,41 @@ def check_seeds(db, run_id, results):
     lablib.check(reason[0] == "skip" and "No such device or address (errno 6)" in reason[1], f"perm-get: {reason}")
 
 
+def check_old_rule(output, bug_path):
+    lablib.check("bug-status=1" in output, "the run on a kernel with the old rule did not exit 1")
+    bug = sqlite3.connect(bug_path)
+    rows = dict(((name, (st, reason)) for name, st, reason in bug.execute(
+        "SELECT c.name, r.status, r.reason FROM results r JOIN cases c ON c.id = r.case_id "
+        "JOIN runs ON runs.id = r.run_id WHERE runs.label = 'lab-old-rule'")))
+    lablib.check(rows["kvm/xsave2/set/fp/inuse"][0] == "ok", f"set/fp/inuse under the old rule: {rows}")
+    for op in ("set", "get"):
+        st, reason = rows[f"kvm/xsave2/{op}/fp/pre-xsave-guest"]
+        lablib.check(st == "error" and "Invalid argument (errno 22)" in reason and
+                     "validate_user_xstate_header()" in reason, f"{op} under the old rule: {st}: {reason}")
+    print(f"lab kvm suite: under the old rule: {rows['kvm/xsave2/set/fp/pre-xsave-guest'][1][:160]}...")
+
+
 def main():
-    bench = sys.argv[1]
+    bench, shim = sys.argv[1], sys.argv[2]
     lablib.require_lab()
     out = tempfile.mkdtemp(prefix="xb-lab-kvm-")
     db_path, probe_path = os.path.join(out, "kvm.db"), os.path.join(out, "probe.json")
     fds_path = os.path.join(out, "fds.db")
     # then a batch of more new vCPUs than 64 file descriptors allow: the error must be the
     # failed KVM_CREATE_VCPU's own (EMFILE), not what a later call on fd -1 said
+    # and the kernel with the old rule, compared with this one
+    # (with a case the old rule leaves alone)
+    old_rule = (f"LD_PRELOAD={shim} XB_SHIM_USER_XFEATURES_BUG=1 xstate-bench run --suite kvm --quick --filter "
+                f"'pre-xsave-guest|^kvm/xsave2/set/fp/inuse$' --db bug.db --label lab-old-rule; "
+                f"echo \"bug-status=$?\"")
+    bug_path = os.path.join(out, "bug.db")
     status, output = lablib.run(["sh", "-c", "xstate-bench probe --json > probe.json && "
                             "xstate-bench run --suite kvm --quick --db kvm.db --label lab-kvm && "
                             "(ulimit -n 64; xstate-bench run --suite kvm --quick --ops 100 --filter '^kvm/cpuid/set/user$' "
-                            "--db fds.db; echo \"fds-status=$?\")"],
-                           bench=bench, gets=[f"kvm.db:{db_path}", f"probe.json:{probe_path}", f"fds.db:{fds_path}"],
-                           timeout=900)
+                            "--db fds.db; echo \"fds-status=$?\") && " + old_rule],
+                           bench=bench, puts=[f"{shim}:{shim}"],
+                           gets=[f"kvm.db:{db_path}", f"probe.json:{probe_path}", f"fds.db:{fds_path}",
+                                 f"bug.db:{bug_path}"], timeout=900)
     lablib.check(status == 0, f"xstate-bench run --suite kvm exited {status} in the lab")
     fds = sqlite3.connect(fds_path).execute("SELECT status, reason FROM results").fetchall()
     lablib.check("fds-status=1" in output, "the run whose batch failed did not exit 1")
@@ -118,6 +142,7 @@ def main():
                  "kvm/attr/xcomp-guest-perm-set/amx"):
         lablib.check(results[case] == ("skip", NO_AVX512), f"{case}: {results[case]}")
     check_seeds(db, run_id, results)
+    check_old_rule(output, bug_path)
     print(f"lab kvm suite: {sum(1 for s, _ in results.values() if s == 'ok')} cases ok, "
           f"{sum(1 for s, _ in results.values() if s == 'skip')} skipped with reasons")
 

@@ -1,14 +1,19 @@
 /*
- * kvm_attr_shim.c - an LD_PRELOAD library for tests: /dev/kvm as a kernel with the proposed
- * KVM_X86_XCOMP_GUEST_PERM attribute would answer it, so that the present path of
- * kvm/attr/xcomp-guest-perm-* runs where the kernel lacks the attribute. It follows the RFC
- * ("KVM: x86: Add a new system attribute for dynamic XSTATE component", August 2022) through
- * the real guest-permission calls: GET gives arch_prctl(ARCH_GET_XCOMP_GUEST_PERM) &
- * KVM_X86_XCOMP_GUEST_SUPP, SET takes a feature number in the address field (EOPNOTSUPP
- * outside SUPP) and calls arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM), HAS answers ENXIO as the RFC
- * left it. Environment: XB_SHIM_SUPP=MASK reports that mask as KVM_X86_XCOMP_GUEST_SUPP
- * (a KVM offering AMX), XB_SHIM_PERM_XOR=MASK corrupts the permitted mask GET reports (a
- * broken kernel, which the case must catch). Every other ioctl goes to the C library's.
+ * kvm_shim.c - an LD_PRELOAD library for tests: /dev/kvm as other kernels answer it, so that
+ * the paths a kernel here lacks run:
+ *  - the proposed KVM_X86_XCOMP_GUEST_PERM attribute, following the RFC ("KVM: x86: Add a new
+ *    system attribute for dynamic XSTATE component", August 2022) through the real
+ *    guest-permission calls: GET gives arch_prctl(ARCH_GET_XCOMP_GUEST_PERM) &
+ *    KVM_X86_XCOMP_GUEST_SUPP, SET takes a feature number in the address field (EOPNOTSUPP
+ *    outside SUPP) and calls arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM), HAS answers ENXIO as the
+ *    RFC left it. XB_SHIM_SUPP=MASK reports that mask as KVM_X86_XCOMP_GUEST_SUPP (a KVM
+ *    offering AMX); XB_SHIM_PERM_XOR=MASK corrupts the mask GET reports (a broken kernel);
+ *  - with XB_SHIM_USER_XFEATURES_BUG=1, KVM_SET_XSAVE as Linux had it from ad856280ddea until
+ *    "KVM: x86: Always enable legacy FP/SSE in allowed user XFEATURES": the fpstate's
+ *    user_xfeatures were the guest's supported XCR0 from its CPUID (leaf 0xD, read back with
+ *    KVM_GET_CPUID2), without FP+SSE for a guest without XSAVE, and
+ *    validate_user_xstate_header() refused any XSTATE_BV bit outside them (EINVAL).
+ * Every other ioctl goes to the C library's.
  */
 #include <asm/prctl.h>
 #include <dlfcn.h>
@@ -36,9 +41,10 @@ static int real_ioctl(int fd, unsigned long request, void *arg)
 	return next(fd, request, arg);
 }
 
-static int is_dev_kvm(int fd)
+/* Whether @fd is /dev/kvm ("/dev/kvm") or a vCPU ("anon_inode:kvm-vcpu:N"). */
+static int fd_is(int fd, const char *prefix)
 {
-	char link[32], target[32];
+	char link[32], target[64];
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -46,7 +52,7 @@ static int is_dev_kvm(int fd)
 	if (n < 0)
 		return 0;
 	target[n] = '\0';
-	return !strcmp(target, "/dev/kvm");
+	return !strncmp(target, prefix, strlen(prefix));
 }
 
 static uint64_t env_mask(const char *name, uint64_t otherwise)
@@ -100,6 +106,35 @@ static int device_attr(int fd, unsigned long request, struct kvm_device_attr *at
 	return 0;
 }
 
+/* The guest's supported XCR0 from its CPUID, CPUID.(0DH,0) EDX:EAX; 0 without leaf 0xD. */
+static uint64_t guest_supported_xcr0(int vcpu_fd)
+{
+	enum { MAX_ENTRIES = 512 };
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + MAX_ENTRIES * sizeof(c->entries[0]));
+	uint64_t xcr0 = 0;
+
+	if (!c)
+		return 0;
+	c->nent = MAX_ENTRIES;
+	if (!real_ioctl(vcpu_fd, KVM_GET_CPUID2, c))
+		for (uint32_t i = 0; i < c->nent; i++)
+			if (c->entries[i].function == 0xd && c->entries[i].index == 0)
+				xcr0 = (uint64_t)c->entries[i].edx << 32 | c->entries[i].eax;
+	free(c);
+	return xcr0;
+}
+
+/* KVM_SET_XSAVE with the old user_xfeatures rule. */
+static int set_xsave(int fd, struct kvm_xsave *x)
+{
+	uint64_t xstate_bv;
+
+	memcpy(&xstate_bv, (const uint8_t *)x->region + 512, sizeof(xstate_bv));
+	if (xstate_bv & ~guest_supported_xcr0(fd))
+		return fail(EINVAL);
+	return real_ioctl(fd, KVM_SET_XSAVE, x);
+}
+
 int ioctl(int fd, unsigned long request, ...)
 {
 	va_list ap;
@@ -109,7 +144,9 @@ int ioctl(int fd, unsigned long request, ...)
 	arg = va_arg(ap, void *);
 	va_end(ap);
 	if ((request == KVM_HAS_DEVICE_ATTR || request == KVM_GET_DEVICE_ATTR || request == KVM_SET_DEVICE_ATTR) &&
-	    is_dev_kvm(fd))
+	    fd_is(fd, "/dev/kvm"))
 		return device_attr(fd, request, arg);
+	if (request == KVM_SET_XSAVE && getenv("XB_SHIM_USER_XFEATURES_BUG") && fd_is(fd, "anon_inode:kvm-vcpu"))
+		return set_xsave(fd, arg);
 	return real_ioctl(fd, request, arg);
 }
