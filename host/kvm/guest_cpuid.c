@@ -58,29 +58,24 @@ uint64_t kvm_cpuid_xss_supported(struct kvm_cpuid2 *c)
 	return e ? (uint64_t)e->edx << 32 | e->ecx : 0;
 }
 
+/* KVM_GET_DEVICE_ATTR of attribute @id of /dev/kvm's group 0 into @value. */
+static int system_attr(int kvm_fd, uint64_t id, const char *name, uint64_t *value)
+{
+	struct kvm_device_attr attr = { .group = 0, .attr = id, .addr = (uint64_t)(uintptr_t)value };
+
+	if (ioctl(kvm_fd, KVM_GET_DEVICE_ATTR, &attr))
+		return xb_fail_errno("KVM_GET_DEVICE_ATTR(group 0, attribute %" PRIu64 " %s)", id, name);
+	return 0;
+}
+
 int kvm_xcomp_guest_supp(int kvm_fd, uint64_t *supp)
 {
-	struct kvm_device_attr attr = {
-		.group = 0,
-		.attr = KVM_X86_XCOMP_GUEST_SUPP,
-		.addr = (uint64_t)(uintptr_t)supp,
-	};
-	int rc = KVM_IOCTL(kvm_fd, KVM_GET_DEVICE_ATTR, &attr);
-
-	return rc < 0 ? rc : 0;
+	return system_attr(kvm_fd, KVM_X86_XCOMP_GUEST_SUPP, "KVM_X86_XCOMP_GUEST_SUPP", supp);
 }
 
 int kvm_xcomp_guest_perm(int kvm_fd, uint64_t *perm)
 {
-	struct kvm_device_attr attr = {
-		.group = 0,
-		.attr = KVM_X86_XCOMP_GUEST_PERM,
-		.addr = (uint64_t)(uintptr_t)perm,
-	};
-
-	if (ioctl(kvm_fd, KVM_GET_DEVICE_ATTR, &attr))
-		return xb_fail_errno("KVM_GET_DEVICE_ATTR(group 0, attribute 1 KVM_X86_XCOMP_GUEST_PERM)");
-	return 0;
+	return system_attr(kvm_fd, KVM_X86_XCOMP_GUEST_PERM, "KVM_X86_XCOMP_GUEST_PERM", perm);
 }
 
 int kvm_xcomp_guest_perm_has(int kvm_fd)
