@@ -54,7 +54,7 @@ static void header_lines(const struct comparison *c, FILE *out, const char *bull
 		fprintf(out, c->nr_news > 1 ? "%snew %d: " : "%snew: ", bullet, k + 1);
 		fprintf(out, "%s%s\n", c->news[k].name, series_complete(&c->news[k]) ? "" : " (INCOMPLETE)");
 	}
-	fprintf(out, "%sthreshold %g%%, alpha %g across the cases (Holm); changes and %.0f%% intervals from the\n"
+	fprintf(out, "%sthreshold %g%%, alpha %g over all cases (Holm); changes, %.0f%% intervals from the\n"
 		"%s  samples, rounds and runs; detect: the smallest change found with %.0f%% power\n", bullet,
 		100 * c->options.threshold, c->options.alpha, 100 * VERDICT_INTERVAL, bullet, 100 * VERDICT_POWER);
 	for (int k = -1; k < c->nr_news; k++) {
@@ -80,9 +80,9 @@ static void shift_lines(const struct comparison *c, int k, FILE *out, const char
 		fprintf(out, "%s%s%smachine-wide shift: not estimated (%d cases, fewer than %d)\n", bullet, label, sep,
 			s->n_cases, SHIFT_MIN_CASES);
 	else
-		fprintf(out, "%s%s%smachine-wide shift: %+.2f%% [%+.2f, %+.2f] over %d cases; per-case changes are %s\n",
-			bullet, label, sep, percent(s->ratio), percent(s->lo), percent(s->hi), s->n_cases,
-			s->adjusted ? "relative to it" : "raw (it is not significant)");
+		fprintf(out, "%s%s%smachine-wide shift: %+.2f%% [%+.2f, %+.2f] over %d cases\n%s  per-case changes "
+			"are %s\n", bullet, label, sep, percent(s->ratio), percent(s->lo), percent(s->hi), s->n_cases,
+			bullet, s->adjusted ? "relative to it" : "raw: it is not significant");
 	fprintf(out, "%s  controls: core clock %s", bullet, "");
 	if (isnan(s->clock_ratio))
 		fprintf(out, "not recorded");
@@ -118,18 +118,36 @@ static void noisy_line(const struct comparison *c, int k, FILE *out)
 	}
 	if (!noisy)
 		return;
-	fprintf(out, "noisy: %d cases cannot resolve %g%% (median detectable %.1f%%); 2x the rounds would\n"
-		"  resolve %d, 4x %d; 3 runs a side %d, 5 runs %d\n", noisy, 100 * c->options.threshold,
-		100 * stats_median(mdes, n), rounds2, rounds4, runs3, runs5);
+	fprintf(out, "noisy: %d cases cannot resolve %g%% (their median detects %.1f%%)\n"
+		"  resolved by 2x the rounds: %d, 4x: %d; by 3 runs a side: %d, 5 runs: %d\n", noisy,
+		100 * c->options.threshold, 100 * stats_median(mdes, n), rounds2, rounds4, runs3, runs5);
 }
 
+/* "2 regression, 1 improvement, 17 noisy, 1 new": regressions and improvements always,
+ * the rest when there are any; wrapped to stay within 80 columns. */
 static void summary_line(const struct comparison *c, int k, FILE *out)
 {
-	fprintf(out, "%d regression, %d improvement, %d unchanged, %d noisy, %d disturbed, %d new, %d missing\n",
-		comparison_count(c, k, VERDICT_REGRESSION),
-		comparison_count(c, k, VERDICT_IMPROVEMENT), comparison_count(c, k, VERDICT_UNCHANGED),
-		comparison_count(c, k, VERDICT_NOISY), comparison_count(c, k, VERDICT_DISTURBED),
-		comparison_count(c, k, VERDICT_NEW), comparison_count(c, k, VERDICT_MISSING));
+	static const enum verdict order[] = { VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED,
+					      VERDICT_NOISY, VERDICT_DISTURBED, VERDICT_NEW, VERDICT_MISSING };
+	int column = 0;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int n = comparison_count(c, k, order[i]);
+		char item[48];
+
+		if (!n && i >= 2)
+			continue;
+		snprintf(item, sizeof(item), "%d %s", n, verdict_name(order[i]));
+		if (column && column + 2 + (int)strlen(item) > 72) {
+			fputs(",\n  ", out);
+			column = 2;
+		} else if (column) {
+			fputs(", ", out);
+			column += 2;
+		}
+		column += fprintf(out, "%s", item);
+	}
+	fputc('\n', out);
 }
 
 #define TEXT_SERIES_PER_LINE 3
