@@ -60,6 +60,10 @@ struct bench_family {
 	/* Each batch hands over one sample finished elsewhere (inside a guest): one batch per
 	 * repetition, and no host counters around it. */
 	bool self_timed;
+	/* > 0: this many batches a sample, whatever --min-time says: for batches whose cost lies
+	 * mostly outside their timed region (a process started for each), which Google Benchmark
+	 * would otherwise repeat thousands of times to fill the sample's time. */
+	int batches_per_sample;
 	/* Appends every case of the family, runnable or with its skip reason. */
 	int (*plan)(const struct machine *m, struct plan *plan);
 	int (*setup)(struct bench_case *c, const struct run_env *env);

@@ -462,7 +462,9 @@ static int measure_round(struct runner *r, struct case_run *runs, int n)
 			.name = cr->c->id, .batch = batch_trampoline, .ctx = cr, .tsc_hz = r->m->tsc.hz,
 			.repetition_begin = repetition_begin, .repetition_end = repetition_end,
 			/* a guest hands over a whole sample per batch; later rounds keep the first's count */
-			.iterations = cr->c->family->self_timed ? 1 : cr->first_round_batches,
+			.iterations = cr->c->family->self_timed ? 1
+				      : cr->c->family->batches_per_sample ? cr->c->family->batches_per_sample
+									  : cr->first_round_batches,
 		};
 
 		if (cr->nr_samples < 0)
