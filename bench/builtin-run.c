@@ -26,7 +26,7 @@ static const char usage[] =
 	"                        [--db URL] [--label L] [--json FILE] [--cpu N]\n"
 	"                        [--counters LIST] [--ops N] [--min-time SECONDS] [--vmm NAME]\n"
 	"\n"
-	"  --suite S          native, kvm, guest or all, comma-separated (default: native)\n"
+	"  --suite S          native, kvm, guest, kapi or all, comma-separated (default: native)\n"
 	"  --filter REGEX     only cases whose id matches (POSIX extended regex)\n"
 	"  --rounds R         passes over every case, each in a shuffled order (default 3;\n"
 	"                     --quick: 2): replicates the drift between passes\n"

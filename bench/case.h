@@ -15,7 +15,7 @@
 
 #define CASE_ID_MAX 96
 #define CASE_REASON_MAX 256
-#define CASE_ATTR_MAX 8
+#define CASE_ATTR_MAX 16
 
 struct bench_case;
 struct plan;

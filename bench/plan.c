@@ -74,6 +74,8 @@ int suite_parse(const char *text, unsigned int *suites)
 			*suites |= SUITE_KVM;
 		else if (!strcmp(s, "guest"))
 			*suites |= SUITE_GUEST;
+		else if (!strcmp(s, "kapi"))
+			*suites |= SUITE_KAPI;
 		else if (!strcmp(s, "all"))
 			*suites |= SUITE_ALL;
 		else
@@ -84,7 +86,10 @@ int suite_parse(const char *text, unsigned int *suites)
 
 static unsigned int site_suite(const char *site)
 {
-	return !strcmp(site, "native") ? SUITE_NATIVE : !strcmp(site, "kvm") ? SUITE_KVM : SUITE_GUEST;
+	return !strcmp(site, "native") ? SUITE_NATIVE
+	       : !strcmp(site, "kvm")  ? SUITE_KVM
+	       : !strcmp(site, "kapi") ? SUITE_KAPI
+				       : SUITE_GUEST;
 }
 
 int plan_build(const struct machine *m, unsigned int suites, const char *filter, struct plan *out)

@@ -66,6 +66,8 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 			snprintf(row->xinuse, sizeof(row->xinuse), "%s", attributes[i].value);
 		else if (!strcmp(attributes[i].name, "functional_only"))
 			row->functional_only = true;
+		else if (!strcmp(attributes[i].name, "insns"))
+			snprintf(row->insns, sizeof(row->insns), "%s", attributes[i].value);
 	if (!nr_samples || !(ticks = malloc((size_t)nr_samples * sizeof(*ticks))))
 		return;
 	for (int i = 0; i < nr_samples; i++)
@@ -73,6 +75,9 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 	stats_sort(ticks, nr_samples);
 	row->median_ticks = stats_quantile_sorted(ticks, nr_samples, 0.5);
 	row->iqr_percent = stats_iqr_percent(ticks, nr_samples);
+	row->ticks = ticks;
+	if (!(ticks = malloc((size_t)nr_samples * sizeof(*ticks))))
+		return;
 	for (int i = 0; i < nr_samples; i++)
 		ticks[i] = samples[i].ns_per_op;
 	row->median_ns = stats_median(ticks, nr_samples);
@@ -130,6 +135,8 @@ void summary_print(struct summary *s, FILE *out)
 
 void summary_free(struct summary *s)
 {
+	for (int i = 0; i < s->count; i++)
+		free(s->rows[i].ticks);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }

@@ -22,6 +22,8 @@ struct summary_row {
 	double modopt_hit_rate; /* NAN when not probed */
 	double discarded_rate;  /* batches run again because the state changed under them */
 	bool functional_only;   /* timed where timings mean nothing (QEMU TCG): shown, never a baseline */
+	char insns[32];         /* the instructions the case ran (its "insns" attribute), or "" */
+	double *ticks;          /* the samples' ticks/op, sorted (NULL without samples): for intervals */
 };
 
 struct summary {
@@ -34,8 +36,9 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 		 const struct case_attribute *attributes);
 /* Sorts the rows into plan order and prints them. */
 void summary_print(struct summary *s, FILE *out);
-/* The switch strategies side by side, and each kernel path minus its init-state control
- * (summary_compare.c); prints nothing for what the run did not measure. */
+/* The switch strategies side by side with the sum of their measured parts and their ratio,
+ * and each kernel path minus its init-state control (summary_compare.c); prints nothing for
+ * what the run did not measure. */
 void summary_print_comparisons(const struct summary *s, FILE *out);
 void summary_free(struct summary *s);
 

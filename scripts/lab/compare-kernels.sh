@@ -14,7 +14,7 @@ usage: compare-kernels.sh [OPTIONS] ABI[:FLAVOUR] ABI[:FLAVOUR]
 
   --db FILE         the host's SQLite results database (default \$XSTATE_BENCH_DB, else
                     ./xstate-bench.db); each lab run is added to it
-  --suite S         suites run in the lab (default native,kvm,guest)
+  --suite S         suites run in the lab (default native,kvm,guest,kapi)
   --filter REGEX    only these cases
   --repetitions N   samples per case (default: run --quick's)
   --format F        compare's format: text, markdown, json, junit (default markdown)
@@ -29,7 +29,7 @@ Exit status: compare's (0 nothing regressed, 1 something did, 2 error); 125 when
 USAGE
 }
 
-db=${XSTATE_BENCH_DB:-xstate-bench.db} suite=native,kvm,guest filter="" reps="" format=markdown
+db=${XSTATE_BENCH_DB:-xstate-bench.db} suite=native,kvm,guest,kapi filter="" reps="" format=markdown
 bench="$repo/build/xstate-bench" timeout=1800 module=yes
 [ -x "$repo/host/module/build.sh" ] || module=no
 while [ $# -gt 0 ]; do
