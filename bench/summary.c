@@ -40,6 +40,7 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 {
 	struct summary_row *row;
 	double *ticks;
+	int *runs, *rounds;
 
 	if (s->count == s->capacity) {
 		int cap = s->capacity ? 2 * s->capacity : 64;
@@ -72,12 +73,17 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 		return;
 	for (int i = 0; i < nr_samples; i++)
 		ticks[i] = samples[i].ticks_per_op;
+	runs = calloc((size_t)nr_samples, sizeof(*runs));
+	rounds = malloc((size_t)nr_samples * sizeof(*rounds));
+	for (int i = 0; rounds && i < nr_samples; i++)
+		rounds[i] = samples[i].round;
+	if (!runs || !rounds || side_estimate(ticks, runs, rounds, nr_samples, 1, &row->ticks))
+		row->ticks = (struct side_estimate){ .why = "out of memory" };
+	free(runs);
+	free(rounds);
 	stats_sort(ticks, nr_samples);
 	row->median_ticks = stats_quantile_sorted(ticks, nr_samples, 0.5);
 	row->iqr_percent = stats_iqr_percent(ticks, nr_samples);
-	row->ticks = ticks;
-	if (!(ticks = malloc((size_t)nr_samples * sizeof(*ticks))))
-		return;
 	for (int i = 0; i < nr_samples; i++)
 		ticks[i] = samples[i].ns_per_op;
 	row->median_ns = stats_median(ticks, nr_samples);
@@ -135,8 +141,6 @@ void summary_print(struct summary *s, FILE *out)
 
 void summary_free(struct summary *s)
 {
-	for (int i = 0; i < s->count; i++)
-		free(s->rows[i].ticks);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }
