@@ -103,6 +103,8 @@ struct plan {
 struct bench_case *plan_add(struct plan *plan, const struct bench_family *family, const char *id,
 			    const char *skip_fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The value of an attribute the case records, or NULL. */
+const char *case_attribute(const struct bench_case *c, const char *name);
 /* Sets or replaces an attribute recorded with the case's result. */
 void case_set_attribute(struct bench_case *c, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

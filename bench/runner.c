@@ -18,6 +18,7 @@
 #include "../kernels/xsave_bench.h"
 #include "../results/disturbance.h"
 #include "../results/gbench_export.h"
+#include "../results/stats.h"
 #include "../results/store.h"
 #include "gbench.h"
 #include "calibration.h"
@@ -141,7 +142,7 @@ static int store_case(struct runner *r, struct bench_case *c, double overhead,
 	/* measured on a host that QEMU's TCG runs (the lab's VM): the timings mean nothing */
 	if (status == CASE_OK && machine_under_tcg(r->m))
 		case_set_attribute(c, "functional_only", "QEMU TCG: the timings of an emulated CPU");
-	if (status == CASE_OK)
+	if (status == CASE_OK && !case_attribute(c, "functional_only"))
 		mark_disturbance(r, c, samples, nr_samples);
 	rec.nr_attributes = c->nr_attributes;
 	for (int i = 0; i < c->nr_attributes; i++)
@@ -224,6 +225,20 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	return f->self_timed ? 0 : add_counters(r, out);
 }
 
+/* The runner's clock chain window: its IQR in percent of its median; NAN when the case has
+ * none (its site brings the clock). */
+static double clock_spread(const struct case_run *cr)
+{
+	double v[CALIBRATION_WINDOW];
+
+	if (!cr->calibrated)
+		return NAN;
+	for (int i = 0; i < CALIBRATION_WINDOW; i++)
+		v[i] = (double)cr->calibration.chain.values[i];
+	stats_sort(v, CALIBRATION_WINDOW);
+	return stats_iqr_percent(v, CALIBRATION_WINDOW);
+}
+
 static void repetition_begin(void *ctx)
 {
 	struct case_run *cr = ctx;
@@ -240,13 +255,15 @@ static int repetition_end(void *ctx, struct gbench_metric *metrics, int max)
 	const struct gbench_metric all[] = {
 		{ SAMPLE_WALL_MS, GBENCH_PER_SAMPLE, 0 }, { SAMPLE_INVOLUNTARY_SWITCHES, GBENCH_PER_SAMPLE, 0 },
 		{ SAMPLE_RUN_DELAY_MS, GBENCH_PER_SAMPLE, 0 }, { SAMPLE_STEAL_MS, GBENCH_PER_SAMPLE, 0 },
+		{ SAMPLE_CLOCK_SPREAD, GBENCH_PER_SAMPLE, 0 },
 	};
 	int n = 0;
 
 	interference_read(&cr->r->interference, &now);
 	interference_delta(&cr->sample_start, &now, &d);
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && n < max; i++) {
-		double v = i == 0 ? d.wall_ms : i == 1 ? d.involuntary_switches : i == 2 ? d.run_delay_ms : d.steal_ms;
+		double v = i == 0 ? d.wall_ms : i == 1 ? d.involuntary_switches : i == 2 ? d.run_delay_ms
+			 : i == 3 ? d.steal_ms : clock_spread(cr);
 
 		if (isnan(v))
 			continue; /* the kernel does not say: no value rather than a zero */

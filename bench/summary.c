@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../results/disturbance.h"
 #include "../results/stats.h"
 
 /* Median over the samples of one per-sample metric; NAN when no sample has it. */
@@ -67,6 +68,8 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 			snprintf(row->xinuse, sizeof(row->xinuse), "%s", attributes[i].value);
 		else if (!strcmp(attributes[i].name, "functional_only"))
 			row->functional_only = true;
+		else if (!strcmp(attributes[i].name, ATTR_DISTURBED))
+			row->disturbed = true;
 		else if (!strcmp(attributes[i].name, "insns"))
 			snprintf(row->insns, sizeof(row->insns), "%s", attributes[i].value);
 	if (!nr_samples || !(ticks = malloc((size_t)nr_samples * sizeof(*ticks))))
@@ -122,6 +125,8 @@ void summary_print(struct summary *s, FILE *out)
 			fprintf(out, " rerun=%.1f%%", 100.0 * r->discarded_rate);
 		if (r->functional_only)
 			fputs(" functional-only", out);
+		if (r->disturbed)
+			fputs(" disturbed", out);
 		fputc('\n', out);
 	}
 	summary_print_comparisons(s, out);

@@ -99,7 +99,7 @@ static int measure_rows(struct comparison *c)
 	return rc;
 }
 
-/* A stored mark on one of the series' runs. */
+/* A stored mark on one of the series' runs (the runner leaves functional-only cases out of it). */
 static bool run_marked(const struct series *s, const char *side, char *why, size_t size)
 {
 	for (int i = 0; i < s->nr_runs; i++) {
@@ -121,7 +121,7 @@ static bool cases_marked(const struct comparison *c, int k, bool base, const cha
 	for (int r = 0; r < c->nr_rows; r++) {
 		const struct series_case *sc = base ? c->rows[r].base : c->rows[r].news[k];
 
-		if (!sc)
+		if (!sc || comparison_functional_only(&c->rows[r], k))
 			continue;
 		measured++;
 		disturbed += disturbance_case(&sc->interference, case_why, sizeof(case_why));
@@ -143,7 +143,7 @@ static double side_spread(const struct comparison *c, int k, bool base)
 	for (int r = 0; r < c->nr_rows; r++) {
 		const struct side_estimate *e = base ? &c->rows[r].cells[k].base : &c->rows[r].cells[k].new;
 
-		if (e->valid && !c->rows[r].cells[k].control && !isnan(e->spread))
+		if (e->valid && !c->rows[r].cells[k].control && !c->rows[r].cells[k].functional_only && !isnan(e->spread))
 			v[n++] = e->spread;
 	}
 	m = stats_median(v, n);
@@ -202,7 +202,8 @@ static int decide_columns(struct comparison *c, const struct series *base_clock,
 		rc = verdict_decide(column, c->nr_rows, &c->options, &col->shift);
 		for (int r = 0; r < c->nr_rows && !rc; r++) {
 			/* a disturbed side: the figures stand, no case is judged */
-			if (col->disturbed[0] && column[r].verdict != VERDICT_NEW && column[r].verdict != VERDICT_MISSING) {
+			if (col->disturbed[0] && column[r].verdict != VERDICT_NEW && column[r].verdict != VERDICT_MISSING &&
+			    !column[r].functional_only) {
 				column[r].disturbed = column[r].disturbed ? column[r].disturbed : col->disturbed;
 				column[r].verdict = VERDICT_DISTURBED;
 				column[r].why = NULL;

@@ -16,6 +16,9 @@
 #define SAMPLE_RUN_DELAY_MS "run_delay_ms"
 #define SAMPLE_STEAL_MS "steal_ms"
 #define SAMPLE_INVOLUNTARY_SWITCHES "involuntary_switches"
+/* The clock chain's spread over its last window (IQR in percent of the median): recorded
+ * beside the evidence, for a reader; no threshold uses it (an interrupted chain is one of 31). */
+#define SAMPLE_CLOCK_SPREAD "clock_spread_percent"
 
 /* The result attribute a disturbed case carries: its reason. */
 #define ATTR_DISTURBED "disturbed"

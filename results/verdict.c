@@ -114,13 +114,13 @@ static void decide(struct case_verdict *c, const struct verdict_options *o, doub
 		c->r.lo = exp(relative - z_interval * c->se);
 		c->r.hi = exp(relative + z_interval * c->se);
 	}
-	if (c->disturbed) {
-		c->verdict = VERDICT_DISTURBED;
+	c->verdict = VERDICT_NOISY;
+	if (c->functional_only) { /* never judged: whatever disturbed it does not matter */
+		c->why = "functional only: the timings mean nothing";
 		return;
 	}
-	c->verdict = VERDICT_NOISY;
-	if (c->functional_only) {
-		c->why = "functional only: the timings mean nothing";
+	if (c->disturbed) {
+		c->verdict = VERDICT_DISTURBED;
 		return;
 	}
 	if (c->control) {

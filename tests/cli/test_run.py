@@ -73,6 +73,9 @@ class Run(xbtest.OneRunTest):
                 self.assertGreaterEqual(v, 0, name)
         for (wall,) in self.q("SELECT value FROM sample_metrics WHERE name = 'wall_ms'"):
             self.assertGreater(wall, 0)
+        # the clock chain's spread beside it (every native case times its own clock)
+        self.assertEqual(self.q("SELECT count(*) FROM sample_metrics WHERE name = 'clock_spread_percent'")[0][0],
+                         samples)
         # the run-queue wait exists where the kernel keeps schedstat for the thread
         if os.path.exists("/proc/thread-self/schedstat"):
             self.assertEqual(self.q("SELECT count(*) FROM sample_metrics WHERE name = 'run_delay_ms'")[0][0],
