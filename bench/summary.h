@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "../results/replication.h"
 #include "../results/store.h"
 #include "case.h"
 
@@ -22,8 +23,9 @@ struct summary_row {
 	double modopt_hit_rate; /* NAN when not probed */
 	double discarded_rate;  /* batches run again because the state changed under them */
 	bool functional_only;   /* timed where timings mean nothing (QEMU TCG): shown, never a baseline */
+	bool disturbed;         /* measured while something else ran on its PU (disturbance.h) */
 	char insns[32];         /* the instructions the case ran (its "insns" attribute), or "" */
-	double *ticks;          /* the samples' ticks/op, sorted (NULL without samples): for intervals */
+	struct side_estimate ticks; /* the samples' ticks/op in their rounds: for intervals */
 };
 
 struct summary {

@@ -3,7 +3,7 @@
  * strategies side by side per feature set and condition (with the reallocation path),
  * each beside the sum of its measured parts (the saves and restores its kernel sequence
  * runs, priced at the same run's native save and restore medians: a round trip cannot
- * cost less) and their ratio with its 95% Hodges-Lehmann interval; and each kernel path's
+ * cost less) and their ratio with its 95% interval; and each kernel path's
  * cost with components in use minus its init-state control ("none"): the kernel's own
  * xstate save and restore as user space sees it.
  */
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../kernels/fpu_switch_bench.h"
-#include "../results/ratio_interval.h"
+#include "../results/stats.h"
 #include "families.h"
 #include "kpath.h"
 
@@ -75,20 +75,19 @@ static void print_strategy(FILE *out, const struct summary *s, const struct summ
 	fprintf(out, " %8.1f [%-7s %6.1f]", r->median_ticks, label, parts_sum(s, r, st, cond, set));
 }
 
-/* three-buffer / pointer-swap: the ratio of medians and its 95% interval. */
+/* three-buffer / pointer-swap: the ratio of the two cases' locations and its 95% interval,
+ * from their samples and rounds (replication.h). */
 static void print_ratio(FILE *out, const struct summary_row *ps, const struct summary_row *tb)
 {
-	struct ratio_estimate r = { 0 };
-	struct mw_result mw;
+	double d, half;
 
-	if (!ps->ticks || !tb->ticks || mann_whitney(ps->ticks, ps->samples, tb->ticks, tb->samples, &mw) ||
-	    ratio_estimate(ps->ticks, ps->samples, ps->median_ticks, tb->ticks, tb->samples, tb->median_ticks, &mw,
-			   &r) ||
-	    !r.valid) {
+	if (!ps->ticks.valid || !tb->ticks.valid) {
 		fprintf(out, " %6s %-15s", "-", "");
 		return;
 	}
-	fprintf(out, " %5.2fx [%5.2f-%5.2f]%s", r.ratio, r.lo, r.hi, r.full_coverage ? " " : "*");
+	d = tb->ticks.location - ps->ticks.location;
+	half = stats_normal_quantile(0.975) * sqrt(ps->ticks.within_var + tb->ticks.within_var);
+	fprintf(out, " %5.2fx [%5.2f-%5.2f] ", exp(d), exp(d - half), exp(d + half));
 }
 
 static void print_switch(const struct summary *s, FILE *out)
@@ -114,7 +113,7 @@ static void print_switch(const struct summary *s, FILE *out)
 					     "and restores (r) of the kernel's sequence at this run's native/save/<insn>/<set>/clean\n"
 					     "and native/restore/<insn>/<set>/inuse medians (nan: not measured; +c: three-buffer's\n"
 					     "memcpy of the kernel's whole buffer, not in the sum); 3b/ps with its 95%% interval\n"
-					     "(*: too few samples for 95%%):\n"
+					     "(from the samples and rounds; -: too few samples):\n"
 					     "%-8s %-9s %8s %-16s %8s %-16s %-22s %8s\n", "features", "condition",
 					"ptr-swap", " [parts]", "3-buffer", " [parts]", " 3b/ps [95% interval]", "realloc");
 			header = true;
