@@ -92,8 +92,6 @@ static int measure_rows(struct comparison *c)
 			verdict_measure(&b, bm, &n, nm, v);
 			v->functional_only = comparison_functional_only(row, k) != NULL;
 			v->control = !strcmp(row->id, CONTROL_EMPTY_LOOP_ID);
-			if (row->base && row->news[k] && case_disturbed(row, k, row->disturbed[k], sizeof(row->disturbed[k])))
-				v->disturbed = row->disturbed[k];
 		}
 	}
 	return rc;
@@ -199,16 +197,22 @@ static int decide_columns(struct comparison *c, const struct series *base_clock,
 		judge_column(c, k);
 		for (int r = 0; r < c->nr_rows; r++)
 			column[r] = c->rows[r].cells[k];
+		/* the shift and tau come from every case; what was disturbed is withheld after */
 		rc = verdict_decide(column, c->nr_rows, &c->options, &col->shift);
 		for (int r = 0; r < c->nr_rows && !rc; r++) {
+			struct comparison_row *row = &c->rows[r];
+
+			if (row->base && row->news[k] && case_disturbed(row, k, row->disturbed[k], sizeof(row->disturbed[k])))
+				column[r].disturbed = row->disturbed[k];
+			else if (col->disturbed[0])
+				column[r].disturbed = col->disturbed;
 			/* a disturbed side: the figures stand, no case is judged */
-			if (col->disturbed[0] && column[r].verdict != VERDICT_NEW && column[r].verdict != VERDICT_MISSING &&
+			if (column[r].disturbed && column[r].verdict != VERDICT_NEW && column[r].verdict != VERDICT_MISSING &&
 			    !column[r].functional_only) {
-				column[r].disturbed = column[r].disturbed ? column[r].disturbed : col->disturbed;
 				column[r].verdict = VERDICT_DISTURBED;
 				column[r].why = NULL;
 			}
-			c->rows[r].cells[k] = column[r];
+			row->cells[k] = column[r];
 			if (column[r].control) {
 				col->shift.empty_base = column[r].base_median;
 				col->shift.empty_new = column[r].new_median;
