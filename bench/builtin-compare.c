@@ -1,6 +1,7 @@
 /*
  * builtin-compare.c - `xstate-bench compare BASE NEW...`: a verdict per case; exit 0 when
- * nothing regressed, 1 when something did, 2 on error.
+ * nothing regressed, 1 when something did, 2 on error, 3 when the comparison is
+ * inconclusive.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,18 +17,23 @@ static const char usage[] =
 	"  BASE, NEW          a run id, a run label (its latest run) or a baseline name;\n"
 	"                     run:N, label:L and baseline:NAME say which one is meant\n"
 	"  --db URL           results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
-	"  --metric NAME      per-sample value compared (default ticks_per_op): ns_per_op,\n"
-	"                     core_cycles_per_op (estimated core cycles: steadier than ticks on\n"
-	"                     a machine whose core clock moves), or any stored sample metric\n"
+	"  --metric NAME      per-sample value compared (default core_cycles_per_op, estimated\n"
+	"                     core cycles, steadier than ticks on a machine whose core clock\n"
+	"                     moves; ticks_per_op where a series has none): ticks_per_op,\n"
+	"                     ns_per_op, or any stored sample metric\n"
 	"  --threshold PCT    smallest change that counts, in percent (default 2)\n"
-	"  --alpha A          false discovery rate across the cases (default 0.01)\n"
+	"  --alpha A          chance of any false alarm across the cases (default 0.01)\n"
 	"  --format F         text (80 columns), markdown, json or junit (default text)\n"
 	"  --help             this text\n"
 	"\n"
-	"A change is a regression or an improvement only when it is significant after the\n"
-	"Benjamini-Hochberg correction and larger than the threshold. Several NEW series are\n"
-	"each compared with BASE, one column each.\n"
-	"Exit status: 0 nothing regressed, 1 something regressed, 2 error.\n";
+	"A change is a regression or an improvement only when it is significant after Holm's\n"
+	"correction and larger than the threshold; its error counts the samples, the rounds\n"
+	"and the runs. A case that could not have detected a change of the threshold's size is\n"
+	"noisy; one measured while something else ran on its PU is disturbed. A machine-wide\n"
+	"shift (every case moved alike) is its own line. Several NEW series are each compared\n"
+	"with BASE, one column each.\n"
+	"Exit status: 0 nothing regressed, 1 something regressed, 2 error, 3 inconclusive (a\n"
+	"side disturbed or incomplete, or a machine-wide shift beyond the threshold).\n";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -41,11 +47,10 @@ int cmd_compare(int argc, char **argv)
 		{ 0 },
 	};
 	struct verdict_options o = CLI_VERDICT_DEFAULTS;
-	const char *db = NULL, *metric = CLI_DEFAULT_METRIC;
+	const char *db = NULL, *metric = NULL;
 	struct results_store *st = NULL;
-	struct series *series = NULL;
-	struct comparison c = { 0 };
-	int opt, format = FORMAT_TEXT, nr_series, loaded = 0, rc = 0, regressions = 0;
+	struct comparison_set set = { 0 };
+	int opt, format = FORMAT_TEXT, nr_series, rc = 0, outcome = 0;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -68,27 +73,17 @@ int cmd_compare(int argc, char **argv)
 	nr_series = argc - optind;
 	if (nr_series < 2)
 		return cli_usage_error(usage, "want BASE and at least one NEW");
-	if (!(series = calloc((size_t)nr_series, sizeof(*series)))) {
-		fprintf(stderr, "xstate-bench compare: out of memory\n");
-		return EXIT_USAGE;
-	}
 	if ((rc = cli_open_results(db, &st)))
 		goto out;
-	for (; loaded < nr_series && !rc; loaded++)
-		rc = series_load(st, argv[optind + loaded], metric, &series[loaded]);
+	rc = comparison_set_load(st, argv + optind, nr_series, metric, &o, &set);
 	if (!rc)
-		rc = comparison_build(&c, &series[0], &series[1], nr_series - 1, metric, &o);
+		rc = compare_format_write(&set.cmp, (enum compare_format)format, stdout);
 	if (!rc)
-		rc = compare_format_write(&c, (enum compare_format)format, stdout);
-	for (int k = 0; k < c.nr_news && !rc; k++)
-		regressions += comparison_count(&c, k, VERDICT_REGRESSION);
+		outcome = (int)comparison_outcome(&set.cmp);
 out:
 	if (rc)
 		fprintf(stderr, "xstate-bench compare: %s\n", xb_error_message());
-	comparison_free(&c);
-	for (int i = 0; i < nr_series; i++)
-		series_free(&series[i]);
-	free(series);
+	comparison_set_free(&set);
 	results_close(st);
-	return rc ? EXIT_USAGE : regressions ? 1 : 0;
+	return rc ? EXIT_USAGE : outcome;
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 
 #include "../host/kvm/launcher.h"
-#include "../host/kvm/guest.h"
 #include "../host/machine.h"
 #include "../results/json_write.h"
 #include "cli.h"
@@ -36,6 +35,14 @@ static const char *guest_mode(const char **detail)
 	enum kvm_guest_mode mode = kvm_guest_mode(detail);
 
 	return mode == KVM_GUEST_HARDWARE ? "hardware" : mode == KVM_GUEST_CLASSIC ? "classic" : "unknown";
+}
+
+/* Whether a vCPU keeps the filtered CPUID it is set (kvm_guest_cpuid). */
+static const char *guest_cpuid(const char **detail)
+{
+	enum kvm_guest_cpuid kept = kvm_guest_cpuid(detail);
+
+	return kept == KVM_GUEST_CPUID_KEPT ? "kept" : kept == KVM_GUEST_CPUID_REPLACED ? "replaced" : "unknown";
 }
 
 static bool live_xinuse(const struct machine *m, uint64_t *v)
@@ -121,6 +128,30 @@ static cJSON *json_xsave(const struct machine *m)
 	cJSON_AddItemToObject(o, "components", json_components(l));
 	cJSON_AddItemToObject(o, "sizes", json_sizes(l));
 	return o;
+}
+
+/* What became of one of the kernel functions the kapi site calls. */
+static const char *kapi_fn_state(const struct xb_caps *k, uint32_t fn)
+{
+	if (k->kapi_resolved & XB_KAPI_BIT(fn))
+		return "resolved";
+	return k->kapi_signature_differs & XB_KAPI_BIT(fn) ? "another signature" : "not exported to modules";
+}
+
+static void json_kapi(cJSON *module, const struct xb_caps *k)
+{
+	cJSON *o = cJSON_AddObjectToObject(module, "kapi");
+
+	for (uint32_t fn = 0; o && fn < XB_KAPI_FN_COUNT; fn++)
+		cJSON_AddStringToObject(o, xb_kapi_fn_name(fn), kapi_fn_state(k, fn));
+}
+
+static void print_kapi(const struct xb_caps *k)
+{
+	printf("            kernel functions (kapi):");
+	for (uint32_t fn = 0; fn < XB_KAPI_FN_COUNT; fn++)
+		printf("%s %s %s", fn ? "," : "", xb_kapi_fn_name(fn), kapi_fn_state(k, fn));
+	printf("\n");
 }
 
 static cJSON *json_machine(const struct machine *m)
@@ -212,9 +243,8 @@ static cJSON *json_machine(const struct machine *m)
 		}
 		cJSON_AddStringToObject(o, "guest_mode", guest_mode(&detail));
 		cJSON_AddStringToObject(o, "guest_mode_detail", detail);
-		cJSON_AddBoolToObject(o, "cpuid_applied", kvm_cpuid_applied(&detail));
-		if (!kvm_cpuid_applied(&detail))
-			cJSON_AddStringToObject(o, "cpuid_applied_detail", detail);
+		cJSON_AddStringToObject(o, "guest_cpuid", guest_cpuid(&detail));
+		cJSON_AddStringToObject(o, "guest_cpuid_detail", detail);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->kvm.open_error);
 	}
@@ -235,6 +265,7 @@ static cJSON *json_machine(const struct machine *m)
 		cJSON_AddNumberToObject(o, "max_warmup_ops", k->max_warmup_ops);
 		cJSON_AddNumberToObject(o, "max_buffer_bytes", k->max_buffer_bytes);
 		cJSON_AddNumberToObject(o, "size_all_compacted", k->size_all_compacted);
+		json_kapi(o, k);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->module.error);
 	}
@@ -332,8 +363,8 @@ static void print_text(const struct machine *m)
 
 		guest_mode(&detail);
 		printf("            guests: %s\n", detail);
-		if (!kvm_cpuid_applied(&detail))
-			printf("            guest CPUID: %s\n", detail);
+		guest_cpuid(&detail);
+		printf("            guest CPUID: %s\n", detail);
 		if (m->kvm.xcomp_guest_perm_known)
 			printf("            XCOMP_GUEST_PERM attribute: %s\n", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
 		else
@@ -346,7 +377,7 @@ static void print_text(const struct machine *m)
 	} else {
 		printf("kvm:        %s\n", m->kvm.open_error);
 	}
-	if (m->module.present)
+	if (m->module.present) {
 		printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
 		       "at most %u ops and %u warm-up ops per batch, buffers of at most %u bytes, "
 		       "XSAVES buffer of XCR0|XSS %u bytes\n", m->module.device, m->module.caps.version,
@@ -354,8 +385,10 @@ static void print_text(const struct machine *m)
 		       hex(b2, sizeof(b2), m->module.caps.xss), hex(b3, sizeof(b3), m->module.caps.loadable),
 		       hex(b4, sizeof(b4), m->module.caps.xfd), m->module.caps.max_ops, m->module.caps.max_warmup_ops,
 		       m->module.caps.max_buffer_bytes, m->module.caps.size_all_compacted);
-	else
+		print_kapi(&m->module.caps);
+	} else {
 		printf("module:     %s\n", m->module.error);
+	}
 	printf("pmu:        libpfm4 %s; hardware events %s; software events %s\n",
 	       m->pmu.libpfm_ok ? "ok" : m->pmu.libpfm_error,
 	       m->pmu.hardware ? "available" : m->pmu.hardware_error,

@@ -12,20 +12,27 @@
 #include "plan.h"
 #include "runner.h"
 
-#define DEFAULT_REPETITIONS 30
+/* 3 rounds of 10 samples: the same 30 samples a case had before rounds, spread over three
+ * passes so that a run carries the drift between passes. */
+#define DEFAULT_ROUNDS 3
+#define DEFAULT_REPETITIONS 10
 #define DEFAULT_MIN_TIME 0.02
-#define QUICK_REPETITIONS 5
+#define QUICK_ROUNDS 2
+#define QUICK_REPETITIONS 3
 #define QUICK_MIN_TIME 0.003
 
 static const char usage[] =
-	"usage: xstate-bench run [--suite S] [--filter REGEX] [--repetitions N] [--quick]\n"
+	"usage: xstate-bench run [--suite S] [--filter REGEX] [--rounds R] [--repetitions N] [--quick]\n"
 	"                        [--db URL] [--label L] [--json FILE] [--cpu N]\n"
 	"                        [--counters LIST] [--ops N] [--min-time SECONDS] [--vmm NAME]\n"
 	"\n"
-	"  --suite S          native, kvm, guest or all, comma-separated (default: native)\n"
+	"  --suite S          native, kvm, guest, kapi or all, comma-separated (default: native)\n"
 	"  --filter REGEX     only cases whose id matches (POSIX extended regex)\n"
-	"  --repetitions N    samples per case (default 30; --quick: 5)\n"
-	"  --quick            fewer and shorter samples, for a smoke run\n"
+	"  --rounds R         passes over every case, each in a shuffled order (default 3;\n"
+	"                     --quick: 2): replicates the drift between passes\n"
+	"  --repetitions N    samples per case in each round (default 10; --quick: 3); a\n"
+	"                     sample is the median of its batches\n"
+	"  --quick            fewer rounds and shorter samples, for a smoke run\n"
 	"  --db URL           results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
 	"  --label L          a label for this run (baselines and compare accept it)\n"
 	"  --json FILE        also write Google Benchmark's JSON to FILE\n"
@@ -62,6 +69,7 @@ int cmd_run(int argc, char **argv)
 	static const struct option options[] = {
 		{ "suite", required_argument, NULL, 's' },
 		{ "filter", required_argument, NULL, 'f' },
+		{ "rounds", required_argument, NULL, 'R' },
 		{ "repetitions", required_argument, NULL, 'n' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "db", required_argument, NULL, 'D' },
@@ -77,7 +85,7 @@ int cmd_run(int argc, char **argv)
 	};
 	struct run_options o = { .suites = SUITE_NATIVE, .cpu = -1 };
 	const char *db = NULL;
-	long repetitions = 0, v;
+	long repetitions = 0, rounds = 0, v;
 	double min_time = 0;
 	bool quick = false;
 	struct machine *m;
@@ -95,6 +103,10 @@ int cmd_run(int argc, char **argv)
 			if (!cli_regex_ok(usage, "--filter", optarg))
 				return EXIT_USAGE;
 			o.filter = optarg;
+			break;
+		case 'R':
+			if (!cli_parse_long(optarg, 1, 100, &rounds))
+				return cli_usage_error(usage, "--rounds: want 1..100, got '%s'", optarg);
 			break;
 		case 'n':
 			if (!cli_parse_long(optarg, 1, 1000, &repetitions))
@@ -129,6 +141,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
+	o.rounds = rounds ? (int)rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
 	o.repetitions = repetitions ? (int)repetitions : quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
 	o.min_time = min_time > 0 ? min_time : quick ? QUICK_MIN_TIME : DEFAULT_MIN_TIME;
 	o.db_url = cli_db_url(db);

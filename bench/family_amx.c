@@ -1,15 +1,19 @@
 /*
- * family_amx.c - AMX's dynamic xstate natively, each sample in a fresh process
+ * family_amx.c - AMX's dynamic xstate natively, each operation in a fresh process
  * (xstate-bench-fresh, exec'd: permission is per process and fork() inherits it):
  *
  *   native/amx/perm/amx       arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), the
  *                             process's first request
- *   native/amx/first-use/amx  the first tile instruction after the request (LDTILECFG:
- *                             the XFD #NM and the kernel's fpstate reallocation), with the
- *                             second one recorded beside it as second_use_ticks
+ *   native/amx/first-use/amx  the first tile-data instruction after the request (TILEZERO,
+ *                             after an untimed LDTILECFG, which touches only XTILECFG and
+ *                             takes no #NM): the XFD #NM, handle_xfd_event() and
+ *                             xfd_enable_feature()'s fpstate reallocation (Linux 5.16 to
+ *                             6.18, arch/x86/kernel/fpu/xstate.c), with the second one
+ *                             recorded beside it as second_use_ticks
  *
- * One operation is one sample. The child proves what it timed: permission absent before
- * and present after, and for first-use a signal frame whose xstate grew.
+ * One operation is one batch, a sample the median of five. The child proves what it timed:
+ * permission absent before and present after, and for first-use a signal frame whose xstate
+ * grew.
  */
 #include "families.h"
 
@@ -43,14 +47,8 @@ static int amx_plan(const struct machine *m, struct plan *plan)
 static int amx_setup(struct bench_case *c, const struct run_env *env)
 {
 	(void)env;
-	c->ops_per_batch = 1;
-	case_set_attribute(c, "per_op", "one sample in a fresh process");
+	kpath_fresh_setup(c, "one operation in a fresh process (a sample: the median of five)");
 	return 0;
-}
-
-static void amx_teardown(struct bench_case *c)
-{
-	(void)c;
 }
 
 static int amx_batch(struct bench_case *c, struct batch_result *out)
@@ -90,8 +88,9 @@ static int amx_batch(struct bench_case *c, struct batch_result *out)
 const struct bench_family family_amx = {
 	.name = "amx",
 	.site = "native",
+	.batches_per_sample = 5, /* a process each: the median of five */
 	.plan = amx_plan,
 	.setup = amx_setup,
 	.batch = amx_batch,
-	.teardown = amx_teardown,
+	.teardown = kpath_fresh_teardown,
 };

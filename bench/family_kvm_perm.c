@@ -1,13 +1,14 @@
 /*
  * family_kvm_perm.c - kvm/attr/xcomp-guest-perm-set/amx: one KVM_SET_DEVICE_ATTR of the
  * proposed attribute 1 of /dev/kvm's group 0, KVM_X86_XCOMP_GUEST_PERM (seed 004), asking
- * for guest permission for tile data: the process's first such request, so each sample runs
+ * for guest permission for tile data: the process's first such request, so each request runs
  * in a fresh process (xstate-bench-fresh guest-perm attr; permission belongs to a process and
  * fork() inherits it). The same request through arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM), in
  * another fresh process, is the metric arch_prctl_req_ticks beside it. Each child proves what
  * it timed: tile data not permitted before, permitted after, and the attribute then reading
- * arch_prctl(ARCH_GET_XCOMP_GUEST_PERM) & KVM_X86_XCOMP_GUEST_SUPP. One batch is one sample
- * (self-timed: the sample is finished in the children).
+ * arch_prctl(ARCH_GET_XCOMP_GUEST_PERM) & KVM_X86_XCOMP_GUEST_SUPP. One batch is one pair
+ * of processes; a sample is the median of five (as native/amx/...: the batch's cost lies
+ * outside its timed region).
  */
 #include "families.h"
 
@@ -35,14 +36,8 @@ static int perm_plan(const struct machine *m, struct plan *plan)
 static int perm_setup(struct bench_case *c, const struct run_env *env)
 {
 	(void)env;
-	c->ops_per_batch = 1;
-	case_set_attribute(c, "per_op", "the process's first request, in a fresh process");
+	kpath_fresh_setup(c, "the process's first request, in a fresh process (a sample: the median of five)");
 	return 0;
-}
-
-static void perm_teardown(struct bench_case *c)
-{
-	(void)c;
 }
 
 /* One request in a fresh process (@how: attr or prctl), checked. */
@@ -74,7 +69,7 @@ static int perm_batch(struct bench_case *c, struct batch_result *out)
 		return -1;
 	case_set_attribute(c, "guest_perm", "0x%llx -> 0x%llx", attr.before, attr.after);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "arch_prctl_req_ticks", .kind = GBENCH_PER_OP, .value = (double)prctl.ticks };
+		.name = "arch_prctl_req_ticks", .kind = GBENCH_PER_OP_MEDIAN, .value = (double)prctl.ticks };
 	out->gross_ticks = attr.ticks;
 	out->ops = 1;
 	return 0;
@@ -83,9 +78,9 @@ static int perm_batch(struct bench_case *c, struct batch_result *out)
 const struct bench_family family_kvm_perm = {
 	.name = "kvm_perm",
 	.site = "kvm",
-	.self_timed = true,
+	.batches_per_sample = 5, /* two processes each: the median of five */
 	.plan = perm_plan,
 	.setup = perm_setup,
 	.batch = perm_batch,
-	.teardown = perm_teardown,
+	.teardown = kpath_fresh_teardown,
 };

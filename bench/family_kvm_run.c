@@ -13,11 +13,12 @@
  *    with KVM_SET_XSAVE, one whose CPUID offers only x87 and SSE (guest XCR0 0x3), one
  *    offering everything the host enables and KVM supports, dynamic features included; the
  *    VMM thread's registers hold <features> in use and the rest of what KVM gives guests in
- *    init (kvm_roundtrip_batch), checked before and after. KVM_GET_XSAVE2 reports only what
- *    the guest may use (kvm_vcpu_ioctl_x86_get_xsave2()), so the read back is checked on
- *    <features> & the guest's XCR0. Recorded: the guest fpstate's size as KVM_GET_XSAVE2
+ *    init (kvm_roundtrip_batch), checked before and after (after as after any kernel path:
+ *    x87 and SSE held in init may show in use at their init values). KVM_GET_XSAVE2 reports
+ *    only what the guest may use (kvm_vcpu_ioctl_x86_get_xsave2()), so the read back is
+ *    checked on <features> & the guest's XCR0. Recorded: the guest fpstate's size as KVM_GET_XSAVE2
  *    writes it, KVM's supported XSS and CET (seed 000) and KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2).
- *    The summary prints the two medians and their ratio.
+ *    The summary prints the two medians and their ratio with its 95% interval.
  */
 #include "families.h"
 
@@ -30,6 +31,7 @@
 #include "../host/native/kvm_roundtrip.h"
 #include "../kernels/tsc.h"
 #include "../kernels/xsave_bench.h"
+#include "kpath.h"
 #include "kvm_case.h"
 
 #define RUN_DEFAULT_OPS 32
@@ -157,12 +159,6 @@ static int plain_batch(struct bench_case *c, struct batch_result *out)
 	return 0;
 }
 
-static void hold_error(struct batch_result *out, const char *when, struct hold_result r)
-{
-	snprintf(out->error, sizeof(out->error), "the VMM thread's registers %s the round trips: %s (expected 0x%" PRIx64
-		 ", got 0x%" PRIx64 "): no number reported", when, xstate_hold_check_str(r.check), r.expected, r.actual);
-}
-
 /* K round trips with the VMM thread's registers held. */
 static int held_batch(struct bench_case *c, struct batch_result *out)
 {
@@ -172,16 +168,20 @@ static int held_batch(struct bench_case *c, struct batch_result *out)
 	kvm_roundtrip_batch(s->guest.vcpu.fd, s->guest.vcpu.run, KVM_CASE_PORT, ADVERTISED_WARMUP, c->ops_per_batch,
 			    &s->host, s->host_caller, s->host.load_mask, &r);
 	if (r.batch.before.check != HOLD_OK)
-		return hold_error(out, "before", r.batch.before), -1;
+		return kpath_hold_error(out->error, sizeof(out->error), "the VMM thread's registers before the round trips",
+					 r.batch.before), -1;
 	if (r.batch.error)
 		return snprintf(out->error, sizeof(out->error), "KVM_RUN: %s (errno %ld)", strerror((int)-r.batch.error),
 				-r.batch.error), -1;
 	if (r.wrong_exits)
 		return wrong_exits(out, r.wrong_exits, c->ops_per_batch + ADVERTISED_WARMUP, r.last_reason, r.last_port);
 	if (r.batch.after.check != HOLD_OK)
-		return hold_error(out, "after", r.batch.after), -1;
-	if (s->host.layout->xgetbv1)
+		return kpath_hold_error(out->error, sizeof(out->error), "the VMM thread's registers after the round trips",
+					 r.batch.after), -1;
+	if (s->host.layout->xgetbv1) {
 		case_set_attribute(c, "host_xinuse_before", "0x%" PRIx64, r.batch.before.xinuse);
+		case_set_attribute(c, "host_xinuse_after", "0x%" PRIx64, r.batch.after.xinuse);
+	}
 	out->gross_ticks = r.batch.gross_ticks;
 	return 0;
 }

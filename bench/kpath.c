@@ -187,3 +187,14 @@ int kpath_run_fresh(const char *const args[], char *line, size_t size)
 	close(fd);
 	return kpath_wait(pid, "xstate-bench-fresh");
 }
+
+void kpath_fresh_setup(struct bench_case *c, const char *per_op)
+{
+	c->ops_per_batch = 1;
+	case_set_attribute(c, "per_op", "%s", per_op);
+}
+
+void kpath_fresh_teardown(struct bench_case *c)
+{
+	(void)c;
+}

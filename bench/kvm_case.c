@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "../host/kvm/launcher.h"
 #include "../host/xstate_buffer.h"
 #include "../kernels/xfeature.h"
 #include "../kernels/xstate_image.h"
@@ -73,13 +74,13 @@ bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t 
 	return true;
 }
 
-/* The conditions about the guest's CPUID need a KVM that runs the vCPU with it (a recorded
- * machine's is assumed to). */
-static bool require_cpuid_applied(const struct machine *m, char *why, size_t size)
+/* The conditions about the guest's CPUID need a KVM whose vCPU keeps the CPUID it is set
+ * (a recorded machine's is assumed to). */
+static bool require_cpuid_kept(const struct machine *m, char *why, size_t size)
 {
 	const char *detail;
 
-	if (m->from_dump || kvm_cpuid_applied(&detail))
+	if (m->from_dump || kvm_guest_cpuid(&detail) == KVM_GUEST_CPUID_KEPT)
 		return true;
 	snprintf(why, size, "%s", detail);
 	return false;
@@ -91,7 +92,7 @@ int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct 
 	char why[CASE_REASON_MAX];
 	bool ok = kvm_case_require(m, mask, why, sizeof(why)) &&
 		  (!init_tracking || require_init_tracking(m, why, sizeof(why))) &&
-		  (condition < KVM_COND_PRE_XSAVE_GUEST || require_cpuid_applied(m, why, sizeof(why)));
+		  (condition < KVM_COND_PRE_XSAVE_GUEST || require_cpuid_kept(m, why, sizeof(why)));
 	struct bench_case *c = plan_add(plan, f, id, ok ? NULL : "%s", why);
 
 	if (!c)

@@ -41,7 +41,7 @@ bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t 
 
 /* Adds a kvm case with the family parameters, runnable or with the reason; with
  * @init_tracking it also needs a CPU that tracks XINUSE (require_init_tracking), and with a
- * kvm_case_cond a KVM that runs the vCPU with the CPUID given (kvm_cpuid_applied). -ENOMEM on
+ * kvm_case_cond a KVM whose vCPU keeps the CPUID it is set (kvm_guest_cpuid). -ENOMEM on
  * failure. */
 int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
 		  uint64_t mask, int condition, bool init_tracking) XB_MUST_CHECK;

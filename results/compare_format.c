@@ -1,6 +1,7 @@
 /*
  * compare_format.c - the four renderings of a comparison. Changes are printed as percent
- * (the ratio minus one), intervals as the percent change at their ends.
+ * (the ratio minus one), intervals as the percent change at their ends; each NEW series
+ * opens with its machine-wide shift line and its controls, and says when it is disturbed.
  */
 #include "compare_format.h"
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "json_write.h"
+#include "stats.h"
 
 static const char *const format_names[] = { "text", "markdown", "json", "junit" };
 
@@ -52,8 +54,9 @@ static void header_lines(const struct comparison *c, FILE *out, const char *bull
 		fprintf(out, c->nr_news > 1 ? "%snew %d: " : "%snew: ", bullet, k + 1);
 		fprintf(out, "%s%s\n", c->news[k].name, series_complete(&c->news[k]) ? "" : " (INCOMPLETE)");
 	}
-	fprintf(out, "%sthreshold %g%%, alpha %g (Benjamini-Hochberg), 95%% Hodges-Lehmann intervals\n", bullet,
-		100 * c->options.threshold, c->options.alpha);
+	fprintf(out, "%sthreshold %g%%, alpha %g over all cases (Holm); changes, %.0f%% intervals from the\n"
+		"%s  samples, rounds and runs; detect: the smallest change found with %.0f%% power\n", bullet,
+		100 * c->options.threshold, c->options.alpha, 100 * VERDICT_INTERVAL, bullet, 100 * VERDICT_POWER);
 	for (int k = -1; k < c->nr_news; k++) {
 		const struct series *s = k < 0 ? c->base : &c->news[k];
 
@@ -65,24 +68,100 @@ static void header_lines(const struct comparison *c, FILE *out, const char *bull
 	}
 }
 
+/* The machine-wide shift against NEW series @k, its controls, and what they mean. */
+static void shift_lines(const struct comparison *c, int k, FILE *out, const char *bullet)
+{
+	const struct comparison_column *col = &c->columns[k];
+	const struct machine_shift *s = &col->shift;
+	const char *label = c->nr_news > 1 ? c->news[k].name : "";
+	const char *sep = c->nr_news > 1 ? ": " : "";
+
+	if (isnan(s->ratio))
+		fprintf(out, "%s%s%smachine-wide shift: not estimated (%d cases, fewer than %d)\n", bullet, label, sep,
+			s->n_cases, SHIFT_MIN_CASES);
+	else
+		fprintf(out, "%s%s%smachine-wide shift: %+.2f%% [%+.2f, %+.2f] over %d cases\n%s  per-case changes "
+			"are %s\n", bullet, label, sep, percent(s->ratio), percent(s->lo), percent(s->hi), s->n_cases,
+			bullet, s->adjusted ? "relative to it" : "raw: it is not significant");
+	fprintf(out, "%s  controls: core clock %s", bullet, "");
+	if (isnan(s->clock_ratio))
+		fprintf(out, "not recorded");
+	else
+		fprintf(out, "%+.2f%%", percent(s->clock_ratio));
+	if (!isnan(s->empty_base) || !isnan(s->empty_new))
+		fprintf(out, ", empty loop %.3g -> %.3g (near 0 is right)", s->empty_base, s->empty_new);
+	fprintf(out, "\n%s  run-to-run spread of a case beyond its samples: %.2f%%\n", bullet, 100 * expm1(s->tau));
+	if (comparison_shift_beyond(c, k) && !col->disturbed[0])
+		fprintf(out, "%s  INCONCLUSIVE: every case moved alike by more than the threshold: the machine\n"
+			"%s  (clock, load, host) or a change that slows everything alike; rerun to tell\n", bullet, bullet);
+	if (col->disturbed[0])
+		fprintf(out, "%s  DISTURBED: %s: no case is judged\n", bullet, col->disturbed);
+}
+
+/* The noisy cases of NEW series @k: how far off they are and what would resolve them. */
+static void noisy_line(const struct comparison *c, int k, FILE *out)
+{
+	int noisy = 0, rounds2 = 0, rounds4 = 0, runs3 = 0, runs5 = 0, n = 0;
+	double mdes[c->nr_rows > 0 ? c->nr_rows : 1];
+
+	for (int r = 0; r < c->nr_rows; r++) {
+		const struct case_verdict *v = &c->rows[r].cells[k];
+
+		if (v->verdict != VERDICT_NOISY || isnan(v->mde))
+			continue;
+		noisy++;
+		mdes[n++] = v->mde;
+		rounds2 += v->rounds_factor && v->rounds_factor <= 2;
+		rounds4 += v->rounds_factor && v->rounds_factor <= 4;
+		runs3 += v->runs_per_side && v->runs_per_side <= 3;
+		runs5 += v->runs_per_side && v->runs_per_side <= 5;
+	}
+	if (!noisy)
+		return;
+	fprintf(out, "noisy: %d cases cannot resolve %g%% (their median detects %.1f%%)\n"
+		"  resolved by 2x the rounds: %d, 4x: %d; by 3 runs a side: %d, 5 runs: %d\n", noisy,
+		100 * c->options.threshold, 100 * stats_median(mdes, n), rounds2, rounds4, runs3, runs5);
+}
+
+/* "2 regression, 1 improvement, 17 noisy, 1 new": regressions and improvements always,
+ * the rest when there are any; wrapped to stay within 80 columns. */
 static void summary_line(const struct comparison *c, int k, FILE *out)
 {
-	fprintf(out, "%d regression, %d improvement, %d unchanged, %d noisy, %d new, %d missing\n",
-		comparison_count(c, k, VERDICT_REGRESSION),
-		comparison_count(c, k, VERDICT_IMPROVEMENT), comparison_count(c, k, VERDICT_UNCHANGED),
-		comparison_count(c, k, VERDICT_NOISY), comparison_count(c, k, VERDICT_NEW),
-		comparison_count(c, k, VERDICT_MISSING));
+	static const enum verdict order[] = { VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED,
+					      VERDICT_NOISY, VERDICT_DISTURBED, VERDICT_NEW, VERDICT_MISSING };
+	int column = 0;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		int n = comparison_count(c, k, order[i]);
+		char item[48];
+
+		if (!n && i >= 2)
+			continue;
+		snprintf(item, sizeof(item), "%d %s", n, verdict_name(order[i]));
+		if (column && column + 2 + (int)strlen(item) > 72) {
+			fputs(",\n  ", out);
+			column = 2;
+		} else if (column) {
+			fputs(", ", out);
+			column += 2;
+		}
+		column += fprintf(out, "%s", item);
+	}
+	fputc('\n', out);
 }
 
 #define TEXT_SERIES_PER_LINE 3
 
 static void write_text(const struct comparison *c, FILE *out)
 {
-	char base[24], new[24], change[48], p[16];
+	char base[24], new[24], change[48], p[16], mde[16];
 
 	header_lines(c, out, "");
+	for (int k = 0; k < c->nr_news; k++)
+		shift_lines(c, k, out, "");
 	if (c->nr_news == 1)
-		fprintf(out, "\n  %10s %10s %8s %17s %8s  %s\n", "base", "new", "change", "95% interval", "p adj", "verdict");
+		fprintf(out, "\n  %10s %10s %8s %17s %6s %7s  %s\n", "base", "new", "change", "95% interval", "detect",
+			"p adj", "verdict");
 	else
 		fprintf(out, "\n  %10s   then per new series: change, verdict\n", "base");
 	for (int r = 0; r < c->nr_rows; r++) {
@@ -98,12 +177,13 @@ static void write_text(const struct comparison *c, FILE *out)
 				compare_number_text(v->new_median, new, sizeof(new));
 				compare_change_text(v, false, change, sizeof(change));
 				snprintf(p, sizeof(p), isnan(v->p_adjusted) ? "-" : "%.2g", v->p_adjusted);
+				snprintf(mde, sizeof(mde), isnan(v->mde) ? "-" : "%.1f%%", 100 * v->mde);
 				fprintf(out, " %10s %8s", new, change);
 				if (v->r.valid && !isnan(v->r.lo))
 					fprintf(out, " [%+6.1f,%+6.1f]%%", percent(v->r.lo), percent(v->r.hi));
 				else
 					fprintf(out, " %17s", "-");
-				fprintf(out, " %8s  %s\n", p, verdict_name(v->verdict));
+				fprintf(out, " %6s %7s  %s\n", mde, p, verdict_name(v->verdict));
 			} else {
 				if (k && k % TEXT_SERIES_PER_LINE == 0)
 					fprintf(out, "\n  %10s", "");
@@ -121,6 +201,9 @@ static void write_text(const struct comparison *c, FILE *out)
 
 			if (fo)
 				fprintf(out, "  functional only, never a regression: %s\n", fo);
+			else if (row->cells[k].disturbed && row->cells[k].disturbed != c->columns[k].disturbed &&
+				 c->nr_news == 1)
+				fprintf(out, "  disturbed: %s\n", row->cells[k].disturbed);
 			else if (row->cells[k].why && c->nr_news == 1)
 				fprintf(out, "  noisy: %s\n", row->cells[k].why);
 		}
@@ -129,6 +212,7 @@ static void write_text(const struct comparison *c, FILE *out)
 	for (int k = 0; k < c->nr_news; k++) {
 		if (c->nr_news > 1)
 			fprintf(out, "%d: ", k + 1);
+		noisy_line(c, k, out);
 		summary_line(c, k, out);
 	}
 }
@@ -138,6 +222,8 @@ static void write_markdown(const struct comparison *c, FILE *out)
 	char base[24], new[24], change[64];
 
 	header_lines(c, out, "- ");
+	for (int k = 0; k < c->nr_news; k++)
+		shift_lines(c, k, out, "- ");
 	fprintf(out, "\n| case | unit | base |");
 	for (int k = 0; k < c->nr_news; k++)
 		fprintf(out, " %s |", c->news[k].name);
@@ -157,11 +243,15 @@ static void write_markdown(const struct comparison *c, FILE *out)
 			compare_number_text(v->new_median, new, sizeof(new));
 			compare_change_text(v, true, change, sizeof(change));
 			fprintf(out, " %s, %s", new, change);
+			if (!isnan(v->mde))
+				fprintf(out, ", detects %.1f%%", 100 * v->mde);
 			if (!isnan(v->p_adjusted))
 				fprintf(out, ", p adj %.2g", v->p_adjusted);
 			fprintf(out, flagged ? ", **%s**" : ", %s", verdict_name(v->verdict));
 			if (comparison_functional_only(row, k))
 				fprintf(out, " (functional only: %s)", comparison_functional_only(row, k));
+			else if (v->disturbed && v->disturbed != c->columns[k].disturbed)
+				fprintf(out, " (%s)", v->disturbed);
 			fprintf(out, " |");
 		}
 		fputc('\n', out);
@@ -170,6 +260,7 @@ static void write_markdown(const struct comparison *c, FILE *out)
 	for (int k = 0; k < c->nr_news; k++) {
 		fprintf(out, "%s: ", c->news[k].name);
 		summary_line(c, k, out);
+		noisy_line(c, k, out);
 	}
 }
 
@@ -207,11 +298,31 @@ static int write_json(const struct comparison *c, FILE *out)
 	cJSON_AddStringToObject(root, "metric", c->metric);
 	cJSON_AddNumberToObject(root, "threshold_percent", 100 * c->options.threshold);
 	cJSON_AddNumberToObject(root, "alpha", c->options.alpha);
+	cJSON_AddStringToObject(root, "correction", "holm");
+	cJSON_AddNumberToObject(root, "power", VERDICT_POWER);
+	cJSON_AddNumberToObject(root, "outcome", comparison_outcome(c));
 	cJSON_AddItemToObject(root, "base", series_json(c->base));
 	for (int k = 0; k < c->nr_news; k++)
 		cJSON_AddItemToArray(news, series_json(&c->news[k]));
 	for (int k = 0; k < c->nr_news; k++) {
-		cJSON_AddNumberToObject(cJSON_GetArrayItem(news, k), "regressions", comparison_count(c, k, VERDICT_REGRESSION));
+		cJSON *column = cJSON_GetArrayItem(news, k), *shift = cJSON_AddObjectToObject(column, "shift");
+		const struct machine_shift *ms = &c->columns[k].shift;
+
+		cJSON_AddNumberToObject(column, "regressions", comparison_count(c, k, VERDICT_REGRESSION));
+		cJSON_AddNumberToObject(shift, "cases", ms->n_cases);
+		add_number(shift, "ratio", ms->ratio);
+		add_number(shift, "ci_low", ms->lo);
+		add_number(shift, "ci_high", ms->hi);
+		cJSON_AddBoolToObject(shift, "adjusted", ms->adjusted);
+		cJSON_AddBoolToObject(shift, "beyond_threshold", comparison_shift_beyond(c, k));
+		add_number(shift, "run_spread", expm1(ms->tau));
+		add_number(shift, "core_clock_ratio", ms->clock_ratio);
+		add_number(shift, "empty_loop_base", ms->empty_base);
+		add_number(shift, "empty_loop_new", ms->empty_new);
+		add_number(column, "base_spread_percent", c->columns[k].base_spread);
+		add_number(column, "new_spread_percent", c->columns[k].new_spread);
+		if (c->columns[k].disturbed[0])
+			cJSON_AddStringToObject(column, "disturbed", c->columns[k].disturbed);
 		for (int r = 0; r < c->nr_rows; r++) {
 			const struct comparison_row *row = &c->rows[r];
 			const struct case_verdict *v = &row->cells[k];
@@ -227,13 +338,20 @@ static int write_json(const struct comparison *c, FILE *out)
 			add_number(o, "ci_high", v->r.hi);
 			add_number(o, "p", v->p);
 			add_number(o, "p_adjusted", v->p_adjusted);
-			add_number(o, "u", v->u);
+			add_number(o, "se_log", v->se);
+			add_number(o, "detectable", v->mde);
 			add_number(o, "base_median", v->base_median);
 			add_number(o, "new_median", v->new_median);
 			cJSON_AddNumberToObject(o, "n_base", v->n_base);
 			cJSON_AddNumberToObject(o, "n_new", v->n_new);
 			if (v->why)
 				cJSON_AddStringToObject(o, "why", v->why);
+			if (v->disturbed)
+				cJSON_AddStringToObject(o, "disturbed", v->disturbed);
+			cJSON_AddNumberToObject(o, "runs_base", v->base.n_runs);
+			cJSON_AddNumberToObject(o, "runs_new", v->new.n_runs);
+			cJSON_AddNumberToObject(o, "rounds_base", v->base.n_rounds);
+			cJSON_AddNumberToObject(o, "rounds_new", v->new.n_rounds);
 			if (fo)
 				cJSON_AddStringToObject(o, "functional_only", fo);
 			cJSON_AddItemToArray(cases, o);
@@ -264,7 +382,8 @@ static void write_junit(const struct comparison *c, FILE *out)
 		int skipped = 0;
 
 		for (int r = 0; r < c->nr_rows; r++)
-			skipped += comparison_functional_only(&c->rows[r], k) != NULL;
+			skipped += comparison_functional_only(&c->rows[r], k) != NULL ||
+				   c->rows[r].cells[k].verdict == VERDICT_DISTURBED;
 		fprintf(out, "  <testsuite name=\"");
 		snprintf(line, sizeof(line), "%s: %s against %s", c->metric, c->news[k].name, c->base->name);
 		markup_escaped(out, line);
@@ -283,6 +402,10 @@ static void write_junit(const struct comparison *c, FILE *out)
 			if (fo) {
 				fprintf(out, "<skipped message=\"functional only: ");
 				markup_escaped(out, fo);
+				fprintf(out, "\"/>");
+			} else if (v->verdict == VERDICT_DISTURBED) {
+				fprintf(out, "<skipped message=\"disturbed: ");
+				markup_escaped(out, v->disturbed);
 				fprintf(out, "\"/>");
 			} else if (v->verdict == VERDICT_REGRESSION) {
 				fprintf(out, "<failure message=\"");

@@ -1,6 +1,8 @@
 /*
  * comparison.h - BASE against one or more NEW series: one row per case id found in any of
- * them, one verdict per NEW series, each series' cases corrected together.
+ * them, one verdict per NEW series; per NEW series, the machine-wide shift with its controls,
+ * and whether the comparison can be judged at all (a side measured while something else
+ * ran is disturbed: its cases get no regression or improvement).
  */
 #ifndef XB_RESULTS_COMPARISON_H
 #define XB_RESULTS_COMPARISON_H
@@ -10,12 +12,28 @@
 #include "series.h"
 #include "verdict.h"
 
+#define COMPARISON_WHY_MAX 320
+
+/* What compare and report compare unless told: estimated core cycles, from which the clock
+ * chain has taken the core clock's drift; ticks where a series has no cycle estimates
+ * (imported from another tool). */
+#define COMPARISON_METRIC "core_cycles_per_op"
+#define COMPARISON_METRIC_FALLBACK "ticks_per_op"
+
 struct comparison_row {
 	const char *id;
 	const char *unit;
 	const struct series_case *base;   /* NULL when BASE lacks the case */
 	const struct series_case **news;  /* per NEW series, NULL when it lacks the case */
 	struct case_verdict *cells;       /* per NEW series */
+	char (*disturbed)[COMPARISON_WHY_MAX]; /* per NEW series: what cells[k].disturbed points to */
+};
+
+struct comparison_column {
+	struct machine_shift shift;
+	/* why the whole comparison with this NEW series cannot be judged, "" when it can */
+	char disturbed[COMPARISON_WHY_MAX];
+	double base_spread, new_spread; /* the median over the cases of their samples' IQR% */
 };
 
 struct comparison {
@@ -26,14 +44,50 @@ struct comparison {
 	int nr_news;
 	int nr_rows;
 	struct comparison_row *rows;
+	struct comparison_column *columns; /* per NEW series */
 };
 
+/* The exit status `compare` and `nightly` share. */
+enum comparison_outcome {
+	OUTCOME_PASS = 0,         /* nothing regressed */
+	OUTCOME_REGRESSION = 1,   /* a case regressed */
+	OUTCOME_INCONCLUSIVE = 3, /* nothing regressed, but a side was disturbed or incomplete, or
+				   * every case moved alike beyond the threshold */
+};
+
+/*
+ * Matches the series' cases and decides every cell. @base_clock and @new_clocks (NULL when
+ * not recorded) are the same series loaded with the core clock metric, for the shift's
+ * clock control.
+ */
 int comparison_build(struct comparison *c, const struct series *base, const struct series *news, int nr_news,
-		     const char *metric, const struct verdict_options *o) XB_MUST_CHECK;
+		     const char *metric, const struct verdict_options *o, const struct series *base_clock,
+		     const struct series *new_clocks) XB_MUST_CHECK;
 /* Cases with @verdict against NEW series @k. */
 int comparison_count(const struct comparison *c, int k, enum verdict v);
 /* The reason a cell's timings mean nothing (from either side), or NULL. */
 const char *comparison_functional_only(const struct comparison_row *row, int k);
+/* Whether the shift against NEW series @k is beyond the threshold. */
+bool comparison_shift_beyond(const struct comparison *c, int k);
+enum comparison_outcome comparison_outcome(const struct comparison *c);
 void comparison_free(struct comparison *c);
+
+/* Series loaded for a comparison, and the comparison of them (nr > 1). */
+struct comparison_set {
+	int nr;                 /* BASE, then the NEW series */
+	const char *metric;     /* what was loaded */
+	struct series *series;
+	struct series *clocks;  /* the same series in the core clock metric; NULL when not recorded */
+	struct comparison cmp;
+};
+
+/*
+ * Loads @specs in @metric (NULL: COMPARISON_METRIC, or COMPARISON_METRIC_FALLBACK when a
+ * series lacks it), with their core clocks where recorded, and compares them when there are
+ * two or more. Returns 0 or an error; comparison_set_free() either way.
+ */
+int comparison_set_load(struct results_store *st, char *const *specs, int nr, const char *metric,
+			const struct verdict_options *o, struct comparison_set *out) XB_MUST_CHECK;
+void comparison_set_free(struct comparison_set *s);
 
 #endif

@@ -15,7 +15,7 @@
 
 struct export_sample {
 	char *id;
-	int repetition;
+	int repetition, round;
 	double ticks, ns;
 	int64_t batches;
 	cJSON *metrics; /* an object: name -> value */
@@ -39,7 +39,7 @@ static int by_case_then_repetition(const void *a, const void *b)
 static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(db, "SELECT c.name, s.repetition, s.ticks_per_op, s.ns_per_op, s.batches FROM samples s"
+	int rc = db_prepare(db, "SELECT c.name, s.repetition, s.ticks_per_op, s.ns_per_op, s.batches, s.round FROM samples s"
 				" JOIN results res ON res.run_id = s.run_id AND res.case_id = s.case_id"
 				" JOIN cases c ON c.id = s.case_id WHERE s.run_id = ? AND res.status = 'ok'", &s);
 
@@ -62,7 +62,8 @@ static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 			*e = (struct export_sample){
 				.id = strdup(db_column_text(s, 0)), .repetition = (int)db_column_int64(s, 1),
 				.ticks = db_column_double(s, 2), .ns = db_column_double(s, 3),
-				.batches = db_column_int64(s, 4), .metrics = cJSON_CreateObject(),
+				.batches = db_column_int64(s, 4), .round = (int)db_column_int64(s, 5),
+				.metrics = cJSON_CreateObject(),
 			};
 			if (!e->id || !e->metrics) {
 				rc = xb_fail(ENOMEM, "out of memory");
@@ -170,6 +171,7 @@ static int write_json(const struct series_run *run, const char *host, const stru
 		cJSON_AddStringToObject(b, "run_type", "iteration");
 		cJSON_AddNumberToObject(b, "repetitions", nr_reps);
 		cJSON_AddNumberToObject(b, "repetition_index", e->repetition);
+		cJSON_AddNumberToObject(b, GBENCH_JSON_ROUND, e->round);
 		cJSON_AddNumberToObject(b, "threads", 1);
 		cJSON_AddNumberToObject(b, "iterations", (double)e->batches);
 		add_exact(b, "real_time", e->ns);

@@ -15,6 +15,9 @@
 
 enum export_format { EXPORT_JSON, EXPORT_CSV };
 
+/* The field of a JSON entry that carries the sample's round (import reads it back). */
+#define GBENCH_JSON_ROUND "xstate_bench_round"
+
 int gbench_export(struct results_store *st, int64_t run_id, enum export_format f, FILE *out) XB_MUST_CHECK;
 
 #endif

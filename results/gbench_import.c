@@ -2,6 +2,7 @@
  * gbench_import.c - reading Google Benchmark JSON (cJSON) into case records.
  */
 #include "gbench_import.h"
+#include "gbench_export.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -14,7 +15,7 @@
 /* Numeric members that are Google Benchmark's own, not user counters (sorted, for bsearch). */
 static const char *const standard_fields[] = {
 	"cpu_time", "family_index", "iterations", "ns_per_op", "per_family_instance_index",
-	"real_time", "repetition_index", "repetitions", "threads", "ticks_per_op",
+	"real_time", "repetition_index", "repetitions", "threads", "ticks_per_op", GBENCH_JSON_ROUND,
 };
 
 #define MAX_METRICS 64
@@ -209,6 +210,7 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(b, "ns_per_op");
 	const cJSON *real = cJSON_GetObjectItemCaseSensitive(b, "real_time");
 	const cJSON *iterations = cJSON_GetObjectItemCaseSensitive(b, "iterations");
+	const cJSON *round = cJSON_GetObjectItemCaseSensitive(b, GBENCH_JSON_ROUND);
 	const cJSON *error = cJSON_GetObjectItemCaseSensitive(b, "error_occurred");
 	const char *unit = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "time_unit"));
 	struct sample_record *s;
@@ -239,6 +241,7 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	s->ticks_per_op = c->ticks ? ticks->valuedouble : to_ns(real->valuedouble, unit);
 	s->ns_per_op = cJSON_IsNumber(ns) ? ns->valuedouble : to_ns(real->valuedouble, unit);
 	s->batches = cJSON_IsNumber(iterations) ? (int64_t)iterations->valuedouble : 0;
+	s->round = cJSON_IsNumber(round) && round->valuedouble >= 0 && round->valuedouble < 1e6 ? (int)round->valuedouble : 0;
 	return entry_metrics(b, s);
 }
 
@@ -395,7 +398,7 @@ int gbench_import(struct results_store *st, const char *path, const char *label,
 	if (!rc)
 		rc = store(st, &im, out);
 	if (!rc)
-		rc = results_finish_run(st, out->run_id, now);
+		rc = results_finish_run(st, out->run_id, now, NULL);
 	free_import(&im);
 	cJSON_Delete(root);
 	return rc;

@@ -1,6 +1,6 @@
 /*
- * guest.c - a VM with one vCPU set up for a launch's features, and the guest permission it
- * needs.
+ * guest.c - a VM with one vCPU set up for a launch's features, the guest permission it
+ * needs, and the check that the vCPU kept its CPUID.
  */
 #include "guest.h"
 
@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "../../kernels/xfeature.h"
@@ -66,7 +65,6 @@ int kvm_vcpu_set_xcr0(const struct kvm_vcpu *vcpu, uint64_t xcr0)
 
 int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uint64_t xss)
 {
-	struct kvm_cpuid2 *cpuid = NULL;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -77,19 +75,18 @@ int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uin
 	if (rc)
 		return rc;
 	/* KVM's supported CPUID offers the dynamic features this process has permission for */
-	rc = kvm_supported_cpuid(g->vm.kvm_fd, &cpuid);
+	rc = kvm_supported_cpuid(g->vm.kvm_fd, &g->cpuid);
 	if (!rc && xcr0 == KVM_GUEST_NO_XSAVE) {
-		rc = kvm_cpuid_without_xsave(cpuid);
+		rc = kvm_cpuid_without_xsave(g->cpuid);
 	} else if (!rc) {
-		xcr0 &= kvm_cpuid_xcr0_supported(cpuid) | XFEATURE_MASK(XFEATURE_X87);
-		xss &= kvm_cpuid_xss_supported(cpuid);
-		rc = kvm_cpuid_filter(cpuid, xcr0, xss);
+		xcr0 &= kvm_cpuid_xcr0_supported(g->cpuid) | XFEATURE_MASK(XFEATURE_X87);
+		xss &= kvm_cpuid_xss_supported(g->cpuid);
+		rc = kvm_cpuid_filter(g->cpuid, xcr0, xss);
 	}
 	if (!rc)
 		rc = kvm_vcpu_create(&g->vm, 0, &g->vcpu);
 	if (!rc)
-		rc = kvm_vcpu_set_cpuid(&g->vcpu, cpuid);
-	free(cpuid);
+		rc = kvm_vcpu_set_cpuid(&g->vcpu, g->cpuid);
 	if (!rc && xcr0 != KVM_GUEST_NO_XSAVE)
 		rc = kvm_vcpu_set_xcr0(&g->vcpu, xcr0);
 	if (rc)
@@ -117,50 +114,18 @@ void kvm_guest_destroy(struct kvm_guest *g)
 {
 	kvm_vcpu_destroy(&g->vcpu);
 	kvm_vm_destroy(&g->vm);
+	free(g->cpuid);
+	g->cpuid = NULL;
 }
 
-int kvm_vcpu_check_no_xsave(const struct kvm_vcpu *vcpu)
+int kvm_guest_cpuid_kept(const struct kvm_guest *g, bool *kept, char *diff, size_t size)
 {
-	enum { MAX_ENTRIES = 512 };
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + MAX_ENTRIES * sizeof(c->entries[0]));
-	struct kvm_cpuid_entry2 *leaf1, *leaf_d;
-	int rc = 0;
+	struct kvm_cpuid2 *got;
+	int rc = kvm_vcpu_get_cpuid(&g->vcpu, &got);
 
-	if (!c)
-		return xb_fail(ENOMEM, "out of memory");
-	c->nent = MAX_ENTRIES;
-	if (ioctl(vcpu->fd, KVM_GET_CPUID2, c)) {
-		rc = xb_fail_errno("KVM_GET_CPUID2");
-	} else {
-		leaf1 = kvm_cpuid_find(c, 1, 0);
-		leaf_d = kvm_cpuid_find(c, 0xd, 0);
-		if (!leaf1 || (leaf1->ecx >> 26 & 1) || leaf_d)
-			rc = xb_fail(EINVAL, "the vCPU given a CPUID without XSAVE reads back CPUID.1:ECX[26] XSAVE=%u "
-				     "and leaf 0xD %s (KVM_GET_CPUID2)", leaf1 ? leaf1->ecx >> 26 & 1 : 0,
-				     leaf_d ? "present" : "absent");
-	}
-	free(c);
-	return rc;
-}
-
-bool kvm_cpuid_applied(const char **why)
-{
-	static int applied = -1;
-	static char detail[320];
-	struct kvm_guest g;
-
-	if (applied < 0) {
-		applied = !kvm_guest_create(&g, CODE_GUEST_MEMORY, KVM_GUEST_NO_XSAVE, 0);
-		if (!applied) {
-			snprintf(detail, sizeof(detail), "a vCPU without XSAVE could not be made: %s", xb_error_message());
-		} else {
-			applied = !kvm_vcpu_check_no_xsave(&g.vcpu);
-			if (!applied)
-				snprintf(detail, sizeof(detail), "this KVM does not run a vCPU with the CPUID given to it "
-					 "(KVM_SET_CPUID2): %s", xb_error_message());
-			kvm_guest_destroy(&g);
-		}
-	}
-	*why = detail;
-	return applied;
+	if (rc)
+		return rc;
+	*kept = kvm_cpuid_filter_kept(g->cpuid, got, diff, size);
+	free(got);
+	return 0;
 }

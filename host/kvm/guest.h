@@ -2,7 +2,8 @@
  * guest.h - a VM ready to enter: guest permission for the dynamic features KVM offers
  * (arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM), asked before the process's first vCPU exists),
  * memory, one vCPU whose CPUID is KVM's supported CPUID filtered to the launch's XCR0 and
- * XSS, and XCR0 set with KVM_SET_XCRS.
+ * XSS (or a CPU's without XSAVE), and XCR0 set with KVM_SET_XCRS; and whether the vCPU kept
+ * that CPUID.
  */
 #ifndef XB_HOST_KVM_GUEST_H
 #define XB_HOST_KVM_GUEST_H
@@ -16,6 +17,7 @@
 struct kvm_guest {
 	struct kvm_vm vm;
 	struct kvm_vcpu vcpu;
+	struct kvm_cpuid2 *cpuid; /* the filtered table given to KVM_SET_CPUID2 */
 };
 
 /*
@@ -45,15 +47,8 @@ int kvm_guest_create_code(struct kvm_guest *g, uint64_t xcr0, const uint8_t *cod
 
 void kvm_guest_destroy(struct kvm_guest *g);
 
-/* KVM_GET_CPUID2: the vCPU's CPUID has CPUID.1:ECX[26] XSAVE clear and no leaf 0xD, as
- * KVM_GUEST_NO_XSAVE set it; else an error saying what it has. */
-int kvm_vcpu_check_no_xsave(const struct kvm_vcpu *vcpu) XB_MUST_CHECK;
-
-/*
- * Whether this KVM runs a vCPU with the CPUID given to it (KVM_SET_CPUID2): a vCPU given the
- * CPUID of a CPU without XSAVE must read back without it (kvm_pvm keeps its own). Asked once
- * per process, the first time; false with *@why, a sentence for skip reasons.
- */
-bool kvm_cpuid_applied(const char **why);
+/* KVM_GET_CPUID2 of @g's vCPU compared with the table it was set (kvm_cpuid_filter_kept):
+ * *@kept, and on false @diff names what differs; an error only when the ioctl fails. */
+int kvm_guest_cpuid_kept(const struct kvm_guest *g, bool *kept, char *diff, size_t size) XB_MUST_CHECK;
 
 #endif

@@ -75,7 +75,7 @@ class KvmAttr(xbtest.TempDirTest):
                          int(a["arch_prctl_guest_perm"], 16) & int(a["xcomp_guest_supp"], 16))
         self.assertEqual(a["has_attr"], "ENXIO (errno 6)")
         n = con.execute("SELECT COUNT(*) FROM samples").fetchone()[0]
-        self.assertEqual(n, 5)
+        self.assertEqual(n, 6)  # --quick: 2 rounds of 3
 
         # a kernel whose mask is wrong fails the check, and the run says so
         db = os.path.join(self.tmp, "wrong.db")
@@ -104,7 +104,12 @@ class KvmAttr(xbtest.TempDirTest):
         self.assertTrue(after & TILEDATA)
         n = con.execute("SELECT COUNT(*) FROM sample_metrics WHERE name = 'arch_prctl_req_ticks' AND value > 0"
                         ).fetchone()[0]
-        self.assertEqual(n, 5)
+        self.assertEqual(n, 6)
+        # the host's rounds model: 3 samples in each of --quick's 2 rounds, each the median of
+        # five pairs of processes
+        rows = con.execute("SELECT round, COUNT(*), MIN(batches), MAX(batches) FROM samples GROUP BY round"
+                           ).fetchall()
+        self.assertEqual(rows, [(0, 3, 5, 5), (1, 3, 5, 5)])
 
 
 if __name__ == "__main__":

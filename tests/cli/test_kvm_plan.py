@@ -112,11 +112,13 @@ class KvmPlan(xbtest.TempDirTest):
         r = run("probe", "--json")
         kvm = json.loads(r.stdout)["kvm"]
         p = plan()
-        for i in ["kvm/xsave2/set/fp/pre-xsave-guest", "kvm/run/roundtrip/user/fp-advertised"]:
-            if kvm["cpuid_applied"]:
-                self.assertNotIn("CPUID given to it", p[i]["reason"])
+        for i in ["kvm/xsave2/set/fp/pre-xsave-guest", "kvm/xsave2/get/fp/pre-xsave-guest",
+                  "kvm/run/roundtrip/user/fp-advertised", "kvm/run/roundtrip/user/all-advertised"]:
+            if kvm["guest_cpuid"] == "kept":
+                self.assertNotIn("replaces a vCPU's CPUID", p[i]["reason"])
             else:
-                self.assertEqual(p[i]["reason"], kvm["cpuid_applied_detail"])
+                # the probe's sentence, whole
+                self.assertEqual(p[i]["reason"], kvm["guest_cpuid_detail"])
 
     def test_this_machine(self):
         p = plan()

@@ -7,14 +7,16 @@ the CPUID bit; the probe inside sees /dev/kvm with hardware (emulated SVM) guest
 batch whose KVM_CREATE_VCPU runs out of file descriptors reports that error. The seed cases:
 KVM_SET_XSAVE of x87+SSE into a guest without XSAVE is accepted (set_xsave 0) and reads back
 XSTATE_BV 0x3; the two VMs of kvm/run/roundtrip/user/{fp,all}-advertised run with the same
-guest fpstate size, the fp-advertised one reading back only x87/SSE, and record KVM's
-supported XSS and CET; the XCOMP_GUEST_PERM cases skip naming the ENXIO of Linux 6.1. A
+guest fpstate size, the fp-advertised one reading back only x87/SSE, record KVM's supported
+XSS and CET, and stand side by side in the summary with their ratio; the XCOMP_GUEST_PERM
+cases skip naming the ENXIO of Linux 6.1. A
 kernel with the old rule (KVM_SET_XSAVE refusing x87+SSE for a guest without XSAVE, made by
 the kvm_shim.so LD_PRELOAD library) fails both pre-xsave-guest cases with that reason and the
 run exits 1, while a guest with XSAVE is left alone.
 Usage: test_lab_kvm_suite.py XSTATE_BENCH KVM_SHIM"""
 import json
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -65,6 +67,17 @@ def check_seeds(db, run_id, results):
     lablib.check(reason[0] == "skip" and "No such device or address (errno 6)" in reason[1], f"perm-get: {reason}")
 
 
+def check_advertised_table(output):
+    """The summary's fp-/all-advertised table: the user row with both medians, both guest
+    fpstate sizes and all/fp with its interval (or - when the samples are too few)."""
+    head = "KVM_RUN round trip, the guest's CPUID offering x87/SSE only or everything"
+    lablib.check(head in output, "the run's summary has no fp-/all-advertised table")
+    row = re.search(r"^user +[0-9.]+ +[0-9]+ +[0-9.]+ +[0-9]+ +([0-9.]+x \[ *[0-9.]+- *[0-9.]+\]|-)",
+                    output[output.index(head):], re.M)
+    lablib.check(row, f"no user row under the fp-/all-advertised table: {output[output.index(head):][:600]}")
+    print(f"lab kvm suite: summary: {row.group(0)}")
+
+
 def check_old_rule(output, bug_path):
     lablib.check("bug-status=1" in output, "the run on a kernel with the old rule did not exit 1")
     bug = sqlite3.connect(bug_path)
@@ -110,6 +123,8 @@ def main():
     lablib.check(probe["kvm"]["present"], "the probe inside the lab saw no /dev/kvm")
     lablib.check(probe["kvm"]["guest_mode"] == "hardware",
                  f"the nested KVM should run hardware guests: {probe['kvm'].get('guest_mode_detail')}")
+    lablib.check(probe["kvm"]["guest_cpuid"] == "kept",
+                 f"the nested KVM should keep a vCPU's filtered CPUID: {probe['kvm'].get('guest_cpuid_detail')}")
 
     db = sqlite3.connect(db_path)
     run_id, complete, release = db.execute("SELECT id, complete, kernel_release FROM runs").fetchone()
@@ -128,7 +143,7 @@ def main():
         lablib.check(results[case][0] == "ok", f"{case} should run on the nested KVM: {results[case]}")
         n = db.execute("SELECT COUNT(*) FROM samples s JOIN cases c ON c.id = s.case_id "
                        "WHERE s.run_id = ? AND c.name = ? AND s.ticks_per_op > 0", (run_id, case)).fetchone()[0]
-        lablib.check(n == 5, f"{case}: {n} samples, expected 5 (--quick)")
+        lablib.check(n == 6, f"{case}: {n} samples, expected 6 (--quick: two rounds of three)")
         attrs = attributes(db, run_id, case)
         lablib.check(attrs.get("functional_only", "").startswith("QEMU TCG"), f"{case} lacks functional_only")
         if case.startswith("kvm/xsave2/"):
@@ -142,6 +157,7 @@ def main():
                  "kvm/attr/xcomp-guest-perm-set/amx"):
         lablib.check(results[case] == ("skip", NO_AVX512), f"{case}: {results[case]}")
     check_seeds(db, run_id, results)
+    check_advertised_table(output)
     check_old_rule(output, bug_path)
     print(f"lab kvm suite: {sum(1 for s, _ in results.values() if s == 'ok')} cases ok, "
           f"{sum(1 for s, _ in results.values() if s == 'skip')} skipped with reasons")
