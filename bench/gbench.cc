@@ -4,9 +4,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include <cmath>
-#include <cstring>
-#include <iterator>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,12 +25,21 @@ struct CaseEntry {
 // Registered cases live until ClearRegisteredBenchmarks.
 std::vector<std::unique_ptr<CaseEntry>> entries;
 
+double Seconds(clockid_t clock)
+{
+	timespec t;
+
+	clock_gettime(clock, &t);
+	return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 // One repetition: each iteration is one batch; counters are per op over the whole repetition.
 void RunCase(benchmark::State &state, CaseEntry *entry)
 {
 	double ticks = 0, ops = 0, batches = 0;
 	std::map<std::string, std::pair<gbench_metric_kind, double>> sums;
 	gbench_batch batch;
+	double wall = Seconds(CLOCK_MONOTONIC), cpu = Seconds(CLOCK_THREAD_CPUTIME_ID);
 
 	// A repetition fails inside the loop, never before it: Google Benchmark then reports it with
 	// the iteration count of the good repetitions before it, which its aggregate statistics
@@ -61,8 +68,13 @@ void RunCase(benchmark::State &state, CaseEntry *entry)
 	}
 	if (ops <= 0)
 		return;
+	wall = Seconds(CLOCK_MONOTONIC) - wall;
+	cpu = Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu;
 	state.counters["ticks_per_op"] = ticks / ops;
 	state.counters["ns_per_op"] = ticks / ops / entry->tsc_hz * 1e9;
+	// the share of the repetition this thread spent on a CPU (less when it was preempted or
+	// waited, for a partner thread or a child process)
+	state.counters["cpu_ns_per_op"] = wall > 0 ? state.counters["ns_per_op"] * cpu / wall : 0;
 	for (const auto &m : sums)
 		state.counters[m.first] = m.second.second / (m.second.first == GBENCH_PER_OP ? ops : batches);
 }
@@ -109,28 +121,6 @@ private:
 	void *ctx_;
 };
 
-// Google Benchmark's JSON file, without non-finite counters: its cv aggregate of a counter
-// that is 0 in every repetition (discarded_batches, say) is 0/0, which JSON cannot hold.
-class FiniteJsonReporter : public benchmark::JSONReporter {
-public:
-	void ReportRuns(const std::vector<Run> &runs) override
-	{
-		std::vector<Run> finite(runs);
-		for (auto &run : finite)
-			for (auto it = run.counters.begin(); it != run.counters.end();)
-				it = std::isfinite(it->second.value) ? std::next(it) : run.counters.erase(it);
-		JSONReporter::ReportRuns(finite);
-	}
-};
-
-bool WritesFile(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (!std::strncmp(argv[i], "--benchmark_out=", 16))
-			return true;
-	return false;
-}
-
 } // namespace
 
 extern "C" int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, double tsc_hz,
@@ -145,14 +135,11 @@ extern "C" int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, 
 
 extern "C" int gbench_run(int argc, char **argv, gbench_report_fn report, void *report_ctx)
 {
-	bool json = WritesFile(argc, argv);
-
 	benchmark::Initialize(&argc, argv);
 	if (benchmark::ReportUnrecognizedArguments(argc, argv))
 		return -1;
 	ForwardingReporter reporter(report, report_ctx);
-	FiniteJsonReporter file_reporter;
-	size_t n = benchmark::RunSpecifiedBenchmarks(&reporter, json ? &file_reporter : nullptr);
+	size_t n = benchmark::RunSpecifiedBenchmarks(&reporter);
 	benchmark::ClearRegisteredBenchmarks();
 	entries.clear();
 	return static_cast<int>(n);

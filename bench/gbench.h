@@ -2,7 +2,8 @@
  * gbench.h - the C face of Google Benchmark. A case is a function that runs one timed batch
  * and reports its net time, its operation count and any counted events; each Google
  * Benchmark iteration is one batch (manual time: the gross batch time) and each repetition one sample, handed
- * back through a report callback with per-op counters (ticks_per_op, ns_per_op, ...).
+ * back through a report callback with per-op counters (ticks_per_op, ns_per_op, cpu_ns_per_op:
+ * ns_per_op times the share of the repetition the thread spent on a CPU, ...).
  */
 #ifndef XB_BENCH_GBENCH_H
 #define XB_BENCH_GBENCH_H
@@ -69,7 +70,7 @@ int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, double tsc_
 
 /*
  * Runs every registered case. @argv holds Google Benchmark flags (--benchmark_repetitions,
- * --benchmark_min_time, --benchmark_out, ...). Returns the number of cases run, or -1 when
+ * --benchmark_min_time, ...). Returns the number of cases run, or -1 when
  * Google Benchmark rejected a flag.
  */
 int gbench_run(int argc, char **argv, gbench_report_fn report, void *report_ctx);

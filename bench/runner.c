@@ -369,7 +369,7 @@ static int open_counters(struct runner *r)
  * cases, so that each case's samples spread over the run and a shared machine's slow
  * moments do not all land on one case.
  */
-static int build_gbench_args(const struct run_options *o, char args[4][300], char **argv)
+static int build_gbench_args(const struct run_options *o, char args[2][64], char **argv)
 {
 	int argc = 0;
 
@@ -379,12 +379,6 @@ static int build_gbench_args(const struct run_options *o, char args[4][300], cha
 	snprintf(args[1], sizeof(args[1]), "--benchmark_min_time=%g", o->min_time);
 	argv[argc++] = args[1];
 	argv[argc++] = (char *)"--benchmark_enable_random_interleaving=true";
-	if (o->json_path) {
-		snprintf(args[2], sizeof(args[2]), "--benchmark_out=%s", o->json_path);
-		argv[argc++] = args[2];
-		snprintf(args[3], sizeof(args[3]), "--benchmark_out_format=json");
-		argv[argc++] = args[3];
-	}
 	argv[argc] = NULL;
 	return argc;
 }
@@ -394,7 +388,7 @@ static int measure(struct runner *r, struct plan *plan)
 	struct run_env env = { .machine = r->m, .ops_override = r->o->ops, .repetitions = r->o->repetitions,
 			       .min_time = r->o->min_time };
 	struct case_run *runs = calloc((size_t)plan->count + 1, sizeof(*runs));
-	char args[4][300], *argv[10];
+	char args[2][64], *argv[8];
 	int n = 0, argc, rc = 0;
 
 	if (!runs)

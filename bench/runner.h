@@ -17,7 +17,6 @@ struct run_options {
 	double min_time;          /* seconds of batches per sample */
 	const char *db_url;
 	const char *label;
-	const char *json_path;    /* Google Benchmark JSON, NULL for none */
 	int cpu;                  /* PU OS index, -1 for the last PU */
 	const char *counters;     /* libpfm4 event list, NULL for none */
 	uint32_t ops;             /* batch size override, 0 for family defaults */

@@ -1,6 +1,7 @@
 /*
- * compare_format.c - the four renderings of a comparison. Changes are printed as percent
- * (the ratio minus one), intervals as the percent change at their ends.
+ * compare_format.c - the text, Markdown and JSON renderings of a comparison and what all
+ * formats share. Changes are printed as percent (the ratio minus one), intervals as the
+ * percent change at their ends.
  */
 #include "compare_format.h"
 
@@ -10,8 +11,35 @@
 #include <string.h>
 
 #include "json_write.h"
+#include "compare_junit.h"
+#include "ktap.h"
 
-static const char *const format_names[] = { "text", "markdown", "json", "junit" };
+static const char *const format_names[] = { "text", "markdown", "json", "junit", "ktap" };
+
+static const enum verdict_outcome outcomes[] = {
+	[VERDICT_UNCHANGED] = OUTCOME_PASS,
+	[VERDICT_REGRESSION] = OUTCOME_FAIL,
+	[VERDICT_IMPROVEMENT] = OUTCOME_PASS,
+	[VERDICT_NOISY] = OUTCOME_SKIP,
+	[VERDICT_NEW] = OUTCOME_SKIP,
+	[VERDICT_MISSING] = OUTCOME_SKIP,
+	[VERDICT_FAILED] = OUTCOME_FAIL,
+};
+_Static_assert(sizeof(outcomes) / sizeof(outcomes[0]) == VERDICT_KINDS, "an outcome for every verdict");
+
+enum verdict_outcome compare_outcome(enum verdict v)
+{
+	return outcomes[v];
+}
+
+bool compare_any_failure(const struct comparison *c)
+{
+	for (int r = 0; r < c->nr_rows; r++)
+		for (int k = 0; k < c->nr_news; k++)
+			if (comparison_cell_present(&c->rows[r], k) && compare_outcome(c->rows[r].cells[k].verdict) == OUTCOME_FAIL)
+				return true;
+	return false;
+}
 
 int compare_format_parse(const char *name)
 {
@@ -44,7 +72,102 @@ void compare_number_text(double v, char *out, size_t size)
 		snprintf(out, size, fabs(v) >= 1e5 ? "%.4g" : "%.1f", v);
 }
 
-static void header_lines(const struct comparison *c, FILE *out, const char *bullet)
+const char *compare_cell_reason(const struct comparison_row *row, int k)
+{
+	const char *fo = comparison_functional_only(row, k);
+
+	return fo ? fo : row->cells[k].why;
+}
+
+/* "functional only: " before a functional-only reason, which is the attribute's bare text */
+static const char *reason_prefix(const struct comparison_row *row, int k)
+{
+	return comparison_functional_only(row, k) ? "functional only: " : "";
+}
+
+/* "median 1234.5 ticks/op, 30 samples", or what the series recorded instead of samples. */
+static void side_text(const struct series *s, const struct series_case *sc, double median, const char *unit,
+		      const char *id, FILE *out)
+{
+	const struct series_unmeasured *u = series_find_unmeasured(s, id);
+	char number[24];
+
+	compare_number_text(median, number, sizeof(number));
+	if (sc)
+		fprintf(out, "median %s %s, %d samples", number, unit, sc->n);
+	else if (u)
+		fprintf(out, "%s: %s", u->status == CASE_ERROR ? "failed its checks" : "skipped", u->reason);
+	else
+		fprintf(out, "not measured");
+}
+
+void compare_cell_figures(const struct comparison *c, const struct comparison_row *row, int k, const char *prefix,
+			  FILE *out)
+{
+	const struct case_verdict *v = &row->cells[k];
+	const char *unit = series_metric_unit(c->metric, row->unit), *reason = compare_cell_reason(row, k);
+	char change[64];
+
+	fprintf(out, "%sbase %s: ", prefix, c->base->name);
+	side_text(c->base, row->base, v->base_median, unit, row->id, out);
+	fprintf(out, "\n%snew %s: ", prefix, c->news[k].name);
+	side_text(&c->news[k], row->news[k], v->new_median, unit, row->id, out);
+	fputc('\n', out);
+	if (v->r.valid) {
+		compare_change_text(v, !isnan(v->r.lo), change, sizeof(change));
+		fprintf(out, "%schange %s", prefix, change);
+		if (!isnan(v->p_adjusted))
+			fprintf(out, ", p adj %.3g", v->p_adjusted);
+		fprintf(out, " (threshold %g%%, alpha %g)\n", 100 * c->options.threshold, c->options.alpha);
+	}
+	fprintf(out, "%sverdict %s%s%s%s\n", prefix, verdict_name(v->verdict), reason ? ": " : "",
+		reason ? reason_prefix(row, k) : "", reason ? reason : "");
+}
+
+void compare_counts_text(const struct comparison *c, int k, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (int v = 0; v < VERDICT_KINDS && used < size; v++)
+		used += (size_t)snprintf(out + used, size - used, "%s%d %s", v ? ", " : "",
+					 comparison_count(c, k, (enum verdict)v), verdict_name((enum verdict)v));
+}
+
+void compare_method_text(const struct comparison *c, FILE *out)
+{
+	fprintf(out, "threshold %g%%, alpha %g (Benjamini-Hochberg), 95%% Hodges-Lehmann intervals",
+		100 * c->options.threshold, c->options.alpha);
+}
+
+#define TEXT_WIDTH 80
+
+/* @lead then @text, folded at blanks to TEXT_WIDTH columns, later lines indented by @indent. */
+static void text_folded(FILE *out, const char *lead, const char *text, int indent)
+{
+	int column = fprintf(out, "%s", lead);
+	bool first = true;
+
+	text += strspn(text, " ");
+	while (*text) {
+		int word = (int)strcspn(text, " "), gap = first ? 0 : 1;
+
+		if (column > indent && column + gap + word > TEXT_WIDTH) {
+			fprintf(out, "\n%*s", indent, "");
+			column = indent;
+		} else if (gap) {
+			fputc(' ', out);
+			column++;
+		}
+		column += fprintf(out, "%.*s", word, text);
+		first = false;
+		text += word;
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
+}
+
+static void series_lines(const struct comparison *c, FILE *out, const char *bullet)
 {
 	fprintf(out, "%scompare %s: base %s%s\n", bullet, c->metric, c->base->name,
 		series_complete(c->base) ? "" : " (INCOMPLETE)");
@@ -52,35 +175,48 @@ static void header_lines(const struct comparison *c, FILE *out, const char *bull
 		fprintf(out, c->nr_news > 1 ? "%snew %d: " : "%snew: ", bullet, k + 1);
 		fprintf(out, "%s%s\n", c->news[k].name, series_complete(&c->news[k]) ? "" : " (INCOMPLETE)");
 	}
-	fprintf(out, "%sthreshold %g%%, alpha %g (Benjamini-Hochberg), 95%% Hodges-Lehmann intervals\n", bullet,
-		100 * c->options.threshold, c->options.alpha);
-	for (int k = -1; k < c->nr_news; k++) {
-		const struct series *s = k < 0 ? c->base : &c->news[k];
+	fputs(bullet, out);
+	compare_method_text(c, out);
+	fputc('\n', out);
+}
 
-		for (int r = 0; r < s->nr_runs; r++)
-			if (!s->runs[r].complete)
-				fprintf(out, "%swarning: run %lld is incomplete (it was killed or is still running): "
-					"cases it did not finish show as %s\n", bullet, (long long)s->runs[r].id,
-					k < 0 ? "new" : "missing");
+static void text_notes(const struct comparison *c, FILE *out)
+{
+	char lead[32];
+
+	for (int i = 0; i < c->nr_notes; i++) {
+		snprintf(lead, sizeof(lead), "%s: ", c->notes[i].kind);
+		text_folded(out, lead, c->notes[i].text, 2);
 	}
 }
 
-static void summary_line(const struct comparison *c, int k, FILE *out)
-{
-	fprintf(out, "%d regression, %d improvement, %d unchanged, %d noisy, %d new, %d missing\n",
-		comparison_count(c, k, VERDICT_REGRESSION),
-		comparison_count(c, k, VERDICT_IMPROVEMENT), comparison_count(c, k, VERDICT_UNCHANGED),
-		comparison_count(c, k, VERDICT_NOISY), comparison_count(c, k, VERDICT_NEW),
-		comparison_count(c, k, VERDICT_MISSING));
-}
-
 #define TEXT_SERIES_PER_LINE 3
+
+/* Under a row, why each cell has its verdict. */
+static void text_reasons(const struct comparison *c, const struct comparison_row *row, FILE *out)
+{
+	char lead[96];
+
+	for (int k = 0; k < c->nr_news; k++) {
+		const char *reason = comparison_cell_present(row, k) ? compare_cell_reason(row, k) : NULL;
+		int n = c->nr_news > 1 ? snprintf(lead, sizeof(lead), "  %d: ", k + 1) : snprintf(lead, sizeof(lead), "  ");
+
+		if (!reason)
+			continue;
+		if (comparison_functional_only(row, k))
+			snprintf(lead + n, sizeof(lead) - (size_t)n, "functional only, never a regression: ");
+		else
+			snprintf(lead + n, sizeof(lead) - (size_t)n, "%s: ", verdict_name(row->cells[k].verdict));
+		text_folded(out, lead, reason, 6);
+	}
+}
 
 static void write_text(const struct comparison *c, FILE *out)
 {
 	char base[24], new[24], change[48], p[16];
 
-	header_lines(c, out, "");
+	series_lines(c, out, "");
+	text_notes(c, out);
 	if (c->nr_news == 1)
 		fprintf(out, "\n  %10s %10s %8s %17s %8s  %s\n", "base", "new", "change", "95% interval", "p adj", "verdict");
 	else
@@ -88,11 +224,14 @@ static void write_text(const struct comparison *c, FILE *out)
 	for (int r = 0; r < c->nr_rows; r++) {
 		const struct comparison_row *row = &c->rows[r];
 
-		fprintf(out, "%s  (%s)\n", row->id, series_metric_unit(c->metric, row->unit));
+		const char *unit = series_metric_unit(c->metric, row->unit);
+
+		fprintf(out, *unit ? "%s  (%s)\n" : "%s\n", row->id, unit);
 		compare_number_text(row->cells[0].base_median, base, sizeof(base));
 		fprintf(out, "  %10s", base);
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
+			const char *verdict = comparison_cell_present(row, k) ? verdict_name(v->verdict) : "";
 
 			if (c->nr_news == 1) {
 				compare_number_text(v->new_median, new, sizeof(new));
@@ -103,7 +242,7 @@ static void write_text(const struct comparison *c, FILE *out)
 					fprintf(out, " [%+6.1f,%+6.1f]%%", percent(v->r.lo), percent(v->r.hi));
 				else
 					fprintf(out, " %17s", "-");
-				fprintf(out, " %8s  %s\n", p, verdict_name(v->verdict));
+				fprintf(out, " %8s  %s\n", p, verdict);
 			} else {
 				if (k && k % TEXT_SERIES_PER_LINE == 0)
 					fprintf(out, "\n  %10s", "");
@@ -111,33 +250,48 @@ static void write_text(const struct comparison *c, FILE *out)
 				bool last_on_line = k + 1 == c->nr_news || (k + 1) % TEXT_SERIES_PER_LINE == 0;
 
 				/* padded to line up the next column, but no trailing blanks */
-				fprintf(out, "  %d:%7s %-*s", k + 1, change, last_on_line ? 0 : 11, verdict_name(v->verdict));
+				fprintf(out, "  %d:%7s", k + 1, change);
+				if (*verdict || !last_on_line)
+					fprintf(out, " %-*s", last_on_line ? 0 : 11, verdict);
 			}
 		}
 		if (c->nr_news > 1)
 			fputc('\n', out);
-		for (int k = 0; k < c->nr_news; k++) {
-			const char *fo = comparison_functional_only(row, k);
-
-			if (fo)
-				fprintf(out, "  functional only, never a regression: %s\n", fo);
-			else if (row->cells[k].why && c->nr_news == 1)
-				fprintf(out, "  noisy: %s\n", row->cells[k].why);
-		}
+		text_reasons(c, row, out);
 	}
 	fputc('\n', out);
 	for (int k = 0; k < c->nr_news; k++) {
+		char lead[16] = "", counts[COMPARE_COUNTS_SIZE];
+
 		if (c->nr_news > 1)
-			fprintf(out, "%d: ", k + 1);
-		summary_line(c, k, out);
+			snprintf(lead, sizeof(lead), "%d: ", k + 1);
+		compare_counts_text(c, k, counts, sizeof(counts));
+		text_folded(out, lead, counts, (int)strlen(lead));
 	}
 }
+
+/* A Markdown table cell's text: a '|' would end the cell. */
+static void markdown_cell_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+}
+
+/* A verdict in a table cell: a failure bold, a skip in italics. */
+static const char *const markdown_emphasis[] = {
+	[OUTCOME_PASS] = ", %s", [OUTCOME_FAIL] = ", **%s**", [OUTCOME_SKIP] = ", _%s_",
+};
 
 static void write_markdown(const struct comparison *c, FILE *out)
 {
 	char base[24], new[24], change[64];
 
-	header_lines(c, out, "- ");
+	series_lines(c, out, "- ");
+	for (int i = 0; i < c->nr_notes; i++)
+		fprintf(out, "- **%s**: %s\n", c->notes[i].kind, c->notes[i].text);
 	fprintf(out, "\n| case | unit | base |");
 	for (int k = 0; k < c->nr_news; k++)
 		fprintf(out, " %s |", c->news[k].name);
@@ -152,24 +306,33 @@ static void write_markdown(const struct comparison *c, FILE *out)
 		fprintf(out, "| `%s` | %s | %s |", row->id, series_metric_unit(c->metric, row->unit), base);
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
-			bool flagged = v->verdict == VERDICT_REGRESSION || v->verdict == VERDICT_IMPROVEMENT;
+			const char *reason = compare_cell_reason(row, k);
 
+			if (!comparison_cell_present(row, k)) {
+				fprintf(out, " - |");
+				continue;
+			}
 			compare_number_text(v->new_median, new, sizeof(new));
 			compare_change_text(v, true, change, sizeof(change));
 			fprintf(out, " %s, %s", new, change);
 			if (!isnan(v->p_adjusted))
 				fprintf(out, ", p adj %.2g", v->p_adjusted);
-			fprintf(out, flagged ? ", **%s**" : ", %s", verdict_name(v->verdict));
-			if (comparison_functional_only(row, k))
-				fprintf(out, " (functional only: %s)", comparison_functional_only(row, k));
+			fprintf(out, markdown_emphasis[compare_outcome(v->verdict)], verdict_name(v->verdict));
+			if (reason) {
+				fprintf(out, " (%s", reason_prefix(row, k));
+				markdown_cell_text(out, reason);
+				fputc(')', out);
+			}
 			fprintf(out, " |");
 		}
 		fputc('\n', out);
 	}
 	fputc('\n', out);
 	for (int k = 0; k < c->nr_news; k++) {
-		fprintf(out, "%s: ", c->news[k].name);
-		summary_line(c, k, out);
+		char counts[COMPARE_COUNTS_SIZE];
+
+		compare_counts_text(c, k, counts, sizeof(counts));
+		fprintf(out, "%s: %s\n", c->news[k].name, counts);
 	}
 }
 
@@ -180,11 +343,18 @@ static cJSON *series_json(const struct series *s)
 	cJSON_AddStringToObject(o, "name", s->name);
 	cJSON_AddBoolToObject(o, "complete", series_complete(s));
 	for (int i = 0; i < s->nr_runs; i++) {
+		const struct series_run *run = &s->runs[i];
 		cJSON *r = cJSON_CreateObject();
 
-		cJSON_AddNumberToObject(r, "id", (double)s->runs[i].id);
-		cJSON_AddStringToObject(r, "label", s->runs[i].label);
-		cJSON_AddBoolToObject(r, "complete", s->runs[i].complete);
+		cJSON_AddNumberToObject(r, "id", (double)run->id);
+		cJSON_AddStringToObject(r, "label", run->label);
+		cJSON_AddBoolToObject(r, "complete", run->complete);
+		cJSON_AddStringToObject(r, "started_at", run->started_at);
+		cJSON_AddNumberToObject(r, "machine_id", (double)run->machine_id);
+		cJSON_AddStringToObject(r, "hostname", run->hostname);
+		cJSON_AddStringToObject(r, "cpu", run->cpu);
+		cJSON_AddStringToObject(r, "microcode", run->microcode);
+		cJSON_AddStringToObject(r, "kernel", run->kernel);
 		cJSON_AddItemToArray(runs, r);
 	}
 	return o;
@@ -199,45 +369,63 @@ static void add_number(cJSON *o, const char *name, double v)
 		cJSON_AddNumberToObject(o, name, v);
 }
 
+static cJSON *case_json(const struct comparison *c, const struct comparison_row *row, int k)
+{
+	const struct case_verdict *v = &row->cells[k];
+	const char *fo = comparison_functional_only(row, k);
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "id", row->id);
+	cJSON_AddStringToObject(o, "series", c->news[k].name);
+	cJSON_AddStringToObject(o, "unit", series_metric_unit(c->metric, row->unit));
+	cJSON_AddStringToObject(o, "verdict", verdict_name(v->verdict));
+	add_number(o, "ratio", v->r.ratio);
+	add_number(o, "ci_low", v->r.lo);
+	add_number(o, "ci_high", v->r.hi);
+	add_number(o, "p", v->p);
+	add_number(o, "p_adjusted", v->p_adjusted);
+	add_number(o, "u", v->u);
+	add_number(o, "base_median", v->base_median);
+	add_number(o, "new_median", v->new_median);
+	cJSON_AddNumberToObject(o, "n_base", v->n_base);
+	cJSON_AddNumberToObject(o, "n_new", v->n_new);
+	if (v->why)
+		cJSON_AddStringToObject(o, "why", v->why);
+	if (fo)
+		cJSON_AddStringToObject(o, "functional_only", fo);
+	return o;
+}
+
 static int write_json(const struct comparison *c, FILE *out)
 {
 	cJSON *root = cJSON_CreateObject(), *news = cJSON_AddArrayToObject(root, "new");
-	cJSON *cases = cJSON_AddArrayToObject(root, "cases");
+	cJSON *notes = cJSON_AddArrayToObject(root, "notes"), *cases = cJSON_AddArrayToObject(root, "cases");
 
 	cJSON_AddStringToObject(root, "metric", c->metric);
 	cJSON_AddNumberToObject(root, "threshold_percent", 100 * c->options.threshold);
 	cJSON_AddNumberToObject(root, "alpha", c->options.alpha);
 	cJSON_AddItemToObject(root, "base", series_json(c->base));
-	for (int k = 0; k < c->nr_news; k++)
-		cJSON_AddItemToArray(news, series_json(&c->news[k]));
-	for (int k = 0; k < c->nr_news; k++) {
-		cJSON_AddNumberToObject(cJSON_GetArrayItem(news, k), "regressions", comparison_count(c, k, VERDICT_REGRESSION));
-		for (int r = 0; r < c->nr_rows; r++) {
-			const struct comparison_row *row = &c->rows[r];
-			const struct case_verdict *v = &row->cells[k];
-			const char *fo = comparison_functional_only(row, k);
-			cJSON *o = cJSON_CreateObject();
+	for (int i = 0; i < c->nr_notes; i++) {
+		cJSON *n = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(o, "id", row->id);
-			cJSON_AddStringToObject(o, "series", c->news[k].name);
-			cJSON_AddStringToObject(o, "unit", series_metric_unit(c->metric, row->unit));
-			cJSON_AddStringToObject(o, "verdict", verdict_name(v->verdict));
-			add_number(o, "ratio", v->r.ratio);
-			add_number(o, "ci_low", v->r.lo);
-			add_number(o, "ci_high", v->r.hi);
-			add_number(o, "p", v->p);
-			add_number(o, "p_adjusted", v->p_adjusted);
-			add_number(o, "u", v->u);
-			add_number(o, "base_median", v->base_median);
-			add_number(o, "new_median", v->new_median);
-			cJSON_AddNumberToObject(o, "n_base", v->n_base);
-			cJSON_AddNumberToObject(o, "n_new", v->n_new);
-			if (v->why)
-				cJSON_AddStringToObject(o, "why", v->why);
-			if (fo)
-				cJSON_AddStringToObject(o, "functional_only", fo);
-			cJSON_AddItemToArray(cases, o);
-		}
+		if (c->notes[i].series < 0)
+			cJSON_AddNullToObject(n, "series");
+		else
+			cJSON_AddStringToObject(n, "series", c->news[c->notes[i].series].name);
+		cJSON_AddStringToObject(n, "kind", c->notes[i].kind);
+		cJSON_AddStringToObject(n, "text", c->notes[i].text);
+		cJSON_AddItemToArray(notes, n);
+	}
+	for (int k = 0; k < c->nr_news; k++) {
+		cJSON *s = series_json(&c->news[k]), *counts = cJSON_AddObjectToObject(s, "counts");
+
+		for (int v = 0; v < VERDICT_KINDS; v++)
+			cJSON_AddNumberToObject(counts, verdict_name((enum verdict)v), comparison_count(c, k, (enum verdict)v));
+		cJSON_AddNumberToObject(s, "regressions", comparison_count(c, k, VERDICT_REGRESSION));
+		cJSON_AddItemToArray(news, s);
+		for (int r = 0; r < c->nr_rows; r++)
+			if (comparison_cell_present(&c->rows[r], k))
+				cJSON_AddItemToArray(cases, case_json(c, &c->rows[r], k));
 	}
 	return json_write(root, out);
 }
@@ -250,54 +438,14 @@ void markup_escaped(FILE *out, const char *s)
 		case '>': fputs("&gt;", out); break;
 		case '&': fputs("&amp;", out); break;
 		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
+		case '\'': fputs("&apos;", out); break;
+		case '\n': fputs("&#10;", out); break;
+		case '\t': fputs("&#9;", out); break;
+		default:
+			/* XML 1.0 has no other control character, not even as a reference */
+			fputc((unsigned char)*s < 0x20 ? '?' : *s, out);
 		}
 	}
-}
-
-static void write_junit(const struct comparison *c, FILE *out)
-{
-	char change[64], line[512];
-
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-	for (int k = 0; k < c->nr_news; k++) {
-		int skipped = 0;
-
-		for (int r = 0; r < c->nr_rows; r++)
-			skipped += comparison_functional_only(&c->rows[r], k) != NULL;
-		fprintf(out, "  <testsuite name=\"");
-		snprintf(line, sizeof(line), "%s: %s against %s", c->metric, c->news[k].name, c->base->name);
-		markup_escaped(out, line);
-		fprintf(out, "\" tests=\"%d\" failures=\"%d\" skipped=\"%d\">\n", c->nr_rows,
-			comparison_count(c, k, VERDICT_REGRESSION), skipped);
-		for (int r = 0; r < c->nr_rows; r++) {
-			const struct comparison_row *row = &c->rows[r];
-			const struct case_verdict *v = &row->cells[k];
-			const char *fo = comparison_functional_only(row, k);
-
-			compare_change_text(v, true, change, sizeof(change));
-			snprintf(line, sizeof(line), "%s %s, p adj %.3g", verdict_name(v->verdict), change, v->p_adjusted);
-			fprintf(out, "    <testcase classname=\"xstate-bench.compare\" name=\"");
-			markup_escaped(out, row->id);
-			fprintf(out, "\">");
-			if (fo) {
-				fprintf(out, "<skipped message=\"functional only: ");
-				markup_escaped(out, fo);
-				fprintf(out, "\"/>");
-			} else if (v->verdict == VERDICT_REGRESSION) {
-				fprintf(out, "<failure message=\"");
-				markup_escaped(out, line);
-				fprintf(out, "\"/>");
-			} else {
-				fprintf(out, "<system-out>");
-				markup_escaped(out, line);
-				fprintf(out, "</system-out>");
-			}
-			fprintf(out, "</testcase>\n");
-		}
-		fprintf(out, "  </testsuite>\n");
-	}
-	fprintf(out, "</testsuites>\n");
 }
 
 int compare_format_write(const struct comparison *c, enum compare_format f, FILE *out)
@@ -306,7 +454,8 @@ int compare_format_write(const struct comparison *c, enum compare_format f, FILE
 	case FORMAT_TEXT: write_text(c, out); return 0;
 	case FORMAT_MARKDOWN: write_markdown(c, out); return 0;
 	case FORMAT_JSON: return write_json(c, out);
-	case FORMAT_JUNIT: write_junit(c, out); return 0;
+	case FORMAT_JUNIT: return compare_junit_write(c, out);
+	case FORMAT_KTAP: return ktap_write_comparison(c, out);
 	}
 	return xb_fail(EINVAL, "unknown format");
 }

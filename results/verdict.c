@@ -21,7 +21,9 @@ static const char *const names[] = {
 	[VERDICT_NOISY] = "noisy",
 	[VERDICT_NEW] = "new",
 	[VERDICT_MISSING] = "missing",
+	[VERDICT_FAILED] = "failed",
 };
+_Static_assert(sizeof(names) / sizeof(names[0]) == VERDICT_KINDS, "a name for every verdict");
 
 const char *verdict_name(enum verdict v)
 {
@@ -62,6 +64,11 @@ static void decide(struct case_verdict *c, const struct verdict_options *o)
 	double change = c->r.ratio - 1;
 
 	c->why = NULL;
+	if (c->failure) {
+		c->verdict = VERDICT_FAILED;
+		c->why = c->failure;
+		return;
+	}
 	if (!c->n_base || !c->n_new) {
 		c->verdict = c->n_base ? VERDICT_MISSING : VERDICT_NEW;
 		return;

@@ -19,6 +19,8 @@ enum verdict {
 			      * threshold, no ratio, or timings that mean nothing */
 	VERDICT_NEW,         /* measured in NEW only */
 	VERDICT_MISSING,     /* measured in BASE only */
+	VERDICT_FAILED,      /* NEW failed the case's own checks: no numbers */
+	VERDICT_KINDS        /* the number of verdicts */
 };
 
 struct verdict_options {
@@ -32,8 +34,9 @@ struct case_verdict {
 	struct ratio_estimate r;
 	double u, p, p_adjusted; /* NaN when not tested */
 	bool functional_only;    /* a side's timings mean nothing: never a regression */
+	const char *failure;     /* NEW's error when it failed the case's checks, else NULL */
 	enum verdict verdict;
-	const char *why;         /* for noisy: the reason, static text */
+	const char *why;         /* for noisy: the reason, static text; for failed: the failure */
 };
 
 /* Medians, ratio, interval and p-value; the verdict waits for verdict_decide(). Either side

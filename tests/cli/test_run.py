@@ -85,23 +85,38 @@ class Run(xbtest.OneRunTest):
             self.assertEqual(metrics, 0)
 
     def test_google_benchmark_json(self):
+        """run --json is export's shape: case ids as names, per-operation times."""
         def not_json(constant):
             raise ValueError(f"{constant} is not JSON")
 
         with open(self.json) as f:
-            # strict JSON: a counter that is 0 in every repetition has a 0/0 cv aggregate
+            # strict JSON: no NaN or inf
             j = json.load(f, parse_constant=not_json)
         self.assertIn("context", j)
-        it = [b for b in j["benchmarks"] if b["run_type"] == "iteration"]
-        names = {b["run_name"] for b in it}
-        self.assertIn("native/save/xsave/avx512/inuse/manual_time", names)
+        it = j["benchmarks"]
+        self.assertEqual({b["run_type"] for b in it}, {"iteration"})
+        names = {b["name"] for b in it}
+        self.assertEqual(names, {c["id"] for c in self.expected if c["runnable"]})
+        stored = {(name, rep): (ns, batches) for name, rep, ns, batches in self.q(
+            "SELECT c.name, s.repetition, s.ns_per_op, s.batches FROM samples s JOIN cases c ON c.id = s.case_id")}
         for b in it:
+            self.assertEqual(b["run_name"], b["name"])
+            ns, batches = stored[(b["name"], b["repetition_index"])]
+            self.assertEqual(b["ns_per_op"], ns)
+            self.assertEqual(b["real_time"], max(ns, 0.0), "real_time is per operation, never negative")
+            self.assertGreaterEqual(b["cpu_time"], 0)
+            self.assertEqual(b["cpu_time"], max(b["cpu_ns_per_op"], 0.0))
+            self.assertEqual(b["iterations"], batches)
+            self.assertEqual((b["threads"], b["time_unit"]), (1, "ns"))
             self.assertIn("ticks_per_op", b)
-            self.assertIn("ns_per_op", b)
         per_case = {}
         for b in it:
-            per_case[b["run_name"]] = per_case.get(b["run_name"], 0) + 1
+            per_case[b["name"]] = per_case.get(b["name"], 0) + 1
         self.assertTrue(all(n == 5 for n in per_case.values()), per_case)
+        # the same document as export writes
+        r = run("export", "--db", self.db, "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout), j)
 
     def test_core_clock_metrics(self):
         samples = self.q("SELECT count(*) FROM samples")[0][0]
