@@ -124,14 +124,21 @@ void compare_cell_figures(const struct comparison *c, const struct comparison_ro
 		reason ? reason_prefix(row, k) : "", reason ? reason : "");
 }
 
+/* The order of the counts: the first six as compare has always printed them. */
+static const enum verdict count_order[] = {
+	VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED, VERDICT_NOISY, VERDICT_NEW, VERDICT_MISSING,
+	VERDICT_FAILED,
+};
+_Static_assert(sizeof(count_order) / sizeof(count_order[0]) == VERDICT_KINDS, "every verdict counted");
+
 void compare_counts_text(const struct comparison *c, int k, char *out, size_t size)
 {
 	size_t used = 0;
 
 	out[0] = 0;
-	for (int v = 0; v < VERDICT_KINDS && used < size; v++)
-		used += (size_t)snprintf(out + used, size - used, "%s%d %s", v ? ", " : "",
-					 comparison_count(c, k, (enum verdict)v), verdict_name((enum verdict)v));
+	for (int i = 0; i < VERDICT_KINDS && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%d %s", i ? ", " : "",
+					 comparison_count(c, k, count_order[i]), verdict_name(count_order[i]));
 }
 
 void compare_method_text(const struct comparison *c, FILE *out)

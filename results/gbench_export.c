@@ -12,6 +12,7 @@
 #include "db.h"
 #include "json_write.h"
 #include "series.h"
+#include "stats.h"
 
 /* One repetition of a case, or (with error set) a case that failed its checks. */
 struct export_sample {
@@ -177,17 +178,6 @@ static const cJSON *cpu_metric(const struct export_sample *e)
 	return cJSON_IsNumber(m) ? m : NULL;
 }
 
-static int repetitions_of(const struct export_run *r, int i)
-{
-	int n = 0;
-
-	for (int k = i; k >= 0 && !strcmp(r->samples[k].id, r->samples[i].id); k--)
-		n++;
-	for (int k = i + 1; k < r->nr && !strcmp(r->samples[k].id, r->samples[i].id); k++)
-		n++;
-	return n;
-}
-
 static void add_times(cJSON *b, const struct export_sample *e)
 {
 	const cJSON *cpu = cpu_metric(e), *m;
@@ -206,37 +196,143 @@ static void add_times(cJSON *b, const struct export_sample *e)
 		add_exact(b, m->string, m->valuedouble);
 }
 
+/* The members every entry of a case has: its names, family and repetitions. */
+static cJSON *entry(const struct export_sample *e, int family, int repetitions, const char *aggregate)
+{
+	cJSON *b = cJSON_CreateObject();
+	char name[512];
+
+	snprintf(name, sizeof(name), "%s%s%s", e->id, aggregate ? "_" : "", aggregate ? aggregate : "");
+	cJSON_AddStringToObject(b, "name", name);
+	cJSON_AddNumberToObject(b, "family_index", family);
+	cJSON_AddNumberToObject(b, "per_family_instance_index", 0);
+	cJSON_AddStringToObject(b, "run_name", e->id);
+	cJSON_AddStringToObject(b, "run_type", aggregate ? "aggregate" : "iteration");
+	cJSON_AddNumberToObject(b, "repetitions", repetitions);
+	if (!aggregate)
+		cJSON_AddNumberToObject(b, "repetition_index", e->repetition);
+	cJSON_AddNumberToObject(b, "threads", e->threads);
+	return b;
+}
+
+enum aggregate { AGGREGATE_MEAN, AGGREGATE_MEDIAN, AGGREGATE_STDDEV, AGGREGATE_CV, AGGREGATES };
+
+static const char *const aggregate_names[AGGREGATES] = { "mean", "median", "stddev", "cv" };
+
+/* Google Benchmark's statistics of a case's repetitions (n >= 2); stddev is a sample's. */
+static double aggregate_of(const double *v, int n, enum aggregate a)
+{
+	double mean = 0, squares = 0;
+
+	if (a == AGGREGATE_MEDIAN)
+		return stats_median(v, n);
+	for (int i = 0; i < n; i++)
+		mean += v[i] / n;
+	if (a == AGGREGATE_MEAN)
+		return mean;
+	for (int i = 0; i < n; i++)
+		squares += (v[i] - mean) * (v[i] - mean);
+	return a == AGGREGATE_STDDEV ? sqrt(squares / (n - 1)) : sqrt(squares / (n - 1)) / mean;
+}
+
+/* A number of an entry as written: add_exact's raw text, or a plain number. */
+static bool entry_number(const cJSON *m, double *out)
+{
+	if (cJSON_IsRaw(m) && strcmp(m->valuestring, "null"))
+		*out = strtod(m->valuestring, NULL);
+	else if (cJSON_IsNumber(m))
+		*out = m->valuedouble;
+	else
+		return false;
+	return true;
+}
+
+/* Members of an iteration entry that are not measurements: no aggregate of them. */
+static bool measured_member(const cJSON *m)
+{
+	static const char *const not_measured[] = {
+		"family_index", "iterations", "per_family_instance_index", "repetition_index", "repetitions", "threads",
+	};
+
+	for (size_t i = 0; i < sizeof(not_measured) / sizeof(not_measured[0]); i++)
+		if (!strcmp(m->string, not_measured[i]))
+			return false;
+	return true;
+}
+
+/*
+ * What Google Benchmark appends to a case's repetitions: mean, median, stddev and cv of the
+ * times and of every counter, over the entries as written. compare.py shows them as one row
+ * per case; import skips them.
+ */
+static int add_aggregates(cJSON *benchmarks, const struct export_sample *first, cJSON *const *entries, int n,
+			  int family)
+{
+	double *v = malloc((size_t)n * sizeof(*v));
+	const cJSON *m;
+
+	if (!v)
+		return xb_fail(ENOMEM, "out of memory");
+	for (int a = 0; a < AGGREGATES; a++) {
+		cJSON *b = entry(first, family, n, aggregate_names[a]);
+
+		cJSON_AddStringToObject(b, "aggregate_name", aggregate_names[a]);
+		cJSON_AddStringToObject(b, "aggregate_unit", a == AGGREGATE_CV ? "percentage" : "time");
+		cJSON_AddNumberToObject(b, "iterations", n);
+		cJSON_AddStringToObject(b, "time_unit", "ns");
+		cJSON_ArrayForEach(m, entries[0]) {
+			bool everywhere = measured_member(m);
+
+			for (int i = 0; i < n && everywhere; i++)
+				everywhere = entry_number(cJSON_GetObjectItemCaseSensitive(entries[i], m->string), &v[i]);
+			if (everywhere)
+				add_exact(b, m->string, aggregate_of(v, n, (enum aggregate)a));
+		}
+		cJSON_AddItemToArray(benchmarks, b);
+	}
+	free(v);
+	return 0;
+}
+
 static int write_json(const struct series_run *run, const struct export_run *r, FILE *out)
 {
 	cJSON *root = cJSON_CreateObject(), *context = cJSON_AddObjectToObject(root, "context");
-	cJSON *benchmarks = cJSON_AddArrayToObject(root, "benchmarks");
-	int family = -1, nr_reps = 0;
+	cJSON *benchmarks = cJSON_AddArrayToObject(root, "benchmarks"), **entries;
+	int rc = 0;
 
+	if (!(entries = malloc((size_t)(r->nr ? r->nr : 1) * sizeof(*entries)))) {
+		cJSON_Delete(root);
+		return xb_fail(ENOMEM, "out of memory");
+	}
 	cJSON_AddStringToObject(context, "date", run->started_at);
 	cJSON_AddStringToObject(context, "host_name", run->hostname);
 	cJSON_AddStringToObject(context, "executable", "xstate-bench");
 	cJSON_AddNumberToObject(context, "xstate_bench_run", (double)run->id);
 	cJSON_AddStringToObject(context, "xstate_bench_label", run->label);
-	for (int i = 0; i < r->nr; i++) {
-		const struct export_sample *e = &r->samples[i];
-		cJSON *b = cJSON_CreateObject();
+	for (int i = 0, family = 0; i < r->nr && !rc; family++) {
+		int n = 0;
 
-		if (!i || strcmp(e->id, r->samples[i - 1].id))
-			family++, nr_reps = repetitions_of(r, i);
-		cJSON_AddStringToObject(b, "name", e->id);
-		cJSON_AddNumberToObject(b, "family_index", family);
-		cJSON_AddNumberToObject(b, "per_family_instance_index", 0);
-		cJSON_AddStringToObject(b, "run_name", e->id);
-		cJSON_AddStringToObject(b, "run_type", "iteration");
-		cJSON_AddNumberToObject(b, "repetitions", nr_reps);
-		cJSON_AddNumberToObject(b, "repetition_index", e->repetition);
-		cJSON_AddNumberToObject(b, "threads", e->threads);
-		if (e->error) {
-			cJSON_AddTrueToObject(b, "error_occurred");
-			cJSON_AddStringToObject(b, "error_message", e->error);
+		while (i + n < r->nr && !strcmp(r->samples[i + n].id, r->samples[i].id))
+			n++;
+		for (int k = 0; k < n; k++) {
+			const struct export_sample *e = &r->samples[i + k];
+
+			entries[k] = entry(e, family, n, NULL);
+			if (e->error) {
+				cJSON_AddTrueToObject(entries[k], "error_occurred");
+				cJSON_AddStringToObject(entries[k], "error_message", e->error);
+			}
+			add_times(entries[k], e);
+			cJSON_AddItemToArray(benchmarks, entries[k]);
 		}
-		add_times(b, e);
-		cJSON_AddItemToArray(benchmarks, b);
+		if (n > 1)
+			rc = add_aggregates(benchmarks, &r->samples[i], entries, n, family);
+		i += n;
+	}
+	free(entries);
+	if (rc) {
+		cJSON_Delete(root);
+		return rc;
 	}
 	return json_write(root, out);
 }

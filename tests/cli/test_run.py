@@ -93,8 +93,7 @@ class Run(xbtest.OneRunTest):
             # strict JSON: no NaN or inf
             j = json.load(f, parse_constant=not_json)
         self.assertIn("context", j)
-        it = j["benchmarks"]
-        self.assertEqual({b["run_type"] for b in it}, {"iteration"})
+        it = [b for b in j["benchmarks"] if b["run_type"] == "iteration"]
         names = {b["name"] for b in it}
         self.assertEqual(names, {c["id"] for c in self.expected if c["runnable"]})
         stored = {(name, rep): (ns, batches) for name, rep, ns, batches in self.q(
@@ -113,6 +112,15 @@ class Run(xbtest.OneRunTest):
         for b in it:
             per_case[b["name"]] = per_case.get(b["name"], 0) + 1
         self.assertTrue(all(n == 5 for n in per_case.values()), per_case)
+        # Google Benchmark's aggregates of the repetitions, as it writes them
+        aggregates = {b["name"]: b for b in j["benchmarks"] if b["run_type"] == "aggregate"}
+        for name in names:
+            times = sorted(b["real_time"] for b in it if b["name"] == name)
+            median = aggregates[name + "_median"]
+            self.assertEqual((median["run_name"], median["aggregate_name"], median["iterations"]), (name, "median", 5))
+            self.assertEqual(median["real_time"], times[2])
+            self.assertAlmostEqual(aggregates[name + "_mean"]["real_time"], sum(times) / 5)
+            self.assertEqual(aggregates[name + "_cv"]["aggregate_unit"], "percentage")
         # the same document as export writes
         r = run("export", "--db", self.db, "1")
         self.assertEqual(r.returncode, 0, r.stderr)
