@@ -23,6 +23,7 @@ struct export_sample {
 	int64_t batches;
 	int threads;
 	char *error;
+	char *residual; /* the residual attribute: not written as JSON */
 	cJSON *metrics; /* an object: name -> value */
 };
 
@@ -59,10 +60,12 @@ static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 {
 	struct db_stmt *s;
 	int rc = db_prepare(db, "SELECT c.name, c.unit, res.status, res.reason, s.repetition, s.ticks_per_op,"
-				" s.ns_per_op, s.batches, t.value FROM results res JOIN cases c ON c.id = res.case_id"
+				" s.ns_per_op, s.batches, t.value, z.value FROM results res JOIN cases c ON c.id = res.case_id"
 				" LEFT JOIN samples s ON s.run_id = res.run_id AND s.case_id = res.case_id"
 				" LEFT JOIN result_attributes t ON t.run_id = res.run_id AND t.case_id = res.case_id"
 				" AND t.name = 'threads'"
+				" LEFT JOIN result_attributes z ON z.run_id = res.run_id AND z.case_id = res.case_id"
+				" AND z.name = 'residual'"
 				" WHERE res.run_id = ? AND (res.status = 'error' OR (res.status = 'ok' AND s.repetition IS NOT NULL))", &s);
 
 	if (rc)
@@ -79,6 +82,7 @@ static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 			e->id = strdup(db_column_text(s, 0));
 			e->in_ticks = !strcmp(db_column_text(s, 1), "ticks/op");
 			e->threads = db_column_is_null(s, 8) ? 1 : atoi(db_column_text(s, 8));
+			e->residual = db_column_is_null(s, 9) ? NULL : strdup(db_column_text(s, 9));
 			e->metrics = cJSON_CreateObject();
 			if (failed) {
 				const char *reason = db_column_text(s, 3);
@@ -90,7 +94,7 @@ static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 				e->ns = db_column_double(s, 6);
 				e->batches = db_column_int64(s, 7);
 			}
-			if (!e->id || !e->metrics || (failed && !e->error)) {
+			if (!e->id || !e->metrics || (failed && !e->error) || (!db_column_is_null(s, 9) && !e->residual)) {
 				rc = xb_fail(ENOMEM, "out of memory");
 				break;
 			}
@@ -297,7 +301,7 @@ static int add_aggregates(cJSON *benchmarks, const struct export_sample *first, 
 static int write_json(const struct series_run *run, const struct export_run *r, FILE *out)
 {
 	cJSON *root = cJSON_CreateObject(), *context = cJSON_AddObjectToObject(root, "context");
-	cJSON *benchmarks = cJSON_AddArrayToObject(root, "benchmarks"), **entries;
+	cJSON *benchmarks = cJSON_AddArrayToObject(root, "benchmarks"), **entries, *left_out = NULL;
 	int rc = 0;
 
 	if (!(entries = malloc((size_t)(r->nr ? r->nr : 1) * sizeof(*entries)))) {
@@ -309,11 +313,15 @@ static int write_json(const struct series_run *run, const struct export_run *r, 
 	cJSON_AddStringToObject(context, "executable", "xstate-bench");
 	cJSON_AddNumberToObject(context, "xstate_bench_run", (double)run->id);
 	cJSON_AddStringToObject(context, "xstate_bench_label", run->label);
-	for (int i = 0, family = 0; i < r->nr && !rc; family++) {
-		int n = 0;
-
-		while (i + n < r->nr && !strcmp(r->samples[i + n].id, r->samples[i].id))
-			n++;
+	for (int i = 0, n, family = 0; i < r->nr && !rc; i += n) {
+		for (n = 0; i + n < r->nr && !strcmp(r->samples[i + n].id, r->samples[i].id); n++)
+			;
+		if (r->samples[i].residual) {
+			if (!left_out)
+				left_out = cJSON_AddObjectToObject(context, "xstate_bench_left_out");
+			cJSON_AddStringToObject(left_out, r->samples[i].id, r->samples[i].residual);
+			continue;
+		}
 		for (int k = 0; k < n; k++) {
 			const struct export_sample *e = &r->samples[i + k];
 
@@ -327,7 +335,7 @@ static int write_json(const struct series_run *run, const struct export_run *r, 
 		}
 		if (n > 1)
 			rc = add_aggregates(benchmarks, &r->samples[i], entries, n, family);
-		i += n;
+		family++;
 	}
 	free(entries);
 	if (rc) {
@@ -414,6 +422,7 @@ int gbench_export(struct results_store *st, int64_t run_id, enum export_format f
 	for (int i = 0; i < r.nr; i++) {
 		free(r.samples[i].id);
 		free(r.samples[i].error);
+		free(r.samples[i].residual);
 		cJSON_Delete(r.samples[i].metrics);
 	}
 	for (int i = 0; i < r.nr_metric_names; i++)
