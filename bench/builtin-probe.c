@@ -37,6 +37,14 @@ static const char *guest_mode(const char **detail)
 	return mode == KVM_GUEST_HARDWARE ? "hardware" : mode == KVM_GUEST_CLASSIC ? "classic" : "unknown";
 }
 
+/* Whether a vCPU keeps the filtered CPUID it is set (kvm_guest_cpuid). */
+static const char *guest_cpuid(const char **detail)
+{
+	enum kvm_guest_cpuid kept = kvm_guest_cpuid(detail);
+
+	return kept == KVM_GUEST_CPUID_KEPT ? "kept" : kept == KVM_GUEST_CPUID_REPLACED ? "replaced" : "unknown";
+}
+
 static bool live_xinuse(const struct machine *m, uint64_t *v)
 {
 	return m->cpuid.xgetbv(&m->cpuid, 1, v);
@@ -192,6 +200,8 @@ static cJSON *json_machine(const struct machine *m)
 			cJSON_AddStringToObject(o, "guest_perm_error", m->kvm.guest_perm_error);
 		cJSON_AddStringToObject(o, "guest_mode", guest_mode(&detail));
 		cJSON_AddStringToObject(o, "guest_mode_detail", detail);
+		cJSON_AddStringToObject(o, "guest_cpuid", guest_cpuid(&detail));
+		cJSON_AddStringToObject(o, "guest_cpuid_detail", detail);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->kvm.open_error);
 	}
@@ -305,6 +315,8 @@ static void print_text(const struct machine *m)
 
 		guest_mode(&detail);
 		printf("            guests: %s\n", detail);
+		guest_cpuid(&detail);
+		printf("            guest CPUID: %s\n", detail);
 		if (m->kvm.guest_perm_error[0])
 			printf("            guest permission for dynamic features: %s\n", m->kvm.guest_perm_error);
 	} else {

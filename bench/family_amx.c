@@ -4,9 +4,12 @@
  *
  *   native/amx/perm/amx       arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), the
  *                             process's first request
- *   native/amx/first-use/amx  the first tile instruction after the request (LDTILECFG:
- *                             the XFD #NM and the kernel's fpstate reallocation), with the
- *                             second one recorded beside it as second_use_ticks
+ *   native/amx/first-use/amx  the first tile-data instruction after the request (TILEZERO,
+ *                             after an untimed LDTILECFG, which touches only XTILECFG and
+ *                             takes no #NM): the XFD #NM, handle_xfd_event() and
+ *                             xfd_enable_feature()'s fpstate reallocation (Linux 5.16 to
+ *                             6.18, arch/x86/kernel/fpu/xstate.c), with the second one
+ *                             recorded beside it as second_use_ticks
  *
  * One operation is one sample. The child proves what it timed: permission absent before
  * and present after, and for first-use a signal frame whose xstate grew.

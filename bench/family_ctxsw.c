@@ -263,8 +263,10 @@ static int pp_batch(struct bench_case *c, struct batch_result *out)
 		return kpath_hold_error(out->error, sizeof(out->error), "this task's state before the batch", r.before), -1;
 	if (pp_check(pc, &r, after - before, out))
 		return -1;
-	if (pc->holds.hold[0].layout->xgetbv1)
+	if (pc->holds.hold[0].layout->xgetbv1) {
 		case_set_attribute(c, "xinuse_before", "0x%" PRIx64, r.before.xinuse);
+		case_set_attribute(c, "xinuse_after", "0x%" PRIx64, r.self.xinuse);
+	}
 	out->gross_ticks = r.gross_ticks;
 	out->ops = 2ULL * pc->round_trips;
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){

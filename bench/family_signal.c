@@ -118,8 +118,10 @@ static int signal_batch(struct bench_case *c, struct batch_result *out)
 		return kpath_hold_error(out->error, sizeof(out->error), "the state before the signals", r.before), -1;
 	if (signal_check(sc, &r, &seen, out))
 		return -1;
-	if (h->layout->xgetbv1)
+	if (h->layout->xgetbv1) {
 		case_set_attribute(c, "xinuse_before", "0x%" PRIx64, r.before.xinuse);
+		case_set_attribute(c, "xinuse_after", "0x%" PRIx64, r.after.xinuse);
+	}
 	case_set_attribute(c, "frame_xstate_size", "%u", seen.xstate_size);
 	case_set_attribute(c, "frame_extended_size", "%u", seen.extended_size);
 	case_set_attribute(c, "frame_xfeatures", "0x%" PRIx64, seen.xfeatures);

@@ -156,6 +156,23 @@ static bool x87_equal(const uint8_t *a, const uint8_t *b)
 	return true;
 }
 
+/* MXCSR and XMM0-15 (MXCSR_MASK is read-only and ignored). */
+static bool sse_equal(const uint8_t *a, const uint8_t *b)
+{
+	return kmem_equal(a + FXSAVE_MXCSR_OFFSET, b + FXSAVE_MXCSR_OFFSET, 4) &&
+	       kmem_equal(a + FXSAVE_XMM_OFFSET, b + FXSAVE_XMM_OFFSET, 256);
+}
+
+bool xstate_legacy_holds_init(const void *buf, uint64_t mask)
+{
+	uint8_t init[XSTATE_LEGACY_SIZE];
+
+	fxsave_image_build(init, false, 0);
+	if ((mask & XFEATURE_MASK(XFEATURE_X87)) && !x87_equal(buf, init))
+		return false;
+	return !(mask & XFEATURE_MASK(XFEATURE_SSE)) || sse_equal(buf, init);
+}
+
 int xstate_image_diff(const struct xstate_layout *l, const void *a, bool a_compacted,
 		      const void *b, bool b_compacted, uint64_t mask)
 {
@@ -178,8 +195,7 @@ int xstate_image_diff(const struct xstate_layout *l, const void *a, bool a_compa
 			if (!x87_equal(pa, pb))
 				return (int)id;
 		} else if (id == XFEATURE_SSE) {
-			if (!kmem_equal(pa + FXSAVE_MXCSR_OFFSET, pb + FXSAVE_MXCSR_OFFSET, 4) ||
-			    !kmem_equal(pa + FXSAVE_XMM_OFFSET, pb + FXSAVE_XMM_OFFSET, 256))
+			if (!sse_equal(pa, pb))
 				return (int)id;
 		} else if (!kmem_equal(pa + xstate_offset(l, amask, id, a_compacted),
 				       pb + xstate_offset(l, bmask, id, b_compacted), l->comp[id].size)) {

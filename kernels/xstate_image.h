@@ -54,4 +54,11 @@ void fxsave_image_build(void *buf, bool pattern, uint32_t seed);
 int xstate_image_diff(const struct xstate_layout *l, const void *a, bool a_compacted,
 		      const void *b, bool b_compacted, uint64_t mask);
 
+/*
+ * Whether x87 and SSE, those of them in @mask, hold their init values in the legacy area of
+ * @buf whatever XSTATE_BV says: FCW 0x37F, FSW and the abridged tag word 0, ST0-7 zero;
+ * MXCSR 0x1F80, XMM0-15 zero.
+ */
+bool xstate_legacy_holds_init(const void *buf, uint64_t mask);
+
 #endif

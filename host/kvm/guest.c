@@ -65,7 +65,6 @@ int kvm_vcpu_set_xcr0(const struct kvm_vcpu *vcpu, uint64_t xcr0)
 
 int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uint64_t xss)
 {
-	struct kvm_cpuid2 *cpuid = NULL;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -76,17 +75,16 @@ int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uin
 	if (rc)
 		return rc;
 	/* KVM's supported CPUID offers the dynamic features this process has permission for */
-	rc = kvm_supported_cpuid(g->vm.kvm_fd, &cpuid);
+	rc = kvm_supported_cpuid(g->vm.kvm_fd, &g->cpuid);
 	if (!rc) {
-		xcr0 &= kvm_cpuid_xcr0_supported(cpuid) | XFEATURE_MASK(XFEATURE_X87);
-		xss &= kvm_cpuid_xss_supported(cpuid);
-		rc = kvm_cpuid_filter(cpuid, xcr0, xss);
+		xcr0 &= kvm_cpuid_xcr0_supported(g->cpuid) | XFEATURE_MASK(XFEATURE_X87);
+		xss &= kvm_cpuid_xss_supported(g->cpuid);
+		rc = kvm_cpuid_filter(g->cpuid, xcr0, xss);
 	}
 	if (!rc)
 		rc = kvm_vcpu_create(&g->vm, 0, &g->vcpu);
 	if (!rc)
-		rc = kvm_vcpu_set_cpuid(&g->vcpu, cpuid);
-	free(cpuid);
+		rc = kvm_vcpu_set_cpuid(&g->vcpu, g->cpuid);
 	if (!rc)
 		rc = kvm_vcpu_set_xcr0(&g->vcpu, xcr0);
 	if (rc)
@@ -113,4 +111,6 @@ void kvm_guest_destroy(struct kvm_guest *g)
 {
 	kvm_vcpu_destroy(&g->vcpu);
 	kvm_vm_destroy(&g->vm);
+	free(g->cpuid);
+	g->cpuid = NULL;
 }

@@ -15,6 +15,7 @@
 struct kvm_guest {
 	struct kvm_vm vm;
 	struct kvm_vcpu vcpu;
+	struct kvm_cpuid2 *cpuid; /* the filtered table given to KVM_SET_CPUID2 */
 };
 
 /*

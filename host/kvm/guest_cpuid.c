@@ -1,10 +1,11 @@
 /*
- * guest_cpuid.c - supported CPUID, filtered per launch.
+ * guest_cpuid.c - supported CPUID, filtered per launch, and whether a vCPU kept the filter.
  */
 #include "guest_cpuid.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -13,7 +14,8 @@
 
 #define CPUID_MAX_ENTRIES 4096
 
-int kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out)
+/* A CPUID table from @request on @fd into a malloc'd table, grown until it fits. */
+static int get_table(int fd, unsigned long request, const char *name, struct kvm_cpuid2 **out)
 {
 	for (uint32_t n = 128; n <= CPUID_MAX_ENTRIES; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
@@ -21,15 +23,25 @@ int kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out)
 		if (!c)
 			return xb_fail(ENOMEM, "out of memory for %u CPUID entries", n);
 		c->nent = n;
-		if (!ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c)) {
+		if (!ioctl(fd, request, c)) {
 			*out = c;
 			return 0;
 		}
 		free(c);
 		if (errno != E2BIG)
-			return xb_fail_errno("KVM_GET_SUPPORTED_CPUID");
+			return xb_fail_errno("%s", name);
 	}
-	return xb_fail(E2BIG, "KVM_GET_SUPPORTED_CPUID: more than %d entries", CPUID_MAX_ENTRIES);
+	return xb_fail(E2BIG, "%s: more than %d entries", name, CPUID_MAX_ENTRIES);
+}
+
+int kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out)
+{
+	return get_table(kvm_fd, KVM_GET_SUPPORTED_CPUID, "KVM_GET_SUPPORTED_CPUID", out);
+}
+
+int kvm_vcpu_get_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 **out)
+{
+	return get_table(vcpu->fd, KVM_GET_CPUID2, "KVM_GET_CPUID2", out);
 }
 
 struct kvm_cpuid_entry2 *kvm_cpuid_find(struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
@@ -74,47 +86,48 @@ int kvm_xcomp_guest_supp(int kvm_fd, uint64_t *supp)
 #define MPX (M(BNDREGS) | M(BNDCSR))
 #define AVX512 (M(OPMASK) | M(ZMM_HI256) | M(HI16_ZMM))
 
-/* A CPUID feature bit and the components its instructions or state need. */
+/* A CPUID feature bit, its name, and the components its instructions or state need. */
 static const struct gated_bit {
 	uint32_t function, index;
 	char reg;
 	uint8_t bit;
 	uint64_t needs;
+	const char *name;
 } gated_bits[] = {
-	{ 1, 0, 'c', 12, M(YMM) },   /* FMA */
-	{ 1, 0, 'c', 28, M(YMM) },   /* AVX */
-	{ 1, 0, 'c', 29, M(YMM) },   /* F16C */
-	{ 7, 0, 'b', 5, M(YMM) },    /* AVX2 */
-	{ 7, 0, 'b', 14, MPX },      /* MPX */
-	{ 7, 0, 'b', 16, AVX512 },   /* AVX512F */
-	{ 7, 0, 'b', 17, AVX512 },   /* AVX512DQ */
-	{ 7, 0, 'b', 21, AVX512 },   /* AVX512_IFMA */
-	{ 7, 0, 'b', 26, AVX512 },   /* AVX512PF */
-	{ 7, 0, 'b', 27, AVX512 },   /* AVX512ER */
-	{ 7, 0, 'b', 28, AVX512 },   /* AVX512CD */
-	{ 7, 0, 'b', 30, AVX512 },   /* AVX512BW */
-	{ 7, 0, 'b', 31, AVX512 },   /* AVX512VL */
-	{ 7, 0, 'c', 1, AVX512 },    /* AVX512_VBMI */
-	{ 7, 0, 'c', 3, M(PKRU) },   /* PKU */
-	{ 7, 0, 'c', 6, AVX512 },    /* AVX512_VBMI2 */
-	{ 7, 0, 'c', 7, M(CET_USER) }, /* CET_SS */
-	{ 7, 0, 'c', 9, M(YMM) },    /* VAES */
-	{ 7, 0, 'c', 10, M(YMM) },   /* VPCLMULQDQ */
-	{ 7, 0, 'c', 11, AVX512 },   /* AVX512_VNNI */
-	{ 7, 0, 'c', 12, AVX512 },   /* AVX512_BITALG */
-	{ 7, 0, 'c', 14, AVX512 },   /* AVX512_VPOPCNTDQ */
-	{ 7, 0, 'd', 2, AVX512 },    /* AVX512_4VNNIW */
-	{ 7, 0, 'd', 3, AVX512 },    /* AVX512_4FMAPS */
-	{ 7, 0, 'd', 8, AVX512 },    /* AVX512_VP2INTERSECT */
-	{ 7, 0, 'd', 20, M(CET_USER) }, /* IBT */
-	{ 7, 0, 'd', 22, XFEATURES_AMX_TILES }, /* AMX-BF16 */
-	{ 7, 0, 'd', 23, AVX512 },   /* AVX512_FP16 */
-	{ 7, 0, 'd', 24, XFEATURES_AMX_TILES }, /* AMX-TILE */
-	{ 7, 0, 'd', 25, XFEATURES_AMX_TILES }, /* AMX-INT8 */
-	{ 7, 1, 'a', 4, M(YMM) },    /* AVX-VNNI */
-	{ 7, 1, 'a', 5, AVX512 },    /* AVX512_BF16 */
-	{ 7, 1, 'a', 21, XFEATURES_AMX_TILES }, /* AMX-FP16 */
-	{ 7, 1, 'a', 23, M(YMM) },   /* AVX-IFMA */
+	{ 1, 0, 'c', 12, M(YMM), "FMA" },
+	{ 1, 0, 'c', 28, M(YMM), "AVX" },
+	{ 1, 0, 'c', 29, M(YMM), "F16C" },
+	{ 7, 0, 'b', 5, M(YMM), "AVX2" },
+	{ 7, 0, 'b', 14, MPX, "MPX" },
+	{ 7, 0, 'b', 16, AVX512, "AVX512F" },
+	{ 7, 0, 'b', 17, AVX512, "AVX512DQ" },
+	{ 7, 0, 'b', 21, AVX512, "AVX512_IFMA" },
+	{ 7, 0, 'b', 26, AVX512, "AVX512PF" },
+	{ 7, 0, 'b', 27, AVX512, "AVX512ER" },
+	{ 7, 0, 'b', 28, AVX512, "AVX512CD" },
+	{ 7, 0, 'b', 30, AVX512, "AVX512BW" },
+	{ 7, 0, 'b', 31, AVX512, "AVX512VL" },
+	{ 7, 0, 'c', 1, AVX512, "AVX512_VBMI" },
+	{ 7, 0, 'c', 3, M(PKRU), "PKU" },
+	{ 7, 0, 'c', 6, AVX512, "AVX512_VBMI2" },
+	{ 7, 0, 'c', 7, M(CET_USER), "CET_SS" },
+	{ 7, 0, 'c', 9, M(YMM), "VAES" },
+	{ 7, 0, 'c', 10, M(YMM), "VPCLMULQDQ" },
+	{ 7, 0, 'c', 11, AVX512, "AVX512_VNNI" },
+	{ 7, 0, 'c', 12, AVX512, "AVX512_BITALG" },
+	{ 7, 0, 'c', 14, AVX512, "AVX512_VPOPCNTDQ" },
+	{ 7, 0, 'd', 2, AVX512, "AVX512_4VNNIW" },
+	{ 7, 0, 'd', 3, AVX512, "AVX512_4FMAPS" },
+	{ 7, 0, 'd', 8, AVX512, "AVX512_VP2INTERSECT" },
+	{ 7, 0, 'd', 20, M(CET_USER), "IBT" },
+	{ 7, 0, 'd', 22, XFEATURES_AMX_TILES, "AMX-BF16" },
+	{ 7, 0, 'd', 23, AVX512, "AVX512_FP16" },
+	{ 7, 0, 'd', 24, XFEATURES_AMX_TILES, "AMX-TILE" },
+	{ 7, 0, 'd', 25, XFEATURES_AMX_TILES, "AMX-INT8" },
+	{ 7, 1, 'a', 4, M(YMM), "AVX-VNNI" },
+	{ 7, 1, 'a', 5, AVX512, "AVX512_BF16" },
+	{ 7, 1, 'a', 21, XFEATURES_AMX_TILES, "AMX-FP16" },
+	{ 7, 1, 'a', 23, M(YMM), "AVX-IFMA" },
 };
 
 static uint32_t *reg_of(struct kvm_cpuid_entry2 *e, char reg)
@@ -185,6 +198,42 @@ int kvm_cpuid_filter(struct kvm_cpuid2 *c, uint64_t xcr0, uint64_t xss)
 		d1->edx = (uint32_t)(xss >> 32);
 	}
 	return 0;
+}
+
+bool kvm_cpuid_filter_kept(struct kvm_cpuid2 *set, struct kvm_cpuid2 *got, char *diff, size_t size)
+{
+	uint64_t allowed = kvm_cpuid_xcr0_supported(set) | kvm_cpuid_xss_supported(set);
+	static const struct {
+		uint32_t index;
+		const char *what;
+		uint64_t (*mask)(struct kvm_cpuid2 *c);
+	} masks[] = {
+		{ 0, "CPUID.(0DH,0):EDX:EAX", kvm_cpuid_xcr0_supported },
+		{ 1, "CPUID.(0DH,1):EDX:ECX", kvm_cpuid_xss_supported },
+	};
+
+	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		uint64_t want = masks[i].mask(set), have = masks[i].mask(got);
+
+		if (kvm_cpuid_find(set, 0xd, masks[i].index) && want != have) {
+			snprintf(diff, size, "KVM_GET_CPUID2 after KVM_SET_CPUID2 gives %s 0x%" PRIx64 ", not the 0x%"
+				 PRIx64 " set", masks[i].what, have, want);
+			return false;
+		}
+	}
+	for (size_t i = 0; i < sizeof(gated_bits) / sizeof(gated_bits[0]); i++) {
+		const struct gated_bit *g = &gated_bits[i];
+		struct kvm_cpuid_entry2 *e = kvm_cpuid_find(got, g->function, g->index);
+
+		if ((allowed & g->needs) != g->needs && e && (*reg_of(e, g->reg) >> g->bit) & 1) {
+			snprintf(diff, size, "KVM_GET_CPUID2 after KVM_SET_CPUID2 gives CPUID.(EAX=%XH,ECX=%u):E%cX[%u] "
+				 "%s = 1, cleared in the table set (xfeatures 0x%" PRIx64 " not allowed)", g->function,
+				 g->index, g->reg - 'a' + 'A', g->bit, g->name, g->needs & ~allowed);
+			return false;
+		}
+	}
+	diff[0] = '\0';
+	return true;
 }
 
 int kvm_vcpu_set_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 *c)

@@ -2,11 +2,14 @@
  * guest_cpuid.h - the CPUID a guest sees: KVM_GET_SUPPORTED_CPUID, filtered to the xstate
  * features of one launch (feature bits of vector and state extensions whose components are
  * not allowed are cleared; leaf 0xD's masks, sizes and sub-leaves agree with the filtered
- * XCR0 and XSS), and set on a vCPU with KVM_SET_CPUID2.
+ * XCR0 and XSS), set on a vCPU with KVM_SET_CPUID2, and read back with KVM_GET_CPUID2 to
+ * tell whether the KVM kept it (kvm_pvm does not).
  */
 #ifndef XB_HOST_KVM_GUEST_CPUID_H
 #define XB_HOST_KVM_GUEST_CPUID_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vm.h"
@@ -26,6 +29,17 @@ int kvm_cpuid_filter(struct kvm_cpuid2 *c, uint64_t xcr0, uint64_t xss) XB_MUST_
 
 /* KVM_SET_CPUID2. */
 int kvm_vcpu_set_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 *c) XB_MUST_CHECK;
+
+/* KVM_GET_CPUID2: the table the vCPU's CPUID answers from, malloc'd. */
+int kvm_vcpu_get_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 **out) XB_MUST_CHECK;
+
+/*
+ * Whether @got (KVM_GET_CPUID2 after KVM_SET_CPUID2 of @set) keeps what kvm_cpuid_filter()
+ * decided in @set: CPUID.(0DH,0):EDX:EAX, CPUID.(0DH,1):EDX:ECX and every gated feature bit
+ * it cleared. Fields KVM updates at run time (leaf 0xD's sizes, OSXSAVE) are not compared.
+ * On false, @diff names the first field that differs and both values.
+ */
+bool kvm_cpuid_filter_kept(struct kvm_cpuid2 *set, struct kvm_cpuid2 *got, char *diff, size_t size);
 
 /* The xfeatures KVM can give a guest: CPUID.(0DH,0) EDX:EAX of the supported table. */
 uint64_t kvm_cpuid_xcr0_supported(struct kvm_cpuid2 *c);

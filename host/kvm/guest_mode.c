@@ -1,18 +1,22 @@
 /*
- * guest_mode.c - telling a KVM with VMX or SVM from one that can only emulate a classic
- * guest, by running three instructions: XOR ECX,ECX; XGETBV; OUT to the exit port. Run once
- * per process, the first time it is asked.
+ * guest_mode.c - what guests this KVM can give the guest suite: telling a KVM with VMX or
+ * SVM from one that can only emulate a classic guest, by running three instructions
+ * (XOR ECX,ECX; XGETBV; OUT to the exit port), and whether a vCPU keeps the filtered CPUID
+ * it is given. Each asked once per process, the first time.
  */
 #include "launcher.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../../kernels/xfeature.h"
 #include "../machine.h"
 #include "guest.h"
+#include "guest_cpuid.h"
 #include "run_loop.h"
 
 #define PROBE_TIMEOUT_S 10.0
+#define CPUID_PROBE_MEMORY (2ull << 20)
 
 static const uint8_t xgetbv_guest[] = {
 	0x31, 0xc9,       /* xor %ecx, %ecx */
@@ -67,4 +71,48 @@ enum kvm_guest_mode kvm_guest_mode(const char **why)
 	}
 	*why = detail;
 	return mode;
+}
+
+static enum kvm_guest_cpuid probe_cpuid(char *why, size_t size)
+{
+	struct kvm_cpuid2 *got = NULL;
+	enum kvm_guest_cpuid kept;
+	struct kvm_guest g;
+	char diff[200];
+
+	if (kvm_guest_create(&g, CPUID_PROBE_MEMORY, XFEATURES_FP, 0)) {
+		snprintf(why, size, "%s", xb_error_message());
+		return KVM_GUEST_CPUID_UNKNOWN;
+	}
+	if (kvm_vcpu_get_cpuid(&g.vcpu, &got)) {
+		snprintf(why, size, "%s", xb_error_message());
+		kvm_guest_destroy(&g);
+		return KVM_GUEST_CPUID_UNKNOWN;
+	}
+	if (kvm_cpuid_filter_kept(g.cpuid, got, diff, sizeof(diff))) {
+		kept = KVM_GUEST_CPUID_KEPT;
+		snprintf(why, size, "a vCPU keeps the CPUID it is set, filtered to a launch's features");
+	} else {
+		kept = KVM_GUEST_CPUID_REPLACED;
+		snprintf(why, size, "this KVM replaces the xstate part of a vCPU's CPUID (set filtered to x87 "
+			 "and SSE, %s): a guest cannot be limited to a launch's features; the guest suite needs "
+			 "that, the kvm suite still runs", diff);
+	}
+	free(got);
+	kvm_guest_destroy(&g);
+	return kept;
+}
+
+enum kvm_guest_cpuid kvm_guest_cpuid(const char **why)
+{
+	static bool probed;
+	static enum kvm_guest_cpuid kept;
+	static char detail[400];
+
+	if (!probed) {
+		kept = probe_cpuid(detail, sizeof(detail));
+		probed = true;
+	}
+	*why = detail;
+	return kept;
 }

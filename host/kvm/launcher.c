@@ -81,7 +81,7 @@ static bool kvm_launcher_available(char *why, size_t size)
 {
 	const char *detail;
 
-	if (kvm_guest_mode(&detail) == KVM_GUEST_HARDWARE)
+	if (kvm_guest_mode(&detail) == KVM_GUEST_HARDWARE && kvm_guest_cpuid(&detail) == KVM_GUEST_CPUID_KEPT)
 		return true;
 	snprintf(why, size, "%s", detail);
 	return false;

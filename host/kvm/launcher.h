@@ -26,4 +26,19 @@ enum kvm_guest_mode {
  */
 enum kvm_guest_mode kvm_guest_mode(const char **why);
 
+enum kvm_guest_cpuid {
+	KVM_GUEST_CPUID_KEPT,     /* a guest's CPUID answers from the table the VMM set */
+	KVM_GUEST_CPUID_REPLACED, /* KVM replaces its xstate part (kvm_pvm): no filtered guest */
+	KVM_GUEST_CPUID_UNKNOWN,  /* no /dev/kvm, or the vCPU could not be set up; @why says */
+};
+
+/*
+ * Sets a vCPU's CPUID filtered to x87 and SSE (kvm_guest_create) and reads it back with
+ * KVM_GET_CPUID2: a guest's CPUID instruction answers from that table (it always exits to,
+ * or is emulated by, KVM). kvm_pvm gives back its own CPUID.(0DH,0) and feature bits, so
+ * no guest of a launch sees the launch's features. Once per process, like kvm_guest_mode();
+ * *@why is a sentence for the probe and for skip reasons.
+ */
+enum kvm_guest_cpuid kvm_guest_cpuid(const char **why);
+
 #endif

@@ -23,12 +23,17 @@ void amx_tilecfg_palette1(struct amx_tilecfg *cfg)
 	}
 }
 
-uint64_t amx_time_ldtilecfg(const struct amx_tilecfg *cfg)
+void amx_ldtilecfg(const struct amx_tilecfg *cfg)
+{
+	__asm__ volatile("ldtilecfg (%0)" : : "r"(cfg) : "memory");
+}
+
+uint64_t amx_time_tilezero(void)
 {
 	uint64_t t0, t1;
 
 	t0 = tsc_begin();
-	__asm__ volatile("ldtilecfg (%0)" : : "r"(cfg) : "memory");
+	__asm__ volatile("tilezero %%tmm0" : : : "memory");
 	t1 = tsc_end();
 	return t1 - t0;
 }

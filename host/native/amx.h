@@ -1,7 +1,9 @@
 /*
  * amx.h - the few AMX steps the native families time: asking the kernel for tile data
  * (arch_prctl(ARCH_REQ_XCOMP_PERM)), and a tile instruction whose first execution in a
- * task takes the XFD #NM and the kernel's fpstate reallocation. Callers must have checked
+ * task takes the XFD #NM and the kernel's fpstate reallocation: one that touches tile data
+ * (TILEZERO here, TILELOADD in the kernel's KVM selftest amx_test.c), not LDTILECFG or
+ * TILERELEASE, which run without the #NM. Callers must have checked
  * AMX-TILE (CPUID.(EAX=7,ECX=0):EDX[24]); nothing here runs a tile instruction otherwise.
  * No vector code; raw system calls.
  */
@@ -19,10 +21,16 @@ struct amx_tilecfg {
 
 void amx_tilecfg_palette1(struct amx_tilecfg *cfg);
 
-/* One LDTILECFG between serialized time stamps; returns the ticks. */
-uint64_t amx_time_ldtilecfg(const struct amx_tilecfg *cfg);
+/* LDTILECFG: configures the tiles. It touches XTILECFG only, which is not XFD-capable, so it
+ * never takes the XFD #NM. */
+void amx_ldtilecfg(const struct amx_tilecfg *cfg);
 
-/* TILERELEASE: tile data back to init (the first one in a task takes the #NM too). */
+/* One TILEZERO of tile 0 between serialized time stamps; returns the ticks. It writes tile
+ * data, so while IA32_XFD[18] is armed it takes the #NM (the kernel's first use). Needs a
+ * tile configuration loaded (amx_ldtilecfg), else #UD. */
+uint64_t amx_time_tilezero(void);
+
+/* TILERELEASE: tile configuration and data back to init. Like LDTILECFG, no #NM. */
 void amx_tilerelease(void);
 
 /* arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), timed into *@ticks; 0 or -errno. */

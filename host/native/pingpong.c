@@ -40,7 +40,7 @@ int pingpong_partner(const struct pingpong_end *e)
 			xstate_hold_load(e->hold);
 			break;
 		case 'c':
-			r = xstate_hold_check(e->hold);
+			r = xstate_hold_check_after_path(e->hold);
 			raw_syscall3(SYS_getcpu, (long)&cpu, 0, 0);
 			rc = put(e->wfd, (char)r.check);
 			if (!rc)
@@ -97,7 +97,7 @@ void pingpong_batch(const struct pingpong_end *e, uint32_t warmup, uint32_t n, v
 		out->error = round_trips(e, n);
 	t1 = tsc_end();
 	out->gross_ticks = t1 - t0;
-	out->self = xstate_hold_check(e->hold);
+	out->self = xstate_hold_check_after_path(e->hold);
 	if (!out->error)
 		out->error = command(e, 'c', &answer);
 	if (!out->error)

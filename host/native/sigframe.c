@@ -99,7 +99,7 @@ void sigframe_batch(const struct xstate_hold *h, int sig, uint32_t warmup, uint3
 		out->error = raise_n(tgid, tid, sig, n);
 	t1 = tsc_end();
 	out->gross_ticks = t1 - t0;
-	out->after = xstate_hold_check(h);
+	out->after = xstate_hold_check_after_path(h);
 out:
 	xrstor(caller, caller_mask);
 }

@@ -8,15 +8,17 @@
  *       times arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) in a process that has
  *       never asked: "perm_ticks=N perm_before=0x.. perm_after=0x.."
  *   xstate-bench-fresh first-use
- *       asks, then times the first LDTILECFG (XFD #NM, fpstate reallocation) and a second
- *       one; the signal frame's xstate size before and after shows the reallocation:
+ *       asks, loads a tile configuration (LDTILECFG: no #NM), then times the first TILEZERO
+ *       (XFD #NM, fpstate reallocation) and a second one; the signal frame's xstate size
+ *       before and after shows the reallocation:
  *       "first_ticks=N second_ticks=N frame_before=N frame_after=N perm_before=0x.. perm_after=0x.."
  *   xstate-bench-fresh partner permitted|unpermitted RFD WFD CPU
  *       the ping-pong partner (pingpong.h) on PU CPU with AVX-512 state in use: permitted
- *       asks for tile data and uses it once (its fpstate then has room for tiles, XFD
- *       disarmed), unpermitted never does (XFD stays armed); the signal frame's xstate size
- *       before and after shows which (it must grow for permitted, stay for unpermitted), else
- *       the partner refuses. Writes 'r' on WFD when ready.
+ *       asks for tile data and uses it once with TILEZERO, then TILERELEASE (its fpstate
+ *       then has room for tiles, XFD disarmed), unpermitted never does (XFD stays armed);
+ *       the signal frame's xstate size before and after shows which (it must grow for
+ *       permitted, stay for unpermitted), else the partner refuses. Writes 'r' on WFD when
+ *       ready.
  *
  * Errors go to stderr with exit status 1; a bad command line exits 2.
  */
@@ -121,8 +123,10 @@ static int cmd_first_use(void)
 	if (frame_size(&frame_before) || request(&ticks, &after))
 		return 1;
 	amx_tilecfg_palette1(&cfg);
-	first = amx_time_ldtilecfg(&cfg);
-	second = amx_time_ldtilecfg(&cfg);
+	amx_ldtilecfg(&cfg);
+	first = amx_time_tilezero();
+	second = amx_time_tilezero();
+	amx_tilerelease();
 	if (frame_size(&frame_after))
 		return 1;
 	printf("first_ticks=%llu second_ticks=%llu frame_before=%u frame_after=%u perm_before=0x%llx "
@@ -135,6 +139,7 @@ static int cmd_partner(bool permitted, int rfd, int wfd, int cpu)
 {
 	struct xstate_layout l;
 	struct xstate_hold hold;
+	struct amx_tilecfg cfg;
 	struct pin_result pin;
 	uint64_t perm = 0, ticks;
 	uint32_t frame_before, frame_after;
@@ -152,7 +157,11 @@ static int cmd_partner(bool permitted, int rfd, int wfd, int cpu)
 	if (permitted) {
 		if (request(&ticks, &perm))
 			return 1;
-		amx_tilerelease(); /* the first use: the kernel gives this task room for tile data */
+		/* the first use of tile data: the kernel gives this task room for it */
+		amx_tilecfg_palette1(&cfg);
+		amx_ldtilecfg(&cfg);
+		amx_time_tilezero();
+		amx_tilerelease();
 	}
 	if (frame_size(&frame_after))
 		return 1;

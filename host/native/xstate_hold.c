@@ -40,20 +40,55 @@ void xstate_hold_load(const struct xstate_hold *h)
 	xrstor(h->image, h->load_mask);
 }
 
-struct hold_result xstate_hold_check(const struct xstate_hold *h)
+/* x87 and SSE where the hold keeps them in init: they may show in use after a kernel path. */
+static uint64_t may_show_init(const struct xstate_hold *h)
 {
-	struct xstate_header *hdr = xstate_header_of(h->readback);
-	uint64_t xinuse = h->layout->xgetbv1 ? xgetbv(1) : 0;
+	return XFEATURES_FP & h->load_mask & ~h->in_use;
+}
+
+/* The hold's components in @buf (standard format) against the image; @init_ok of them may be
+ * in use holding their init values. */
+static struct hold_result compare(const struct xstate_hold *h, const void *buf, uint64_t init_ok, uint64_t xinuse)
+{
+	uint64_t bv = xstate_header_of((void *)buf)->xstate_bv & h->load_mask;
+	uint64_t init_in_use = bv & init_ok;
 	int diff;
 
-	if (h->layout->xgetbv1 && (xinuse & h->load_mask) != h->in_use)
-		return (struct hold_result){ HOLD_XINUSE, h->in_use, xinuse & h->load_mask, xinuse };
-	hdr->xstate_bv = 0;
-	xsave(h->readback, h->load_mask);
-	diff = xstate_image_diff(h->layout, h->readback, false, h->image, false, h->load_mask);
+	if ((bv & ~init_ok) != h->in_use)
+		return (struct hold_result){ HOLD_XSTATE_BV, h->in_use, bv, xinuse, init_in_use };
+	if (!xstate_legacy_holds_init(buf, init_in_use))
+		return (struct hold_result){ HOLD_CONTENT, init_in_use, bv, xinuse, init_in_use };
+	diff = xstate_image_diff(h->layout, buf, false, h->image, false, h->load_mask & ~init_in_use);
 	if (diff >= 0)
-		return (struct hold_result){ HOLD_CONTENT, 1ULL << diff, hdr->xstate_bv, xinuse };
-	return (struct hold_result){ HOLD_OK, 0, 0, xinuse };
+		return (struct hold_result){ HOLD_CONTENT, 1ULL << diff, bv, xinuse, init_in_use };
+	return (struct hold_result){ HOLD_OK, 0, 0, xinuse, init_in_use };
+}
+
+/* Reads XINUSE, saves the registers into the readback buffer and compares. */
+static struct hold_result check(const struct xstate_hold *h, uint64_t init_ok)
+{
+	uint64_t xinuse = h->layout->xgetbv1 ? xgetbv(1) : 0;
+
+	if (h->layout->xgetbv1 && (xinuse & h->load_mask & ~init_ok) != h->in_use)
+		return (struct hold_result){ HOLD_XINUSE, h->in_use, xinuse & h->load_mask, xinuse, 0 };
+	xstate_header_of(h->readback)->xstate_bv = 0;
+	xsave(h->readback, h->load_mask);
+	return compare(h, h->readback, init_ok, xinuse);
+}
+
+struct hold_result xstate_hold_check(const struct xstate_hold *h)
+{
+	return check(h, 0);
+}
+
+struct hold_result xstate_hold_check_after_path(const struct xstate_hold *h)
+{
+	return check(h, may_show_init(h));
+}
+
+struct hold_result xstate_hold_compare(const struct xstate_hold *h, const void *buf)
+{
+	return compare(h, buf, may_show_init(h), 0);
 }
 
 const char *xstate_hold_check_str(enum hold_check c)
@@ -63,6 +98,8 @@ const char *xstate_hold_check_str(enum hold_check c)
 		return "ok";
 	case HOLD_XINUSE:
 		return "XINUSE does not show the held components (and only them) in use";
+	case HOLD_XSTATE_BV:
+		return "XSTATE_BV does not show the held components (and only them) in use";
 	case HOLD_CONTENT:
 		return "a held component's value changed";
 	}

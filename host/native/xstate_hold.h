@@ -41,21 +41,43 @@ void xstate_hold_load(const struct xstate_hold *h);
 
 enum hold_check {
 	HOLD_OK,
-	HOLD_XINUSE,  /* XINUSE does not show exactly in_use in use */
-	HOLD_CONTENT, /* a component's value changed */
+	HOLD_XINUSE,    /* XINUSE does not show exactly in_use in use */
+	HOLD_XSTATE_BV, /* a save's XSTATE_BV does not show exactly in_use in use */
+	HOLD_CONTENT,   /* a component's value changed */
 };
 
 struct hold_result {
 	enum hold_check check;
-	uint64_t expected, actual; /* XINUSE bits, or the differing component's bit */
+	uint64_t expected, actual; /* XINUSE or XSTATE_BV bits, or the differing component's bit */
 	uint64_t xinuse;           /* XGETBV(1) as read, 0 without XGETBV1 */
+	uint64_t init_in_use;      /* x87 and SSE not held but found in use holding their init values */
 };
 
 /*
- * Checks the registers: XINUSE (when the CPU has XGETBV1) shows exactly in_use among
- * load_mask, and a save of them matches the image component by component.
+ * Checks the registers right after xstate_hold_load(): XINUSE (when the CPU has XGETBV1)
+ * shows exactly in_use among load_mask, and a save of them matches the image component by
+ * component.
  */
 struct hold_result xstate_hold_check(const struct xstate_hold *h);
+
+/*
+ * x87 and SSE, where the hold keeps them in init, may be found in use holding their init
+ * values after a kernel path, and that is all a check can ask of them there:
+ *  - rt_sigreturn restores a signal frame whose XSTATE_BV always has x87 and SSE set
+ *    (save_xstate_epilog(), arch/x86/kernel/fpu/signal.c, Linux 5.14 to 6.18), and an Intel
+ *    CPU counts a component XRSTOR loaded as in use whatever its values (an AMD one does not);
+ *  - a hypervisor under the machine may leave SSE in use at its init values at any moment,
+ *    even under a thread that runs no instruction touching it (measured on a KVM guest of an
+ *    Intel Xeon: several hundred times a second, more often than the guest's own interrupts).
+ * Every other component must be exactly as held, and x87 and SSE must hold the hold's values.
+ */
+struct hold_result xstate_hold_check_after_path(const struct xstate_hold *h);
+
+/*
+ * The comparison of xstate_hold_check_after_path() on a standard-format save of load_mask
+ * in @buf (a ptrace regset, say): XSTATE_BV, then the values.
+ */
+struct hold_result xstate_hold_compare(const struct xstate_hold *h, const void *buf);
 
 /* "ok", or what differed. */
 const char *xstate_hold_check_str(enum hold_check c);

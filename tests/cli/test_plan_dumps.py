@@ -15,7 +15,7 @@ def plan(name, *extra):
 class PlanOnDumps(xbtest.TempDirTest):
     def test_every_skip_has_a_reason(self):
         for name in ["intel-sapphirerapids.dump", "amd-zen4.dump", "intel-sandybridge.dump",
-                     "intel-westmere.dump", "intel-cascadelake-kvm.dump",
+                     "intel-westmere.dump", "intel-cascadelake-kvm.dump", "intel-xeon-amx-kvm.dump",
                      "amd-turin-bhyve.dump", "qemu-tcg-lab.dump"]:
             for c in plan(name).values():
                 self.assertEqual(c["runnable"], "reason" not in c, c)
@@ -41,6 +41,14 @@ class PlanOnDumps(xbtest.TempDirTest):
         for c in cases:
             self.assertFalse(c["runnable"])
             self.assertIn("arch_prctl(ARCH_GET_XCOMP_SUPP)=0x202e7", c["reason"])
+
+    def test_xeon_amx_runs_amx_and_xfd(self):
+        # The team's Intel machine: AMX with XFD and a kernel offering tile data, no PKRU.
+        p = plan("intel-xeon-amx-kvm.dump", "--suite", "native")
+        for i in ["native/save/xsavec/amx/inuse", "native/restore/xrstor/amx/init", "native/save/xsaveopt/user/clean",
+                  "native/amx/first-use/amx", "native/amx/perm/amx", "native/xfd/ctxsw/amx/mixed",
+                  "native/signal/roundtrip/amx", "native/switch/realloc/amx/live"]:
+            self.assertTrue(p[i]["runnable"], p[i])
 
     def test_zen4_has_no_amx(self):
         p = plan("amd-zen4.dump")

@@ -55,6 +55,8 @@ def main():
     lablib.check(probe["kvm"]["present"], "the probe inside the lab saw no /dev/kvm")
     lablib.check(probe["kvm"]["guest_mode"] == "hardware",
                  f"the nested KVM should run hardware guests: {probe['kvm'].get('guest_mode_detail')}")
+    lablib.check(probe["kvm"]["guest_cpuid"] == "kept",
+                 f"the nested KVM should keep a vCPU's filtered CPUID: {probe['kvm'].get('guest_cpuid_detail')}")
 
     db = sqlite3.connect(db_path)
     run_id, complete, release = db.execute("SELECT id, complete, kernel_release FROM runs").fetchone()

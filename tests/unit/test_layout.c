@@ -144,6 +144,54 @@ static void test_turin(void **state)
 	assert_int_equal(m->kernel.minsigstksz, 3376);
 }
 
+/* The team's Intel machine, recorded: AVX-512 and AMX with XFD under KVM, no PKRU or MPX,
+ * XSAVES without supervisor states. */
+static void test_xeon_amx(void **state)
+{
+	struct machine *m = load("intel-xeon-amx-kvm.dump");
+	const struct xstate_layout *l = &m->layout;
+
+	(void)state;
+	assert_string_equal(m->cpu.vendor, "GenuineIntel");
+	assert_int_equal(m->cpu.family, 6);
+	assert_int_equal(m->cpu.model, 167);
+	assert_int_equal(m->layout_error, XSTATE_LAYOUT_OK);
+	assert_true(l->xsaveopt && l->xsavec && l->xgetbv1 && l->xsaves && l->xfd);
+	assert_int_equal(l->xcr0, 0x600e7);
+	assert_int_equal(l->xss_supported, 0);
+	assert_true(l->xss_known);
+	assert_int_equal(l->xss, 0);
+	/* Intel standard offsets: opmask after the MPX hole, the tiles after PKRU's slot */
+	assert_int_equal(l->comp[XFEATURE_OPMASK].offset, 1088);
+	assert_int_equal(l->comp[XFEATURE_ZMM_HI256].offset, 1152);
+	assert_int_equal(l->comp[XFEATURE_HI16_ZMM].offset, 1664);
+	assert_int_equal(l->comp[XFEATURE_XTILECFG].offset, 2752);
+	assert_int_equal(l->comp[XFEATURE_XTILEDATA].offset, 2816);
+	assert_int_equal(l->comp[XFEATURE_XTILEDATA].size, 8192);
+	assert_false(l->comp[XFEATURE_PKRU].supported || l->comp[XFEATURE_BNDREGS].supported);
+	assert_true(l->comp[XFEATURE_XTILECFG].align64 && !l->comp[XFEATURE_XTILECFG].xfd);
+	assert_true(l->comp[XFEATURE_XTILEDATA].align64 && l->comp[XFEATURE_XTILEDATA].xfd);
+	assert_int_equal(xstate_xfd_capable(l), XFEATURE_MASK(XFEATURE_XTILEDATA));
+	/* standard: 2816 + 8192 = 11008 (CPUID.(0DH,0):EBX); avx512 ends at 1664 + 1024 */
+	assert_int_equal(xstate_size_standard(l, 0x600e7), 11008);
+	assert_int_equal(l->size_xcr0_standard, 11008);
+	assert_int_equal(xstate_size_standard(l, XFEATURES_AVX512), 2688);
+	/* compacted: 576 +256 +64 +512 +1024 = 2432, 64-aligned, so XTILECFG 2432..2496 and
+	 * XTILEDATA 2496 + 8192 = 10688 (CPUID.(0DH,1):EBX) */
+	assert_int_equal(xstate_size_compacted(l, XFEATURES_AVX512), 2432);
+	assert_int_equal(xstate_offset_compacted(l, 0x600e7, XFEATURE_XTILECFG), 2432);
+	assert_int_equal(xstate_offset_compacted(l, 0x600e7, XFEATURE_XTILEDATA), 2496);
+	assert_int_equal(xstate_size_compacted(l, 0x600e7), 10688);
+	assert_int_equal(l->size_enabled_compacted, 10688);
+	/* fp + tile data: 576 is 64-aligned, 576 + 8192 */
+	assert_int_equal(xstate_size_compacted(l, XFEATURES_FP | XFEATURE_MASK(XFEATURE_XTILEDATA)), 8768);
+	/* tile data offered, not granted: the default permission holds XTILECFG only */
+	assert_true(m->kernel.xcomp_known);
+	assert_int_equal(m->kernel.xcomp_supp, 0x600e7);
+	assert_int_equal(m->kernel.xcomp_perm, 0x200e7);
+	assert_int_equal(m->kernel.minsigstksz, 11952);
+}
+
 /* Sandy Bridge: XSAVEOPT only; sub-leaf 1 EBX is 0 and XSS is known to be empty. */
 static void test_sandybridge(void **state)
 {
@@ -188,7 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sapphirerapids), cmocka_unit_test(test_zen4),
 		cmocka_unit_test(test_cascadelake),    cmocka_unit_test(test_turin),
-		cmocka_unit_test(test_sandybridge),
+		cmocka_unit_test(test_xeon_amx),       cmocka_unit_test(test_sandybridge),
 		cmocka_unit_test(test_westmere),       cmocka_unit_test(test_live),
 	};
 
