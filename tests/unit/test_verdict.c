@@ -1,5 +1,5 @@
 /*
- * test_verdict.c - the decision rule of `compare`: new and missing cases, too few samples
+ * test_verdict.c - the decision rule of `compare`: new, missing and failed cases, too few samples
  * (to reach alpha, or for a 95% interval), functional-only results kept out of the false-discovery family, the threshold; and a
  * simulation with a fixed seed: on A/A data (10 samples a side, 2% normal noise) the share
  * of cases called a regression or an improvement stays under alpha, and a 5% shift is found
@@ -61,6 +61,27 @@ static void test_new_missing_and_small(void **state)
 	assert_true(c[3].p_adjusted > 0.01);
 	assert_int_equal(c[3].verdict, VERDICT_NOISY);
 	assert_true(fabs(verdict_min_p(5, 5) - 2.0 / 252) < 1e-15);
+}
+
+/* A case that failed its checks in NEW is failed with its reason, outside the family. */
+static void test_failed_in_new(void **state)
+{
+	double a[10], b[10];
+	struct case_verdict c[2];
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		a[i] = 100 + i, b[i] = 200 + i;
+	assert_int_equal(verdict_measure(a, 10, NULL, 0, &c[0]), 0);
+	c[0].failure = "XINUSE after XRSTOR was 0x2";
+	assert_int_equal(verdict_measure(a, 10, b, 10, &c[1]), 0);
+	assert_int_equal(verdict_decide(c, 2, &defaults), 0);
+	assert_int_equal(c[0].verdict, VERDICT_FAILED);
+	assert_string_equal(c[0].why, "XINUSE after XRSTOR was 0x2");
+	assert_string_equal(verdict_name(c[0].verdict), "failed");
+	/* alone in the family: adjusted as one test */
+	assert_true(c[1].p_adjusted == c[1].p);
+	assert_int_equal(c[1].verdict, VERDICT_REGRESSION);
 }
 
 /*
@@ -176,6 +197,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_missing_and_small),
+		cmocka_unit_test(test_failed_in_new),
 		cmocka_unit_test(test_interval_short_of_95),
 		cmocka_unit_test(test_threshold_and_functional_only),
 		cmocka_unit_test(test_simulation),
