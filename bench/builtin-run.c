@@ -73,7 +73,7 @@ static char *join_args(int argc, char **argv)
 /* The stored run @run_id as Google Benchmark JSON into @json and as KTAP on stdout. */
 static int write_outputs(const char *db_url, int64_t run_id, FILE *json, const char *json_path, bool ktap)
 {
-	struct results_store *st;
+	struct results_store *st = NULL;
 	struct series s = { 0 };
 	char spec[32];
 	int rc = cli_open_results(db_url, &st);
@@ -237,6 +237,8 @@ out:
 		fprintf(stderr, "xstate-bench run: write %s: %m\n", json_path);
 		rc = -EIO;
 	}
+	if (json && !run_id)
+		unlink(json_path); /* nothing was stored: no file rather than an empty one */
 	free((char *)o.command_line);
 	free(m);
 	return rc < 0 ? 1 : rc;

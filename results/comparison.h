@@ -1,6 +1,7 @@
 /*
  * comparison.h - BASE against one or more NEW series: one row per case id found in any of
- * them, one verdict per NEW series, each series' cases corrected together.
+ * them (measured, or failed in a NEW series), one verdict per NEW series that has the case,
+ * each series' cases corrected together; and the notes printed with it.
  */
 #ifndef XB_RESULTS_COMPARISON_H
 #define XB_RESULTS_COMPARISON_H

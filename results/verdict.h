@@ -36,7 +36,8 @@ struct case_verdict {
 	bool functional_only;    /* a side's timings mean nothing: never a regression */
 	const char *failure;     /* NEW's error when it failed the case's checks, else NULL */
 	enum verdict verdict;
-	const char *why;         /* for noisy: the reason, static text; for failed: the failure */
+	const char *why;         /* for noisy: the reason, static text; for failed: the failure;
+				  * for missing: NEW's skip reason when it skipped the case */
 };
 
 /* Medians, ratio, interval and p-value; the verdict waits for verdict_decide(). Either side
