@@ -437,7 +437,8 @@ static int write_json(const struct comparison *c, FILE *out)
 	return json_write(root, out);
 }
 
-void markup_escaped(FILE *out, const char *s)
+/* XML text: markup escaped; in an attribute also line breaks and tabs, as references. */
+static void markup(FILE *out, const char *s, bool attribute)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -446,13 +447,23 @@ void markup_escaped(FILE *out, const char *s)
 		case '&': fputs("&amp;", out); break;
 		case '"': fputs("&quot;", out); break;
 		case '\'': fputs("&apos;", out); break;
-		case '\n': fputs("&#10;", out); break;
-		case '\t': fputs("&#9;", out); break;
+		case '\n': fputs(attribute ? "&#10;" : "\n", out); break;
+		case '\t': fputs(attribute ? "&#9;" : "\t", out); break;
 		default:
 			/* XML 1.0 has no other control character, not even as a reference */
 			fputc((unsigned char)*s < 0x20 ? '?' : *s, out);
 		}
 	}
+}
+
+void markup_escaped(FILE *out, const char *s)
+{
+	markup(out, s, true);
+}
+
+void markup_text(FILE *out, const char *s)
+{
+	markup(out, s, false);
 }
 
 int compare_format_write(const struct comparison *c, enum compare_format f, FILE *out)

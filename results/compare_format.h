@@ -43,7 +43,9 @@ void compare_cell_figures(const struct comparison *c, const struct comparison_ro
 void compare_counts_text(const struct comparison *c, int k, char *out, size_t size);
 /* "threshold 2%, alpha 0.01 (Benjamini-Hochberg), 95% Hodges-Lehmann intervals" */
 void compare_method_text(const struct comparison *c, FILE *out);
-/* Writes @s with <, >, & and " escaped, for XML (JUnit) and HTML (the report). */
+/* Writes @s with <, >, &, " and ' escaped, for XML (JUnit) and HTML (the report); line breaks
+ * too, for an attribute. markup_text() keeps them, for an element's text. */
 void markup_escaped(FILE *out, const char *s);
+void markup_text(FILE *out, const char *s);
 
 #endif

@@ -143,7 +143,7 @@ static int write_testcase(const struct comparison *c, const struct comparison_ro
 		}
 		fputs("\">", out);
 	}
-	markup_escaped(out, figures);
+	markup_text(out, figures);
 	fprintf(out, "</%s>\n    </testcase>\n", outcome == OUTCOME_PASS ? "system-out" : elements[outcome]);
 	free(figures);
 	return 0;

@@ -152,16 +152,18 @@ static const char *next_case(const struct series *run, int *m, int *u, const str
 
 static int measured_diagnostic(const struct series_case *sc, const char *metric, FILE *out)
 {
-	double *sorted = malloc((size_t)sc->n * sizeof(*sorted));
-	char median[24];
+	double *sorted = malloc((size_t)sc->n * sizeof(*sorted)), iqr;
+	char median[24], spread[24] = "-"; /* no spread around a median of zero */
 
 	if (!sorted)
 		return xb_fail(ENOMEM, "out of memory");
 	memcpy(sorted, sc->values, (size_t)sc->n * sizeof(*sorted));
 	stats_sort(sorted, sc->n);
 	compare_number_text(stats_quantile_sorted(sorted, sc->n, 0.5), median, sizeof(median));
-	fprintf(out, "# median %s %s, IQR %.1f%%, %d samples\n", median, series_metric_unit(metric, sc->unit),
-		stats_iqr_percent(sorted, sc->n), sc->n);
+	iqr = stats_iqr_percent(sorted, sc->n);
+	if (isfinite(iqr))
+		snprintf(spread, sizeof(spread), "%.1f%%", iqr);
+	fprintf(out, "# median %s %s, IQR %s, %d samples\n", median, series_metric_unit(metric, sc->unit), spread, sc->n);
 	free(sorted);
 	if (sc->functional_only)
 		diagnostic(out, 0, "functional only", sc->functional_only);
