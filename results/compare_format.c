@@ -85,6 +85,12 @@ static const char *reason_prefix(const struct comparison_row *row, int k)
 	return comparison_functional_only(row, k) ? "functional only: " : "";
 }
 
+void compare_one_line(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
+}
+
 /* "median 1234.5 ticks/op, 30 samples", or what the series recorded instead of samples. */
 static void side_text(const struct series *s, const struct series_case *sc, double median, const char *unit,
 		      const char *id, FILE *out)
@@ -93,12 +99,14 @@ static void side_text(const struct series *s, const struct series_case *sc, doub
 	char number[24];
 
 	compare_number_text(median, number, sizeof(number));
-	if (sc)
+	if (sc) {
 		fprintf(out, "median %s %s, %d samples", number, unit, sc->n);
-	else if (u)
-		fprintf(out, "%s: %s", u->status == CASE_ERROR ? "failed its checks" : "skipped", u->reason);
-	else
+	} else if (u) {
+		fprintf(out, "%s: ", u->status == CASE_ERROR ? "failed its checks" : "skipped");
+		compare_one_line(out, u->reason);
+	} else {
 		fprintf(out, "not measured");
+	}
 }
 
 void compare_cell_figures(const struct comparison *c, const struct comparison_row *row, int k, const char *prefix,
@@ -120,8 +128,10 @@ void compare_cell_figures(const struct comparison *c, const struct comparison_ro
 			fprintf(out, ", p adj %.3g", v->p_adjusted);
 		fprintf(out, " (threshold %g%%, alpha %g)\n", 100 * c->options.threshold, c->options.alpha);
 	}
-	fprintf(out, "%sverdict %s%s%s%s\n", prefix, verdict_name(v->verdict), reason ? ": " : "",
-		reason ? reason_prefix(row, k) : "", reason ? reason : "");
+	fprintf(out, "%sverdict %s%s%s", prefix, verdict_name(v->verdict), reason ? ": " : "",
+		reason ? reason_prefix(row, k) : "");
+	compare_one_line(out, reason ? reason : "");
+	fputc('\n', out);
 }
 
 /* The order of the counts: the first six as compare has always printed them. */

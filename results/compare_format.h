@@ -38,6 +38,8 @@ const char *compare_cell_reason(const struct comparison_row *row, int k);
  * the change with its interval and adjusted p-value, the verdict and its reason. */
 void compare_cell_figures(const struct comparison *c, const struct comparison_row *row, int k, const char *prefix,
 			  FILE *out);
+/* Writes @s on one line: line breaks become blanks (a reason in figures, KTAP data). */
+void compare_one_line(FILE *out, const char *s);
 /* "2 regression, 1 improvement, ...": every verdict's count against NEW series @k. */
 #define COMPARE_COUNTS_SIZE 512
 void compare_counts_text(const struct comparison *c, int k, char *out, size_t size);

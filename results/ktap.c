@@ -21,13 +21,6 @@ static void description(FILE *out, const char *s)
 		fputc(*s == '#' ? '_' : *s == '\n' || *s == '\r' ? ' ' : *s, out);
 }
 
-/* Diagnostic data or a diagnostic line's text: any text on one line. */
-static void one_line(FILE *out, const char *s)
-{
-	for (; *s; s++)
-		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
-}
-
 static void header(FILE *out, int depth, int plan)
 {
 	fprintf(out, "%*sKTAP version 1\n%*s1..%d\n", depth * KTAP_INDENT, "", depth * KTAP_INDENT, "", plan);
@@ -36,7 +29,7 @@ static void header(FILE *out, int depth, int plan)
 static void diagnostic(FILE *out, int depth, const char *kind, const char *text)
 {
 	fprintf(out, "%*s# %s%s", depth * KTAP_INDENT, "", kind ? kind : "", kind ? ": " : "");
-	one_line(out, text);
+	compare_one_line(out, text);
 	fputc('\n', out);
 }
 
@@ -55,7 +48,7 @@ static void result(FILE *out, int depth, enum verdict_outcome outcome, int numbe
 		fputs(" SKIP", out);
 	if (data) {
 		fputc(' ', out);
-		one_line(out, data);
+		compare_one_line(out, data);
 	}
 	fputc('\n', out);
 }
