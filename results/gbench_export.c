@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv_write.h"
 #include "db.h"
 #include "json_write.h"
 #include "series.h"
@@ -345,18 +346,6 @@ static int write_json(const struct series_run *run, const struct export_run *r, 
 	return json_write(root, out);
 }
 
-/* An RFC 4180 field: always quoted, quotes doubled. */
-static void csv_text(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static void csv_number(FILE *out, double v)
 {
 	if (isfinite(v))
@@ -374,7 +363,7 @@ static void write_csv(const struct export_run *r, FILE *out)
 		fputc(',', out);
 		csv_text(out, r->metric_names[k]);
 	}
-	fputs("\r\n", out);
+	fputs(CSV_RECORD_END, out);
 	for (int i = 0; i < r->nr; i++) {
 		const struct export_sample *e = &r->samples[i];
 		const cJSON *cpu = cpu_metric(e);
@@ -385,7 +374,7 @@ static void write_csv(const struct export_run *r, FILE *out)
 			csv_text(out, e->error);
 			for (int k = 0; k < 2 + r->nr_metric_names; k++)
 				fputc(',', out);
-			fputs("\r\n", out);
+			fputs(CSV_RECORD_END, out);
 			continue;
 		}
 		fprintf(out, ",%lld", (long long)e->batches);
@@ -399,7 +388,7 @@ static void write_csv(const struct export_run *r, FILE *out)
 
 			csv_number(out, m ? m->valuedouble : NAN);
 		}
-		fputs("\r\n", out);
+		fputs(CSV_RECORD_END, out);
 	}
 }
 

@@ -278,6 +278,23 @@ class Outputs(xbtest.TempDirTest):
             if not row["error_occurred"]:
                 self.assertEqual(float(row["real_time"]), float(row["ns_per_op"]))
 
+    def test_history_csv_per_rfc_4180(self):
+        db = xbtest.new_db(self.tmp)
+        rng = random.Random(2)
+        labels = ['nightly "rc1", rebased', "plain"]
+        for i, label in enumerate(labels):
+            path = os.path.join(self.tmp, f"h{i}.json")
+            gbench_json(path, {"native/test/op/h/inuse": samples(rng, 100)})
+            self.assertEqual(run("import", "--db", db, path, "--label", label).returncode, 0)
+        r = subprocess.run([xbtest.BINARY, "history", "--db", db, "--format", "csv", "native/test/op/h/inuse"],
+                           capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = r.stdout.decode()
+        self.assertEqual(text.count("\r\n"), 3)
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        self.assertEqual([row["label"] for row in rows], labels)
+        self.assertEqual([int(row["n"]) for row in rows], [10, 10])
+
     # compare's verdicts in every format
 
     def test_failed_case_fails_everywhere(self):
