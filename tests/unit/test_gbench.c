@@ -27,7 +27,7 @@ struct reports {
 		char name[32];
 		int64_t index, batches;
 		bool error, last;
-		double ticks_per_op;
+		double ticks_per_op, ns_per_op, cpu_ns_per_op;
 	} rep[2 * REPS];
 };
 
@@ -56,10 +56,15 @@ static void collect(void *ctx, const struct gbench_repetition *rep)
 	r->rep[r->n].batches = rep->batches;
 	r->rep[r->n].error = rep->error;
 	r->rep[r->n].last = rep->last;
-	r->rep[r->n].ticks_per_op = -1;
-	for (int i = 0; i < rep->nr_counters; i++)
+	r->rep[r->n].ticks_per_op = r->rep[r->n].ns_per_op = r->rep[r->n].cpu_ns_per_op = -1;
+	for (int i = 0; i < rep->nr_counters; i++) {
 		if (!strcmp(rep->counter_names[i], "ticks_per_op"))
 			r->rep[r->n].ticks_per_op = rep->counter_values[i];
+		if (!strcmp(rep->counter_names[i], "ns_per_op"))
+			r->rep[r->n].ns_per_op = rep->counter_values[i];
+		if (!strcmp(rep->counter_names[i], "cpu_ns_per_op"))
+			r->rep[r->n].cpu_ns_per_op = rep->counter_values[i];
+	}
 	r->n++;
 }
 
@@ -89,6 +94,9 @@ static void test_a_late_failure_fails_the_rest_and_the_run_goes_on(void **state)
 		if (!strcmp(r.rep[i].name, "good")) {
 			assert_false(r.rep[i].error);
 			assert_true(r.rep[i].ticks_per_op == 8.0); /* net ticks over ops */
+			assert_true(r.rep[i].ns_per_op == 8.0);    /* at 1e9 ticks a second */
+			/* its share on a CPU: a fraction of ns_per_op, never a timing asserted */
+			assert_true(r.rep[i].cpu_ns_per_op >= 0);
 			good_ok++;
 		} else {
 			assert_string_equal(r.rep[i].name, "late");
