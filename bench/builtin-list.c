@@ -17,7 +17,7 @@ static const char usage[] =
 	"usage: xstate-bench list [--suite S] [--filter REGEX] [--json] [--cpuid-dump FILE]\n"
 	"                         [--vmm NAME]\n"
 	"\n"
-	"  --suite S          native, kvm, guest or all, comma-separated (default: all)\n"
+	"  --suite S          native, kvm, guest, kapi or all, comma-separated (default: all)\n"
 	"  --filter REGEX     only ids matching this POSIX extended regex\n"
 	"  --json             print JSON: {\"cases\": [{\"id\", \"runnable\", \"reason\"}]}\n"
 	"  --cpuid-dump FILE  plan for a recorded machine instead of this one\n"

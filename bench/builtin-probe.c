@@ -130,6 +130,30 @@ static cJSON *json_xsave(const struct machine *m)
 	return o;
 }
 
+/* What became of one of the kernel functions the kapi site calls. */
+static const char *kapi_fn_state(const struct xb_caps *k, uint32_t fn)
+{
+	if (k->kapi_resolved & XB_KAPI_BIT(fn))
+		return "resolved";
+	return k->kapi_signature_differs & XB_KAPI_BIT(fn) ? "another signature" : "not exported to modules";
+}
+
+static void json_kapi(cJSON *module, const struct xb_caps *k)
+{
+	cJSON *o = cJSON_AddObjectToObject(module, "kapi");
+
+	for (uint32_t fn = 0; o && fn < XB_KAPI_FN_COUNT; fn++)
+		cJSON_AddStringToObject(o, xb_kapi_fn_name(fn), kapi_fn_state(k, fn));
+}
+
+static void print_kapi(const struct xb_caps *k)
+{
+	printf("            kernel functions (kapi):");
+	for (uint32_t fn = 0; fn < XB_KAPI_FN_COUNT; fn++)
+		printf("%s %s %s", fn ? "," : "", xb_kapi_fn_name(fn), kapi_fn_state(k, fn));
+	printf("\n");
+}
+
 static cJSON *json_machine(const struct machine *m)
 {
 	cJSON *root = cJSON_CreateObject(), *o;
@@ -222,6 +246,7 @@ static cJSON *json_machine(const struct machine *m)
 		cJSON_AddNumberToObject(o, "max_warmup_ops", k->max_warmup_ops);
 		cJSON_AddNumberToObject(o, "max_buffer_bytes", k->max_buffer_bytes);
 		cJSON_AddNumberToObject(o, "size_all_compacted", k->size_all_compacted);
+		json_kapi(o, k);
 	} else {
 		cJSON_AddStringToObject(o, "error", m->module.error);
 	}
@@ -322,7 +347,7 @@ static void print_text(const struct machine *m)
 	} else {
 		printf("kvm:        %s\n", m->kvm.open_error);
 	}
-	if (m->module.present)
+	if (m->module.present) {
 		printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
 		       "at most %u ops and %u warm-up ops per batch, buffers of at most %u bytes, "
 		       "XSAVES buffer of XCR0|XSS %u bytes\n", m->module.device, m->module.caps.version,
@@ -330,8 +355,10 @@ static void print_text(const struct machine *m)
 		       hex(b2, sizeof(b2), m->module.caps.xss), hex(b3, sizeof(b3), m->module.caps.loadable),
 		       hex(b4, sizeof(b4), m->module.caps.xfd), m->module.caps.max_ops, m->module.caps.max_warmup_ops,
 		       m->module.caps.max_buffer_bytes, m->module.caps.size_all_compacted);
-	else
+		print_kapi(&m->module.caps);
+	} else {
 		printf("module:     %s\n", m->module.error);
+	}
 	printf("pmu:        libpfm4 %s; hardware events %s; software events %s\n",
 	       m->pmu.libpfm_ok ? "ok" : m->pmu.libpfm_error,
 	       m->pmu.hardware ? "available" : m->pmu.hardware_error,

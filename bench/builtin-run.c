@@ -1,6 +1,6 @@
 /*
- * builtin-run.c - `xstate-bench run`: options, then the runner; then the stored run as
- * Google Benchmark JSON (--json) and as KTAP on stdout (--format ktap).
+ * builtin-run.c - `xstate-bench run`: options, then the runner; with --format ktap, the
+ * stored run as KTAP on stdout.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "../host/machine.h"
-#include "../results/gbench_export.h"
 #include "../results/ktap.h"
 #include "../results/series.h"
 #include "cli.h"
@@ -18,21 +17,28 @@
 #include "plan.h"
 #include "runner.h"
 
-#define DEFAULT_REPETITIONS 30
+/* 3 rounds of 10 samples: the same 30 samples a case had before rounds, spread over three
+ * passes so that a run carries the drift between passes. */
+#define DEFAULT_ROUNDS 3
+#define DEFAULT_REPETITIONS 10
 #define DEFAULT_MIN_TIME 0.02
-#define QUICK_REPETITIONS 5
+#define QUICK_ROUNDS 2
+#define QUICK_REPETITIONS 3
 #define QUICK_MIN_TIME 0.003
 
 static const char usage[] =
-	"usage: xstate-bench run [--suite S] [--filter REGEX] [--repetitions N] [--quick]\n"
+	"usage: xstate-bench run [--suite S] [--filter REGEX] [--rounds R] [--repetitions N] [--quick]\n"
 	"                        [--db URL] [--label L] [--json FILE] [--cpu N]\n"
 	"                        [--counters LIST] [--ops N] [--min-time SECONDS] [--vmm NAME]\n"
 	"                        [--format text|ktap]\n"
 	"\n"
-	"  --suite S          native, kvm, guest or all, comma-separated (default: native)\n"
+	"  --suite S          native, kvm, guest, kapi or all, comma-separated (default: native)\n"
 	"  --filter REGEX     only cases whose id matches (POSIX extended regex)\n"
-	"  --repetitions N    samples per case (default 30; --quick: 5)\n"
-	"  --quick            fewer and shorter samples, for a smoke run\n"
+	"  --rounds R         passes over every case, each in a shuffled order (default 3;\n"
+	"                     --quick: 2): replicates the drift between passes\n"
+	"  --repetitions N    samples per case in each round (default 10; --quick: 3); a\n"
+	"                     sample is the median of its batches\n"
+	"  --quick            fewer rounds and shorter samples, for a smoke run\n"
 	"  --db URL           results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
 	"  --label L          a label for this run (baselines and compare accept it)\n"
 	"  --json FILE        also write the run as Google Benchmark JSON to FILE (the shape\n"
@@ -52,26 +58,8 @@ static const char usage[] =
 
 enum run_format { RUN_TEXT, RUN_KTAP };
 
-static char *join_args(int argc, char **argv)
-{
-	size_t len = strlen("xstate-bench") + 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	strcpy(s, "xstate-bench");
-	for (int i = 0; i < argc; i++) {
-		strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
-/* The stored run @run_id as Google Benchmark JSON into @json and as KTAP on stdout. */
-static int write_outputs(const char *db_url, int64_t run_id, FILE *json, const char *json_path, bool ktap)
+/* The stored run @run_id as KTAP on stdout. */
+static int write_ktap(const char *db_url, int64_t run_id)
 {
 	struct results_store *st = NULL;
 	struct series s = { 0 };
@@ -79,13 +67,10 @@ static int write_outputs(const char *db_url, int64_t run_id, FILE *json, const c
 	int rc = cli_open_results(db_url, &st);
 
 	snprintf(spec, sizeof(spec), "run:%lld", (long long)run_id);
-	if (!rc && json) {
-		rc = gbench_export(st, run_id, EXPORT_JSON, json);
-		if (fflush(json) && !rc)
-			rc = xb_fail_errno("write %s", json_path);
-	}
-	if (!rc && ktap && !(rc = series_load(st, spec, CLI_DEFAULT_METRIC, &s)))
+	if (!rc && !(rc = series_load(st, spec, CLI_DEFAULT_METRIC, &s)))
 		rc = ktap_write_run(&s, CLI_DEFAULT_METRIC, stdout);
+	if (!rc && fflush(stdout))
+		rc = xb_fail_errno("write stdout");
 	series_free(&s);
 	results_close(st);
 	return rc;
@@ -115,11 +100,30 @@ static void restore_stdout(int saved)
 	close(saved);
 }
 
+static char *join_args(int argc, char **argv)
+{
+	size_t len = strlen("xstate-bench") + 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	strcpy(s, "xstate-bench");
+	for (int i = 0; i < argc; i++) {
+		strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "suite", required_argument, NULL, 's' },
 		{ "filter", required_argument, NULL, 'f' },
+		{ "rounds", required_argument, NULL, 'R' },
 		{ "repetitions", required_argument, NULL, 'n' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "db", required_argument, NULL, 'D' },
@@ -135,15 +139,14 @@ int cmd_run(int argc, char **argv)
 		{ 0 },
 	};
 	struct run_options o = { .suites = SUITE_NATIVE, .cpu = -1 };
-	const char *db = NULL, *json_path = NULL;
+	const char *db = NULL;
 	enum run_format format = RUN_TEXT;
-	FILE *json = NULL;
-	long repetitions = 0, v;
+	long repetitions = 0, rounds = 0, v;
 	double min_time = 0;
 	bool quick = false;
 	struct machine *m;
 	int64_t run_id = 0;
-	int opt, rc, saved_stdout = -1;
+	int opt, rc = 0, saved_stdout = -1;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
@@ -157,6 +160,10 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			o.filter = optarg;
 			break;
+		case 'R':
+			if (!cli_parse_long(optarg, 1, 100, &rounds))
+				return cli_usage_error(usage, "--rounds: want 1..100, got '%s'", optarg);
+			break;
 		case 'n':
 			if (!cli_parse_long(optarg, 1, 1000, &repetitions))
 				return cli_usage_error(usage, "--repetitions: want 1..1000, got '%s'", optarg);
@@ -164,7 +171,7 @@ int cmd_run(int argc, char **argv)
 		case 'q': quick = true; break;
 		case 'D': db = optarg; break;
 		case 'l': o.label = optarg; break;
-		case 'j': json_path = optarg; break;
+		case 'j': o.json_path = optarg; break;
 		case 'c':
 			if (!cli_parse_long(optarg, 0, 65535, &v))
 				return cli_usage_error(usage, "--cpu: want a PU number, got '%s'", optarg);
@@ -195,11 +202,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
-	/* a JSON file that cannot be written is found before anything is measured */
-	if (json_path && !(json = fopen(json_path, "w"))) {
-		fprintf(stderr, "xstate-bench run: cannot write %s: %m\n", json_path);
-		return EXIT_USAGE;
-	}
+	o.rounds = rounds ? (int)rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
 	o.repetitions = repetitions ? (int)repetitions : quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
 	o.min_time = min_time > 0 ? min_time : quick ? QUICK_MIN_TIME : DEFAULT_MIN_TIME;
 	o.db_url = cli_db_url(db);
@@ -208,37 +211,29 @@ int cmd_run(int argc, char **argv)
 	m = malloc(sizeof(*m));
 	if (!m || !o.command_line) {
 		fprintf(stderr, "xstate-bench run: out of memory\n");
-		rc = -ENOMEM;
-		goto out;
+		free(m);
+		free((char *)o.command_line);
+		return 1;
 	}
-	if (format == RUN_KTAP && (saved_stdout = stdout_to_stderr()) < 0) {
-		fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
+	if (format == RUN_KTAP && (saved_stdout = stdout_to_stderr()) < 0)
 		rc = -EIO;
-		goto out;
-	}
-	rc = machine_probe(m);
+	if (!rc)
+		rc = machine_probe(m);
 	if (!rc)
 		rc = runner_run(m, &o, &run_id);
 	if (rc < 0)
 		fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
 	if (saved_stdout >= 0)
 		restore_stdout(saved_stdout);
-	/* what was stored is written out, also for a run that ended in an error */
-	if (run_id && (json || format == RUN_KTAP)) {
-		int out_rc = write_outputs(o.db_url, run_id, json, json_path, format == RUN_KTAP);
+	/* what was stored, also of a run that ended in an error */
+	if (format == RUN_KTAP && run_id) {
+		int ktap_rc = write_ktap(o.db_url, run_id);
 
-		if (out_rc)
+		if (ktap_rc)
 			fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
-		if (out_rc && rc >= 0)
-			rc = out_rc;
+		if (ktap_rc && rc >= 0)
+			rc = ktap_rc;
 	}
-out:
-	if (json && fclose(json) && rc >= 0) {
-		fprintf(stderr, "xstate-bench run: write %s: %m\n", json_path);
-		rc = -EIO;
-	}
-	if (json && !run_id)
-		unlink(json_path); /* nothing was stored: no file rather than an empty one */
 	free((char *)o.command_line);
 	free(m);
 	return rc < 0 ? 1 : rc;

@@ -18,5 +18,6 @@ const struct bench_family *const bench_families[] = {
 	&family_ptrace,
 	&family_amx,
 	&family_ring0,
+	&family_kapi,
 	NULL,
 };

@@ -22,6 +22,7 @@ extern const struct bench_family family_signal;
 extern const struct bench_family family_ptrace;
 extern const struct bench_family family_amx;
 extern const struct bench_family family_ring0;
+extern const struct bench_family family_kapi;
 
 /* NULL-terminated. */
 extern const struct bench_family *const bench_families[];

@@ -110,6 +110,7 @@ static int amx_batch(struct bench_case *c, struct batch_result *out)
 const struct bench_family family_amx = {
 	.name = "amx",
 	.site = "native",
+	.batches_per_sample = 5, /* a process each: the median of five */
 	.plan = amx_plan,
 	.setup = amx_setup,
 	.batch = amx_batch,

@@ -58,13 +58,13 @@ static const char *switch_cond_name(uint32_t cond)
 }
 
 /* The module can run this op on these components here. */
-static bool require_module(const struct machine *m, const struct ring0_op *op, uint64_t mask,
-			   char *why, size_t size)
+static bool require_module_op(const struct machine *m, const struct ring0_op *op, uint64_t mask,
+			      char *why, size_t size)
 {
 	const struct module_info *mod = &m->module;
 
-	if (!mod->present)
-		return WHY("needs the xstate_bench kernel module (host/module): %s", mod->error);
+	if (!require_module(m, why, size))
+		return false;
 	if (!(mod->caps.ops & (1ULL << op->xb_op)))
 		return WHY("the xstate_bench module cannot run %s on this CPU (XB_IOC_CAPS ops=0x%llx)",
 			   op->name, (unsigned long long)mod->caps.ops);
@@ -101,7 +101,7 @@ static int plan_one(const struct machine *m, struct plan *plan, const struct rin
 	else
 		snprintf(id, sizeof(id), "native/ring0/%s/%s/%s/%s", op->group, op->name, features,
 			 op->kind == RING0_SWITCH ? switch_cond_name(cond) : xstate_cond_name(cond));
-	ok = require_cpu(m, op, mask, why, sizeof(why)) && require_module(m, op, mask, why, sizeof(why));
+	ok = require_cpu(m, op, mask, why, sizeof(why)) && require_module_op(m, op, mask, why, sizeof(why));
 	if (ok && op->kind == RING0_XSAVE && cond == XCOND_INIT)
 		ok = require_init_tracking(m, why, sizeof(why));
 	c = plan_add(plan, &family_ring0, id, ok ? NULL : "%s", why);

@@ -2,7 +2,8 @@
  * family_switch.c - the fpstate switch strategies natively:
  * native/switch/{pointer-swap,three-buffer}/{fp,avx,avx512,user,amx}/{need-load,live} and
  * native/switch/realloc/{avx,avx512,amx}/{need-load,live}, one operation being one
- * enter+exit round trip (kernels/fpu_switch_bench.h) with the user-space instructions.
+ * enter+exit round trip (kernels/fpu_switch_bench.h) with the user-space instructions, as
+ * 6.1's fpu_swap_kvm_fpstate() and 5.15's kvm_load_guest_fpu()/kvm_put_guest_fpu() run it.
  */
 #include "families.h"
 
@@ -38,11 +39,11 @@ static const char *sequence(enum fpu_strategy s, enum fpu_cond c)
 
 	switch (s) {
 	case FPU_STRATEGY_POINTER_SWAP:
-		return live ? "enter: save task, swap, restore guest; exit: save guest, swap, restore task"
-			    : "enter: swap, restore guest; exit: save guest, swap, leave task need-load";
+		return live ? "fpu_swap_kvm_fpstate (6.1): save task, swap, restore guest; save guest, swap, restore task"
+			    : "fpu_swap_kvm_fpstate (6.1): swap, restore guest; save guest, swap, restore task";
 	case FPU_STRATEGY_THREE_BUFFER:
-		return live ? "enter: save into user_fpu, restore guest_fpu; exit: save guest_fpu, restore user_fpu"
-			    : "enter: copy task to user_fpu, restore guest_fpu; exit: save guest_fpu, restore user_fpu";
+		return live ? "kvm_load/put_guest_fpu (5.15): save to user_fpu, restore guest; save guest, restore user_fpu"
+			    : "kvm_load/put_guest_fpu (5.15): memcpy to user_fpu, restore guest; save guest, restore user_fpu";
 	case FPU_STRATEGY_REALLOC:
 		return live ? "pointer-swap live; the exit first grows the guest fpstate: alloc, swap, free old"
 			    : "pointer-swap need-load; the exit first grows the guest fpstate: alloc, swap, free old";
@@ -145,6 +146,9 @@ static int switch_setup(struct bench_case *c, const struct run_env *env)
 	case_set_attribute(c, "insns", "%s", s->insns.name);
 	case_set_attribute(c, "buffer_bytes", "%u", s->b.task_fps->size);
 	case_set_attribute(c, "sequence", "%s", sequence(p.strategy, p.cond));
+	if (p.strategy == FPU_STRATEGY_THREE_BUFFER && p.cond == FPU_COND_NEED_LOAD)
+		case_set_attribute(c, "copy_bytes", "%u (fpu_kernel_xstate_size: the kernel's whole buffer)",
+				   s->b.copy_bytes);
 	describe_xfd_step(c, l);
 	if (p.strategy == FPU_STRATEGY_REALLOC)
 		case_set_attribute(c, "realloc_from", "0x%" PRIx64, s->b.small_image->xfeatures);

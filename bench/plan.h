@@ -11,9 +11,11 @@
 #define SUITE_NATIVE 0x1u
 #define SUITE_KVM 0x2u
 #define SUITE_GUEST 0x4u
-#define SUITE_ALL (SUITE_NATIVE | SUITE_KVM | SUITE_GUEST)
+#define SUITE_KAPI 0x8u
+#define SUITE_ALL (SUITE_NATIVE | SUITE_KVM | SUITE_GUEST | SUITE_KAPI)
 
-/* Parses "native,kvm" or "all"; returns -1 on an unknown suite name. */
+/* Parses "native,kvm" or "all" (a suite is a site: native, kvm, guest, kapi); returns -1 on
+ * an unknown suite name. */
 int suite_parse(const char *text, unsigned int *suites);
 
 /*

@@ -114,3 +114,8 @@ bool require_init_tracking(const struct machine *m, char *why, size_t size)
 		 "components cannot be held in their init state");
 	return false;
 }
+
+bool require_module(const struct machine *m, char *why, size_t size)
+{
+	return m->module.present || WHY("needs the xstate_bench kernel module (host/module): %s", m->module.error);
+}

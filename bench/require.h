@@ -40,4 +40,7 @@ bool require_init_tracking(const struct machine *m, char *why, size_t size);
 /* The CPU has XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]) and XCR0 enables a component it can arm. */
 bool require_xfd(const struct machine *m, char *why, size_t size);
 
+/* The xstate_bench kernel module answered (else the device it tried and the errno). */
+bool require_module(const struct machine *m, char *why, size_t size);
+
 #endif

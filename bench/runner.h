@@ -1,6 +1,7 @@
 /*
  * runner.h - `run`: plan, pin, calibrate, measure every runnable case through Google
- * Benchmark, store each case as soon as it finishes, print the summary.
+ * Benchmark in rounds (whole passes over the cases, each in a shuffled order), record what
+ * disturbed each sample, store each case when its last round ends, print the summary.
  */
 #ifndef XB_BENCH_RUNNER_H
 #define XB_BENCH_RUNNER_H
@@ -13,10 +14,12 @@
 struct run_options {
 	unsigned int suites;
 	const char *filter;       /* NULL: every case */
-	int repetitions;          /* samples per case */
+	int rounds;               /* passes over every case */
+	int repetitions;          /* samples per case in each round */
 	double min_time;          /* seconds of batches per sample */
 	const char *db_url;
 	const char *label;
+	const char *json_path;    /* Google Benchmark JSON, NULL for none */
 	int cpu;                  /* PU OS index, -1 for the last PU */
 	const char *counters;     /* libpfm4 event list, NULL for none */
 	uint32_t ops;             /* batch size override, 0 for family defaults */

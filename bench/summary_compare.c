@@ -1,8 +1,11 @@
 /*
  * summary_compare.c - the comparisons printed under the summary table: the two switch
- * strategies side by side per feature set and condition (with the reallocation path), and
- * each kernel path's cost with components in use minus its init-state control ("none"):
- * the kernel's own xstate save and restore as user space sees it.
+ * strategies side by side per feature set and condition (with the reallocation path),
+ * each beside the sum of its measured parts (the saves and restores its kernel sequence
+ * runs, priced at the same run's native save and restore medians: a round trip cannot
+ * cost less) and their ratio with its 95% interval; and each kernel path's
+ * cost with components in use minus its init-state control ("none"): the kernel's own
+ * xstate save and restore as user space sees it.
  */
 #include "summary.h"
 
@@ -10,6 +13,7 @@
 #include <string.h>
 
 #include "../kernels/fpu_switch_bench.h"
+#include "../results/stats.h"
 #include "families.h"
 #include "kpath.h"
 
@@ -25,6 +29,65 @@ static const struct summary_row *measured(const struct summary *s, const char *i
 		if (s->rows[i].status == CASE_OK && !strcmp(s->rows[i].id, id))
 			return &s->rows[i];
 	return NULL;
+}
+
+/*
+ * The sum of a round trip's parts: its saves priced at native/save/<save insn>/<set>/clean
+ * (the saves of a switch write the buffer the last restore read, unmodified) and its
+ * restores at native/restore/<restore insn>/<set>/inuse, the instructions being the
+ * switch case's own ("xsavec/xrstor"); NAN when the run did not measure one of them. The
+ * three-buffer memcpy has no native case: it is not in the sum.
+ */
+static double parts_sum(const struct summary *s, const struct summary_row *sw, enum fpu_strategy st,
+			enum fpu_cond cond, const char *set)
+{
+	struct fpu_cpu n = fpu_switch_expected_counts(st, cond, 0);
+	const char *slash = strchr(sw->insns, '/');
+	const struct summary_row *save, *restore;
+	char id[CASE_ID_MAX];
+
+	if (!slash)
+		return NAN;
+	snprintf(id, sizeof(id), "native/save/%.*s/%s/clean", (int)(slash - sw->insns), sw->insns, set);
+	save = measured(s, id);
+	snprintf(id, sizeof(id), "native/restore/%.*s/%s/inuse", (int)strcspn(slash + 1, "+"), slash + 1, set);
+	restore = measured(s, id);
+	if (!save || !restore)
+		return NAN;
+	return (double)n.saves * save->median_ticks + (double)n.restores * restore->median_ticks;
+}
+
+/* "1s+2r" and "+c" where the sequence also copies. */
+static void parts_label(char *out, size_t size, enum fpu_strategy st, enum fpu_cond cond)
+{
+	struct fpu_cpu n = fpu_switch_expected_counts(st, cond, 0);
+
+	snprintf(out, size, "%llus+%llur%s", (unsigned long long)n.saves, (unsigned long long)n.restores,
+		 n.copies ? "+c" : "");
+}
+
+static void print_strategy(FILE *out, const struct summary *s, const struct summary_row *r, enum fpu_strategy st,
+			   enum fpu_cond cond, const char *set)
+{
+	char label[16];
+
+	parts_label(label, sizeof(label), st, cond);
+	fprintf(out, " %8.1f [%-7s %6.1f]", r->median_ticks, label, parts_sum(s, r, st, cond, set));
+}
+
+/* three-buffer / pointer-swap: the ratio of the two cases' locations and its 95% interval,
+ * from their samples and rounds (replication.h). */
+static void print_ratio(FILE *out, const struct summary_row *ps, const struct summary_row *tb)
+{
+	double d, half;
+
+	if (!ps->ticks.valid || !tb->ticks.valid) {
+		fprintf(out, " %6s %-15s", "-", "");
+		return;
+	}
+	d = tb->ticks.location - ps->ticks.location;
+	half = stats_normal_quantile(0.975) * sqrt(ps->ticks.within_var + tb->ticks.within_var);
+	fprintf(out, " %5.2fx [%5.2f-%5.2f] ", exp(d), exp(d - half), exp(d + half));
 }
 
 static void print_switch(const struct summary *s, FILE *out)
@@ -46,15 +109,20 @@ static void print_switch(const struct summary *s, FILE *out)
 			if (!ps || !tb)
 				continue;
 			if (!header)
-				fprintf(out, "\nswitch strategies, per enter+exit round trip (median ticks, estimated cycles):\n"
-					     "%-8s %-10s %14s %14s %7s %14s\n", "features", "condition", "pointer-swap",
-					"three-buffer", "3b/ps", "realloc");
+				fprintf(out, "\nswitch strategies, median ticks per enter+exit round trip; [parts]: the saves (s)\n"
+					     "and restores (r) of the kernel's sequence at this run's native/save/<insn>/<set>/clean\n"
+					     "and native/restore/<insn>/<set>/inuse medians (nan: not measured; +c: three-buffer's\n"
+					     "memcpy of the kernel's whole buffer, not in the sum); 3b/ps with its 95%% interval\n"
+					     "(from the samples and rounds; -: too few samples):\n"
+					     "%-8s %-9s %8s %-16s %8s %-16s %-22s %8s\n", "features", "condition",
+					"ptr-swap", " [parts]", "3-buffer", " [parts]", " 3b/ps [95% interval]", "realloc");
 			header = true;
-			fprintf(out, "%-8s %-10s %7.1f %6.0fc %7.1f %6.0fc %6.2fx", set, cond,
-				ps->median_ticks, ps->median_cycles, tb->median_ticks, tb->median_cycles,
-				tb->median_ticks / ps->median_ticks);
+			fprintf(out, "%-8s %-9s", set, cond);
+			print_strategy(out, s, ps, FPU_STRATEGY_POINTER_SWAP, c, set);
+			print_strategy(out, s, tb, FPU_STRATEGY_THREE_BUFFER, c, set);
+			print_ratio(out, ps, tb);
 			if (re)
-				fprintf(out, " %7.1f %6.0fc", re->median_ticks, re->median_cycles);
+				fprintf(out, " %8.1f", re->median_ticks);
 			fputc('\n', out);
 		}
 	}

@@ -38,6 +38,7 @@ static struct fpstate *describe(void *mem, uint32_t bytes, const struct xstate_l
 	fps->user_size = xstate_size_standard(l, fps->user_xfeatures);
 	fps->xfd = is_guest ? 0 : fpstate_default_xfd(l, xfeatures);
 	fps->container_bytes = bytes;
+	fps->room = fps->size;
 	fps->compacted = compacted;
 	fps->is_guest = is_guest;
 	kmem_copy(fps->regs + FXSAVE_FCW_OFFSET, &fcw, sizeof(fcw));
@@ -56,10 +57,14 @@ struct fpstate *fpstate_init(void *mem, uint32_t mem_bytes, const struct xstate_
 {
 	uint32_t need = fpstate_container_bytes(l, xfeatures, compacted);
 
+	struct fpstate *fps;
+
 	if (!mem || ((uintptr_t)mem & 63) || mem_bytes < need || !features_valid(l, xfeatures))
 		return NULL;
-	kmem_set(mem, 0, need);
-	return describe(mem, need, l, xfeatures, compacted, is_guest);
+	kmem_set(mem, 0, mem_bytes);
+	fps = describe(mem, need, l, xfeatures, compacted, is_guest);
+	fps->room = (mem_bytes - FPSTATE_HEADER_BYTES) & ~63u;
+	return fps;
 }
 
 struct fpstate *fpstate_alloc(const struct fpstate_allocator *a, const struct xstate_layout *l,
@@ -90,13 +95,13 @@ void fpstate_free(const struct fpstate_allocator *a, struct fpstate *fps)
 		a->free(a->ctx, fps, fps->container_bytes);
 }
 
-bool fpstate_copy_regs(struct fpstate *dst, const struct fpstate *src)
+bool fpstate_copy_regs(struct fpstate *dst, const struct fpstate *src, uint32_t bytes)
 {
 	void *d = dst->regs;
 	const void *s = src->regs;
-	size_t n = src->size;
+	size_t n = bytes;
 
-	if (dst->size != src->size || dst->compacted != src->compacted)
+	if (bytes > dst->room || bytes > src->room || dst->compacted != src->compacted)
 		return false;
 	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 	return true;

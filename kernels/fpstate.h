@@ -30,6 +30,9 @@ struct fpstate {
 	uint64_t xfd;            /* IA32_XFD while this fpstate is in use: the dynamic features
 				  * it has no room for (a guest's: what the guest armed) */
 	uint32_t container_bytes; /* the whole container: this header and regs[] */
+	uint32_t room;           /* bytes regs[] may hold: size, or more in a container made in
+				  * larger memory (the pre-5.16 buffers, each as long as the
+				  * kernel's whole buffer whatever the features in use) */
 	bool compacted;          /* regs[] in the compacted format (XSAVEC/XSAVES) */
 	bool is_guest;           /* a guest's fpstate */
 	bool in_use;             /* a guest fpstate currently swapped in as the task's */
@@ -60,8 +63,9 @@ uint64_t fpstate_default_xfd(const struct xstate_layout *l, uint64_t xfeatures);
 /*
  * Makes a container in @mem (64-byte aligned, @mem_bytes >= fpstate_container_bytes())
  * holding @xfeatures, every component in its init state: FCW and MXCSR at their defaults,
- * XSTATE_BV = 0, XCOMP_BV = bit 63 | xfeatures when compacted. Returns NULL when @mem is
- * misaligned or too small, or @xfeatures is not enabled in the layout.
+ * XSTATE_BV = 0, XCOMP_BV = bit 63 | xfeatures when compacted. The whole of @mem is zeroed
+ * and is the container's room. Returns NULL when @mem is misaligned or too small, or
+ * @xfeatures is not enabled in the layout.
  */
 struct fpstate *fpstate_init(void *mem, uint32_t mem_bytes, const struct xstate_layout *l,
 			     uint64_t xfeatures, bool compacted, bool is_guest);
@@ -74,10 +78,11 @@ struct fpstate *fpstate_alloc(const struct fpstate_allocator *a, const struct xs
 void fpstate_free(const struct fpstate_allocator *a, struct fpstate *fps);
 
 /*
- * Copies the buffer of @src into @dst (the pre-5.16 KVM memcpy between buffers), with
- * REP MOVSB as the kernel's memcpy does on x86-64. Both must have the same size and format.
+ * Copies the first @bytes of @src's buffer into @dst's (the pre-5.16 KVM memcpy between
+ * buffers), with REP MOVSB as the kernel's memcpy does on x86-64. Both must have the room
+ * and the same format; false, and nothing copied, otherwise.
  */
-bool fpstate_copy_regs(struct fpstate *dst, const struct fpstate *src);
+bool fpstate_copy_regs(struct fpstate *dst, const struct fpstate *src, uint32_t bytes);
 
 enum fpstate_check {
 	FPSTATE_OK,

@@ -76,7 +76,15 @@ bool fpu_insn_ops_init(struct fpu_insn_ops *ops, const struct xstate_layout *l, 
 	return true;
 }
 
-/* The kernel's xfd_update_state(): IA32_XFD follows the fpstate, written only on a change. */
+uint32_t fpu_kernel_buffer_bytes(const struct xstate_layout *l, uint64_t features, bool compacted)
+{
+	/* the standard format holds no supervisor state */
+	uint64_t kernel = (xstate_default_features(l) & (compacted ? ~0ULL : l->xcr0)) | features;
+
+	return compacted ? xstate_size_compacted(l, kernel) : xstate_size_standard(l, kernel);
+}
+
+/* 6.1's xfd_update_state(): IA32_XFD follows the fpstate, written only on a change. */
 static void xfd_update(const struct fpu_switch_ctx *ctx, const struct fpstate *fps)
 {
 	struct fpu_cpu *cpu = ctx->cpu;
@@ -98,13 +106,20 @@ void fpu_save_fpstate(const struct fpu_switch_ctx *ctx, struct fpstate *fps)
 	ctx->cpu->saves++;
 }
 
-void fpu_restore_fpstate(const struct fpu_switch_ctx *ctx, const struct fpstate *fps)
+/* The restore both designs share, without the XFD step (5.15 has none). */
+static void restore_without_pkru(const struct fpu_switch_ctx *ctx, const struct fpstate *fps)
 {
-	xfd_update(ctx, fps);
-	ctx->ops->restore(fps->regs, fps->xfeatures);
+	ctx->ops->restore(fps->regs, FPU_RESTORE_MASK(fps));
 	ctx->cpu->restores++;
 }
 
+void fpu_restore_fpstate(const struct fpu_switch_ctx *ctx, const struct fpstate *fps)
+{
+	xfd_update(ctx, fps);
+	restore_without_pkru(ctx, fps);
+}
+
+/* fpu_swap_kvm_fpstate(): save unless need-load, swap the pointers, restore, mark active. */
 int fpu_swap_enter(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest)
 {
 	struct fpu_task *task = ctx->task;
@@ -123,7 +138,7 @@ int fpu_swap_enter(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest)
 	return FPU_SWITCH_OK;
 }
 
-int fpu_swap_exit(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest, enum fpu_exit how)
+int fpu_swap_exit(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest)
 {
 	struct fpu_task *task = ctx->task;
 	uint64_t wanted;
@@ -143,17 +158,17 @@ int fpu_swap_exit(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest, enu
 	guest->fpstate->in_use = false;
 	task->fpstate = task->task_fpstate;
 	task->task_fpstate = 0;
-	if (how == FPU_EXIT_RESTORE) {
-		fpu_restore_fpstate(ctx, task->fpstate);
-		task->need_load = false;
-	} else {
-		task->need_load = true;
-	}
+	fpu_restore_fpstate(ctx, task->fpstate);
+	task->need_load = false;
 	return FPU_SWITCH_OK;
 }
 
-/* The pre-5.16 kvm_save_current_fpu(): copy the task's buffer when the registers are not live. */
-static int save_current(const struct fpu_switch_ctx *ctx, struct fpstate *dst)
+/*
+ * 5.15's kvm_save_current_fpu(): when the registers are not live, memcpy() the task's
+ * whole buffer (fpu_kernel_xstate_size bytes), else save_fpregs_to_fpstate().
+ */
+static int save_current(const struct fpu_switch_ctx *ctx, const struct fpu_vcpu_buffers *vcpu,
+			struct fpstate *dst)
 {
 	struct fpu_task *task = ctx->task;
 
@@ -161,35 +176,42 @@ static int save_current(const struct fpu_switch_ctx *ctx, struct fpstate *dst)
 		fpu_save_fpstate(ctx, dst);
 		return FPU_SWITCH_OK;
 	}
-	if (!fpstate_copy_regs(dst, task->fpstate))
+	if (!fpstate_copy_regs(dst, task->fpstate, vcpu->copy_bytes))
 		return FPU_SWITCH_INVAL;
 	ctx->cpu->copies++;
+	ctx->cpu->copied_bytes += vcpu->copy_bytes;
 	return FPU_SWITCH_OK;
 }
 
-/* One three-buffer step: the outgoing state into @save_into, the incoming from @restore_from. */
-static int three_buffer_step(const struct fpu_switch_ctx *ctx, struct fpstate *save_into,
-			     const struct fpstate *restore_from)
+/*
+ * One three-buffer step: the outgoing state into @save_into, the incoming restored from
+ * @restore_from without PKRU, the registers active (fpregs_mark_activate()).
+ */
+static int three_buffer_step(const struct fpu_switch_ctx *ctx, const struct fpu_vcpu_buffers *vcpu,
+			     struct fpstate *save_into, const struct fpstate *restore_from)
 {
-	int rc = save_current(ctx, save_into);
+	int rc = save_current(ctx, vcpu, save_into);
 
 	if (rc)
 		return rc;
-	fpu_restore_fpstate(ctx, restore_from);
+	restore_without_pkru(ctx, restore_from);
 	ctx->task->need_load = false;
 	return FPU_SWITCH_OK;
 }
 
+/* kvm_load_guest_fpu(): kvm_save_current_fpu(user_fpu), restore guest_fpu without PKRU. */
 int fpu_three_buffer_enter(const struct fpu_switch_ctx *ctx, struct fpu_vcpu_buffers *vcpu)
 {
-	return three_buffer_step(ctx, vcpu->user_fpu, vcpu->guest_fpu);
+	return three_buffer_step(ctx, vcpu, vcpu->user_fpu, vcpu->guest_fpu);
 }
 
+/* kvm_put_guest_fpu(): kvm_save_current_fpu(guest_fpu), restore user_fpu without PKRU. */
 int fpu_three_buffer_exit(const struct fpu_switch_ctx *ctx, struct fpu_vcpu_buffers *vcpu)
 {
-	return three_buffer_step(ctx, vcpu->guest_fpu, vcpu->user_fpu);
+	return three_buffer_step(ctx, vcpu, vcpu->guest_fpu, vcpu->user_fpu);
 }
 
+/* fpstate_realloc() for a guest (from __xfd_enable_feature()), in 6.1. */
 int fpu_guest_realloc(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest, uint64_t xfeatures)
 {
 	struct fpu_task *task = ctx->task;
@@ -203,7 +225,7 @@ int fpu_guest_realloc(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest,
 		return FPU_SWITCH_NOMEM;
 	grown->xfd = cur->xfd & ~xfeatures;
 	grown->in_use = cur->in_use;
-	/* A layout change must not lose the state: put it in the registers before the swap. */
+	/* A layout change must not lose the state: fpregs_restore_userregs() before the swap. */
 	if (in_use && task->need_load) {
 		fpu_restore_fpstate(ctx, cur);
 		task->need_load = false;

@@ -1,29 +1,32 @@
 /*
  * fpu_switch.h - switching the FPU state between a task and a guest, in the kernel's two
- * designs, on fpstate containers (fpstate.h):
+ * designs, on fpstate containers (fpstate.h), step for step as the kernel functions named:
  *
- *  - pointer-swap (Linux 5.16 and later, fpu_swap_kvm_fpstate() in
- *    arch/x86/kernel/fpu/core.c): the task's struct fpu points at the fpstate in use.
- *    Entering the guest saves the live registers into the task's fpstate (skipped when the
- *    task's state is already saved: TIF_NEED_FPU_LOAD), points the task at the guest's
- *    fpstate and restores it. Exiting saves the guest's registers, points the task back at
- *    its own fpstate and restores it, or leaves it saved and marks it need-load.
- *  - three-buffer (before 5.16, kvm_load_guest_fpu()/kvm_put_guest_fpu() in
- *    arch/x86/kvm/x86.c): the task's buffer, a vcpu user_fpu buffer and a guest_fpu buffer.
- *    Entering copies the task's buffer into user_fpu when the task state is already saved,
- *    else saves the registers into user_fpu, then restores guest_fpu. Exiting saves
- *    guest_fpu (copies the task's buffer when the registers are not live) and restores
- *    user_fpu.
+ *  - pointer-swap: Linux 6.1's fpu_swap_kvm_fpstate() (arch/x86/kernel/fpu/core.c; the
+ *    design since 5.16). The task's struct fpu points at the fpstate in use. Entering the
+ *    guest saves the registers into the task's fpstate unless TIF_NEED_FPU_LOAD says they
+ *    are already saved, points the task at the guest's fpstate and restores it; exiting
+ *    saves the guest's registers (unless a context switch already did), points the task
+ *    back at its own fpstate and restores it. Both restores are
+ *    restore_fpregs_from_fpstate(fps, XFEATURE_MASK_FPSTATE): IA32_XFD first
+ *    (xfd_update_state()), then everything but PKRU; the registers are active after
+ *    either (fpregs_mark_activate()). The exit never leaves the task's state saved.
+ *  - three-buffer: Linux 5.15's kvm_load_guest_fpu(), kvm_put_guest_fpu() and
+ *    kvm_save_current_fpu() (arch/x86/kvm/x86.c). The task's buffer, a vcpu user_fpu and
+ *    a guest_fpu. Entering puts the task's state into user_fpu: a memcpy of
+ *    fpu_kernel_xstate_size bytes (the kernel's whole buffer) from the task's buffer when
+ *    TIF_NEED_FPU_LOAD is set, else a save of the registers; then restores guest_fpu with
+ *    ~XFEATURE_MASK_PKRU. Exiting saves guest_fpu the same way and restores user_fpu with
+ *    xfeatures_mask_fpstate() (everything but PKRU). 5.15 has no XFD step.
  *
- * Every restore first brings IA32_XFD to the fpstate's xfd value when the CPU has XFD,
- * writing it only when the per-CPU cached value differs (the kernel's xfd_update_state()).
+ * PKRU is left out of every restore in both: KVM switches it on its own, around VM entry.
  * The instructions come from an ops table: user builds save with XSAVEC (XSAVEOPT, then
  * XSAVE, where the CPU lacks it) and restore with XRSTOR, and have no XFD step; ring-0
  * builds (the guest payload, the kernel module) use XSAVES/XRSTORS and WRMSR IA32_XFD.
  *
  * A guest that needs more than its fpstate holds (guest->xfeatures beyond
  * guest->fpstate->xfeatures: a dynamic feature the guest was granted, such as AMX tile
- * data) is given a larger container on the next exit, as the kernel's fpstate_realloc():
+ * data) is given a larger container on the next exit, as 6.1's fpstate_realloc():
  * allocate, describe, swap the pointers (the task's too while the guest's is in use), free
  * the old one; the exit's save then goes into the new container.
  *
@@ -63,6 +66,7 @@ bool fpu_insn_ops_init(struct fpu_insn_ops *ops, const struct xstate_layout *l, 
 struct fpu_cpu {
 	uint64_t xfd;         /* IA32_XFD as last written (the kernel's per-CPU xfd_state) */
 	uint64_t saves, restores, copies, reallocs;
+	uint64_t copied_bytes; /* the copies' memcpy lengths, summed */
 	uint64_t xfd_writes;  /* WRMSR IA32_XFD done */
 	uint64_t xfd_skipped; /* writes the kernel would have done that the ops have no step
 			       * for (user space on an XFD CPU) */
@@ -81,11 +85,21 @@ struct fpu_guest {
 	uint64_t xfeatures; /* granted to the guest; beyond fpstate->xfeatures asks for a realloc */
 };
 
-/* The pre-5.16 vcpu buffers, both the task's size and format. */
+/* The pre-5.16 vcpu buffers, in the task's format. */
 struct fpu_vcpu_buffers {
 	struct fpstate *user_fpu;
 	struct fpstate *guest_fpu;
+	uint32_t copy_bytes; /* fpu_kernel_xstate_size: what kvm_save_current_fpu() copies; every
+			      * buffer involved has this much room (fpu_kernel_buffer_bytes()) */
 };
+
+/*
+ * 5.15's fpu_kernel_xstate_size for a task using @features: the kernel's whole buffer, every
+ * component XCR0 enables (and IA32_XSS, in the compacted format) except the dynamic,
+ * XFD-capable ones 5.15 did not support, together with @features (a task using a dynamic
+ * feature has the larger buffer); in the compacted format or the standard one.
+ */
+uint32_t fpu_kernel_buffer_bytes(const struct xstate_layout *l, uint64_t features, bool compacted);
 
 /* Everything a switch step works on. */
 struct fpu_switch_ctx {
@@ -96,27 +110,33 @@ struct fpu_switch_ctx {
 	const struct fpstate_allocator *alloc; /* for reallocation; NULL: never reallocate */
 };
 
-enum fpu_exit {
-	FPU_EXIT_RESTORE,  /* restore the task's state: live again (the kernel's exit) */
-	FPU_EXIT_DEFER,    /* leave it saved in its fpstate and mark it need-load */
-};
-
 enum fpu_switch_error {
 	FPU_SWITCH_OK = 0,
 	FPU_SWITCH_NOMEM = -12,  /* the allocator failed: the old container stays */
 	FPU_SWITCH_INVAL = -22,  /* the call does not fit the state (e.g. exit without enter) */
 };
 
-/* Saves the registers into @fps (its xfeatures) and restores them from it (IA32_XFD first). */
+/* The restore mask of both designs: everything the fpstate holds but PKRU. */
+#define FPU_RESTORE_MASK(fps) ((fps)->xfeatures & ~XFEATURE_MASK(XFEATURE_PKRU))
+
+/*
+ * 6.1's save_fpregs_to_fpstate() (os_xsave() of the fpstate's xfeatures) and
+ * restore_fpregs_from_fpstate(fps, XFEATURE_MASK_FPSTATE): IA32_XFD first, then
+ * FPU_RESTORE_MASK.
+ */
 void fpu_save_fpstate(const struct fpu_switch_ctx *ctx, struct fpstate *fps);
 void fpu_restore_fpstate(const struct fpu_switch_ctx *ctx, const struct fpstate *fps);
 
-/* Pointer-swap: enter the guest. */
+/* Pointer-swap: fpu_swap_kvm_fpstate(guest_fpu, true), entering the guest. */
 int fpu_swap_enter(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest);
-/* Pointer-swap: exit the guest, reallocating its fpstate first when it asks for more. */
-int fpu_swap_exit(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest, enum fpu_exit how);
+/*
+ * Pointer-swap: fpu_swap_kvm_fpstate(guest_fpu, false), exiting the guest; the task's state
+ * is live afterwards. A guest granted more than its fpstate holds is given the larger one
+ * first (the realloc path).
+ */
+int fpu_swap_exit(const struct fpu_switch_ctx *ctx, struct fpu_guest *guest);
 
-/* Three-buffer: kvm_load_guest_fpu() and kvm_put_guest_fpu() before 5.16. */
+/* Three-buffer: 5.15's kvm_load_guest_fpu() and kvm_put_guest_fpu(). */
 int fpu_three_buffer_enter(const struct fpu_switch_ctx *ctx, struct fpu_vcpu_buffers *vcpu);
 int fpu_three_buffer_exit(const struct fpu_switch_ctx *ctx, struct fpu_vcpu_buffers *vcpu);
 

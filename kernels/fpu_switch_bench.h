@@ -3,12 +3,15 @@
  * register contents in their fpstate containers, put the task's state in the condition
  * (need-load: saved in its fpstate, the registers holding another task's state; live: in
  * the registers), confirm it with XINUSE, time K enter+exit round trips of one strategy
- * between serialized time stamps, then check everything the round trips produced: the
- * instruction sequence they ran, every buffer's header, the guest's and the task's
- * contents, the pointers, and for the reallocation path that every round trip really got
- * a larger container. One more, untimed round trip wipes the guest's buffer between enter
- * and exit, so the exit's save of the guest must show even where it is the only save
- * (need-load). A batch whose checks fail reports no number.
+ * between serialized time stamps (the kernel's exit leaves the task's state live: for
+ * need-load, TIF_NEED_FPU_LOAD is set again after each round trip, as a context switch
+ * would), then check everything the round trips produced: the saves, restores, copies,
+ * bytes copied and reallocations against the strategy's table, every buffer's header, the
+ * guest's and the task's contents (PKRU aside: both designs leave it to KVM), the
+ * registers after the last exit, the pointers, and for the reallocation path that every
+ * round trip really got a larger container. One more, untimed round trip wipes the guest's
+ * buffer between enter and exit, so the exit's save of the guest must show even where it
+ * is the only save (need-load). A batch whose checks fail reports no number.
  *
  * Freestanding: one caller-provided block of memory holds every container, image and
  * scratch buffer; the reallocation path takes its containers from the allocator passed in.
@@ -72,6 +75,7 @@ struct fpu_switch_bench {
 	struct fpstate **small, **grown; /* realloc: ops + warmup_ops slots each */
 	void *scratch;               /* standard format, for reading the registers back */
 	void *caller;                /* standard format, caller_mask */
+	uint32_t copy_bytes;         /* three-buffer: fpu_kernel_buffer_bytes() of the features */
 	struct fpu_cpu cpu;          /* carried across batches: the cached IA32_XFD */
 };
 
@@ -89,7 +93,8 @@ enum fpu_switch_check {
 	FSW_CHECK_OK,
 	FSW_CHECK_XINUSE,   /* XINUSE before the batch did not show the features in use */
 	FSW_CHECK_STEP,     /* a switch step returned an error */
-	FSW_CHECK_SEQUENCE, /* the saves, restores, copies or reallocations were not the strategy's */
+	FSW_CHECK_SEQUENCE, /* the saves, restores, copies, bytes copied or reallocations were
+			     * not the strategy's */
 	FSW_CHECK_POINTERS, /* the task or guest pointers, need-load or in_use ended wrong */
 	FSW_CHECK_HEADER,   /* a buffer's XSAVE header is invalid */
 	FSW_CHECK_CONTENT,  /* a guest's or the task's register contents were not preserved */
@@ -114,7 +119,15 @@ struct fpu_switch_sample {
 /* Runs one batch; returns the check result (also in @out->check). */
 enum fpu_switch_check fpu_switch_bench_sample(struct fpu_switch_bench *b, struct fpu_switch_sample *out);
 
-/* One round trip's saves, restores, copies and reallocations for the bench's strategy and condition. */
-struct fpu_cpu fpu_switch_expected_counts(enum fpu_strategy s, enum fpu_cond c);
+/*
+ * One round trip's saves, restores, copies (of @copy_bytes each: the kernel's whole buffer)
+ * and reallocations for a strategy and condition, as the kernel functions run them:
+ *   pointer-swap live      2 saves, 2 restores (task out, guest in, guest out, task in)
+ *   pointer-swap need-load 1 save,  2 restores (the task's state is already saved)
+ *   three-buffer live      2 saves, 2 restores
+ *   three-buffer need-load 1 save,  2 restores, 1 copy (the task's buffer into user_fpu)
+ *   realloc                pointer-swap's, and 1 reallocation
+ */
+struct fpu_cpu fpu_switch_expected_counts(enum fpu_strategy s, enum fpu_cond c, uint32_t copy_bytes);
 
 #endif

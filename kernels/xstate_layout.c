@@ -99,6 +99,11 @@ uint64_t xstate_xfd_capable(const struct xstate_layout *l)
 	return mask;
 }
 
+uint64_t xstate_default_features(const struct xstate_layout *l)
+{
+	return (l->xcr0 | l->xss) & ~xstate_xfd_capable(l);
+}
+
 /*
  * User space cannot read IA32_XSS. CPUID.(0DH,1):EBX is the compacted size of
  * XCR0 | IA32_XSS, so the enabled supervisor set is the subset of the supported one whose

@@ -78,4 +78,11 @@ uint32_t xstate_offset(const struct xstate_layout *l, uint64_t mask, unsigned in
 /* Mask of enabled components that IA32_XFD can arm (the dynamic features). */
 uint64_t xstate_xfd_capable(const struct xstate_layout *l);
 
+/*
+ * The kernel's default features (Linux 6.1's fpu_kernel_cfg.default_features, what a task's
+ * or a fresh guest's fpstate holds): every component XCR0 and IA32_XSS enable but the
+ * dynamic ones.
+ */
+uint64_t xstate_default_features(const struct xstate_layout *l);
+
 #endif

@@ -1,7 +1,9 @@
 /*
  * compare_format.c - the text, Markdown and JSON renderings of a comparison and what all
  * formats share. Changes are printed as percent (the ratio minus one), intervals as the
- * percent change at their ends.
+ * percent change at their ends. The machine-wide shift, its controls, a disturbed or
+ * inconclusive column and the other findings are the comparison's notes
+ * (comparison_notes.c), printed like any other.
  */
 #include "compare_format.h"
 
@@ -10,35 +12,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_write.h"
 #include "compare_junit.h"
+#include "json_write.h"
 #include "ktap.h"
 
 static const char *const format_names[] = { "text", "markdown", "json", "junit", "ktap" };
 
-static const enum verdict_outcome outcomes[] = {
-	[VERDICT_UNCHANGED] = OUTCOME_PASS,
-	[VERDICT_REGRESSION] = OUTCOME_FAIL,
-	[VERDICT_IMPROVEMENT] = OUTCOME_PASS,
-	[VERDICT_NOISY] = OUTCOME_SKIP,
-	[VERDICT_NEW] = OUTCOME_SKIP,
-	[VERDICT_MISSING] = OUTCOME_SKIP,
-	[VERDICT_FAILED] = OUTCOME_FAIL,
+static const enum test_outcome outcomes[] = {
+	[VERDICT_UNCHANGED] = TEST_PASS,
+	[VERDICT_REGRESSION] = TEST_FAIL,
+	[VERDICT_IMPROVEMENT] = TEST_PASS,
+	[VERDICT_NOISY] = TEST_SKIP,
+	[VERDICT_DISTURBED] = TEST_SKIP,
+	[VERDICT_NEW] = TEST_SKIP,
+	[VERDICT_MISSING] = TEST_SKIP,
+	[VERDICT_FAILED] = TEST_FAIL,
 };
-_Static_assert(sizeof(outcomes) / sizeof(outcomes[0]) == VERDICT_KINDS, "an outcome for every verdict");
+_Static_assert(sizeof(outcomes) / sizeof(outcomes[0]) == VERDICT_COUNT, "an outcome for every verdict");
 
-enum verdict_outcome compare_outcome(enum verdict v)
+/* The order of the counts: regressions and improvements first, always printed. */
+static const enum verdict count_order[] = {
+	VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED, VERDICT_NOISY, VERDICT_DISTURBED, VERDICT_NEW,
+	VERDICT_MISSING, VERDICT_FAILED,
+};
+_Static_assert(sizeof(count_order) / sizeof(count_order[0]) == VERDICT_COUNT, "every verdict counted");
+
+enum test_outcome compare_test_outcome(enum verdict v)
 {
 	return outcomes[v];
-}
-
-bool compare_any_failure(const struct comparison *c)
-{
-	for (int r = 0; r < c->nr_rows; r++)
-		for (int k = 0; k < c->nr_news; k++)
-			if (comparison_cell_present(&c->rows[r], k) && compare_outcome(c->rows[r].cells[k].verdict) == OUTCOME_FAIL)
-				return true;
-	return false;
 }
 
 int compare_format_parse(const char *name)
@@ -74,9 +75,12 @@ void compare_number_text(double v, char *out, size_t size)
 
 const char *compare_cell_reason(const struct comparison_row *row, int k)
 {
+	const struct case_verdict *v = &row->cells[k];
 	const char *fo = comparison_functional_only(row, k);
 
-	return fo ? fo : row->cells[k].why;
+	if (fo)
+		return fo;
+	return v->verdict == VERDICT_DISTURBED ? v->disturbed : v->why;
 }
 
 /* "functional only: " before a functional-only reason, which is the attribute's bare text */
@@ -124,6 +128,8 @@ void compare_cell_figures(const struct comparison *c, const struct comparison_ro
 	if (v->r.valid) {
 		compare_change_text(v, !isnan(v->r.lo), change, sizeof(change));
 		fprintf(out, "%schange %s", prefix, change);
+		if (!isnan(v->mde))
+			fprintf(out, ", detects %.1f%%", 100 * v->mde);
 		if (!isnan(v->p_adjusted))
 			fprintf(out, ", p adj %.3g", v->p_adjusted);
 		fprintf(out, " (threshold %g%%, alpha %g)\n", 100 * c->options.threshold, c->options.alpha);
@@ -134,27 +140,25 @@ void compare_cell_figures(const struct comparison *c, const struct comparison_ro
 	fputc('\n', out);
 }
 
-/* The order of the counts: the first six as compare has always printed them. */
-static const enum verdict count_order[] = {
-	VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED, VERDICT_NOISY, VERDICT_NEW, VERDICT_MISSING,
-	VERDICT_FAILED,
-};
-_Static_assert(sizeof(count_order) / sizeof(count_order[0]) == VERDICT_KINDS, "every verdict counted");
-
 void compare_counts_text(const struct comparison *c, int k, char *out, size_t size)
 {
 	size_t used = 0;
 
 	out[0] = 0;
-	for (int i = 0; i < VERDICT_KINDS && used < size; i++)
-		used += (size_t)snprintf(out + used, size - used, "%s%d %s", i ? ", " : "",
-					 comparison_count(c, k, count_order[i]), verdict_name(count_order[i]));
+	for (int i = 0; i < VERDICT_COUNT && used < size; i++) {
+		int n = comparison_count(c, k, count_order[i]);
+
+		if (n || i < 2)
+			used += (size_t)snprintf(out + used, size - used, "%s%d %s", used ? ", " : "", n,
+						 verdict_name(count_order[i]));
+	}
 }
 
 void compare_method_text(const struct comparison *c, FILE *out)
 {
-	fprintf(out, "threshold %g%%, alpha %g (Benjamini-Hochberg), 95%% Hodges-Lehmann intervals",
-		100 * c->options.threshold, c->options.alpha);
+	fprintf(out, "threshold %g%%, alpha %g over all cases (Holm); changes, %.0f%% intervals from the samples, "
+		"rounds and runs; detect: the smallest change found with %.0f%% power", 100 * c->options.threshold,
+		c->options.alpha, 100 * VERDICT_INTERVAL, 100 * VERDICT_POWER);
 }
 
 #define TEXT_WIDTH 80
@@ -184,32 +188,55 @@ static void text_folded(FILE *out, const char *lead, const char *text, int inden
 	fputc('\n', out);
 }
 
-static void series_lines(const struct comparison *c, FILE *out, const char *bullet)
+/* A stream's text, for text_folded; NULL when out of memory. */
+static char *method_text(const struct comparison *c)
 {
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return NULL;
+	compare_method_text(c, f);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static int series_lines(const struct comparison *c, FILE *out, const char *bullet, bool fold)
+{
+	char *method = method_text(c);
+
+	if (!method)
+		return xb_fail(ENOMEM, "out of memory");
 	fprintf(out, "%scompare %s: base %s%s\n", bullet, c->metric, c->base->name,
 		series_complete(c->base) ? "" : " (INCOMPLETE)");
 	for (int k = 0; k < c->nr_news; k++) {
 		fprintf(out, c->nr_news > 1 ? "%snew %d: " : "%snew: ", bullet, k + 1);
 		fprintf(out, "%s%s\n", c->news[k].name, series_complete(&c->news[k]) ? "" : " (INCOMPLETE)");
 	}
-	fputs(bullet, out);
-	compare_method_text(c, out);
-	fputc('\n', out);
+	if (fold)
+		text_folded(out, bullet, method, 2);
+	else
+		fprintf(out, "%s%s\n", bullet, method);
+	free(method);
+	return 0;
 }
 
-static void text_notes(const struct comparison *c, FILE *out)
+/* "kind: ", with the NEW series' number first when there are several: "2: kind: ". */
+static void note_lead(const struct comparison *c, const struct comparison_note *n, char *out, size_t size)
 {
-	char lead[32];
-
-	for (int i = 0; i < c->nr_notes; i++) {
-		snprintf(lead, sizeof(lead), "%s: ", c->notes[i].kind);
-		text_folded(out, lead, c->notes[i].text, 2);
-	}
+	if (c->nr_news > 1 && n->series >= 0)
+		snprintf(out, size, "%d: %s: ", n->series + 1, n->kind);
+	else
+		snprintf(out, size, "%s: ", n->kind);
 }
 
 #define TEXT_SERIES_PER_LINE 3
 
-/* Under a row, why each cell has its verdict. */
+/* Under a row, why each cell has its verdict; a column's disturbance is its note's. */
 static void text_reasons(const struct comparison *c, const struct comparison_row *row, FILE *out)
 {
 	char lead[96];
@@ -218,7 +245,7 @@ static void text_reasons(const struct comparison *c, const struct comparison_row
 		const char *reason = comparison_cell_present(row, k) ? compare_cell_reason(row, k) : NULL;
 		int n = c->nr_news > 1 ? snprintf(lead, sizeof(lead), "  %d: ", k + 1) : snprintf(lead, sizeof(lead), "  ");
 
-		if (!reason)
+		if (!reason || reason == c->columns[k].disturbed)
 			continue;
 		if (comparison_functional_only(row, k))
 			snprintf(lead + n, sizeof(lead) - (size_t)n, "functional only, never a regression: ");
@@ -228,19 +255,24 @@ static void text_reasons(const struct comparison *c, const struct comparison_row
 	}
 }
 
-static void write_text(const struct comparison *c, FILE *out)
+static int write_text(const struct comparison *c, FILE *out)
 {
-	char base[24], new[24], change[48], p[16];
+	char base[24], new[24], change[48], p[16], mde[16], lead[48], counts[COMPARE_COUNTS_SIZE];
+	int rc = series_lines(c, out, "", true);
 
-	series_lines(c, out, "");
-	text_notes(c, out);
+	if (rc)
+		return rc;
+	for (int i = 0; i < c->nr_notes; i++) {
+		note_lead(c, &c->notes[i], lead, sizeof(lead));
+		text_folded(out, lead, c->notes[i].text, 2);
+	}
 	if (c->nr_news == 1)
-		fprintf(out, "\n  %10s %10s %8s %17s %8s  %s\n", "base", "new", "change", "95% interval", "p adj", "verdict");
+		fprintf(out, "\n  %10s %10s %8s %17s %6s %7s  %s\n", "base", "new", "change", "95% interval", "detect",
+			"p adj", "verdict");
 	else
 		fprintf(out, "\n  %10s   then per new series: change, verdict\n", "base");
 	for (int r = 0; r < c->nr_rows; r++) {
 		const struct comparison_row *row = &c->rows[r];
-
 		const char *unit = series_metric_unit(c->metric, row->unit);
 
 		fprintf(out, *unit ? "%s  (%s)\n" : "%s\n", row->id, unit);
@@ -254,12 +286,13 @@ static void write_text(const struct comparison *c, FILE *out)
 				compare_number_text(v->new_median, new, sizeof(new));
 				compare_change_text(v, false, change, sizeof(change));
 				snprintf(p, sizeof(p), isnan(v->p_adjusted) ? "-" : "%.2g", v->p_adjusted);
+				snprintf(mde, sizeof(mde), isnan(v->mde) ? "-" : "%.1f%%", 100 * v->mde);
 				fprintf(out, " %10s %8s", new, change);
 				if (v->r.valid && !isnan(v->r.lo))
 					fprintf(out, " [%+6.1f,%+6.1f]%%", percent(v->r.lo), percent(v->r.hi));
 				else
 					fprintf(out, " %17s", "-");
-				fprintf(out, " %8s  %s\n", p, verdict);
+				fprintf(out, " %6s %7s  %s\n", mde, p, verdict);
 			} else {
 				if (k && k % TEXT_SERIES_PER_LINE == 0)
 					fprintf(out, "\n  %10s", "");
@@ -278,13 +311,11 @@ static void write_text(const struct comparison *c, FILE *out)
 	}
 	fputc('\n', out);
 	for (int k = 0; k < c->nr_news; k++) {
-		char lead[16] = "", counts[COMPARE_COUNTS_SIZE];
-
-		if (c->nr_news > 1)
-			snprintf(lead, sizeof(lead), "%d: ", k + 1);
+		snprintf(lead, sizeof(lead), c->nr_news > 1 ? "%d: " : "", k + 1);
 		compare_counts_text(c, k, counts, sizeof(counts));
-		text_folded(out, lead, counts, (int)strlen(lead));
+		text_folded(out, lead, counts, (int)strlen(lead) + 2);
 	}
+	return 0;
 }
 
 /* A Markdown table cell's text: a '|' would end the cell. */
@@ -299,16 +330,46 @@ static void markdown_cell_text(FILE *out, const char *s)
 
 /* A verdict in a table cell: a failure bold, a skip in italics. */
 static const char *const markdown_emphasis[] = {
-	[OUTCOME_PASS] = ", %s", [OUTCOME_FAIL] = ", **%s**", [OUTCOME_SKIP] = ", _%s_",
+	[TEST_PASS] = ", %s", [TEST_FAIL] = ", **%s**", [TEST_SKIP] = ", _%s_",
 };
 
-static void write_markdown(const struct comparison *c, FILE *out)
+static void markdown_cell(const struct comparison *c, const struct comparison_row *row, int k, FILE *out)
 {
-	char base[24], new[24], change[64];
+	const struct case_verdict *v = &row->cells[k];
+	const char *reason = compare_cell_reason(row, k);
+	char new[24], change[64];
 
-	series_lines(c, out, "- ");
-	for (int i = 0; i < c->nr_notes; i++)
-		fprintf(out, "- **%s**: %s\n", c->notes[i].kind, c->notes[i].text);
+	if (!comparison_cell_present(row, k)) {
+		fprintf(out, " - |");
+		return;
+	}
+	compare_number_text(v->new_median, new, sizeof(new));
+	compare_change_text(v, true, change, sizeof(change));
+	fprintf(out, " %s, %s", new, change);
+	if (!isnan(v->mde))
+		fprintf(out, ", detects %.1f%%", 100 * v->mde);
+	if (!isnan(v->p_adjusted))
+		fprintf(out, ", p adj %.2g", v->p_adjusted);
+	fprintf(out, markdown_emphasis[compare_test_outcome(v->verdict)], verdict_name(v->verdict));
+	if (reason && reason != c->columns[k].disturbed) {
+		fprintf(out, " (%s", reason_prefix(row, k));
+		markdown_cell_text(out, reason);
+		fputc(')', out);
+	}
+	fprintf(out, " |");
+}
+
+static int write_markdown(const struct comparison *c, FILE *out)
+{
+	char base[24], lead[48], counts[COMPARE_COUNTS_SIZE];
+	int rc = series_lines(c, out, "- ", false);
+
+	if (rc)
+		return rc;
+	for (int i = 0; i < c->nr_notes; i++) {
+		note_lead(c, &c->notes[i], lead, sizeof(lead));
+		fprintf(out, "- **%.*s**: %s\n", (int)strlen(lead) - 2, lead, c->notes[i].text);
+	}
 	fprintf(out, "\n| case | unit | base |");
 	for (int k = 0; k < c->nr_news; k++)
 		fprintf(out, " %s |", c->news[k].name);
@@ -321,36 +382,16 @@ static void write_markdown(const struct comparison *c, FILE *out)
 
 		compare_number_text(row->cells[0].base_median, base, sizeof(base));
 		fprintf(out, "| `%s` | %s | %s |", row->id, series_metric_unit(c->metric, row->unit), base);
-		for (int k = 0; k < c->nr_news; k++) {
-			const struct case_verdict *v = &row->cells[k];
-			const char *reason = compare_cell_reason(row, k);
-
-			if (!comparison_cell_present(row, k)) {
-				fprintf(out, " - |");
-				continue;
-			}
-			compare_number_text(v->new_median, new, sizeof(new));
-			compare_change_text(v, true, change, sizeof(change));
-			fprintf(out, " %s, %s", new, change);
-			if (!isnan(v->p_adjusted))
-				fprintf(out, ", p adj %.2g", v->p_adjusted);
-			fprintf(out, markdown_emphasis[compare_outcome(v->verdict)], verdict_name(v->verdict));
-			if (reason) {
-				fprintf(out, " (%s", reason_prefix(row, k));
-				markdown_cell_text(out, reason);
-				fputc(')', out);
-			}
-			fprintf(out, " |");
-		}
+		for (int k = 0; k < c->nr_news; k++)
+			markdown_cell(c, row, k, out);
 		fputc('\n', out);
 	}
 	fputc('\n', out);
 	for (int k = 0; k < c->nr_news; k++) {
-		char counts[COMPARE_COUNTS_SIZE];
-
 		compare_counts_text(c, k, counts, sizeof(counts));
 		fprintf(out, "%s: %s\n", c->news[k].name, counts);
 	}
+	return 0;
 }
 
 static cJSON *series_json(const struct series *s)
@@ -386,6 +427,31 @@ static void add_number(cJSON *o, const char *name, double v)
 		cJSON_AddNumberToObject(o, name, v);
 }
 
+/* NEW series @k: its counts, the shift with its controls, the sides' spread, a disturbance. */
+static void column_json(const struct comparison *c, int k, cJSON *column)
+{
+	cJSON *shift = cJSON_AddObjectToObject(column, "shift"), *counts = cJSON_AddObjectToObject(column, "counts");
+	const struct machine_shift *ms = &c->columns[k].shift;
+
+	for (int v = 0; v < VERDICT_COUNT; v++)
+		cJSON_AddNumberToObject(counts, verdict_name((enum verdict)v), comparison_count(c, k, (enum verdict)v));
+	cJSON_AddNumberToObject(column, "regressions", comparison_count(c, k, VERDICT_REGRESSION));
+	cJSON_AddNumberToObject(shift, "cases", ms->n_cases);
+	add_number(shift, "ratio", ms->ratio);
+	add_number(shift, "ci_low", ms->lo);
+	add_number(shift, "ci_high", ms->hi);
+	cJSON_AddBoolToObject(shift, "adjusted", ms->adjusted);
+	cJSON_AddBoolToObject(shift, "beyond_threshold", comparison_shift_beyond(c, k));
+	add_number(shift, "run_spread", expm1(ms->tau));
+	add_number(shift, "core_clock_ratio", ms->clock_ratio);
+	add_number(shift, "empty_loop_base", ms->empty_base);
+	add_number(shift, "empty_loop_new", ms->empty_new);
+	add_number(column, "base_spread_percent", c->columns[k].base_spread);
+	add_number(column, "new_spread_percent", c->columns[k].new_spread);
+	if (c->columns[k].disturbed[0])
+		cJSON_AddStringToObject(column, "disturbed", c->columns[k].disturbed);
+}
+
 static cJSON *case_json(const struct comparison *c, const struct comparison_row *row, int k)
 {
 	const struct case_verdict *v = &row->cells[k];
@@ -401,13 +467,20 @@ static cJSON *case_json(const struct comparison *c, const struct comparison_row 
 	add_number(o, "ci_high", v->r.hi);
 	add_number(o, "p", v->p);
 	add_number(o, "p_adjusted", v->p_adjusted);
-	add_number(o, "u", v->u);
+	add_number(o, "se_log", v->se);
+	add_number(o, "detectable", v->mde);
 	add_number(o, "base_median", v->base_median);
 	add_number(o, "new_median", v->new_median);
 	cJSON_AddNumberToObject(o, "n_base", v->n_base);
 	cJSON_AddNumberToObject(o, "n_new", v->n_new);
 	if (v->why)
 		cJSON_AddStringToObject(o, "why", v->why);
+	if (v->disturbed)
+		cJSON_AddStringToObject(o, "disturbed", v->disturbed);
+	cJSON_AddNumberToObject(o, "runs_base", v->base.n_runs);
+	cJSON_AddNumberToObject(o, "runs_new", v->new.n_runs);
+	cJSON_AddNumberToObject(o, "rounds_base", v->base.n_rounds);
+	cJSON_AddNumberToObject(o, "rounds_new", v->new.n_rounds);
 	if (fo)
 		cJSON_AddStringToObject(o, "functional_only", fo);
 	return o;
@@ -421,6 +494,9 @@ static int write_json(const struct comparison *c, FILE *out)
 	cJSON_AddStringToObject(root, "metric", c->metric);
 	cJSON_AddNumberToObject(root, "threshold_percent", 100 * c->options.threshold);
 	cJSON_AddNumberToObject(root, "alpha", c->options.alpha);
+	cJSON_AddStringToObject(root, "correction", "holm");
+	cJSON_AddNumberToObject(root, "power", VERDICT_POWER);
+	cJSON_AddNumberToObject(root, "outcome", comparison_outcome(c));
 	cJSON_AddItemToObject(root, "base", series_json(c->base));
 	for (int i = 0; i < c->nr_notes; i++) {
 		cJSON *n = cJSON_CreateObject();
@@ -434,12 +510,10 @@ static int write_json(const struct comparison *c, FILE *out)
 		cJSON_AddItemToArray(notes, n);
 	}
 	for (int k = 0; k < c->nr_news; k++) {
-		cJSON *s = series_json(&c->news[k]), *counts = cJSON_AddObjectToObject(s, "counts");
+		cJSON *column = series_json(&c->news[k]);
 
-		for (int v = 0; v < VERDICT_KINDS; v++)
-			cJSON_AddNumberToObject(counts, verdict_name((enum verdict)v), comparison_count(c, k, (enum verdict)v));
-		cJSON_AddNumberToObject(s, "regressions", comparison_count(c, k, VERDICT_REGRESSION));
-		cJSON_AddItemToArray(news, s);
+		column_json(c, k, column);
+		cJSON_AddItemToArray(news, column);
 		for (int r = 0; r < c->nr_rows; r++)
 			if (comparison_cell_present(&c->rows[r], k))
 				cJSON_AddItemToArray(cases, case_json(c, &c->rows[r], k));
@@ -479,8 +553,8 @@ void markup_text(FILE *out, const char *s)
 int compare_format_write(const struct comparison *c, enum compare_format f, FILE *out)
 {
 	switch (f) {
-	case FORMAT_TEXT: write_text(c, out); return 0;
-	case FORMAT_MARKDOWN: write_markdown(c, out); return 0;
+	case FORMAT_TEXT: return write_text(c, out);
+	case FORMAT_MARKDOWN: return write_markdown(c, out);
 	case FORMAT_JSON: return write_json(c, out);
 	case FORMAT_JUNIT: return compare_junit_write(c, out);
 	case FORMAT_KTAP: return ktap_write_comparison(c, out);

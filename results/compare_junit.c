@@ -109,9 +109,9 @@ static void family_class(const char *id, char *out, size_t size)
 
 static int write_testcase(const struct comparison *c, const struct comparison_row *row, int k, FILE *out)
 {
-	static const char *const elements[] = { [OUTCOME_FAIL] = "failure", [OUTCOME_SKIP] = "skipped" };
+	static const char *const elements[] = { [TEST_FAIL] = "failure", [TEST_SKIP] = "skipped" };
 	const struct case_verdict *v = &row->cells[k];
-	enum verdict_outcome outcome = compare_outcome(v->verdict);
+	enum test_outcome outcome = compare_test_outcome(v->verdict);
 	const char *reason = compare_cell_reason(row, k);
 	char class[128], change[64], *figures = NULL;
 	size_t size = 0;
@@ -128,7 +128,7 @@ static int write_testcase(const struct comparison *c, const struct comparison_ro
 	fputs("\" classname=\"", out);
 	markup_escaped(out, class);
 	fputs("\">\n", out);
-	if (outcome == OUTCOME_PASS) {
+	if (outcome == TEST_PASS) {
 		fputs("      <system-out>", out);
 	} else {
 		fprintf(out, "      <%s type=\"%s\" message=\"%s", elements[outcome], verdict_name(v->verdict),
@@ -144,17 +144,17 @@ static int write_testcase(const struct comparison *c, const struct comparison_ro
 		fputs("\">", out);
 	}
 	markup_text(out, figures);
-	fprintf(out, "</%s>\n    </testcase>\n", outcome == OUTCOME_PASS ? "system-out" : elements[outcome]);
+	fprintf(out, "</%s>\n    </testcase>\n", outcome == TEST_PASS ? "system-out" : elements[outcome]);
 	free(figures);
 	return 0;
 }
 
-static int count_outcome(const struct comparison *c, int k, enum verdict_outcome outcome)
+static int count_outcome(const struct comparison *c, int k, enum test_outcome outcome)
 {
 	int n = 0;
 
-	for (int v = 0; v < VERDICT_KINDS; v++)
-		if (compare_outcome((enum verdict)v) == outcome)
+	for (int v = 0; v < VERDICT_COUNT; v++)
+		if (compare_test_outcome((enum verdict)v) == outcome)
 			n += comparison_count(c, k, (enum verdict)v);
 	return n;
 }
@@ -179,7 +179,7 @@ static int write_testsuite(const struct comparison *c, int k, FILE *out)
 	fputs("  <testsuite name=\"", out);
 	markup_escaped(out, name);
 	fprintf(out, "\" package=\"xstate-bench\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\"",
-		cases_of(c, k), count_outcome(c, k, OUTCOME_FAIL), count_outcome(c, k, OUTCOME_SKIP));
+		cases_of(c, k), count_outcome(c, k, TEST_FAIL), count_outcome(c, k, TEST_SKIP));
 	if (series_seconds(new, &seconds))
 		fprintf(out, " time=\"%.3f\"", seconds);
 	if (new->nr_runs) {
@@ -214,7 +214,7 @@ int compare_junit_write(const struct comparison *c, FILE *out)
 
 	for (int k = 0; k < c->nr_news; k++) {
 		tests += cases_of(c, k);
-		failures += count_outcome(c, k, OUTCOME_FAIL);
+		failures += count_outcome(c, k, TEST_FAIL);
 	}
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		     "<testsuites name=\"xstate-bench compare\" tests=\"%d\" failures=\"%d\" errors=\"0\">\n",

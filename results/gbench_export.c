@@ -13,18 +13,21 @@
 #include "db.h"
 #include "json_write.h"
 #include "series.h"
+#include "shift.h"
 #include "stats.h"
+
+/* Why the empty-loop control is named in the context rather than written. */
+#define EMPTY_LOOP_LEFT_OUT "the bare loop minus its calibrated overhead: zero but for noise, no operation's time"
 
 /* One repetition of a case, or (with error set) a case that failed its checks. */
 struct export_sample {
 	char *id;
-	int repetition;
+	int repetition, round;
 	double ticks, ns;
 	bool in_ticks; /* the case's unit is ticks/op: ticks is a counter of its own */
 	int64_t batches;
 	int threads;
 	char *error;
-	char *residual; /* the residual attribute: not written as JSON */
 	cJSON *metrics; /* an object: name -> value */
 };
 
@@ -61,12 +64,10 @@ static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 {
 	struct db_stmt *s;
 	int rc = db_prepare(db, "SELECT c.name, c.unit, res.status, res.reason, s.repetition, s.ticks_per_op,"
-				" s.ns_per_op, s.batches, t.value, z.value FROM results res JOIN cases c ON c.id = res.case_id"
+				" s.ns_per_op, s.batches, t.value, s.round FROM results res JOIN cases c ON c.id = res.case_id"
 				" LEFT JOIN samples s ON s.run_id = res.run_id AND s.case_id = res.case_id"
 				" LEFT JOIN result_attributes t ON t.run_id = res.run_id AND t.case_id = res.case_id"
 				" AND t.name = 'threads'"
-				" LEFT JOIN result_attributes z ON z.run_id = res.run_id AND z.case_id = res.case_id"
-				" AND z.name = 'residual'"
 				" WHERE res.run_id = ? AND (res.status = 'error' OR (res.status = 'ok' AND s.repetition IS NOT NULL))", &s);
 
 	if (rc)
@@ -83,7 +84,6 @@ static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 			e->id = strdup(db_column_text(s, 0));
 			e->in_ticks = !strcmp(db_column_text(s, 1), "ticks/op");
 			e->threads = db_column_is_null(s, 8) ? 1 : atoi(db_column_text(s, 8));
-			e->residual = db_column_is_null(s, 9) ? NULL : strdup(db_column_text(s, 9));
 			e->metrics = cJSON_CreateObject();
 			if (failed) {
 				const char *reason = db_column_text(s, 3);
@@ -94,8 +94,9 @@ static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 				e->ticks = db_column_double(s, 5);
 				e->ns = db_column_double(s, 6);
 				e->batches = db_column_int64(s, 7);
+				e->round = (int)db_column_int64(s, 9);
 			}
-			if (!e->id || !e->metrics || (failed && !e->error) || (!db_column_is_null(s, 9) && !e->residual)) {
+			if (!e->id || !e->metrics || (failed && !e->error)) {
 				rc = xb_fail(ENOMEM, "out of memory");
 				break;
 			}
@@ -214,8 +215,10 @@ static cJSON *entry(const struct export_sample *e, int family, int repetitions, 
 	cJSON_AddStringToObject(b, "run_name", e->id);
 	cJSON_AddStringToObject(b, "run_type", aggregate ? "aggregate" : "iteration");
 	cJSON_AddNumberToObject(b, "repetitions", repetitions);
-	if (!aggregate)
+	if (!aggregate) {
 		cJSON_AddNumberToObject(b, "repetition_index", e->repetition);
+		cJSON_AddNumberToObject(b, GBENCH_JSON_ROUND, e->round);
+	}
 	cJSON_AddNumberToObject(b, "threads", e->threads);
 	return b;
 }
@@ -257,6 +260,7 @@ static bool measured_member(const cJSON *m)
 {
 	static const char *const not_measured[] = {
 		"family_index", "iterations", "per_family_instance_index", "repetition_index", "repetitions", "threads",
+		GBENCH_JSON_ROUND,
 	};
 
 	for (size_t i = 0; i < sizeof(not_measured) / sizeof(not_measured[0]); i++)
@@ -317,10 +321,10 @@ static int write_json(const struct series_run *run, const struct export_run *r, 
 	for (int i = 0, n, family = 0; i < r->nr && !rc; i += n) {
 		for (n = 0; i + n < r->nr && !strcmp(r->samples[i + n].id, r->samples[i].id); n++)
 			;
-		if (r->samples[i].residual) {
+		if (!strcmp(r->samples[i].id, CONTROL_EMPTY_LOOP_ID)) {
 			if (!left_out)
 				left_out = cJSON_AddObjectToObject(context, "xstate_bench_left_out");
-			cJSON_AddStringToObject(left_out, r->samples[i].id, r->samples[i].residual);
+			cJSON_AddStringToObject(left_out, r->samples[i].id, EMPTY_LOOP_LEFT_OUT);
 			continue;
 		}
 		for (int k = 0; k < n; k++) {
@@ -411,7 +415,6 @@ int gbench_export(struct results_store *st, int64_t run_id, enum export_format f
 	for (int i = 0; i < r.nr; i++) {
 		free(r.samples[i].id);
 		free(r.samples[i].error);
-		free(r.samples[i].residual);
 		cJSON_Delete(r.samples[i].metrics);
 	}
 	for (int i = 0; i < r.nr_metric_names; i++)

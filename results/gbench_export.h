@@ -6,9 +6,9 @@
  * real_time is the net time per operation (ns_per_op, never below zero), cpu_time its share
  * on a CPU (cpu_ns_per_op), and ticks_per_op (for a case in ticks) and every sample metric
  * are counters with their exact values. A case that failed its checks is an error_occurred
- * entry with its reason. A case whose result is marked "residual" (the empty loop: its net
- * time is no operation's) is left out of the JSON, which names it in its context: zero
- * times make compare.py's geometric mean meaningless.
+ * entry with its reason. The empty-loop control (CONTROL_EMPTY_LOOP_ID: its net time is no
+ * operation's) is left out of the JSON, which names it in its context: zero times make
+ * compare.py's geometric mean meaningless.
  */
 #ifndef XB_RESULTS_GBENCH_EXPORT_H
 #define XB_RESULTS_GBENCH_EXPORT_H
@@ -19,6 +19,9 @@
 #include "store.h"
 
 enum export_format { EXPORT_JSON, EXPORT_CSV };
+
+/* The field of a JSON entry that carries the sample's round (import reads it back). */
+#define GBENCH_JSON_ROUND "xstate_bench_round"
 
 int gbench_export(struct results_store *st, int64_t run_id, enum export_format f, FILE *out) XB_MUST_CHECK;
 

@@ -5,6 +5,7 @@
  * carry the exact values; cpu_ns_per_op, when present, the CPU time).
  */
 #include "gbench_import.h"
+#include "gbench_export.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -17,7 +18,7 @@
 /* Numeric members that are Google Benchmark's own, not user counters (sorted, for bsearch). */
 static const char *const standard_fields[] = {
 	"cpu_time", "family_index", "iterations", "ns_per_op", "per_family_instance_index",
-	"real_time", "repetition_index", "repetitions", "threads", "ticks_per_op",
+	"real_time", "repetition_index", "repetitions", "threads", "ticks_per_op", GBENCH_JSON_ROUND,
 };
 
 #define MAX_METRICS 64
@@ -221,6 +222,7 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	const cJSON *iterations = cJSON_GetObjectItemCaseSensitive(b, "iterations");
 	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(b, "cpu_time");
 	const cJSON *threads = cJSON_GetObjectItemCaseSensitive(b, "threads");
+	const cJSON *round = cJSON_GetObjectItemCaseSensitive(b, GBENCH_JSON_ROUND);
 	const cJSON *error = cJSON_GetObjectItemCaseSensitive(b, "error_occurred");
 	const char *unit = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "time_unit"));
 	struct sample_record *s;
@@ -253,6 +255,7 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	s->ticks_per_op = c->ticks ? ticks->valuedouble : to_ns(real->valuedouble, unit);
 	s->ns_per_op = cJSON_IsNumber(ns) ? ns->valuedouble : to_ns(real->valuedouble, unit);
 	s->batches = cJSON_IsNumber(iterations) ? (int64_t)iterations->valuedouble : 0;
+	s->round = cJSON_IsNumber(round) && round->valuedouble >= 0 && round->valuedouble < 1e6 ? (int)round->valuedouble : 0;
 	return entry_metrics(b, cJSON_IsNumber(cpu) ? to_ns(cpu->valuedouble, unit) : NAN, s);
 }
 
@@ -416,7 +419,7 @@ int gbench_import(struct results_store *st, const char *path, const char *label,
 	if (!rc)
 		rc = store(st, &im, out);
 	if (!rc)
-		rc = results_finish_run(st, out->run_id, now);
+		rc = results_finish_run(st, out->run_id, now, NULL);
 	free_import(&im);
 	cJSON_Delete(root);
 	return rc;

@@ -37,14 +37,14 @@ static void diagnostic(FILE *out, int depth, const char *kind, const char *text)
  * A result line: "ok"/"not ok", the number, the description, then after '#' the SKIP
  * directive for a skip and any diagnostic data.
  */
-static void result(FILE *out, int depth, enum verdict_outcome outcome, int number, const char *name,
+static void result(FILE *out, int depth, enum test_outcome outcome, int number, const char *name,
 		   const char *data)
 {
-	fprintf(out, "%*s%s %d ", depth * KTAP_INDENT, "", outcome == OUTCOME_FAIL ? "not ok" : "ok", number);
+	fprintf(out, "%*s%s %d ", depth * KTAP_INDENT, "", outcome == TEST_FAIL ? "not ok" : "ok", number);
 	description(out, name);
-	if (outcome == OUTCOME_SKIP || data)
+	if (outcome == TEST_SKIP || data)
 		fputs(" #", out);
-	if (outcome == OUTCOME_SKIP)
+	if (outcome == TEST_SKIP)
 		fputs(" SKIP", out);
 	if (data) {
 		fputc(' ', out);
@@ -82,7 +82,7 @@ static int cell_diagnostics(const struct comparison *c, const struct comparison_
 
 static int series_test(const struct comparison *c, int k, FILE *out)
 {
-	enum verdict_outcome parent = OUTCOME_SKIP;
+	enum test_outcome parent = TEST_SKIP;
 	int number = 0, rc = 0, cases = 0;
 	char counts[COMPARE_COUNTS_SIZE], data[512];
 
@@ -93,7 +93,7 @@ static int series_test(const struct comparison *c, int k, FILE *out)
 	for (int r = 0; r < c->nr_rows && !rc; r++) {
 		const struct comparison_row *row = &c->rows[r];
 		const struct case_verdict *v = &row->cells[k];
-		enum verdict_outcome outcome = compare_outcome(v->verdict);
+		enum test_outcome outcome = compare_test_outcome(v->verdict);
 		const char *reason = compare_cell_reason(row, k);
 
 		if (!comparison_cell_present(row, k))
@@ -103,14 +103,14 @@ static int series_test(const struct comparison *c, int k, FILE *out)
 		snprintf(data, sizeof(data), "%s%s%s", verdict_name(v->verdict), reason ? ": " : "", reason ? reason : "");
 		result(out, 1, outcome, ++number, row->id, data);
 		/* the series fails when a case fails, passes when one passes, skips when all skip */
-		if (outcome == OUTCOME_FAIL || (outcome == OUTCOME_PASS && parent == OUTCOME_SKIP))
+		if (outcome == TEST_FAIL || (outcome == TEST_PASS && parent == TEST_SKIP))
 			parent = outcome;
 	}
 	if (rc)
 		return rc;
 	compare_counts_text(c, k, counts, sizeof(counts));
 	diagnostic(out, 0, NULL, counts);
-	result(out, 0, parent, k + 1, c->news[k].name, parent == OUTCOME_SKIP ? "no case could be compared" : NULL);
+	result(out, 0, parent, k + 1, c->news[k].name, parent == TEST_SKIP ? "no case could be compared" : NULL);
 	return 0;
 }
 
@@ -183,12 +183,12 @@ int ktap_write_run(const struct series *run, const char *metric, FILE *out)
 
 		if (measured) {
 			rc = measured_diagnostic(measured, metric, out);
-			result(out, 0, OUTCOME_PASS, number, id, NULL);
+			result(out, 0, TEST_PASS, number, id, NULL);
 		} else if (unmeasured->status == CASE_SKIP) {
-			result(out, 0, OUTCOME_SKIP, number, id, unmeasured->reason);
+			result(out, 0, TEST_SKIP, number, id, unmeasured->reason);
 		} else {
 			snprintf(line, sizeof(line), "failed: %s", unmeasured->reason);
-			result(out, 0, OUTCOME_FAIL, number, id, line);
+			result(out, 0, TEST_FAIL, number, id, line);
 		}
 	}
 	return rc;

@@ -14,11 +14,13 @@ const char *series_metric_source(const char *metric, bool *binds_name)
 {
 	*binds_name = false;
 	if (!strcmp(metric, "ticks_per_op"))
-		return "(SELECT run_id, case_id, repetition, ticks_per_op AS value FROM samples) v";
+		return "(SELECT run_id, case_id, repetition, round, ticks_per_op AS value FROM samples) v";
 	if (!strcmp(metric, "ns_per_op"))
-		return "(SELECT run_id, case_id, repetition, ns_per_op AS value FROM samples) v";
+		return "(SELECT run_id, case_id, repetition, round, ns_per_op AS value FROM samples) v";
 	*binds_name = true;
-	return "(SELECT run_id, case_id, repetition, value FROM sample_metrics WHERE name = ?) v";
+	return "(SELECT m.run_id, m.case_id, m.repetition, s.round, m.value FROM sample_metrics m JOIN samples s"
+	       " ON s.run_id = m.run_id AND s.case_id = m.case_id AND s.repetition = m.repetition"
+	       " WHERE m.name = ?) v";
 }
 
 const char *series_metric_unit(const char *metric, const char *case_unit)
@@ -35,8 +37,11 @@ void series_run_columns(struct db_stmt *s, int col, struct series_run *out)
 	out->id = db_column_int64(s, col);
 	out->machine_id = db_column_int64(s, col + 1);
 	snprintf(out->label, sizeof(out->label), "%s", label ? label : "");
+	const char *disturbed = db_column_text(s, col + 5);
+
 	snprintf(out->started_at, sizeof(out->started_at), "%s", db_column_text(s, col + 3));
 	out->complete = db_column_int64(s, col + 4) != 0;
+	snprintf(out->disturbed, sizeof(out->disturbed), "%s", disturbed ? disturbed : "");
 }
 
 static void copy_text(struct db_stmt *s, int col, char *out, size_t size)
@@ -78,7 +83,7 @@ int series_run_info(struct results_store *st, int64_t run_id, struct series_run 
 		rc = db_step(s);
 	if (rc == DB_ROW) {
 		series_run_columns(s, 0, out);
-		run_place(s, 5, out);
+		run_place(s, 6, out);
 	}
 	db_finalize(s);
 	return rc < 0 ? rc : rc == DB_ROW ? 0 : -ENOENT;
@@ -197,6 +202,7 @@ int series_resolve(struct results_store *st, const char *spec, struct series *ou
 struct sample_row {
 	char *id, *unit;
 	double v;
+	int run, round; /* the run as an index into the series' runs */
 };
 
 static int by_case(const void *a, const void *b)
@@ -204,7 +210,15 @@ static int by_case(const void *a, const void *b)
 	return strcmp(((const struct sample_row *)a)->id, ((const struct sample_row *)b)->id);
 }
 
-static int read_rows(struct db_stmt *s, struct sample_row **rows, int *nr)
+static int run_index(const struct series *series, int64_t run_id)
+{
+	for (int i = 0; i < series->nr_runs; i++)
+		if (series->runs[i].id == run_id)
+			return i;
+	return -1;
+}
+
+static int read_rows(struct db_stmt *s, const struct series *series, struct sample_row **rows, int *nr)
 {
 	int rc, cap = *nr;
 
@@ -222,8 +236,13 @@ static int read_rows(struct db_stmt *s, struct sample_row **rows, int *nr)
 		r->id = strdup(db_column_text(s, 0));
 		r->unit = strdup(db_column_text(s, 1));
 		r->v = db_column_double(s, 2);
+		r->run = run_index(series, db_column_int64(s, 3));
+		r->round = (int)db_column_int64(s, 4);
 		if (!r->id || !r->unit)
 			return xb_fail(ENOMEM, "out of memory");
+		if (r->run < 0)
+			return xb_fail(EPROTO, "a sample of %s belongs to run %lld, which is not in %s", r->id,
+				       (long long)db_column_int64(s, 3), series->name);
 	}
 	return rc < 0 ? rc : 0;
 }
@@ -240,10 +259,16 @@ static int group_rows(struct sample_row *rows, int nr, struct series *out)
 			j++;
 		c = &out->cases[out->nr_cases++];
 		*c = (struct series_case){ .id = rows[i].id, .unit = rows[i].unit, .n = j - i };
-		if (!(c->values = malloc((size_t)c->n * sizeof(*c->values))))
+		interference_totals_init(&c->interference);
+		c->values = malloc((size_t)c->n * sizeof(*c->values));
+		c->run_of = malloc((size_t)c->n * sizeof(*c->run_of));
+		c->round_of = malloc((size_t)c->n * sizeof(*c->round_of));
+		if (!c->values || !c->run_of || !c->round_of)
 			return xb_fail(ENOMEM, "out of memory");
 		for (int k = i; k < j; k++) {
 			c->values[k - i] = rows[k].v;
+			c->run_of[k - i] = rows[k].run;
+			c->round_of[k - i] = rows[k].round;
 			if (k > i) {
 				free(rows[k].id);
 				free(rows[k].unit);
@@ -322,12 +347,49 @@ static int load_unmeasured(struct results_store *st, int64_t run_id, struct seri
 	return rc < 0 ? rc : 0;
 }
 
-static bool any_failed(const struct series *s)
+/* Whether run @run_id measured any case (a run whose every case failed or skipped has no
+ * samples of any metric, which is no error). */
+static int measured_any(struct results_store *st, int64_t run_id, bool *any)
 {
-	for (int i = 0; i < s->nr_unmeasured; i++)
-		if (s->unmeasured[i].status == CASE_ERROR)
-			return true;
-	return false;
+	struct db_stmt *s;
+	int rc = db_prepare(results_db(st), "SELECT count(*) FROM results WHERE run_id = ? AND status = 'ok'", &s);
+
+	*any = true;
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, run_id)) && (rc = db_step(s)) == DB_ROW)
+		*any = db_column_int64(s, 0) > 0;
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+/* Each case's interference evidence, summed over the samples of every run of the series. */
+static int load_interference(struct results_store *st, struct series *out)
+{
+	static const char *const names[] = { SAMPLE_WALL_MS, SAMPLE_RUN_DELAY_MS, SAMPLE_STEAL_MS,
+					     SAMPLE_INVOLUNTARY_SWITCHES };
+	struct db_stmt *s;
+	int rc = 0;
+
+	for (int r = 0; r < out->nr_runs && !rc; r++) {
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]) && !rc; k++) {
+			if ((rc = db_prepare(results_db(st), "SELECT c.name, sum(m.value) FROM sample_metrics m JOIN cases c"
+							     " ON c.id = m.case_id WHERE m.run_id = ? AND m.name = ?"
+							     " GROUP BY c.name", &s)))
+				return rc;
+			if (!(rc = db_bind_int64(s, 1, out->runs[r].id)) && !(rc = db_bind_text(s, 2, names[k]))) {
+				while ((rc = db_step(s)) == DB_ROW) {
+					struct series_case *c = (struct series_case *)series_find(out, db_column_text(s, 0));
+
+					if (c)
+						interference_totals_add(&c->interference, names[k], db_column_double(s, 1));
+				}
+			}
+			db_finalize(s);
+			rc = rc < 0 ? rc : 0;
+		}
+	}
+	return rc;
 }
 
 int series_load(struct results_store *st, const char *spec, const char *metric, struct series *out)
@@ -338,27 +400,30 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 	bool binds_name;
 	const char *source = series_metric_source(metric, &binds_name);
 	int nr = 0, rc = series_resolve(st, spec, out), arg;
+	bool measured = true;
 
 	if (rc)
 		return rc;
 	if (!out->baseline_id && (rc = load_unmeasured(st, out->runs[0].id, out)))
 		return rc;
 	if (out->baseline_id)
-		snprintf(sql, sizeof(sql), "SELECT c.name, c.unit, v.value FROM %s JOIN baseline_results b ON"
-			 " b.run_id = v.run_id AND b.case_id = v.case_id JOIN cases c ON c.id = v.case_id"
-			 " WHERE b.baseline_id = ?", source);
+		snprintf(sql, sizeof(sql), "SELECT c.name, c.unit, v.value, v.run_id, v.round FROM %s JOIN"
+			 " baseline_results b ON b.run_id = v.run_id AND b.case_id = v.case_id JOIN cases c ON"
+			 " c.id = v.case_id WHERE b.baseline_id = ?", source);
 	else
-		snprintf(sql, sizeof(sql), "SELECT c.name, c.unit, v.value FROM %s JOIN results r ON"
-			 " r.run_id = v.run_id AND r.case_id = v.case_id JOIN cases c ON c.id = v.case_id"
+		snprintf(sql, sizeof(sql), "SELECT c.name, c.unit, v.value, v.run_id, v.round FROM %s JOIN results r"
+			 " ON r.run_id = v.run_id AND r.case_id = v.case_id JOIN cases c ON c.id = v.case_id"
 			 " WHERE v.run_id = ? AND r.status = 'ok'", source);
 	if ((rc = db_prepare(results_db(st), sql, &s)))
 		return rc;
 	arg = 1;
 	if (!(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) &&
 	    !(rc = db_bind_int64(s, arg, out->baseline_id ? out->baseline_id : out->runs[0].id)))
-		rc = read_rows(s, &rows, &nr);
+		rc = read_rows(s, out, &rows, &nr);
 	db_finalize(s);
-	if (!rc && !nr && !any_failed(out))
+	if (!rc && !nr && !out->baseline_id)
+		rc = measured_any(st, out->runs[0].id, &measured);
+	if (!rc && !nr && measured)
 		rc = xb_fail(ENOENT, "%s has no samples of metric %s", out->name, metric);
 	if (!rc && !(out->cases = calloc((size_t)(nr ? nr : 1), sizeof(*out->cases))))
 		rc = xb_fail(ENOMEM, "out of memory");
@@ -371,6 +436,8 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 	free(rows);
 	if (!rc && !out->baseline_id) /* a baseline holds no functional-only result */
 		rc = series_functional_only(st, out->runs[0].id, mark_functional_only, out);
+	if (!rc)
+		rc = load_interference(st, out);
 	return rc;
 }
 
@@ -410,6 +477,8 @@ void series_free(struct series *s)
 		free(s->cases[i].id);
 		free(s->cases[i].unit);
 		free(s->cases[i].values);
+		free(s->cases[i].run_of);
+		free(s->cases[i].round_of);
 		free(s->cases[i].functional_only);
 	}
 	for (int i = 0; i < s->nr_unmeasured; i++) {

@@ -1,5 +1,6 @@
 /*
- * module_client.c - opening /dev/xstate_bench, the capability query and one batch.
+ * module_client.c - opening /dev/xstate_bench, the capability query and one batch of
+ * either kind.
  */
 #include "module_client.h"
 
@@ -48,4 +49,15 @@ void module_probe(struct module_info *out)
 int module_run_batch(int fd, const char *device, struct xb_batch *b)
 {
 	return ioctl(fd, XB_IOC_BATCH, b) ? xb_fail_errno("ioctl(XB_IOC_BATCH) on %s", device) : 0;
+}
+
+int module_run_kapi(int fd, const char *device, struct xb_kapi_batch *b)
+{
+	return ioctl(fd, XB_IOC_KAPI, b) ? xb_fail_errno("ioctl(XB_IOC_KAPI) on %s", device) : 0;
+}
+
+int module_kapi_failed(const char *device, long rc)
+{
+	errno = (int)-rc;
+	return xb_fail_errno("ioctl(XB_IOC_KAPI) on %s", device);
 }

@@ -1,6 +1,7 @@
 /*
  * module_client.h - xstate-bench's side of the xstate_bench kernel module: finding its
- * device and what it can do (XB_IOC_CAPS), and running one batch through it (XB_IOC_BATCH).
+ * device and what it can do (XB_IOC_CAPS), and running one batch through it (XB_IOC_BATCH,
+ * or XB_IOC_KAPI for the kernel's own fpu functions).
  * The device is /dev/xstate_bench, or $XSTATE_BENCH_MODULE_DEVICE.
  */
 #ifndef XB_HOST_MODULE_CLIENT_H
@@ -16,5 +17,11 @@ int module_open(const char *device) XB_MUST_CHECK;
 
 /* Runs one batch; 0, or a negative errno (recorded) when the module refused or failed it. */
 int module_run_batch(int fd, const char *device, struct xb_batch *b) XB_MUST_CHECK;
+
+/* Runs one kapi batch (XB_IOC_KAPI); 0, or a negative errno (recorded). */
+int module_run_kapi(int fd, const char *device, struct xb_kapi_batch *b) XB_MUST_CHECK;
+
+/* Records the errno of a kapi batch made elsewhere (held_ioctl()); returns @rc. */
+int module_kapi_failed(const char *device, long rc) XB_MUST_CHECK;
 
 #endif

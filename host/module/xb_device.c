@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xb_device.c - the xstate_bench module's kernel side: the misc device /dev/xstate_bench,
- * its ioctls (xstate_bench_uapi.h), and owning the CPU around one batch the way the kernel
- * requires: kernel_fpu_begin() (the task's FPU state is saved and reloaded on the way back
- * to user space), interrupts off for the batch, IA32_XFD kept and put back, and the state
- * the batch loaded, supervisor components included, restored by the batch itself
- * (kernels/xsave_bench.c saves and restores it with XSAVES/XRSTORS).
+ * its ioctls (xstate_bench_uapi.h), and owning the CPU around one batch of the project's
+ * own kernels the way the kernel requires: kernel_fpu_begin() (the task's FPU state is
+ * saved and reloaded on the way back to user space), interrupts off for the batch,
+ * IA32_XFD kept and put back, and the state the batch loaded, supervisor components
+ * included, restored by the batch itself (kernels/xsave_bench.c saves and restores it with
+ * XSAVES/XRSTORS). The kapi batches, which call the kernel's own fpu functions on the
+ * task's real FPU state, are kapi_kernel.c's.
  */
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -19,6 +21,7 @@
 #include <asm/fpu/api.h>
 #include <asm/msr.h>
 
+#include "kapi_kernel.h"
 #include "ring0.h"
 
 static const struct xstate_layout *layout;
@@ -122,6 +125,7 @@ static long ioctl_caps(struct xb_caps __user *arg)
 	struct xb_caps caps;
 
 	ring0_caps(layout, &caps);
+	kapi_caps(&caps);
 	if (cpu_has_xfd) {
 		preempt_disable();
 		rdmsrl(MSR_IA32_XFD, caps.xfd);
@@ -138,6 +142,8 @@ static long xb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ioctl_caps((struct xb_caps __user *)arg);
 	case XB_IOC_BATCH:
 		return ioctl_batch((struct xb_batch __user *)arg);
+	case XB_IOC_KAPI:
+		return kapi_ioctl(layout, (struct xb_kapi_batch __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -171,6 +177,7 @@ static int __init xb_init(void)
 {
 	struct xb_caps caps;
 	u64 xss = 0;
+	int rc;
 
 	if (!boot_cpu_has(X86_FEATURE_XSAVE) || !boot_cpu_has(X86_FEATURE_OSXSAVE)) {
 		pr_info("xstate_bench: the kernel has not enabled XSAVE: nothing to measure\n");
@@ -187,15 +194,20 @@ static int __init xb_init(void)
 	}
 	ring0_caps(layout, &caps);
 	cpu_has_xfd = caps.flags & XB_CAP_XFD;
-	return misc_register(&xb_misc);
+	kapi_resolve();
+	rc = misc_register(&xb_misc);
+	if (rc)
+		kapi_release();
+	return rc;
 }
 
 static void __exit xb_exit(void)
 {
 	misc_deregister(&xb_misc);
+	kapi_release();
 }
 
 module_init(xb_init);
 module_exit(xb_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("xstate-bench: XSAVE-family, XSAVES/XRSTORS and IA32_XFD kernels run in ring 0");
+MODULE_DESCRIPTION("xstate-bench: XSAVE-family, XSAVES/XRSTORS and IA32_XFD kernels run in ring 0, and the kernel's own fpu functions timed");

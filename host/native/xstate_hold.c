@@ -25,6 +25,7 @@ bool xstate_hold_init(struct xstate_hold *h, const struct xstate_layout *l, uint
 	h->in_use = in_use;
 	h->load_mask = load_mask;
 	h->size = size;
+	h->seed = in_use ? seed : 0;
 	h->image = mem;
 	h->readback = (uint8_t *)mem + size;
 	/* a standard-format image of in_use in a buffer sized for load_mask: the rest is init */
@@ -89,6 +90,20 @@ struct hold_result xstate_hold_check_after_path(const struct xstate_hold *h)
 struct hold_result xstate_hold_compare(const struct xstate_hold *h, const void *buf)
 {
 	return compare(h, buf, may_show_init(h), 0);
+}
+
+struct hold_result xstate_hold_check_values(const struct xstate_hold *h)
+{
+	uint64_t xinuse = h->layout->xgetbv1 ? xgetbv(1) : 0;
+	int diff;
+
+	xstate_header_of(h->readback)->xstate_bv = 0;
+	xsave(h->readback, h->load_mask);
+	diff = xstate_image_diff(h->layout, h->readback, false, h->image, false, h->in_use);
+	if (diff >= 0)
+		return (struct hold_result){ HOLD_CONTENT, 1ULL << diff, xstate_header_of(h->readback)->xstate_bv,
+					     xinuse, 0 };
+	return (struct hold_result){ HOLD_OK, 0, 0, xinuse, 0 };
 }
 
 const char *xstate_hold_check_str(enum hold_check c)

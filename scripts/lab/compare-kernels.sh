@@ -14,7 +14,7 @@ usage: compare-kernels.sh [OPTIONS] ABI[:FLAVOUR] ABI[:FLAVOUR]
 
   --db FILE         the host's SQLite results database (default \$XSTATE_BENCH_DB, else
                     ./xstate-bench.db); each lab run is added to it
-  --suite S         suites run in the lab (default native,kvm,guest)
+  --suite S         suites run in the lab (default native,kvm,guest,kapi)
   --filter REGEX    only these cases
   --repetitions N   samples per case (default: run --quick's)
   --format F        compare's format: text, markdown, json, junit (default markdown)
@@ -25,11 +25,12 @@ usage: compare-kernels.sh [OPTIONS] ABI[:FLAVOUR] ABI[:FLAVOUR]
                     run through it)
 
 FLAVOUR is amd64 (default), rt-amd64 or cloud-amd64, e.g. 6.1.0-56 6.1.0-56:rt-amd64.
-Exit status: compare's (0 nothing regressed, 1 something did, 2 error); 125 when a lab run failed.
+Exit status: compare's (0 nothing regressed, 1 something did, 2 error, 3 inconclusive); 125 when a
+lab run failed.
 USAGE
 }
 
-db=${XSTATE_BENCH_DB:-xstate-bench.db} suite=native,kvm,guest filter="" reps="" format=markdown
+db=${XSTATE_BENCH_DB:-xstate-bench.db} suite=native,kvm,guest,kapi filter="" reps="" format=markdown
 bench="$repo/build/xstate-bench" timeout=1800 module=yes
 [ -x "$repo/host/module/build.sh" ] || module=no
 while [ $# -gt 0 ]; do

@@ -97,7 +97,7 @@ class PlanOnDumps(xbtest.TempDirTest):
         p = plan("intel-sapphirerapids.dump")
         for i in p:
             parts = i.split("/")
-            self.assertIn(parts[0], ["native", "kvm", "guest"], i)
+            self.assertIn(parts[0], ["native", "kvm", "guest", "kapi"], i)
             self.assertGreaterEqual(len(parts), 4, i)
         for op in ["xsave", "xsaveopt", "xsavec"]:
             for f in ["fp", "avx", "avx512", "user", "amx"]:

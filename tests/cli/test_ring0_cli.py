@@ -1,7 +1,8 @@
-"""test_ring0_cli.py - the native/ring0 family from the command line where the module is not
-loaded (this machine cannot load modules): every case is listed with the device it tried and
-the errno, `probe` says the same, XSTATE_BENCH_MODULE_DEVICE points it elsewhere, a run stores
-the cases as skipped with their reasons, and a recorded machine plans the same ids."""
+"""test_ring0_cli.py - the native/ring0 family and the kapi site from the command line where
+the module is not loaded (this machine cannot load modules): every case is listed with the
+device it tried and the errno, `probe` says the same, XSTATE_BENCH_MODULE_DEVICE points it
+elsewhere, a run stores the cases as skipped with their reasons, and a recorded machine
+plans the same ids."""
 import json
 import os
 import sqlite3
@@ -72,6 +73,33 @@ class Ring0Cli(xbtest.TempDirTest):
         for name, status, reason in rows:
             self.assertEqual(status, "skip", name)
             self.assertTrue(reason, name)
+
+    def test_kapi_suite(self):
+        r = run("list", "--json", "--suite", "kapi")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        p = {c["id"]: c for c in json.loads(r.stdout)["cases"]}
+        self.assertEqual(len(p), 29)
+        self.assertIn("kapi/fpu/swap-kvm-fpstate/avx512/need-load", p)
+        self.assertIn("kapi/fpu/copy-uabi-to-guest-fpstate/fp/pre-xsave-guest", p)
+        for c in p.values():
+            self.assertFalse(c["runnable"], c)
+            if "CPUID" not in c["reason"]:
+                self.assertIn("needs the xstate_bench kernel module (host/module): open /dev/xstate_bench",
+                              c["reason"])
+        # the native suite has none of them, `all` has them all
+        native = json.loads(run("list", "--json", "--suite", "native").stdout)["cases"]
+        self.assertFalse([c for c in native if c["id"].startswith("kapi/")])
+        every = json.loads(run("list", "--json", "--suite", "all").stdout)["cases"]
+        self.assertEqual(len([c for c in every if c["id"].startswith("kapi/")]), 29)
+        db = os.path.join(self.tmp, "k.db")
+        r = run("run", "--quick", "--suite", "kapi", "--db", db)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with sqlite3.connect(db) as con:
+            stored = con.execute("SELECT r.status, count(*) FROM results r GROUP BY r.status").fetchall()
+        self.assertEqual(stored, [("skip", 29)])
+        spr = run("list", "--json", "--suite", "kapi", "--cpuid-dump", dump("intel-sapphirerapids.dump"))
+        for c in json.loads(spr.stdout)["cases"]:
+            self.assertIn("a recorded machine's module cannot be asked", c["reason"])
 
     def test_sapphirerapids_plans_the_same_ids(self):
         p = ring0_plan("--cpuid-dump", dump("intel-sapphirerapids.dump"))

@@ -1,9 +1,13 @@
 """test_switch_kpath.py - the switch strategies and the kernel-path families (ctxsw, xfd,
 signal, ptrace, amx): every id planned on the recorded Sapphire Rapids (AMX, XFD) and the
 reason each case is skipped where the CPU or the kernel lacks what it needs; then a quick
-real run of what this machine can run, checked in the database; and the fresh helper
-process refusing to run a tile instruction on a CPU without AMX."""
+real run of what this machine can run, checked in the database, with the summary's switch
+table (each strategy beside the sum of its parts, priced at the same run's save and restore
+medians, and the ratio with its interval); and the fresh helper process refusing to run a
+tile instruction on a CPU without AMX."""
 import os
+import re
+import statistics
 import subprocess
 import json
 
@@ -96,14 +100,31 @@ class PlanOnRecordedMachines(xbtest.TempDirTest):
             self.assertIn("CPUID.1:ECX[26]=0", c["reason"])
 
 
+def kernel_buffer_bytes(xsave, features):
+    """5.15's fpu_kernel_xstate_size as the three-buffer copy takes it: every enabled user
+    component but the XFD-capable ones (this machine enables no supervisor state for user
+    space's XSAVEC), plus @features, in the format user space saves in."""
+    comps = [c for c in xsave["components"] if c["enabled"] and not c["supervisor"]
+             and (not c["xfd"] or features >> c["id"] & 1)]
+    if not xsave["xsavec"]:
+        return max(576, *(c["offset"] + c["size"] for c in comps if c["id"] >= 2))
+    size = 576
+    for c in sorted(comps, key=lambda c: c["id"]):
+        if c["id"] >= 2:
+            size = (size + 63) // 64 * 64 if c["align64"] else size
+            size += c["size"]
+    return size
+
+
 class RunHere(xbtest.OneRunTest):
     CASES = ("^native/(switch/(pointer-swap|three-buffer)/avx512/(need-load|live)|switch/realloc/avx512/live"
+             "|save/(xsavec|xsaveopt|xsave)/avx512/clean|restore/xrstor/avx512/inuse"
              "|ctxsw/pipe/(none|avx512)|ctxsw/pipe-xcpu/avx512|signal/roundtrip/(none|avx512)"
              "|ptrace/xstate-(get|set)/avx512|amx/first-use/amx|xfd/ctxsw/amx/mixed)$")
 
     @classmethod
     def setUpClass(cls):
-        cls.run_once("--quick", "--repetitions", "2", "--filter", cls.CASES)
+        cls.run_once("--quick", "--rounds", "1", "--repetitions", "2", "--filter", cls.CASES)
         cls.planned = {c["id"]: c for c in json.loads(run("list", "--json", "--filter", cls.CASES).stdout)["cases"]}
 
     def attrs(self, case_id):
@@ -135,9 +156,48 @@ class RunHere(xbtest.OneRunTest):
         save = "xsavec" if x["xsavec"] else "xsaveopt" if x["xsaveopt"] else "xsave"
         self.assertEqual(a["insns"], f"{save}/xrstor")
         self.assertEqual(int(a["xinuse_before"], 16) & 0xe7, 0xe7)
-        self.assertIn("copy task to user_fpu", self.attrs("native/switch/three-buffer/avx512/need-load")["sequence"])
+        self.assertIn("fpu_swap_kvm_fpstate (6.1)", a["sequence"])
+        self.assertIn("swap, restore guest; save guest, swap, restore task",
+                      self.attrs("native/switch/pointer-swap/avx512/need-load")["sequence"])
+        tb = self.attrs("native/switch/three-buffer/avx512/need-load")
+        self.assertIn("memcpy to user_fpu", tb["sequence"])
+        # the memcpy moves the kernel's whole buffer, not the set's
+        copy = int(tb["copy_bytes"].split()[0])
+        self.assertEqual(copy, kernel_buffer_bytes(x, 0xe7))
+        self.assertGreaterEqual(copy, int(tb["buffer_bytes"]) - 63)
+        self.assertNotIn("copy_bytes", self.attrs("native/switch/three-buffer/avx512/live"))
         small, grown = self.attrs("native/switch/realloc/avx512/live")["realloc_bytes"].split(" -> ")
         self.assertLess(int(small), int(grown))
+
+    def median(self, case_id):
+        rows = self.q("SELECT s.ticks_per_op FROM samples s JOIN cases c ON c.id = s.case_id WHERE c.name = ?",
+                      case_id)
+        return statistics.median(v for (v,) in rows)
+
+    def test_summary_sums_the_parts(self):
+        self.runnable("native/switch/pointer-swap/avx512/live")
+        x = json.loads(run("probe", "--json").stdout)["xsave"]
+        save = "xsavec" if x["xsavec"] else "xsaveopt" if x["xsaveopt"] else "xsave"
+        s = self.median(f"native/save/{save}/avx512/clean")
+        r = self.median("native/restore/xrstor/avx512/inuse")
+        out = self.result.stdout
+        self.assertIn("switch strategies, median ticks per enter+exit round trip", out)
+        # features, condition, pointer-swap [parts], three-buffer [parts], ratio [interval], realloc
+        row = re.compile(r"^avx512 +(need-load|live) +([\d.]+) \[(\S+) +([\d.]+)\] +([\d.]+) \[(\S+) +([\d.]+)\]"
+                         r" +([\d.]+)x \[ *([\d.]+)- *([\d.]+)\]", re.M)
+        rows = {m.group(1): m for m in row.finditer(out)}
+        self.assertEqual(set(rows), {"need-load", "live"}, out)
+        want = {"need-load": ("1s+2r", "1s+2r+c", s + 2 * r), "live": ("2s+2r", "2s+2r", 2 * s + 2 * r)}
+        for cond, m in rows.items():
+            ps_label, tb_label, parts = want[cond]
+            self.assertEqual((m.group(3), m.group(6)), (ps_label, tb_label))
+            self.assertAlmostEqual(float(m.group(4)), parts, delta=0.06)
+            self.assertAlmostEqual(float(m.group(7)), parts, delta=0.06)
+            ps = self.median(f"native/switch/pointer-swap/avx512/{cond}")
+            tb = self.median(f"native/switch/three-buffer/avx512/{cond}")
+            self.assertAlmostEqual(float(m.group(2)), ps, delta=0.06)
+            self.assertAlmostEqual(float(m.group(8)), tb / ps, delta=0.006)
+            self.assertLessEqual(float(m.group(9)), float(m.group(10)))
 
     def test_signal_frame_size_recorded(self):
         self.runnable("native/signal/roundtrip/avx512")

@@ -53,7 +53,7 @@ class GuestRun(xbtest.TempDirTest):
         for name, n, overhead in self.q(db, "SELECT c.name, count(*), r.overhead_ticks FROM samples s "
                                             "JOIN cases c ON c.id = s.case_id JOIN results r ON r.case_id = c.id "
                                             "GROUP BY c.name"):
-            self.assertEqual(n, 5, name)  # --quick: five repetitions, five guest samples
+            self.assertEqual(n, 6, name)  # --quick: two rounds of three, six guest samples
             # the overhead stored is the guest's own, not the host's: its last sample's
             (guest_overhead, batches), = self.q(
                 db, "SELECT o.value, b.value FROM sample_metrics o JOIN sample_metrics b ON b.case_id = "

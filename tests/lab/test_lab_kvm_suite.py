@@ -75,7 +75,7 @@ def main():
         lablib.check(results[case][0] == "ok", f"{case} should run on the nested KVM: {results[case]}")
         n = db.execute("SELECT COUNT(*) FROM samples s JOIN cases c ON c.id = s.case_id "
                        "WHERE s.run_id = ? AND c.name = ? AND s.ticks_per_op > 0", (run_id, case)).fetchone()[0]
-        lablib.check(n == 5, f"{case}: {n} samples, expected 5 (--quick)")
+        lablib.check(n == 6, f"{case}: {n} samples, expected 6 (--quick: two rounds of three)")
         attrs = attributes(db, run_id, case)
         lablib.check(attrs.get("functional_only", "").startswith("QEMU TCG"), f"{case} lacks functional_only")
         if case.startswith("kvm/xsave2/"):

@@ -10,12 +10,7 @@ each batch; the init cases skip because TCG does not track XINUSE (XGETBV(1) say
 component is in use); XSAVEC, XSAVES, AVX-512 and the XFD write skip with the CPUID bit TCG
 lacks; so the run finishes with every case ok or skipped.
 Usage: test_lab_ring0.py XSTATE_BENCH BUILD_DIR TEST_MODULE_IOCTL"""
-import json
-import os
-import sqlite3
-import subprocess
 import sys
-import tempfile
 
 import lablib
 
@@ -43,52 +38,13 @@ SCRIPT = ("{ioctl_test}; echo \"ioctl-status=$?\"; xstate-bench probe --json > p
           "echo \"run-status=$?\"; dmesg > dmesg.txt")
 
 
-def build_module(build_dir):
-    root = subprocess.run([lablib.LAB, "fetch"], capture_output=True, text=True)
-    lablib.check(root.returncode == 0, f"lab.sh fetch failed: {root.stderr[-2000:]}")
-    root = root.stdout.strip().splitlines()[-1]
-    release = os.path.basename(root)
-    out = os.path.join(build_dir, "module-lab")
-    built = subprocess.run([os.path.join(lablib.REPO, "host", "module", "build.sh"), "--werror",
-                            "--kdir", os.path.join(root, "usr", "src", f"linux-headers-{release}"),
-                            "--out", out], capture_output=True, text=True)
-    lablib.check(built.returncode == 0, f"building the module failed: {built.stdout[-3000:]}{built.stderr[-3000:]}")
-    return os.path.join(out, "xstate_bench.ko"), release
-
-
-def results(db):
-    with sqlite3.connect(db) as con:
-        rows = con.execute("SELECT c.name, r.status, r.reason, "
-                           "(SELECT COUNT(*) FROM samples s WHERE s.run_id = r.run_id AND s.case_id = r.case_id) "
-                           "FROM results r JOIN cases c ON c.id = r.case_id").fetchall()
-        attrs = con.execute("SELECT c.name, a.name, a.value FROM result_attributes a "
-                            "JOIN cases c ON c.id = a.case_id").fetchall()
-    by_case = {name: {"status": st, "reason": why, "samples": n, "attrs": {}} for name, st, why, n in rows}
-    for case, name, value in attrs:
-        by_case[case]["attrs"][name] = value
-    return by_case
-
-
 def main():
     bench, build_dir, ioctl_test = sys.argv[1], sys.argv[2], sys.argv[3]
     lablib.require_lab()
-    ko, release = build_module(build_dir)
-    with tempfile.TemporaryDirectory(prefix="xb-lab-ring0-") as tmp:
-        gets = [f"{name}:{os.path.join(tmp, name)}" for name in ["probe.json", "list.json", "r0.db", "dmesg.txt"]]
-        status, out = lablib.run(["sh", "-c", SCRIPT.format(ioctl_test=ioctl_test)], bench=bench,
-                                 puts=[f"{ioctl_test}:{ioctl_test}"], gets=gets, timeout=600, insmods=[ko])
-        lablib.check(status == 0, f"lab run exited {status}")
-        with open(os.path.join(tmp, "probe.json")) as f:
-            probe = json.load(f)
-        with open(os.path.join(tmp, "list.json")) as f:
-            plan = {c["id"]: c for c in json.load(f)["cases"]}
-        got = results(os.path.join(tmp, "r0.db"))
-        with open(os.path.join(tmp, "dmesg.txt")) as f:
-            dmesg = f.read()
-
-    for bad in ["WARNING:", "BUG:", "Oops", "general protection", "unexpected #NM", "scheduling while atomic"]:
-        lablib.check(bad not in dmesg, f"the kernel logged '{bad}' while the module ran:\n{dmesg[-3000:]}")
-    lablib.check("ioctl-status=0" in out and "[  PASSED  ] 4 test(s)" in out and "SKIPPED" not in out,
+    ko, release = lablib.build_module(build_dir)
+    out, probe, plan, got, _ = lablib.run_with_module(SCRIPT.format(ioctl_test=ioctl_test), "r0.db", bench=bench,
+                                                      ko=ko, puts=[f"{ioctl_test}:{ioctl_test}"])
+    lablib.check("ioctl-status=0" in out and "[  PASSED  ] 6 test(s)" in out and "SKIPPED" not in out,
                  "test_module_ioctl did not pass every test against the loaded module")
     module = probe["module"]
     lablib.check(module["present"], f"the module did not answer: {module}")

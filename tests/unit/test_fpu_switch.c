@@ -1,8 +1,10 @@
 /*
  * test_fpu_switch.c - the fpstate container and the switch strategies as logic, on the
- * recorded Sapphire Rapids layout (AMX, XFD, XSAVES): instruction tables whose save,
- * restore and IA32_XFD write only record what they were asked, so every step's order,
- * buffers, masks and XFD writes can be checked on a CPU that has none of it.
+ * recorded Sapphire Rapids layout (AMX, XFD, XSAVES, PKRU, CET_U): instruction tables whose
+ * save, restore and IA32_XFD write only record what they were asked, so every step's order,
+ * buffers, masks and XFD writes can be checked whatever the CPU; and the table of what
+ * one round trip of each strategy and condition does, as 6.1's fpu_swap_kvm_fpstate() and
+ * 5.15's kvm_load_guest_fpu()/kvm_put_guest_fpu() do it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,10 +17,16 @@
 
 #include "host/machine.h"
 #include "kernels/fpu_switch.h"
+#include "kernels/fpu_switch_bench.h"
 #include "kernels/xstate_image.h"
 
 #define AMX_DEFAULT (XFEATURES_AVX512 | XFEATURE_MASK(XFEATURE_XTILECFG)) /* without tile data */
 #define XTILEDATA XFEATURE_MASK(XFEATURE_XTILEDATA)
+#define PKRU XFEATURE_MASK(XFEATURE_PKRU)
+/* 5.15's fpu_kernel_xstate_size on this layout: XCR0 0x602e7 and CET_U (XSS 0x800) without
+ * tile data, compacted: 576 + AVX 256 + opmask 64 + ZMM_Hi256 512 + Hi16_ZMM 1024 + PKRU 8
+ * + CET_U 16 = 2456, XTILECFG 64-byte aligned at 2496: 2560 */
+#define SPR_KERNEL_BUFFER 2560
 
 static struct machine spr;
 
@@ -217,9 +225,10 @@ static void test_copy_needs_matching_containers(void **state)
 
 	(void)state;
 	assert_true(xstate_image_build(&spr.layout, a->regs, a->size, XFEATURES_AVX512, true, true, 3));
-	assert_true(fpstate_copy_regs(b, a));
+	assert_true(fpstate_copy_regs(b, a, a->size));
 	assert_memory_equal(a->regs, b->regs, a->size);
-	assert_false(fpstate_copy_regs(c, a));
+	assert_false(fpstate_copy_regs(c, a, a->size)); /* no room in the AVX container */
+	assert_false(fpstate_copy_regs(b, a, a->size + 64)); /* nor beyond the buffers */
 	free(a), free(b), free(c);
 }
 
@@ -269,7 +278,7 @@ static void test_pointer_swap_live(void **state)
 	/* entering twice is refused */
 	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_INVAL);
 
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	assert_int_equal(nr_calls, 4);
 	expect_call(2, 'S', w.guest_fps->regs, XFEATURES_AMX);
 	expect_call(3, 'R', w.task_fps->regs, XFEATURES_AMX);
@@ -280,7 +289,7 @@ static void test_pointer_swap_live(void **state)
 	assert_int_equal(w.cpu.restores, 2);
 	assert_int_equal(w.cpu.xfd_writes, 0); /* both sides have tile data: XFD stays 0 */
 	/* exiting without entering is refused */
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_INVAL);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_INVAL);
 	world_free(&w);
 }
 
@@ -295,49 +304,107 @@ static void test_pointer_swap_need_load(void **state)
 	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	assert_int_equal(nr_calls, 1); /* the task's state is already saved */
 	expect_call(0, 'R', w.guest_fps->regs, XFEATURES_AVX512);
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_DEFER), FPU_SWITCH_OK);
-	assert_int_equal(nr_calls, 2);
+	assert_false(w.task.need_load); /* fpregs_mark_activate() */
+	/* 6.1 never defers: the exit saves the guest and restores the task's state */
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
+	assert_int_equal(nr_calls, 3);
 	expect_call(1, 'S', w.guest_fps->regs, XFEATURES_AVX512);
-	assert_true(w.task.need_load); /* left saved: restored on the way to user space */
+	expect_call(2, 'R', w.task_fps->regs, XFEATURES_AVX512);
+	assert_false(w.task.need_load);
 	assert_ptr_equal(w.task.fpstate, w.task_fps);
 
 	/* a context switch while in the guest saved the guest already: exit does not save */
 	nr_calls = 0;
 	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	w.task.need_load = true;
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
-	assert_int_equal(nr_calls, 2);
-	expect_call(0, 'R', w.guest_fps->regs, XFEATURES_AVX512);
-	expect_call(1, 'R', w.task_fps->regs, XFEATURES_AVX512);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
+	assert_int_equal(nr_calls, 3);
+	expect_call(0, 'S', w.task_fps->regs, XFEATURES_AVX512);
+	expect_call(1, 'R', w.guest_fps->regs, XFEATURES_AVX512);
+	expect_call(2, 'R', w.task_fps->regs, XFEATURES_AVX512);
 	assert_false(w.task.need_load);
 	world_free(&w);
+}
+
+/* PKRU is saved with the rest but left out of every restore: KVM switches it itself. */
+static void test_restores_leave_pkru_out(void **state)
+{
+	const uint64_t user = spr.layout.xcr0 & ~XTILEDATA; /* 0x202e7: with PKRU */
+	struct fpstate *user_fpu = container(user, false);
+	struct fpu_vcpu_buffers vcpu;
+	struct world w;
+
+	(void)state;
+	world_init(&w, &user_ops, user, user); /* user ops: no IA32_XFD calls among them */
+	assert_true(user & PKRU);
+	assert_int_equal(FPU_RESTORE_MASK(w.guest_fps), user & ~PKRU);
+	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
+	assert_int_equal(nr_calls, 4);
+	expect_call(0, 'S', w.task_fps->regs, user);
+	expect_call(1, 'R', w.guest_fps->regs, user & ~PKRU);
+	expect_call(2, 'S', w.guest_fps->regs, user);
+	expect_call(3, 'R', w.task_fps->regs, user & ~PKRU);
+	nr_calls = 0;
+	vcpu = (struct fpu_vcpu_buffers){ user_fpu, w.guest_fps, user_fpu->size };
+	assert_int_equal(fpu_three_buffer_enter(&w.ctx, &vcpu), FPU_SWITCH_OK);
+	assert_int_equal(fpu_three_buffer_exit(&w.ctx, &vcpu), FPU_SWITCH_OK);
+	expect_call(1, 'R', w.guest_fps->regs, user & ~PKRU);
+	expect_call(3, 'R', user_fpu->regs, user & ~PKRU);
+	free(user_fpu);
+	world_free(&w);
+}
+
+/* A container of @features with room for the kernel's whole buffer, as 5.15's buffers. */
+static struct fpstate *whole_buffer_container(uint64_t features)
+{
+	uint32_t bytes = 64 + ((fpu_kernel_buffer_bytes(&spr.layout, features, true) + 63) & ~63u);
+	void *mem = aligned_alloc(64, bytes);
+	struct fpstate *fps;
+
+	assert_non_null(mem);
+	fps = fpstate_init(mem, bytes, &spr.layout, features, true, false);
+	assert_non_null(fps);
+	assert_int_equal(fps->room, bytes - 64);
+	return fps;
 }
 
 static void test_three_buffer(void **state)
 {
 	struct world w;
-	struct fpstate *user_fpu;
+	struct fpstate *user_fpu, *task_fps;
 	struct fpu_vcpu_buffers vcpu;
 
 	(void)state;
-	/* user instructions: the IA32_XFD step (tile data armed for the task) is not recorded */
-	world_init(&w, &user_ops, XFEATURES_AVX512, XFEATURES_AVX512);
-	user_fpu = container(XFEATURES_AVX512, false);
-	vcpu = (struct fpu_vcpu_buffers){ user_fpu, w.guest_fps };
-	assert_true(xstate_image_build(&spr.layout, w.task_fps->regs, w.task_fps->size, XFEATURES_AVX512,
+	/* ring-0 instructions, and the task armed XFD for tile data: 5.15 has no XFD step */
+	world_init(&w, &ring0_ops, XFEATURES_AVX512, XFEATURES_AVX512);
+	free(w.task_fps);
+	w.task_fps = task_fps = whole_buffer_container(XFEATURES_AVX512);
+	w.task.fpstate = task_fps;
+	w.cpu.xfd = task_fps->xfd;
+	assert_int_equal(task_fps->xfd, XTILEDATA);
+	user_fpu = whole_buffer_container(XFEATURES_AVX512);
+	vcpu = (struct fpu_vcpu_buffers){ user_fpu, w.guest_fps, SPR_KERNEL_BUFFER };
+	assert_int_equal(fpu_kernel_buffer_bytes(&spr.layout, XFEATURES_AVX512, true), SPR_KERNEL_BUFFER);
+	assert_true(xstate_image_build(&spr.layout, task_fps->regs, task_fps->size, XFEATURES_AVX512,
 				       true, true, 11));
+	memset(task_fps->regs + task_fps->size, 0xa5, SPR_KERNEL_BUFFER - task_fps->size);
 
-	/* need-load: the task's buffer is copied into user_fpu, nothing saved */
+	/* need-load: the task's whole buffer is copied into user_fpu, nothing saved */
 	w.task.need_load = true;
 	assert_int_equal(fpu_three_buffer_enter(&w.ctx, &vcpu), FPU_SWITCH_OK);
 	assert_int_equal(nr_calls, 1);
 	expect_call(0, 'R', w.guest_fps->regs, XFEATURES_AVX512);
 	assert_int_equal(w.cpu.copies, 1);
-	assert_memory_equal(user_fpu->regs, w.task_fps->regs, user_fpu->size);
-	assert_ptr_equal(w.task.fpstate, w.task_fps); /* no pointer ever moves */
+	assert_int_equal(w.cpu.copied_bytes, SPR_KERNEL_BUFFER);
+	/* fpu_kernel_xstate_size bytes, not the features' 2432 */
+	assert_memory_equal(user_fpu->regs, task_fps->regs, SPR_KERNEL_BUFFER);
+	assert_ptr_equal(w.task.fpstate, task_fps); /* no pointer ever moves */
 	assert_int_equal(fpu_three_buffer_exit(&w.ctx, &vcpu), FPU_SWITCH_OK);
 	expect_call(1, 'S', w.guest_fps->regs, XFEATURES_AVX512);
 	expect_call(2, 'R', user_fpu->regs, XFEATURES_AVX512);
+	assert_int_equal(nr_calls, 3); /* no IA32_XFD write, though the task armed tile data */
+	assert_int_equal(w.cpu.xfd_writes + w.cpu.xfd_skipped, 0);
 	assert_false(w.task.need_load);
 
 	/* live: the registers go into user_fpu */
@@ -345,19 +412,91 @@ static void test_three_buffer(void **state)
 	assert_int_equal(fpu_three_buffer_enter(&w.ctx, &vcpu), FPU_SWITCH_OK);
 	expect_call(0, 'S', user_fpu->regs, XFEATURES_AVX512);
 	expect_call(1, 'R', w.guest_fps->regs, XFEATURES_AVX512);
-	/* preempted in the guest: the guest's state went to the task's buffer and is copied back */
+	/* preempted in the guest: the guest's state went to the task's buffer, but guest_fpu has
+	 * no room for the kernel's whole buffer: refused, not overrun */
 	w.task.need_load = true;
+	assert_int_equal(fpu_three_buffer_exit(&w.ctx, &vcpu), FPU_SWITCH_INVAL);
+	assert_int_equal(w.cpu.copies, 1);
+	/* with the room, it is copied back */
+	vcpu.copy_bytes = w.guest_fps->size;
 	assert_int_equal(fpu_three_buffer_exit(&w.ctx, &vcpu), FPU_SWITCH_OK);
 	assert_int_equal(w.cpu.copies, 2);
-	assert_memory_equal(w.guest_fps->regs, w.task_fps->regs, user_fpu->size);
-
-	/* buffers of different sizes cannot be copied: refused, not overrun */
+	assert_memory_equal(w.guest_fps->regs, task_fps->regs, w.guest_fps->size);
 	free(user_fpu);
-	vcpu.user_fpu = container(XFEATURES_AVX, false);
-	w.task.need_load = true;
-	assert_int_equal(fpu_three_buffer_enter(&w.ctx, &vcpu), FPU_SWITCH_INVAL);
-	free(vcpu.user_fpu);
 	world_free(&w);
+}
+
+/* What one round trip does, per strategy and condition: the kernels' sequences as a table. */
+static const struct switch_row {
+	enum fpu_strategy strategy;
+	enum fpu_cond cond;
+	const char *calls; /* the saves (S) and restores (R) in order; the copy is no call */
+	int saves, restores, copies, reallocs;
+} switch_table[] = {
+	/* fpu_swap_kvm_fpstate(): enter saves the task unless need-load, exit saves the guest;
+	 * both restore */
+	{ FPU_STRATEGY_POINTER_SWAP, FPU_COND_NEED_LOAD, "RSR", 1, 2, 0, 0 },
+	{ FPU_STRATEGY_POINTER_SWAP, FPU_COND_LIVE, "SRSR", 2, 2, 0, 0 },
+	/* kvm_load_guest_fpu()/kvm_put_guest_fpu(): need-load copies the task's buffer instead */
+	{ FPU_STRATEGY_THREE_BUFFER, FPU_COND_NEED_LOAD, "RSR", 1, 2, 1, 0 },
+	{ FPU_STRATEGY_THREE_BUFFER, FPU_COND_LIVE, "SRSR", 2, 2, 0, 0 },
+	/* pointer-swap whose exit first grows the guest's fpstate (fpstate_realloc()) */
+	{ FPU_STRATEGY_REALLOC, FPU_COND_NEED_LOAD, "RSR", 1, 2, 0, 1 },
+	{ FPU_STRATEGY_REALLOC, FPU_COND_LIVE, "SRSR", 2, 2, 0, 1 },
+};
+
+static void test_every_strategy_and_condition_against_the_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(switch_table) / sizeof(switch_table[0]); i++) {
+		const struct switch_row *row = &switch_table[i];
+		bool realloc = row->strategy == FPU_STRATEGY_REALLOC;
+		struct fpstate *user_fpu = whole_buffer_container(XFEATURES_AVX512);
+		struct fpu_vcpu_buffers vcpu;
+		struct fpu_cpu want;
+		struct world w;
+		char got[8] = "";
+		int n = 0;
+
+		world_init(&w, &user_ops, XFEATURES_AVX512, realloc ? XFEATURES_AVX : XFEATURES_AVX512);
+		free(w.task_fps);
+		w.task_fps = whole_buffer_container(XFEATURES_AVX512);
+		w.task.fpstate = w.task_fps;
+		w.guest.xfeatures = XFEATURES_AVX512; /* realloc: granted more than its fpstate holds */
+		vcpu = (struct fpu_vcpu_buffers){ user_fpu, w.guest_fps, SPR_KERNEL_BUFFER };
+		w.task.need_load = row->cond == FPU_COND_NEED_LOAD;
+		nr_calls = 0;
+		if (row->strategy == FPU_STRATEGY_THREE_BUFFER) {
+			assert_int_equal(fpu_three_buffer_enter(&w.ctx, &vcpu), FPU_SWITCH_OK);
+			assert_int_equal(fpu_three_buffer_exit(&w.ctx, &vcpu), FPU_SWITCH_OK);
+		} else {
+			assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
+			assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
+		}
+		for (int k = 0; k < nr_calls; k++)
+			if (calls[k].what != 'X')
+				got[n++] = calls[k].what;
+		if (strcmp(got, row->calls))
+			fail_msg("%s %s: calls %s, not %s", fpu_strategy_name(row->strategy),
+				 fpu_cond_name(row->cond), got, row->calls);
+		assert_int_equal(w.cpu.saves, row->saves);
+		assert_int_equal(w.cpu.restores, row->restores);
+		assert_int_equal(w.cpu.copies, row->copies);
+		assert_int_equal(w.cpu.copied_bytes, (uint64_t)row->copies * SPR_KERNEL_BUFFER);
+		assert_int_equal(w.cpu.reallocs, row->reallocs);
+		/* the task's state is live after every exit: 6.1 never leaves it need-load */
+		assert_false(w.task.need_load);
+		assert_ptr_equal(w.task.fpstate, w.task_fps);
+		/* and the bench's expectations are the same table */
+		want = fpu_switch_expected_counts(row->strategy, row->cond, SPR_KERNEL_BUFFER);
+		assert_int_equal(want.saves, row->saves);
+		assert_int_equal(want.restores, row->restores);
+		assert_int_equal(want.copies, row->copies);
+		assert_int_equal(want.copied_bytes, (uint64_t)row->copies * SPR_KERNEL_BUFFER);
+		assert_int_equal(want.reallocs, row->reallocs);
+		free(user_fpu);
+		world_free(&w);
+	}
 }
 
 static void test_xfd_written_only_when_it_changes(void **state)
@@ -372,7 +511,7 @@ static void test_xfd_written_only_when_it_changes(void **state)
 	for (int i = 0; i < 2; i++) {
 		nr_calls = 0;
 		assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
-		assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
+		assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
 		assert_int_equal(nr_calls, 6);
 		expect_call(0, 'S', w.task_fps->regs, AMX_DEFAULT);
 		expect_call(1, 'X', NULL, 0); /* before the guest's restore */
@@ -389,7 +528,7 @@ static void test_xfd_written_only_when_it_changes(void **state)
 	world_init(&w, &ring0_ops, AMX_DEFAULT, AMX_DEFAULT);
 	w.guest_fps->xfd = XTILEDATA; /* the guest armed XFD for tile data itself */
 	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	assert_int_equal(w.cpu.xfd_writes, 0);
 	assert_int_equal(nr_calls, 4);
 	world_free(&w);
@@ -397,7 +536,7 @@ static void test_xfd_written_only_when_it_changes(void **state)
 	/* user space has no XFD step: the writes the kernel would do are counted, not done */
 	world_init(&w, &user_ops, AMX_DEFAULT, XFEATURES_AMX);
 	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	assert_int_equal(nr_calls, 4);
 	for (int i = 0; i < nr_calls; i++)
 		assert_int_not_equal(calls[i].what, 'X');
@@ -418,7 +557,7 @@ static void test_realloc_grows_the_guest(void **state)
 	w.guest.xfeatures = XFEATURES_AMX; /* the guest was granted tile data */
 	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	assert_int_equal(w.talloc.allocs, 1);
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	/* a larger container, allocated; the small one freed */
 	assert_ptr_not_equal(w.guest.fpstate, small);
 	assert_int_equal(w.talloc.allocs, 2);
@@ -440,7 +579,7 @@ static void test_realloc_grows_the_guest(void **state)
 	assert_ptr_equal(w.task.fpstate, w.task_fps);
 	/* nothing more to grow into: the next round trip is a plain one */
 	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	assert_int_equal(w.cpu.reallocs, 1);
 	world_free(&w);
 }
@@ -456,7 +595,7 @@ static void test_realloc_failure_keeps_the_old_container(void **state)
 	w.guest.xfeatures = XFEATURES_AMX;
 	w.talloc.fail_after = w.talloc.allocs;
 	assert_int_equal(fpu_swap_enter(&w.ctx, &w.guest), FPU_SWITCH_OK);
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_NOMEM);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_NOMEM);
 	assert_ptr_equal(w.guest.fpstate, small);
 	assert_ptr_equal(w.task.fpstate, small); /* still in the guest, nothing lost */
 	assert_int_equal(w.talloc.frees, 0);
@@ -464,7 +603,7 @@ static void test_realloc_failure_keeps_the_old_container(void **state)
 	w.ctx.alloc = NULL;
 	assert_int_equal(fpu_guest_realloc(&w.ctx, &w.guest, XTILEDATA), FPU_SWITCH_INVAL);
 	w.guest.xfeatures = AMX_DEFAULT;
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	w.ctx.alloc = &w.alloc;
 	world_free(&w);
 }
@@ -487,7 +626,7 @@ static void test_realloc_of_a_saved_guest_loads_it_first(void **state)
 	assert_ptr_equal(w.task.fpstate, w.guest.fpstate);
 	assert_true(w.guest.fpstate->in_use);
 	assert_int_equal(w.talloc.frees, 1);
-	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest, FPU_EXIT_RESTORE), FPU_SWITCH_OK);
+	assert_int_equal(fpu_swap_exit(&w.ctx, &w.guest), FPU_SWITCH_OK);
 	world_free(&w);
 }
 
@@ -500,7 +639,9 @@ int main(void)
 		cmocka_unit_test(test_ops_follow_the_cpu),
 		cmocka_unit_test(test_pointer_swap_live),
 		cmocka_unit_test(test_pointer_swap_need_load),
+		cmocka_unit_test(test_restores_leave_pkru_out),
 		cmocka_unit_test(test_three_buffer),
+		cmocka_unit_test(test_every_strategy_and_condition_against_the_table),
 		cmocka_unit_test(test_xfd_written_only_when_it_changes),
 		cmocka_unit_test(test_realloc_grows_the_guest),
 		cmocka_unit_test(test_realloc_failure_keeps_the_old_container),

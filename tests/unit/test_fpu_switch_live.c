@@ -142,9 +142,12 @@ struct live {
 	struct regs task_regs, guest_regs, other_regs, got_task, got_guest;
 };
 
+/* A container with room for the kernel's whole buffer, which three-buffer's copies move. */
 static struct fpstate *live_container(struct live *w, uint64_t features, bool is_guest)
 {
-	uint32_t bytes = fpstate_container_bytes(&m.layout, features, w->ops.compacted);
+	uint32_t whole = 64 + ((fpu_kernel_buffer_bytes(&m.layout, features, w->ops.compacted) + 63) & ~63u);
+	uint32_t need = fpstate_container_bytes(&m.layout, features, w->ops.compacted);
+	uint32_t bytes = whole > need ? whole : need;
 	struct fpstate *fps = fpstate_init(xstate_buffer_alloc(bytes), bytes, &m.layout, features,
 					   w->ops.compacted, is_guest);
 
@@ -161,7 +164,9 @@ static void live_init(struct live *w, uint64_t features)
 	w->user_fpu = live_container(w, features, false);
 	w->task = (struct fpu_task){ .fpstate = w->task_fps };
 	w->guest = (struct fpu_guest){ .fpstate = w->guest_fps, .xfeatures = features };
-	w->vcpu = (struct fpu_vcpu_buffers){ w->user_fpu, w->guest_fps };
+	/* the features are all the kernel's (XCR0 but the dynamic ones): its whole buffer */
+	w->vcpu = (struct fpu_vcpu_buffers){ w->user_fpu, w->guest_fps,
+					     fpu_kernel_buffer_bytes(&m.layout, features, w->ops.compacted) };
 	w->ctx = (struct fpu_switch_ctx){ &m.layout, &w->ops, &w->cpu, &w->task, NULL };
 	make_pattern(&w->task_regs, 1);
 	make_pattern(&w->guest_regs, 2);
@@ -177,14 +182,14 @@ static void live_free(struct live *w)
 
 /*
  * Fill the guest's registers and save them into its fpstate; fill the task's; in need-load,
- * save them and fill a third pattern; switch ROUND_TRIPS times; enter once more and read
- * the guest's registers; exit, bring the task's state back and read it. Nothing between
- * the fills and the reads but the switch code, which never uses vector registers.
+ * save them and fill a third pattern; switch ROUND_TRIPS times (need-load set again after
+ * each, as a context switch would); enter once more and read the guest's registers; exit
+ * and read the task's state, which the exit restored. Nothing between the fills and the
+ * reads but the switch code, which never uses vector registers.
  */
 __attribute__((target("general-regs-only"), noinline)) static int window(struct live *w, bool three_buffer,
 									bool need_load)
 {
-	enum fpu_exit how = need_load ? FPU_EXIT_DEFER : FPU_EXIT_RESTORE;
 	int err = 0;
 
 	fill(&w->guest_regs);
@@ -199,20 +204,18 @@ __attribute__((target("general-regs-only"), noinline)) static int window(struct 
 		if (three_buffer) {
 			err |= fpu_three_buffer_enter(&w->ctx, &w->vcpu);
 			err |= fpu_three_buffer_exit(&w->ctx, &w->vcpu);
-			w->task.need_load = need_load;
 		} else {
 			err |= fpu_swap_enter(&w->ctx, &w->guest);
-			err |= fpu_swap_exit(&w->ctx, &w->guest, how);
+			err |= fpu_swap_exit(&w->ctx, &w->guest);
 		}
+		w->task.need_load = need_load;
 	}
 	err |= three_buffer ? fpu_three_buffer_enter(&w->ctx, &w->vcpu) : fpu_swap_enter(&w->ctx, &w->guest);
 	dump(&w->got_guest);
 	fill(&w->guest_regs); /* dump popped the x87 stack: put the guest's back before the exit saves it */
-	err |= three_buffer ? fpu_three_buffer_exit(&w->ctx, &w->vcpu) : fpu_swap_exit(&w->ctx, &w->guest, how);
-	if (w->task.need_load) { /* the return to user space */
-		fpu_restore_fpstate(&w->ctx, w->task.fpstate);
-		w->task.need_load = false;
-	}
+	err |= three_buffer ? fpu_three_buffer_exit(&w->ctx, &w->vcpu) : fpu_swap_exit(&w->ctx, &w->guest);
+	if (w->task.need_load)
+		err |= FPU_SWITCH_INVAL; /* every exit leaves the task's state live */
 	dump(&w->got_task);
 	return err;
 }

@@ -1,6 +1,8 @@
 /*
  * test_module_ioctl.c - the loaded xstate_bench module through its device: the capability
- * query, one batch of each kind this CPU can run, and every refusal the uAPI promises
+ * query (with the kernel functions it resolved), one batch of each kind this CPU can run,
+ * kapi batches on the kernel's own functions (a guest fpstate allocated and described,
+ * seed 001's image given to a guest without XSAVE), and every refusal the uAPI promises
  * (EINVAL for a malformed request, EOPNOTSUPP for what this CPU cannot run, ENOTTY for an
  * unknown ioctl, EFAULT for a bad pointer). Every test skips where the module is not loaded
  * (this machine cannot load modules); the lab runs them on a real kernel
@@ -69,6 +71,80 @@ static void test_caps(void **state)
 	assert_int_equal(caps.loadable & ~(caps.xcr0 | caps.xss), 0);
 	assert_int_equal(!!(caps.ops & (1ULL << XB_OP_XSAVES)), !!(caps.flags & XB_CAP_XSAVES));
 	assert_true(caps.release[0]);
+	/* exported by every kernel since 5.16 whatever its configuration */
+	assert_int_equal(caps.kapi_resolved & XB_KAPI_TASK_STATE, XB_KAPI_TASK_STATE);
+	assert_int_equal(caps.kapi_resolved & caps.kapi_signature_differs, 0);
+	assert_int_equal(caps.kapi_resolved >> XB_KAPI_FN_COUNT, 0);
+}
+
+static struct xb_kapi_batch kapi_request(uint32_t op, uint32_t cond, uint64_t mask, uint64_t load_mask)
+{
+	return (struct xb_kapi_batch){ .op = op, .cond = cond, .mask = mask, .load_mask = load_mask, .ops = 8,
+				       .warmup_ops = 2, .seed = 3 };
+}
+
+static int kapi_errno(struct xb_kapi_batch *b)
+{
+	return ioctl(fd, XB_IOC_KAPI, b) ? errno : 0;
+}
+
+/* The kernel's own functions, where it gives them to modules (a kernel with KVM does). */
+static void test_kapi_batches(void **state)
+{
+	struct xb_kapi_batch b;
+
+	(void)state;
+	need_module();
+	if ((caps.kapi_resolved & XB_KAPI_GUEST_FPSTATE) != XB_KAPI_GUEST_FPSTATE)
+		skip();
+	b = kapi_request(XB_KAPI_OP_ALLOC_GUEST_FPSTATE, XB_COND_NONE, 0, 0);
+	assert_int_equal(kapi_errno(&b), 0);
+	if (b.check)
+		fail_msg("alloc: %s", b.check_message);
+	assert_int_equal(b.ret, 1); /* true */
+	assert_true(b.flags & XB_KAPI_PREEMPTIBLE);
+	assert_true(b.gross_ticks > 0 && b.empty_ticks > 0);
+	assert_true(b.guest_before.size >= 576 && b.guest_before.user_size >= 576);
+	assert_int_equal(b.guest_before.xfeatures & XFEATURES_FP, XFEATURES_FP);
+	assert_int_equal(b.guest_before.flags & (XB_KAPI_FPSTATE_VALLOC | XB_KAPI_FPSTATE_GUEST | XB_KAPI_FPSTATE_IN_USE),
+			 XB_KAPI_FPSTATE_VALLOC | XB_KAPI_FPSTATE_GUEST);
+	assert_memory_equal(&b.guest_before, &b.guest_after, sizeof(b.guest_before));
+	assert_true(b.task_fpstate_size >= 576);
+	if (!(caps.kapi_resolved & XB_KAPI_BIT(XB_KAPI_FPU_COPY_UABI_TO_GUEST_FPSTATE)))
+		return;
+	/* seed 001: x87 and SSE for a guest whose xcr0 is 0: accepted or refused, the same every call */
+	b = kapi_request(XB_KAPI_OP_COPY_UABI_TO_GUEST_FPSTATE, XB_COND_PRE_XSAVE_GUEST, XFEATURES_FP, XFEATURES_FP);
+	assert_int_equal(kapi_errno(&b), 0);
+	if (b.check)
+		fail_msg("pre-xsave-guest: %s", b.check_message);
+	assert_true(b.ret == 0 || b.ret == -EINVAL);
+	assert_false(b.flags & XB_KAPI_PREEMPTIBLE);
+}
+
+static void test_kapi_refusals(void **state)
+{
+	struct xb_kapi_batch b;
+
+	(void)state;
+	need_module();
+	b = kapi_request(XB_KAPI_OP_ALLOC_GUEST_FPSTATE, XB_COND_NONE, 0, 0);
+	b.reserved_in = 1;
+	assert_int_equal(kapi_errno(&b), EINVAL);
+	b = kapi_request(XB_KAPI_OP_COUNT, XB_COND_NONE, 0, 0);
+	assert_int_equal(kapi_errno(&b), EINVAL);
+	b = kapi_request(XB_KAPI_OP_SWAP_KVM_FPSTATE, XB_COND_INUSE, XFEATURES_FP, XFEATURES_FP);
+	assert_int_equal(kapi_errno(&b), EINVAL);
+	b = kapi_request(XB_KAPI_OP_KERNEL_FPU_BEGIN_END, XB_COND_LIVE, XFEATURES_FP, XFEATURES_FP | (1ULL << 62));
+	assert_int_equal(kapi_errno(&b), EINVAL);
+	b = kapi_request(XB_KAPI_OP_ALLOC_GUEST_FPSTATE, XB_COND_NONE, 0, 0);
+	b.ops = XB_MAX_OPS + 1;
+	assert_int_equal(kapi_errno(&b), EINVAL);
+	if (!(caps.flags & XB_CAP_XFD)) {
+		b = kapi_request(XB_KAPI_OP_UPDATE_GUEST_XFD, XB_COND_NONE, XFEATURE_MASK(XFEATURE_XTILEDATA), 0);
+		assert_int_equal(kapi_errno(&b), (caps.xcr0 & XFEATURE_MASK(XFEATURE_XTILEDATA)) ? EOPNOTSUPP : EINVAL);
+	}
+	assert_int_equal(ioctl(fd, XB_IOC_KAPI, (void *)16), -1);
+	assert_int_equal(errno, EFAULT);
 }
 
 /* A save, a restore and a switch of x87 and SSE in use: numbers, and every check passed. */
@@ -157,6 +233,8 @@ int main(void)
 		cmocka_unit_test(test_batches),
 		cmocka_unit_test(test_malformed_requests),
 		cmocka_unit_test(test_unsupported_requests),
+		cmocka_unit_test(test_kapi_batches),
+		cmocka_unit_test(test_kapi_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

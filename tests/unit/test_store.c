@@ -105,7 +105,7 @@ static void test_run_round_trip(void **state)
 	int64_t m1, m2, run;
 	struct named_value metrics[] = { { "perf::PERF_COUNT_SW_TASK_CLOCK", 12.5 } };
 	struct sample_record samples[] = {
-		{ 100.0, 40.0, 1000, 1, metrics }, { 101.0, 40.4, 1000, 1, metrics }, { 99.0, 39.6, 1000, 1, metrics },
+		{ 100.0, 40.0, 1000, 1, metrics, 0 }, { 101.0, 40.4, 1000, 1, metrics, 1 }, { 99.0, 39.6, 1000, 1, metrics, 2 },
 	};
 	struct attribute_record attrs[] = { { "xinuse_before", "0x2e7" } };
 	struct case_record ok = { "native/save/xsave/avx512/inuse", "ticks/op", CASE_OK, NULL, 128, 180.0,
@@ -127,9 +127,11 @@ static void test_run_round_trip(void **state)
 	/* the same case twice in one run: refused, and nothing of it is half-written */
 	assert_int_not_equal(results_put_case(st, run, &ok), 0);
 	assert_int_equal(query_int("SELECT count(*) FROM samples"), 3);
-	assert_int_equal(results_finish_run(st, run, "2026-01-01T00:01:00Z"), 0);
+	assert_int_equal(results_finish_run(st, run, "2026-01-01T00:01:00Z", "3 of 4 measured cases were disturbed"), 0);
 	results_close(st);
 
+	assert_int_equal(query_int("SELECT count(*) FROM runs WHERE disturbed = '3 of 4 measured cases were disturbed'"), 1);
+	assert_int_equal(query_int("SELECT sum(round) FROM samples"), 3);
 	assert_int_equal(query_int("SELECT count(*) FROM machines"), 1);
 	assert_int_equal(query_int("SELECT complete FROM runs"), 1);
 	assert_int_equal(query_int("SELECT count(*) FROM runs WHERE kernel_cmdline = 'quiet' AND source = 'run'"), 1);
