@@ -137,7 +137,7 @@ static double percent(double ratio)
 static int shift_notes(struct comparison *c, int k)
 {
 	const struct machine_shift *s = &c->columns[k].shift;
-	char clock[32], loop[96] = "";
+	char clock[32], loop[96] = "", base[24], new[24];
 	int rc;
 
 	if (isnan(s->ratio))
@@ -151,8 +151,10 @@ static int shift_notes(struct comparison *c, int k)
 		snprintf(clock, sizeof(clock), "not recorded");
 	else
 		snprintf(clock, sizeof(clock), "%+.2f%%", percent(s->clock_ratio));
+	snprintf(base, sizeof(base), isnan(s->empty_base) ? "-" : "%.3g", s->empty_base);
+	snprintf(new, sizeof(new), isnan(s->empty_new) ? "-" : "%.3g", s->empty_new);
 	if (!isnan(s->empty_base) || !isnan(s->empty_new))
-		snprintf(loop, sizeof(loop), ", empty loop %.3g -> %.3g (near 0 is right)", s->empty_base, s->empty_new);
+		snprintf(loop, sizeof(loop), ", empty loop %s -> %s (near 0 is right)", base, new);
 	if (!rc)
 		rc = comparison_add_note(c, k, "controls", "core clock %s%s; run-to-run spread of a case beyond its "
 					 "samples: %.2f%%", clock, loop, 100 * expm1(s->tau));
