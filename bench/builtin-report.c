@@ -15,7 +15,8 @@ static const char usage[] =
 	"                 first is the base of the ratio charts and of the comparison table\n"
 	"  --out DIR      where index.html, report.md and the charts (PNG and SVG) go\n"
 	"  --db URL       results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
-	"  --metric NAME  ticks_per_op (default), core_cycles_per_op, ns_per_op or any sample metric\n"
+	"  --metric NAME  core_cycles_per_op (default, as compare), ticks_per_op, ns_per_op or any\n"
+	"                 sample metric\n"
 	"  --threshold, --alpha   as for compare (default 2 and 0.01)\n"
 	"  --help         this text\n"
 	"\n"
@@ -34,7 +35,7 @@ int cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct report_options o = { .metric = CLI_DEFAULT_METRIC, .verdict = CLI_VERDICT_DEFAULTS };
+	struct report_options o = { .verdict = CLI_VERDICT_DEFAULTS };
 	struct results_store *st;
 	struct report_outcome out;
 	const char *db = NULL;

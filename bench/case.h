@@ -60,6 +60,10 @@ struct bench_family {
 	/* Each batch hands over one sample finished elsewhere (inside a guest): one batch per
 	 * repetition, and no host counters around it. */
 	bool self_timed;
+	/* > 0: this many batches a sample, whatever --min-time says: for batches whose cost lies
+	 * mostly outside their timed region (a process started for each), which Google Benchmark
+	 * would otherwise repeat thousands of times to fill the sample's time. */
+	int batches_per_sample;
 	/* Appends every case of the family, runnable or with its skip reason. */
 	int (*plan)(const struct machine *m, struct plan *plan);
 	int (*setup)(struct bench_case *c, const struct run_env *env);
@@ -99,6 +103,8 @@ struct plan {
 struct bench_case *plan_add(struct plan *plan, const struct bench_family *family, const char *id,
 			    const char *skip_fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* The value of an attribute the case records, or NULL. */
+const char *case_attribute(const struct bench_case *c, const char *name);
 /* Sets or replaces an attribute recorded with the case's result. */
 void case_set_attribute(struct bench_case *c, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -13,8 +13,6 @@
 #include "../host/error.h"
 
 #define EXIT_USAGE 2
-/* compare: nothing regressed, but the comparison cannot say so (a run incomplete) */
-#define EXIT_INCONCLUSIVE 3
 
 struct command {
 	const char *name;

@@ -36,6 +36,9 @@ static void loop_teardown(struct bench_case *c)
 const struct bench_family family_loop = {
 	.name = "loop",
 	.site = "native",
+	/* its timed region is a few dozen ticks, the calibration beside each batch far more:
+	 * filling --min-time with such batches would take most of a run */
+	.batches_per_sample = 256,
 	.plan = loop_plan,
 	.setup = loop_setup,
 	.batch = loop_batch,

@@ -1,11 +1,14 @@
-// gbench.cc - registers C batch functions with Google Benchmark (manual time) and
-// forwards each finished repetition, with its per-op counters, to a C callback.
+// gbench.cc - registers C batch functions with Google Benchmark (manual time), makes each
+// repetition's counters a robust sample (the median of its undisturbed batches), and
+// forwards each finished repetition, with its counters, to a C callback.
 #include "gbench.h"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -15,9 +18,8 @@
 namespace {
 
 struct CaseEntry {
-	gbench_batch_fn fn;
-	void *ctx;
-	double tsc_hz;
+	gbench_case c;
+	std::string name;
 	// After a failure every later repetition fails at once: Google Benchmark's aggregate
 	// statistics must never see a failed repetition followed by good ones.
 	bool failed;
@@ -27,13 +29,90 @@ struct CaseEntry {
 // Registered cases live until ClearRegisteredBenchmarks.
 std::vector<std::unique_ptr<CaseEntry>> entries;
 
-// One repetition: each iteration is one batch; counters are per op over the whole repetition.
+double Median(std::vector<double> &v)
+{
+	size_t mid = v.size() / 2;
+
+	std::nth_element(v.begin(), v.begin() + mid, v.end());
+	double upper = v[mid];
+	if (v.size() % 2)
+		return upper;
+	return (upper + *std::max_element(v.begin(), v.begin() + mid)) / 2;
+}
+
+// What one repetition gathers from its batches.
+struct Sample {
+	double net_ticks = 0, ops = 0, batches = 0, preempted = 0;
+	std::vector<double> ticks_per_op;                              // undisturbed batches
+	std::vector<double> all_ticks_per_op;                          // every batch
+	std::map<std::string, std::vector<double>> medians, all_medians; // GBENCH_PER_OP_MEDIAN
+	std::map<std::string, std::pair<gbench_metric_kind, double>> sums;
+
+	void Add(const gbench_batch &b)
+	{
+		double ops_here = static_cast<double>(b.ops);
+
+		net_ticks += b.net_ticks;
+		ops += ops_here;
+		batches += 1;
+		preempted += b.disturbed;
+		all_ticks_per_op.push_back(b.net_ticks / ops_here);
+		if (!b.disturbed)
+			ticks_per_op.push_back(b.net_ticks / ops_here);
+		for (int i = 0; i < b.nr_metrics; i++) {
+			const gbench_metric &m = b.metrics[i];
+
+			if (m.kind == GBENCH_PER_OP_MEDIAN) {
+				all_medians[m.name].push_back(m.value / ops_here);
+				if (!b.disturbed)
+					medians[m.name].push_back(m.value / ops_here);
+				continue;
+			}
+			auto &slot = sums[m.name];
+			slot.first = m.kind;
+			slot.second += m.value;
+		}
+	}
+
+	// The median of the undisturbed batches; of every batch when all were disturbed.
+	static double RobustMedian(std::vector<double> &undisturbed, std::vector<double> &all)
+	{
+		return Median(undisturbed.empty() ? all : undisturbed);
+	}
+
+	void Report(benchmark::State &state, double tsc_hz)
+	{
+		double median = RobustMedian(ticks_per_op, all_ticks_per_op);
+
+		state.counters[GBENCH_TICKS_PER_OP] = median;
+		state.counters[GBENCH_NS_PER_OP] = median / tsc_hz * 1e9;
+		state.counters[GBENCH_TICKS_PER_OP_MEAN] = net_ticks / ops;
+		state.counters[GBENCH_PREEMPTED_BATCHES] = preempted;
+		for (auto &m : all_medians)
+			state.counters[m.first] = RobustMedian(medians[m.first], m.second);
+		for (const auto &m : sums)
+			state.counters[m.first] = m.second.second / (m.second.first == GBENCH_PER_OP ? ops : batches);
+	}
+};
+
+double Seconds(clockid_t clock)
+{
+	timespec t;
+
+	clock_gettime(clock, &t);
+	return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// One repetition: each iteration is one batch; the counters are the sample's.
 void RunCase(benchmark::State &state, CaseEntry *entry)
 {
-	double ticks = 0, ops = 0, batches = 0;
-	std::map<std::string, std::pair<gbench_metric_kind, double>> sums;
+	const gbench_case &c = entry->c;
+	Sample sample;
 	gbench_batch batch;
+	double wall = Seconds(CLOCK_MONOTONIC), cpu = Seconds(CLOCK_THREAD_CPUTIME_ID);
 
+	if (c.repetition_begin)
+		c.repetition_begin(c.ctx);
 	// A repetition fails inside the loop, never before it: Google Benchmark then reports it with
 	// the iteration count of the good repetitions before it, which its aggregate statistics
 	// require of every repetition of a case (its debug build aborts otherwise).
@@ -43,28 +122,31 @@ void RunCase(benchmark::State &state, CaseEntry *entry)
 			return;
 		}
 		batch = gbench_batch();
-		if (entry->fn(entry->ctx, &batch)) {
+		if (c.batch(c.ctx, &batch)) {
 			entry->failed = true;
 			entry->error = batch.error[0] ? batch.error : "batch failed";
 			state.SkipWithError(entry->error.c_str());
 			return;
 		}
-		state.SetIterationTime(batch.gross_ticks / entry->tsc_hz);
-		ticks += batch.net_ticks;
-		ops += static_cast<double>(batch.ops);
-		batches += 1;
-		for (int i = 0; i < batch.nr_metrics; i++) {
-			auto &slot = sums[batch.metrics[i].name];
-			slot.first = batch.metrics[i].kind;
-			slot.second += batch.metrics[i].value;
-		}
+		state.SetIterationTime(batch.gross_ticks / c.tsc_hz);
+		if (batch.ops)
+			sample.Add(batch);
 	}
-	if (ops <= 0)
+	if (sample.ops <= 0)
 		return;
-	state.counters["ticks_per_op"] = ticks / ops;
-	state.counters["ns_per_op"] = ticks / ops / entry->tsc_hz * 1e9;
-	for (const auto &m : sums)
-		state.counters[m.first] = m.second.second / (m.second.first == GBENCH_PER_OP ? ops : batches);
+	wall = Seconds(CLOCK_MONOTONIC) - wall;
+	cpu = Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu;
+	sample.Report(state, c.tsc_hz);
+	// the share of the repetition this thread spent on a CPU (less when it was preempted or
+	// waited, for a partner thread or a child process)
+	state.counters[GBENCH_CPU_NS_PER_OP] = wall > 0 ? state.counters[GBENCH_NS_PER_OP] * cpu / wall : 0;
+	if (c.repetition_end) {
+		gbench_metric extra[GBENCH_MAX_SAMPLE_METRICS];
+		int n = c.repetition_end(c.ctx, extra, GBENCH_MAX_SAMPLE_METRICS);
+
+		for (int i = 0; i < n; i++)
+			state.counters[extra[i].name] = extra[i].value;
+	}
 }
 
 // Forwards iteration runs (the repetitions) to C and prints nothing: the caller prints its own table.
@@ -133,13 +215,14 @@ bool WritesFile(int argc, char **argv)
 
 } // namespace
 
-extern "C" int gbench_register(const char *name, gbench_batch_fn fn, void *ctx, double tsc_hz,
-			       int64_t iterations)
+extern "C" int gbench_register(const gbench_case *c)
 {
-	entries.push_back(std::unique_ptr<CaseEntry>(new CaseEntry{ fn, ctx, tsc_hz, false, std::string() }));
-	auto *b = benchmark::RegisterBenchmark(name, RunCase, entries.back().get())->UseManualTime();
-	if (iterations > 0)
-		b->Iterations(iterations);
+	entries.push_back(std::unique_ptr<CaseEntry>(new CaseEntry{ *c, c->name, false, std::string() }));
+	CaseEntry *e = entries.back().get();
+	e->c.name = e->name.c_str();
+	auto *b = benchmark::RegisterBenchmark(e->c.name, RunCase, e)->UseManualTime();
+	if (c->iterations > 0)
+		b->Iterations(c->iterations);
 	return 0;
 }
 

@@ -40,17 +40,32 @@ struct bench_case *plan_add(struct plan *plan, const struct bench_family *family
 	return c;
 }
 
-void case_set_attribute(struct bench_case *c, const char *name, const char *fmt, ...)
+static int attribute_index(const struct bench_case *c, const char *name)
 {
-	struct case_attribute *a = NULL;
-	va_list ap;
-
 	for (int i = 0; i < c->nr_attributes; i++)
 		if (!strcmp(c->attributes[i].name, name))
-			a = &c->attributes[i];
+			return i;
+	return -1;
+}
+
+const char *case_attribute(const struct bench_case *c, const char *name)
+{
+	int i = attribute_index(c, name);
+
+	return i < 0 ? NULL : c->attributes[i].value;
+}
+
+void case_set_attribute(struct bench_case *c, const char *name, const char *fmt, ...)
+{
+	int i = attribute_index(c, name);
+	struct case_attribute *a = i < 0 ? NULL : &c->attributes[i];
+	va_list ap;
+
 	if (!a) {
-		if (c->nr_attributes == CASE_ATTR_MAX)
+		if (c->nr_attributes == CASE_ATTR_MAX) {
+			fprintf(stderr, "xstate-bench: %s: no room for its attribute %s (CASE_ATTR_MAX)\n", c->id, name);
 			return;
+		}
 		a = &c->attributes[c->nr_attributes++];
 		snprintf(a->name, sizeof(a->name), "%s", name);
 	}

@@ -13,8 +13,12 @@
 #include <unistd.h>
 
 #include "../host/counters.h"
+#include "../host/interference.h"
 #include "../host/topology.h"
 #include "../kernels/xsave_bench.h"
+#include "../results/disturbance.h"
+#include "../results/gbench_export.h"
+#include "../results/stats.h"
 #include "../results/store.h"
 #include "gbench.h"
 #include "calibration.h"
@@ -25,8 +29,8 @@
 /* One repetition's sample with room for its metrics. */
 struct sample_slot {
 	struct sample_record rec;
-	struct named_value values[GBENCH_MAX_METRICS];
-	char names[GBENCH_MAX_METRICS][64];
+	struct named_value values[GBENCH_MAX_COUNTERS];
+	char names[GBENCH_MAX_COUNTERS][64];
 };
 
 /* One registered case, its calibration and its samples: one slot per repetition. */
@@ -40,7 +44,9 @@ struct case_run {
 	bool calibrated;
 	double overhead;        /* the overhead last subtracted, per batch of ops_per_batch: stored */
 	bool skipped;           /* a batch found the case cannot run where it ran */
-	int nr_samples, max_samples;
+	int nr_samples, max_samples; /* nr_samples < 0: stored (it failed), ignore the rest */
+	int64_t first_round_batches; /* the batches per sample later rounds reuse */
+	struct interference_snapshot sample_start;
 	struct sample_slot *slots;
 };
 
@@ -51,8 +57,11 @@ struct runner {
 	struct results_store *store;
 	int64_t run_id;
 	struct counter_set counters;
+	struct interference_probe interference;
+	int round;          /* the pass over the cases being measured */
 	struct summary summary;
 	int failures;
+	int measured, disturbed; /* cases stored with samples, and those over a threshold */
 	int store_error;
 };
 
@@ -95,6 +104,23 @@ static void install_fault_handlers(void)
 	sigaction(SIGFPE, &sa, NULL);
 }
 
+/* Records why a measured case was disturbed (disturbance.h), from its samples' evidence. */
+static void mark_disturbance(struct runner *r, struct bench_case *c, const struct sample_record *samples, int n)
+{
+	struct interference_totals t;
+	char why[CASE_REASON_MAX];
+
+	interference_totals_init(&t);
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < samples[i].nr_metrics; k++)
+			interference_totals_add(&t, samples[i].metrics[k].name, samples[i].metrics[k].value);
+	r->measured++;
+	if (disturbance_case(&t, why, sizeof(why))) {
+		r->disturbed++;
+		case_set_attribute(c, ATTR_DISTURBED, "%.*s", (int)sizeof(c->attributes[0].value) - 1, why);
+	}
+}
+
 static int store_case(struct runner *r, struct bench_case *c, double overhead,
 		      enum case_status status, const char *reason, const struct sample_record *samples,
 		      int nr_samples)
@@ -116,6 +142,8 @@ static int store_case(struct runner *r, struct bench_case *c, double overhead,
 	/* measured on a host that QEMU's TCG runs (the lab's VM): the timings mean nothing */
 	if (status == CASE_OK && machine_under_tcg(r->m))
 		case_set_attribute(c, "functional_only", "QEMU TCG: the timings of an emulated CPU");
+	if (status == CASE_OK && !case_attribute(c, "functional_only"))
+		mark_disturbance(r, c, samples, nr_samples);
 	rec.nr_attributes = c->nr_attributes;
 	for (int i = 0; i < c->nr_attributes; i++)
 		attrs[i] = (struct attribute_record){ c->attributes[i].name, c->attributes[i].value };
@@ -162,6 +190,8 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	double overhead, ticks_per_cycle;
 	int rc;
 
+	uint64_t switches = interference_involuntary_switches();
+
 	memset(&res, 0, sizeof(res));
 	if (r->store_error) {
 		/* what is measured now could not be kept either */
@@ -174,6 +204,8 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	rc = f->batch(cr->c, &res);
 	if (!f->self_timed)
 		counters_stop(&r->counters);
+	/* switched out mid-batch: another task ran on the PU inside the timed region */
+	out->disturbed = !f->self_timed && interference_involuntary_switches() != switches;
 	if (rc) {
 		snprintf(out->error, sizeof(out->error), "%s", res.error[0] ? res.error : xb_error_message());
 		cr->skipped = res.skip && res.error[0];
@@ -193,10 +225,58 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	cr->overhead = f->site_overhead && res.ops ? overhead * cr->c->ops_per_batch / (double)res.ops : overhead;
 	out->net_ticks = (double)res.gross_ticks - overhead;
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP, .value = out->net_ticks / ticks_per_cycle };
+		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP_MEDIAN, .value = out->net_ticks / ticks_per_cycle };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = "core_clock_ghz", .kind = GBENCH_PER_BATCH, .value = r->m->tsc.hz / ticks_per_cycle / 1e9 };
 	return f->self_timed ? 0 : add_counters(r, out);
+}
+
+/* The runner's clock chain window: its IQR in percent of its median; NAN when the case has
+ * none (its site brings the clock). */
+static double clock_spread(const struct case_run *cr)
+{
+	double v[CALIBRATION_WINDOW];
+
+	if (!cr->calibrated)
+		return NAN;
+	for (int i = 0; i < CALIBRATION_WINDOW; i++)
+		v[i] = (double)cr->calibration.chain.values[i];
+	stats_sort(v, CALIBRATION_WINDOW);
+	return stats_iqr_percent(v, CALIBRATION_WINDOW);
+}
+
+static void repetition_begin(void *ctx)
+{
+	struct case_run *cr = ctx;
+
+	interference_read(&cr->r->interference, &cr->sample_start);
+}
+
+/* The sample's evidence of interference (disturbance.h), as per-sample values. */
+static int repetition_end(void *ctx, struct gbench_metric *metrics, int max)
+{
+	struct case_run *cr = ctx;
+	struct interference_snapshot now;
+	struct interference_delta d;
+	const struct gbench_metric all[] = {
+		{ SAMPLE_WALL_MS, GBENCH_PER_SAMPLE, 0 }, { SAMPLE_INVOLUNTARY_SWITCHES, GBENCH_PER_SAMPLE, 0 },
+		{ SAMPLE_RUN_DELAY_MS, GBENCH_PER_SAMPLE, 0 }, { SAMPLE_STEAL_MS, GBENCH_PER_SAMPLE, 0 },
+		{ SAMPLE_CLOCK_SPREAD, GBENCH_PER_SAMPLE, 0 },
+	};
+	int n = 0;
+
+	interference_read(&cr->r->interference, &now);
+	interference_delta(&cr->sample_start, &now, &d);
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && n < max; i++) {
+		double v = i == 0 ? d.wall_ms : i == 1 ? d.involuntary_switches : i == 2 ? d.run_delay_ms
+			 : i == 3 ? d.steal_ms : clock_spread(cr);
+
+		if (isnan(v))
+			continue; /* the kernel does not say: no value rather than a zero */
+		metrics[n] = all[i];
+		metrics[n++].value = v;
+	}
+	return n;
 }
 
 static double counter_value(const struct gbench_repetition *rep, const char *name, bool *found)
@@ -221,15 +301,19 @@ static int append_sample(struct case_run *cr, const struct gbench_repetition *re
 		return -E2BIG;
 	slot = &cr->slots[cr->nr_samples];
 	memset(slot, 0, sizeof(*slot));
-	slot->rec.ticks_per_op = counter_value(rep, "ticks_per_op", &has_ticks);
-	slot->rec.ns_per_op = counter_value(rep, "ns_per_op", &has_ns);
+	/* a sample handed over from a guest session belongs to no pass of the host's */
+	slot->rec.round = cr->c->family->self_timed ? 0 : cr->r->round;
+	slot->rec.ticks_per_op = counter_value(rep, GBENCH_TICKS_PER_OP, &has_ticks);
+	slot->rec.ns_per_op = counter_value(rep, GBENCH_NS_PER_OP, &has_ns);
 	slot->rec.batches = rep->batches;
 	if (!has_ticks || !has_ns)
 		return -EINVAL;
-	for (int i = 0; i < rep->nr_counters && slot->rec.nr_metrics < GBENCH_MAX_METRICS; i++) {
+	if (!cr->first_round_batches)
+		cr->first_round_batches = rep->batches;
+	for (int i = 0; i < rep->nr_counters && slot->rec.nr_metrics < GBENCH_MAX_COUNTERS; i++) {
 		int k = slot->rec.nr_metrics;
 
-		if (!strcmp(rep->counter_names[i], "ticks_per_op") || !strcmp(rep->counter_names[i], "ns_per_op"))
+		if (!strcmp(rep->counter_names[i], GBENCH_TICKS_PER_OP) || !strcmp(rep->counter_names[i], GBENCH_NS_PER_OP))
 			continue;
 		snprintf(slot->names[k], sizeof(slot->names[k]), "%s", rep->counter_names[i]);
 		slot->values[k] = (struct named_value){ slot->names[k], rep->counter_values[i] };
@@ -281,7 +365,7 @@ static void on_repetition(void *ctx, const struct gbench_repetition *rep)
 		cr->nr_samples = -1;
 		return;
 	}
-	if (rep->last)
+	if (rep->last && r->round == r->o->rounds - 1)
 		store_samples(r, cr);
 }
 
@@ -371,11 +455,11 @@ static int open_counters(struct runner *r)
 }
 
 /*
- * Google Benchmark's own flags for this run. Repetitions are interleaved at random across
- * cases, so that each case's samples spread over the run and a shared machine's slow
+ * Google Benchmark's own flags for one round. Repetitions are interleaved at random across
+ * cases, so that each case's samples spread over the round and a shared machine's slow
  * moments do not all land on one case.
  */
-static int build_gbench_args(const struct run_options *o, char args[4][300], char **argv)
+static int build_gbench_args(const struct run_options *o, char args[2][64], char **argv)
 {
 	int argc = 0;
 
@@ -385,23 +469,43 @@ static int build_gbench_args(const struct run_options *o, char args[4][300], cha
 	snprintf(args[1], sizeof(args[1]), "--benchmark_min_time=%g", o->min_time);
 	argv[argc++] = args[1];
 	argv[argc++] = (char *)"--benchmark_enable_random_interleaving=true";
-	if (o->json_path) {
-		snprintf(args[2], sizeof(args[2]), "--benchmark_out=%s", o->json_path);
-		argv[argc++] = args[2];
-		snprintf(args[3], sizeof(args[3]), "--benchmark_out_format=json");
-		argv[argc++] = args[3];
-	}
 	argv[argc] = NULL;
 	return argc;
 }
 
+/* One pass over every case still measuring, in a shuffled order. */
+static int measure_round(struct runner *r, struct case_run *runs, int n)
+{
+	char args[2][64], *argv[8];
+	int argc = build_gbench_args(r->o, args, argv), registered = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct case_run *cr = &runs[i];
+		const struct gbench_case gc = {
+			.name = cr->c->id, .batch = batch_trampoline, .ctx = cr, .tsc_hz = r->m->tsc.hz,
+			.repetition_begin = repetition_begin, .repetition_end = repetition_end,
+			/* a guest hands over a whole sample per batch; later rounds keep the first's count */
+			.iterations = cr->c->family->self_timed ? 1
+				      : cr->c->family->batches_per_sample ? cr->c->family->batches_per_sample
+									  : cr->first_round_batches,
+		};
+
+		if (cr->nr_samples < 0)
+			continue;
+		gbench_register(&gc);
+		registered++;
+	}
+	if (registered && gbench_run(argc, argv, on_repetition, runs) < 0)
+		return xb_fail(EINVAL, "Google Benchmark rejected its arguments");
+	return 0;
+}
+
 static int measure(struct runner *r, struct plan *plan)
 {
-	struct run_env env = { .machine = r->m, .ops_override = r->o->ops, .repetitions = r->o->repetitions,
-			       .min_time = r->o->min_time };
+	struct run_env env = { .machine = r->m, .ops_override = r->o->ops,
+			       .repetitions = r->o->rounds * r->o->repetitions, .min_time = r->o->min_time };
 	struct case_run *runs = calloc((size_t)plan->count + 1, sizeof(*runs));
-	char args[4][300], *argv[10];
-	int n = 0, argc, rc = 0;
+	int n = 0, rc = 0;
 
 	if (!runs)
 		return xb_fail(ENOMEM, "out of memory");
@@ -417,21 +521,19 @@ static int measure(struct runner *r, struct plan *plan)
 			store_case(r, c, 0, CASE_ERROR, xb_error_message(), NULL, 0);
 			continue;
 		}
-		runs[n] = (struct case_run){ .c = c, .r = r, .max_samples = r->o->repetitions };
+		runs[n] = (struct case_run){ .c = c, .r = r, .max_samples = env.repetitions };
 		if (!c->family->site_overhead)
 			calibrate(&runs[n]);
-		runs[n].slots = calloc((size_t)r->o->repetitions, sizeof(*runs[n].slots));
+		runs[n].slots = calloc((size_t)env.repetitions, sizeof(*runs[n].slots));
 		if (!runs[n].slots) {
 			c->family->teardown(c);
 			rc = xb_fail(ENOMEM, "out of memory");
 			break;
 		}
-		gbench_register(c->id, batch_trampoline, &runs[n], r->m->tsc.hz, c->family->self_timed ? 1 : 0);
 		n++;
 	}
-	argc = build_gbench_args(r->o, args, argv);
-	if (!rc && n && gbench_run(argc, argv, on_repetition, runs) < 0)
-		rc = xb_fail(EINVAL, "Google Benchmark rejected its arguments");
+	for (r->round = 0; r->round < r->o->rounds && !rc; r->round++)
+		rc = measure_round(r, runs, n);
 	current_case = NULL;
 	for (int i = 0; i < n; i++) {
 		free(runs[i].slots);
@@ -441,17 +543,35 @@ static int measure(struct runner *r, struct plan *plan)
 	return rc;
 }
 
+/* The run as Google Benchmark JSON (export's shape: one entry per sample, times per op)
+ * into @f, opened before anything was measured; closes it. */
+static int write_json(struct runner *r, FILE *f)
+{
+	int rc = gbench_export(r->store, r->run_id, EXPORT_JSON, f);
+
+	if (fclose(f) && !rc)
+		rc = xb_fail_errno("--json %s: write", r->o->json_path);
+	return rc;
+}
+
 int runner_run(const struct machine *m, const struct run_options *o, int64_t *run_id)
 {
 	struct runner r = { .o = o, .m = m };
 	struct pin_result pin;
 	struct plan plan;
-	char finished[32];
+	char finished[32], why[CASE_REASON_MAX];
+	FILE *json = NULL;
+	bool disturbed;
 	int rc;
 
+	if (o->json_path && !(json = fopen(o->json_path, "w")))
+		return xb_fail_errno("--json %s", o->json_path);
 	rc = plan_build(m, o->suites, o->filter, &plan);
-	if (rc)
+	if (rc) {
+		if (json)
+			fclose(json);
 		return rc;
+	}
 	if (!plan.count) {
 		xb_fail(ENOENT, "--filter '%s' selects no case of the suites asked for", o->filter ? o->filter : "");
 		rc = EXIT_USAGE;
@@ -472,19 +592,28 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 	if (rc)
 		goto out_store;
 	*run_id = r.run_id;
-	printf("xstate-bench: run %lld, %d cases (%d runnable) on PU %d, TSC %.6f GHz (%s)\n",
+	printf("xstate-bench: run %lld, %d cases (%d runnable) on PU %d, TSC %.6f GHz (%s); %d rounds of %d\n",
 	       (long long)r.run_id, plan.count, plan_runnable_count(&plan), pin.os_index, m->tsc.hz / 1e9,
-	       m->tsc.source);
+	       m->tsc.source, o->rounds, o->repetitions);
 	fflush(stdout);
 	install_fault_handlers();
+	interference_open(&r.interference, pin.os_index);
 	rc = measure(&r, &plan);
+	interference_close(&r.interference);
 	if (!rc && r.store_error)
 		rc = r.store_error;
+	disturbed = disturbance_run(r.measured, r.disturbed, why, sizeof(why));
 	if (!rc) {
 		cli_iso_time(finished, sizeof(finished));
-		rc = results_finish_run(r.store, r.run_id, finished);
+		rc = results_finish_run(r.store, r.run_id, finished, disturbed ? why : NULL);
+	}
+	if (json && !rc) {
+		rc = write_json(&r, json);
+		json = NULL;
 	}
 	summary_print(&r.summary, stdout);
+	if (disturbed)
+		printf("DISTURBED: %s: compare will not judge this run\n", why);
 	printf("run id: %lld%s\n", (long long)r.run_id, rc ? " (incomplete)" : "");
 	if (!rc && r.failures)
 		rc = 1;
@@ -494,5 +623,7 @@ out_store:
 	results_close(r.store);
 out_plan:
 	plan_free(&plan);
+	if (json)
+		fclose(json);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * runner.h - `run`: plan, pin, calibrate, measure every runnable case through Google
- * Benchmark, store each case as soon as it finishes, print the summary.
+ * Benchmark in rounds (whole passes over the cases, each in a shuffled order), record what
+ * disturbed each sample, store each case when its last round ends, print the summary.
  */
 #ifndef XB_BENCH_RUNNER_H
 #define XB_BENCH_RUNNER_H
@@ -13,7 +14,8 @@
 struct run_options {
 	unsigned int suites;
 	const char *filter;       /* NULL: every case */
-	int repetitions;          /* samples per case */
+	int rounds;               /* passes over every case */
+	int repetitions;          /* samples per case in each round */
 	double min_time;          /* seconds of batches per sample */
 	const char *db_url;
 	const char *label;

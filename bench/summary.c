@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../results/disturbance.h"
 #include "../results/stats.h"
 
 /* Median over the samples of one per-sample metric; NAN when no sample has it. */
@@ -40,6 +41,7 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 {
 	struct summary_row *row;
 	double *ticks;
+	int *runs, *rounds;
 
 	if (s->count == s->capacity) {
 		int cap = s->capacity ? 2 * s->capacity : 64;
@@ -66,18 +68,27 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 			snprintf(row->xinuse, sizeof(row->xinuse), "%s", attributes[i].value);
 		else if (!strcmp(attributes[i].name, "functional_only"))
 			row->functional_only = true;
+		else if (!strcmp(attributes[i].name, "get_xsave2_bytes"))
+			snprintf(row->guest_fpstate_bytes, sizeof(row->guest_fpstate_bytes), "%s", attributes[i].value);
+		else if (!strcmp(attributes[i].name, ATTR_DISTURBED))
+			row->disturbed = true;
 		else if (!strcmp(attributes[i].name, "insns"))
 			snprintf(row->insns, sizeof(row->insns), "%s", attributes[i].value);
 	if (!nr_samples || !(ticks = malloc((size_t)nr_samples * sizeof(*ticks))))
 		return;
 	for (int i = 0; i < nr_samples; i++)
 		ticks[i] = samples[i].ticks_per_op;
+	runs = calloc((size_t)nr_samples, sizeof(*runs));
+	rounds = malloc((size_t)nr_samples * sizeof(*rounds));
+	for (int i = 0; rounds && i < nr_samples; i++)
+		rounds[i] = samples[i].round;
+	if (!runs || !rounds || side_estimate(ticks, runs, rounds, nr_samples, 1, &row->ticks))
+		row->ticks = (struct side_estimate){ .why = "out of memory" };
+	free(runs);
+	free(rounds);
 	stats_sort(ticks, nr_samples);
 	row->median_ticks = stats_quantile_sorted(ticks, nr_samples, 0.5);
 	row->iqr_percent = stats_iqr_percent(ticks, nr_samples);
-	row->ticks = ticks;
-	if (!(ticks = malloc((size_t)nr_samples * sizeof(*ticks))))
-		return;
 	for (int i = 0; i < nr_samples; i++)
 		ticks[i] = samples[i].ns_per_op;
 	row->median_ns = stats_median(ticks, nr_samples);
@@ -116,6 +127,8 @@ void summary_print(struct summary *s, FILE *out)
 			fprintf(out, " rerun=%.1f%%", 100.0 * r->discarded_rate);
 		if (r->functional_only)
 			fputs(" functional-only", out);
+		if (r->disturbed)
+			fputs(" disturbed", out);
 		fputc('\n', out);
 	}
 	summary_print_comparisons(s, out);
@@ -135,8 +148,6 @@ void summary_print(struct summary *s, FILE *out)
 
 void summary_free(struct summary *s)
 {
-	for (int i = 0; i < s->count; i++)
-		free(s->rows[i].ticks);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }

@@ -106,9 +106,9 @@ static int sqlite_open(const char *url, enum db_access access, struct db **out)
 	char *msg = NULL, why[160];
 	int rc;
 
-	if (!*path || !strcmp(path, ":memory:"))
-		return xb_fail(EINVAL, "sqlite: '%s' names no file (SQLite would keep the results in a private "
-			       "temporary database and drop them at exit)", path);
+	if (!*path)
+		return xb_fail(EINVAL, "sqlite: an empty path names no file (SQLite would keep the results in a "
+			       "private temporary database and drop them at exit)");
 	if (!(db = calloc(1, sizeof(*db))))
 		return xb_fail(ENOMEM, "sqlite: out of memory");
 	rc = open_handle(path, flags, &db->handle, &msg);

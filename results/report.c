@@ -359,26 +359,26 @@ static int charts(struct results_store *st, const struct report_options *o, cons
 int report_write(struct results_store *st, char *const *specs, int nr, const struct report_options *o,
 		 struct report_outcome *out)
 {
-	struct series *series = calloc((size_t)nr, sizeof(*series));
-	struct report_page page = { .metric = o->metric };
-	struct comparison cmp = { 0 };
-	int rc = series ? 0 : xb_fail(ENOMEM, "out of memory");
+	struct comparison_set set = { 0 };
+	struct report_page page = { 0 };
+	struct report_options loaded = *o;
+	struct results_store **stores = malloc((size_t)(nr ? nr : 1) * sizeof(*stores));
+	int rc = stores ? 0 : xb_fail(ENOMEM, "out of memory");
 
+	for (int i = 0; i < nr && !rc; i++)
+		stores[i] = st;
 	if (!rc && mkdir(o->dir, 0755) && errno != EEXIST)
 		rc = xb_fail_errno("mkdir %s", o->dir);
-	for (int i = 0; i < nr && !rc; i++)
-		rc = series_load(st, specs[i], o->metric, &series[i]);
-	if (!rc && nr > 1)
-		rc = comparison_build(&cmp, &series[0], &series[1], nr - 1, o->metric, &o->verdict);
 	if (!rc)
-		rc = charts(st, o, series, nr, nr > 1 ? &cmp : NULL, &page);
+		rc = comparison_set_load(stores, specs, nr, o->metric, &o->verdict, &set);
+	page.metric = loaded.metric = set.metric;
 	if (!rc)
-		rc = report_page_write(o->dir, &page, series, nr, nr > 1 ? &cmp : NULL);
+		rc = charts(st, &loaded, set.series, nr, nr > 1 ? &set.cmp : NULL, &page);
+	if (!rc)
+		rc = report_page_write(o->dir, &page, set.series, nr, nr > 1 ? &set.cmp : NULL);
 	out->nr_charts = page.nr_charts;
 	free(page.charts);
-	comparison_free(&cmp);
-	for (int i = 0; series && i < nr; i++)
-		series_free(&series[i]);
-	free(series);
+	comparison_set_free(&set);
+	free(stores);
 	return rc;
 }

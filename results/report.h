@@ -12,7 +12,7 @@
 
 struct report_options {
 	const char *dir;
-	const char *metric;
+	const char *metric; /* NULL: compare's default (comparison.h) */
 	struct verdict_options verdict;
 };
 

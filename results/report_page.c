@@ -48,6 +48,10 @@ static void html_comparison(FILE *f, const struct comparison *c)
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
 
+			if (!comparison_cell_present(row, k)) {
+				fputs("<td>-</td>", f);
+				continue;
+			}
 			compare_change_text(v, true, change, sizeof(change));
 			fprintf(f, "<td class=\"%s\">%s %s</td>", verdict_name(v->verdict), change, verdict_name(v->verdict));
 		}

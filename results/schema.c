@@ -106,6 +106,12 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	"  FOREIGN KEY (run_id, case_id) REFERENCES results(run_id, case_id));"
 	"CREATE INDEX results_case ON results(case_id);"
 	"CREATE INDEX runs_machine ON runs(machine_id);",
+
+	/* 3: replication and disturbance: each sample's round (a pass over every case; 0 for the
+	 * runs before rounds, whose samples were interleaved over the whole run), and the reason
+	 * a run was disturbed (NULL when it was not) */
+	"ALTER TABLE samples ADD COLUMN round INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN disturbed TEXT;",
 };
 
 int schema_version(struct db *db, int *version)

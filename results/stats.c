@@ -1,5 +1,6 @@
 /*
- * stats.c - descriptive statistics and the order-statistic interval of a median.
+ * stats.c - descriptive statistics, the order-statistic interval of a median, and the normal
+ * distribution (from libm's erfc).
  */
 #include "stats.h"
 
@@ -31,6 +32,8 @@ double stats_quantile_sorted(const double *sorted, int n, double q)
 	frac = pos - lo;
 	if (lo + 1 >= n)
 		return sorted[n - 1];
+	if (frac == 0) /* exact: also when the neighbour is infinite */
+		return sorted[lo];
 	return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
 }
 
@@ -72,4 +75,29 @@ void stats_median_interval_sorted(const double *sorted, int n, double *lo, doubl
 		k = 1;
 	*lo = sorted[k - 1];
 	*hi = sorted[n - k];
+}
+
+double stats_normal_sf(double z)
+{
+	return 0.5 * erfc(z / M_SQRT2);
+}
+
+/* Newton's method on the upper tail, from Abramowitz and Stegun 26.2.23's approximation. */
+double stats_normal_quantile(double p)
+{
+	double q, t, z;
+
+	if (!(p > 0 && p < 1))
+		return NAN;
+	q = p < 0.5 ? p : 1 - p; /* find z >= 0 with P(Z > z) = q */
+	t = sqrt(-2 * log(q));
+	z = t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t);
+	for (int i = 0; i < 50; i++) {
+		double step = (stats_normal_sf(z) - q) / (exp(-z * z / 2) / sqrt(2 * M_PI));
+
+		z += step;
+		if (fabs(step) < 1e-13 * fmax(1, z))
+			break;
+	}
+	return p < 0.5 ? -z : z;
 }

@@ -1,5 +1,6 @@
 /*
- * stats.h - descriptive statistics over samples: sorting, quantiles, median and spread.
+ * stats.h - descriptive statistics over samples (sorting, quantiles, median and spread) and
+ * the normal distribution's tail and quantile.
  */
 #ifndef XB_RESULTS_STATS_H
 #define XB_RESULTS_STATS_H
@@ -19,5 +20,10 @@ double stats_median(const double *v, int n);
  * covering at least 95% (for n < 6 no such k exists and [min, max] is given).
  */
 void stats_median_interval_sorted(const double *sorted, int n, double *lo, double *hi);
+
+/* The standard normal's upper tail, P(Z > z). */
+double stats_normal_sf(double z);
+/* The standard normal's quantile: z with P(Z <= z) = p, for 0 < p < 1. */
+double stats_normal_quantile(double p);
 
 #endif

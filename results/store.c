@@ -391,8 +391,8 @@ static int insert_attributes(struct db *db, int64_t run_id, const int64_t *ids, 
 static int insert_samples(struct db *db, int64_t run_id, const int64_t *ids, const struct case_record *cases, int n)
 {
 	struct bulk_insert *b;
-	int rc = bulk_open(db, "INSERT INTO samples (run_id, case_id, repetition, ticks_per_op, ns_per_op, batches)",
-			   "", 6, &b);
+	int rc = bulk_open(db, "INSERT INTO samples (run_id, case_id, repetition, round, ticks_per_op, ns_per_op,"
+			   " batches)", "", 7, &b);
 
 	for (int i = 0; i < n && !rc; i++) {
 		for (int k = 0; k < cases[i].nr_samples && !rc; k++) {
@@ -401,6 +401,7 @@ static int insert_samples(struct db *db, int64_t run_id, const int64_t *ids, con
 			bulk_int64(b, run_id);
 			bulk_int64(b, ids[i]);
 			bulk_int64(b, k);
+			bulk_int64(b, r->round);
 			bulk_double(b, r->ticks_per_op);
 			bulk_double(b, r->ns_per_op);
 			bulk_int64(b, r->batches);
@@ -457,14 +458,15 @@ int results_put_case(struct results_store *st, int64_t run_id, const struct case
 	return results_put_cases(st, run_id, c, 1);
 }
 
-int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at)
+int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at, const char *disturbed)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(st->db, "UPDATE runs SET complete = 1, finished_at = ? WHERE id = ?", &s);
+	int rc = db_prepare(st->db, "UPDATE runs SET complete = 1, finished_at = ?, disturbed = ? WHERE id = ?", &s);
 
 	if (rc)
 		return rc;
-	if (!(rc = db_bind_text(s, 1, finished_at)) && !(rc = db_bind_int64(s, 2, run_id)))
+	if (!(rc = db_bind_text(s, 1, finished_at)) && !(rc = db_bind_text(s, 2, disturbed)) &&
+	    !(rc = db_bind_int64(s, 3, run_id)))
 		rc = db_step(s);
 	db_finalize(s);
 	return rc < 0 ? rc : 0;

@@ -53,6 +53,7 @@ struct sample_record {
 	int64_t batches;
 	int nr_metrics;
 	const struct named_value *metrics; /* per-op counter values and the like */
+	int round;           /* the pass over the cases it was measured in */
 };
 
 struct attribute_record {
@@ -97,8 +98,10 @@ int results_put_cases(struct results_store *st, int64_t run_id, const struct cas
 int results_begin(struct results_store *st) XB_MUST_CHECK;
 int results_commit(struct results_store *st) XB_MUST_CHECK;
 void results_rollback(struct results_store *st);
-/* Marks the run complete and stamps its end time. */
-int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at) XB_MUST_CHECK;
+/* Marks the run complete, stamps its end time and, when @disturbed is not NULL, records why
+ * the run was disturbed (disturbance.h). */
+int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at,
+		       const char *disturbed) XB_MUST_CHECK;
 
 /* The database under the store, for the readers in results/ (series, baselines, history). */
 struct db *results_db(struct results_store *st);

@@ -1,48 +1,82 @@
 /*
- * verdict.h - one case compared between BASE and NEW: medians, the ratio NEW/BASE with its
- * interval, the Mann-Whitney p-value, and, once every case of a comparison is known, the
- * Benjamini-Hochberg adjusted p-value and the verdict.
+ * verdict.h - one case compared between BASE and NEW, and the decision for every case of one
+ * NEW series together. A case's change is NEW/BASE of its side estimates (replication.h),
+ * taken relative to the machine-wide shift when the shift is real (shift.h); its standard
+ * error adds the samples' and rounds' variance, the runs' (measured where a side has several,
+ * and the spread across cases, tau, for what a single run cannot see) and the shift's. A
+ * normal test per case, Holm's correction across the cases, and the threshold decide; every
+ * tested case states the smallest change it could have detected.
  */
 #ifndef XB_RESULTS_VERDICT_H
 #define XB_RESULTS_VERDICT_H
 
-#include "../host/error.h"
 #include <stdbool.h>
 
-#include "ratio_interval.h"
+#include "../host/error.h"
+#include "replication.h"
+#include "shift.h"
 
 enum verdict {
-	VERDICT_UNCHANGED,
+	VERDICT_UNCHANGED,   /* no change larger than the case could detect, which is under the threshold */
 	VERDICT_REGRESSION,  /* significant after correction and slower by more than the threshold */
 	VERDICT_IMPROVEMENT, /* significant after correction and faster by more than the threshold */
-	VERDICT_NOISY,       /* cannot decide: too few samples, an interval wider than the
-			      * threshold, no ratio, or timings that mean nothing */
+	VERDICT_NOISY,       /* cannot resolve the threshold: its detectable change is larger, or
+			      * it has no ratio, or timings that mean nothing */
+	VERDICT_DISTURBED,   /* a side was measured while something else ran: no verdict */
 	VERDICT_NEW,         /* measured in NEW only */
 	VERDICT_MISSING,     /* measured in BASE only */
+	VERDICT_FAILED,      /* NEW failed the case's own checks: no numbers */
+	VERDICT_COUNT,
 };
+
+/* The power at which the smallest detectable change is stated. */
+#define VERDICT_POWER 0.80
+/* The confidence of the interval printed beside each change. */
+#define VERDICT_INTERVAL 0.95
 
 struct verdict_options {
 	double threshold; /* a fraction: 0.02 for --threshold 2 */
-	double alpha;     /* the false discovery rate */
+	double alpha;     /* the family-wise error rate across the cases (Holm) */
+};
+
+struct ratio_estimate {
+	bool valid;      /* both sides have a side estimate */
+	double ratio;    /* NEW/BASE, relative to the shift when the shift is adjusted */
+	double lo, hi;   /* its VERDICT_INTERVAL interval */
 };
 
 struct case_verdict {
-	int n_base, n_new;
-	double base_median, new_median;
+	int n_base, n_new;              /* samples */
+	double base_median, new_median; /* of the samples, as printed */
+	struct side_estimate base, new;
+	double change;                  /* log(NEW/BASE) before the shift */
 	struct ratio_estimate r;
-	double u, p, p_adjusted; /* NaN when not tested */
-	bool functional_only;    /* a side's timings mean nothing: never a regression */
+	double se;                      /* of log(r.ratio) */
+	double p, p_adjusted;           /* NAN when not tested */
+	double mde;                     /* the smallest change detected with VERDICT_POWER, a
+					 * fraction; NAN when not tested */
+	/* noisy: what would resolve the threshold, 0 when that would not: this many times the
+	 * rounds in both runs, or this many runs on each side */
+	int rounds_factor, runs_per_side;
+	bool functional_only;           /* a side's timings mean nothing: never a regression */
+	bool control;                   /* the empty loop: shown, not tested as a ratio */
+	const char *disturbed;          /* why a side cannot be judged, or NULL */
+	const char *failure;            /* NEW's error when it failed the case's checks, else NULL */
 	enum verdict verdict;
-	const char *why;         /* for noisy: the reason, static text */
+	const char *why;                /* noisy: the reason, static text; failed: the failure;
+					 * missing: NEW's skip reason when it skipped the case */
 };
 
-/* Medians, ratio, interval and p-value; the verdict waits for verdict_decide(). Either side
- * may be empty (new or missing). Returns 0 or -ENOMEM. */
-int verdict_measure(const double *base, int n, const double *new, int m, struct case_verdict *out) XB_MUST_CHECK;
-/* Adjusts the p-values of all cases together and gives each its verdict. */
-int verdict_decide(struct case_verdict *cases, int nr_cases, const struct verdict_options *o) XB_MUST_CHECK;
-/* The smallest two-sided p-value samples of these sizes can give (complete separation). */
-double verdict_min_p(int n, int m);
+/* Fills the cell from the two side estimates (either may have no samples: new, missing). */
+void verdict_measure(const struct side_estimate *base, double base_median, const struct side_estimate *new,
+		     double new_median, struct case_verdict *out);
+/*
+ * Decides every case of one NEW series: estimates @shift (its controls are the caller's) and
+ * tau from the tested cases, then the standard errors, Holm-adjusted p-values, detectable
+ * changes and verdicts. Returns 0 or -ENOMEM.
+ */
+int verdict_decide(struct case_verdict *cases, int nr_cases, const struct verdict_options *o,
+		   struct machine_shift *shift) XB_MUST_CHECK;
 const char *verdict_name(enum verdict v);
 
 #endif

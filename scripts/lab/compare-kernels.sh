@@ -25,7 +25,8 @@ usage: compare-kernels.sh [OPTIONS] ABI[:FLAVOUR] ABI[:FLAVOUR]
                     run through it)
 
 FLAVOUR is amd64 (default), rt-amd64 or cloud-amd64, e.g. 6.1.0-56 6.1.0-56:rt-amd64.
-Exit status: compare's (0 nothing regressed, 1 something did, 2 error); 125 when a lab run failed.
+Exit status: compare's (0 nothing regressed, 1 something did, 2 error, 3 inconclusive); 125 when a
+lab run failed.
 USAGE
 }
 

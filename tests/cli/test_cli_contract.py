@@ -49,6 +49,8 @@ class Contract(xbtest.TempDirTest):
         db = os.path.join(self.tmp, "x.db")
         self.assertUsageError(run("run", "--repetitions", "0", "--db", db), "--repetitions")
         self.assertUsageError(run("run", "--repetitions", "ten", "--db", db), "--repetitions")
+        self.assertUsageError(run("run", "--rounds", "0", "--db", db), "--rounds")
+        self.assertUsageError(run("run", "--rounds", "many", "--db", db), "--rounds")
         self.assertUsageError(run("run", "--cpu", "abc", "--db", db), "--cpu")
         self.assertUsageError(run("run", "--ops", "0", "--db", db), "--ops")
         self.assertUsageError(run("run", "--min-time", "-1", "--db", db), "--min-time")

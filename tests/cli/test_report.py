@@ -55,7 +55,8 @@ class Report(xbtest.TempDirTest):
             for op in ["native/save/xsave", "native/save/xsavec", "native/restore/xrstor"]:
                 for f, cost in [("fp", 100), ("avx", 150), ("avx512", 400)]:
                     for cond in ["init", "inuse"]:
-                        ticks = cost * (1.3 if cond == "inuse" else 1) * shift
+                        # r2: xsave alone 20% slower (a regression, not the whole machine)
+                        ticks = cost * (1.3 if cond == "inuse" else 1) * (shift if op.endswith("/xsave") else 1)
                         cases[f"{op}/{f}/{cond}"] = [
                             {"ticks_per_op": ticks * (1 + 0.01 * rng.gauss(0, 1))} for _ in range(10)]
             path = os.path.join(cls.dir, f"run{i}.json")
@@ -98,7 +99,7 @@ class Report(xbtest.TempDirTest):
         for c in charts:
             self.assertRegex(md, rf"\n!\[[^\]\n]+\]\({re.escape(c)}\.png\)\n")  # an image with its title
             self.assertIn(f"({c}.png)", md)
-        self.assertIn("**regression**", md)  # r2 is 20% slower than r0
+        self.assertIn("**regression**", md)  # r2's xsave is 20% slower than r0's
         with open(os.path.join(self.out, "index.html")) as f:
             html = f.read()
         self.assertEqual(sorted(re.findall(r'<img src="([^"]+)\.png"', html)), charts)

@@ -124,7 +124,7 @@ class RunHere(xbtest.OneRunTest):
 
     @classmethod
     def setUpClass(cls):
-        cls.run_once("--quick", "--repetitions", "2", "--filter", cls.CASES)
+        cls.run_once("--quick", "--rounds", "1", "--repetitions", "2", "--filter", cls.CASES)
         cls.planned = {c["id"]: c for c in json.loads(run("list", "--json", "--filter", cls.CASES).stdout)["cases"]}
 
     def attrs(self, case_id):

@@ -11,6 +11,7 @@
 static struct machine m;
 static struct cpuid_dump again;
 static struct kernel_facts kernel_again;
+static struct kvm_info kvm_again;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!machine_from_dump_file(&m, path)) {
 		if (!(text = machine_dump_text(&m)))
 			abort();
-		if (cpuid_dump_parse(text, "again", &again, &kernel_again) ||
+		if (cpuid_dump_parse(text, "again", &again, &kernel_again, &kvm_again) ||
 		    again.nr_entries != m.dump.nr_entries || again.xcr0 != m.dump.xcr0 ||
 		    again.has_xss != m.dump.has_xss || again.has_xinuse != m.dump.has_xinuse ||
 		    memcmp(again.entries, m.dump.entries, again.nr_entries * sizeof(again.entries[0])) ||

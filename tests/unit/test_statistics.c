@@ -1,11 +1,8 @@
 /*
- * test_statistics.c - the comparison statistics on known answers: the Mann-Whitney U and
- * two-sided p-value against scipy.stats.mannwhitneyu (fixed vectors in mw_vectors.h, made
- * once by mw_vectors.py with Debian's python3-scipy 1.10.1), the exact null distribution,
- * the Hodges-Lehmann interval, the order-statistic interval of a median and the IQR% on
- * data whose order statistics are worked out by hand below, the ratio on log and linear
- * scales, and Benjamini-Hochberg on the 15 p-values of Benjamini and Hochberg (1995),
- * where 4 hypotheses are rejected at q = 0.05.
+ * test_statistics.c - the comparison statistics on known answers: the normal tail and
+ * quantile against scipy.stats.norm (Debian's python3-scipy 1.10.1), Holm's correction, the
+ * two-level side estimate, tau and the machine-wide shift on data worked out by hand below,
+ * the order-statistic interval of a median and the IQR%.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -15,139 +12,159 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "results/fdr.h"
-#include "results/mannwhitney.h"
-#include "results/ratio_interval.h"
+#include "results/holm.h"
+#include "results/replication.h"
+#include "results/shift.h"
 #include "results/stats.h"
-#include "mw_vectors.h"
 
 #define assert_close(a, b, rel) assert_true(fabs((a) - (b)) <= (rel) * fmax(fabs(b), 1e-300))
 
-static void test_mann_whitney_matches_scipy(void **state)
+/* scipy.stats.norm: ppf(1e-6), ppf(0.975), sf(3), ppf(0.8), ppf(1 - 0.01 / 180) */
+static void test_normal_matches_scipy(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(mw_vectors) / sizeof(mw_vectors[0]); i++) {
-		const struct mw_vector *v = &mw_vectors[i];
-		struct mw_result r;
-
-		print_message("%s: U %g p %.12g\n", v->name, v->u, v->p);
-		assert_int_equal(mann_whitney(v->x, v->n, v->y, v->m, &r), 0);
-		assert_close(r.u, v->u, 1e-12);
-		assert_close(r.p, v->p, 1e-9);
-	}
-}
-
-/* P(U <= k) for n = m = 5: 1, 1, 2, 3 arrangements of 252 give U = 0, 1, 2, 3. */
-static void test_exact_distribution(void **state)
-{
-	double *cdf = mw_exact_cdf(5, 5);
-
-	(void)state;
-	assert_non_null(cdf);
-	assert_close(cdf[0], 1.0 / 252, 1e-12);
-	assert_close(cdf[2], 4.0 / 252, 1e-12);
-	assert_close(cdf[3], 7.0 / 252, 1e-12);
-	assert_close(cdf[12], 0.5, 1e-12); /* symmetric about 12.5 */
-	assert_close(cdf[25], 1.0, 1e-12);
-	free(cdf);
-	assert_true(mw_use_exact(8, 100, false));
-	assert_false(mw_use_exact(8, 100, true));
-	assert_false(mw_use_exact(9, 9, false));
+	assert_close(stats_normal_quantile(1e-6), -4.753424308822899, 1e-10);
+	assert_close(stats_normal_quantile(0.975), 1.959963984540054, 1e-10);
+	assert_close(stats_normal_quantile(0.8), 0.8416212335729143, 1e-10);
+	assert_close(stats_normal_quantile(1 - 0.01 / 180), 3.864951862277043, 1e-10);
+	assert_true(fabs(stats_normal_quantile(0.5)) < 1e-12);
+	assert_true(isnan(stats_normal_quantile(0)) && isnan(stats_normal_quantile(1)));
+	assert_close(stats_normal_sf(3.0), 0.0013498980316300933, 1e-12);
+	assert_close(stats_normal_sf(0), 0.5, 1e-15);
 }
 
 /*
- * x = 1..5, y = x + 10.5: the 25 differences are 10.5 + d, d = j - i, with 5 - |d| of each.
- * Exact (n = m = 5): P(U <= 2) = 4/252 <= 2.5% < P(U <= 3) = 7/252, so k = 3: D(3) and
- * D(23), 10.5 - 3 and 10.5 + 3.
+ * p = 0.01, NaN, 0.04, 0.03, 0.005 (m = 4 tested): sorted 0.005 * 4 = 0.02, 0.01 * 3 = 0.03,
+ * 0.03 * 2 = 0.06, 0.04 * 1 = 0.04 raised to the running maximum 0.06.
  */
-static void test_hodges_lehmann_exact(void **state)
+static void test_holm(void **state)
 {
-	double x[5], y[5], lo, hi;
-	struct mw_result mw;
-	bool full;
+	const double p[] = { 0.01, NAN, 0.04, 0.03, 0.005 };
+	double adj[5];
 
 	(void)state;
-	for (int i = 0; i < 5; i++)
-		x[i] = i + 1, y[i] = i + 11.5;
-	assert_int_equal(mann_whitney(x, 5, y, 5, &mw), 0);
-	assert_int_equal(hodges_lehmann_interval(x, 5, y, 5, &mw, &lo, &hi, &full), 0);
-	assert_true(full);
-	assert_close(lo, 7.5, 1e-12);
-	assert_close(hi, 13.5, 1e-12);
+	assert_int_equal(holm_adjust(p, 5, adj), 0);
+	assert_close(adj[4], 0.02, 1e-12);
+	assert_close(adj[0], 0.03, 1e-12);
+	assert_close(adj[3], 0.06, 1e-12);
+	assert_close(adj[2], 0.06, 1e-12);
+	assert_true(isnan(adj[1]));
 }
 
 /*
- * x = 1..10, y = x + 5.5 (no ties, so the normal rule): sigma = sqrt(100 * 21 / 12),
- * k = floor(50 + 0.5 - 1.96 sigma) = 24; the differences 5.5 + d come 1, 2, 3, ... times
- * for d = -9, -8, -7, ..., so D(24) has d = -3 and D(77) has d = +3.
+ * One run, two rounds of three samples, logs {0, 0.02, -0.02} and {0.10, 0.12, 0.08}: the run's
+ * location is the median of all six logs, (0.02 + 0.08) / 2 = 0.05. The deviations from the
+ * round medians (0 and 0.10) are 0, 0.02, 0.02 twice: MAD 0.02, sigma 1.4826 * 0.02, and the
+ * samples say pi / 2 * sigma^2 / 6 = 2.3018e-4; the round medians say var{0, 0.10} / 2 =
+ * 0.0025, which is larger: the drift between the rounds counts. IQR% of the values: 8.9993.
  */
-static void test_hodges_lehmann_normal(void **state)
+static void test_side_estimate_rounds(void **state)
 {
-	double x[10], y[10], lo, hi;
-	struct mw_result mw;
-	bool full;
+	const double logs[] = { 0, 0.02, -0.02, 0.10, 0.12, 0.08 };
+	const int runs[] = { 0, 0, 0, 0, 0, 0 }, rounds[] = { 0, 0, 0, 1, 1, 1 };
+	double v[6];
+	struct side_estimate e;
+
+	(void)state;
+	for (int i = 0; i < 6; i++)
+		v[i] = exp(logs[i]);
+	assert_int_equal(side_estimate(v, runs, rounds, 6, 1, &e), 0);
+	assert_true(e.valid);
+	assert_int_equal(e.n_runs, 1);
+	assert_int_equal(e.n_rounds, 2);
+	assert_close(e.location, 0.05, 1e-12);
+	assert_close(e.within_var, 0.0025, 1e-12);
+	assert_true(isnan(e.between_var));
+	assert_close(e.spread, 8.99930041185265, 1e-9);
+	/* the same samples in one round: only the samples' spread is left */
+	const int one_round[] = { 0, 0, 0, 0, 0, 0 };
+	assert_int_equal(side_estimate(v, runs, one_round, 6, 1, &e), 0);
+	/* deviations from the median 0.05: 0.05, 0.03, 0.07, 0.05, 0.07, 0.03: MAD 0.05 */
+	assert_close(e.within_var, M_PI / 2 * pow(1.4826 * 0.05, 2) / 6, 1e-9);
+}
+
+/*
+ * Two runs of four samples in one round each, logs 0 .. 0.03 and 0.10 .. 0.13 by 0.01: run
+ * medians 0.015 and 0.115, location their mean 0.065; each run's MAD is 0.01, so each run
+ * says pi / 2 * (1.4826 * 0.01)^2 / 4 and the side (2 runs) half of that: 4.31596e-5; the
+ * run medians themselves spread var{0.015, 0.115} / 2 = 0.0025.
+ */
+static void test_side_estimate_runs(void **state)
+{
+	const double logs[] = { 0.03, 0.10, 0, 0.11, 0.01, 0.12, 0.02, 0.13 };
+	const int runs[] = { 0, 1, 0, 1, 0, 1, 0, 1 }, rounds[8] = { 0 };
+	double v[8];
+	struct side_estimate e;
+
+	(void)state;
+	for (int i = 0; i < 8; i++)
+		v[i] = exp(logs[i]);
+	assert_int_equal(side_estimate(v, runs, rounds, 8, 2, &e), 0);
+	assert_true(e.valid);
+	assert_int_equal(e.n_runs, 2);
+	assert_close(e.location, 0.065, 1e-12);
+	assert_close(e.within_var, 4.3159646766571544e-05, 1e-9);
+	assert_close(e.between_var, 0.0025, 1e-12);
+	assert_close(e.spread, 1.5000125001250124, 1e-9);
+	/* a run of one sample, a value that is not positive: no estimate, and why */
+	const int lonely[] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+	assert_int_equal(side_estimate(v, lonely, rounds, 8, 2, &e), 0);
+	assert_false(e.valid);
+	assert_string_equal(e.why, "a run has fewer than two samples");
+	v[3] = 0;
+	assert_int_equal(side_estimate(v, runs, rounds, 8, 2, &e), 0);
+	assert_false(e.valid);
+	assert_string_equal(e.why, "a sample is not positive: no ratio");
+}
+
+/*
+ * tau^2 with (almost) no inner variance and c = 1: the standardized changes are r / tau, so
+ * tau is Qn(r). For r = 0.01, -0.02, 0.03, -0.04, 0.05 the ten |r_i - r_j| sorted are 0.02
+ * three times, 0.03, 0.04, 0.05 twice, 0.07 twice, 0.09; n = 5, h = 3, k = C(3, 2) = 3: the
+ * third, 0.02; Qn = 2.2219 * 0.02 * 0.844 (the correction for n = 5) = 0.0375057. With inner
+ * variances that already explain the spread, 0; fewer than SHIFT_MIN_CASES cases, 0.
+ */
+static void test_run_spread(void **state)
+{
+	const double r[] = { 0.01, -0.02, 0.03, -0.04, 0.05 }, one[5] = { 1, 1, 1, 1, 1 };
+	const double tiny[5] = { 1e-14, 1e-14, 1e-14, 1e-14, 1e-14 }, wide[5] = { 1, 1, 1, 1, 1 };
+	double t2;
+
+	(void)state;
+	assert_int_equal(run_spread_estimate(r, tiny, one, 5, &t2), 0);
+	/* used at its upper bound: SHIFT_TAU_BOUND_Z times the relative error 2 / sqrt(1.64 n) above */
+	assert_close(t2, pow(2.2219 * 0.02 * 0.844, 2) * (1 + SHIFT_TAU_BOUND_Z * 2 / sqrt(1.64 * 5)), 1e-3);
+	assert_int_equal(run_spread_estimate(r, wide, one, 5, &t2), 0);
+	assert_true(t2 == 0);
+	assert_int_equal(run_spread_estimate(r, tiny, one, 4, &t2), 0);
+	assert_true(t2 == 0);
+}
+
+/*
+ * Ten cases that moved by 0.01 .. 0.10 (log): the shift is their median 0.055, its interval
+ * x(2) .. x(9) = 0.02 .. 0.09 (as the median interval below), which excludes 0: per-case
+ * changes are taken relative to it and inherit ((0.09 - 0.02) / (2 * 1.96))^2. Cases that
+ * moved both ways around 0 leave it unadjusted; four cases are too few.
+ */
+static void test_machine_shift(void **state)
+{
+	double d[10], mixed[10];
+	struct machine_shift s;
 
 	(void)state;
 	for (int i = 0; i < 10; i++)
-		x[i] = i + 1, y[i] = i + 6.5;
-	assert_int_equal(mann_whitney(x, 10, y, 10, &mw), 0);
-	assert_int_equal(hodges_lehmann_interval(x, 10, y, 10, &mw, &lo, &hi, &full), 0);
-	assert_true(full);
-	assert_close(lo, 2.5, 1e-12);
-	assert_close(hi, 8.5, 1e-12);
-}
-
-/* n = m = 3: even the widest interval covers only 90%: it is given, and said to be short. */
-static void test_hodges_lehmann_too_small(void **state)
-{
-	double x[] = { 0, 1, 2 }, y[] = { 0.5, 1.5, 2.5 }, lo, hi;
-	struct mw_result mw;
-	bool full;
-
-	(void)state;
-	assert_int_equal(mann_whitney(x, 3, y, 3, &mw), 0);
-	assert_int_equal(hodges_lehmann_interval(x, 3, y, 3, &mw, &lo, &hi, &full), 0);
-	assert_false(full);
-	assert_close(lo, -1.5, 1e-12);
-	assert_close(hi, 2.5, 1e-12);
-}
-
-/* ratio_estimate given what verdict_measure hands it: the test's result and both medians */
-static int estimate(const double *base, int n, const double *new, int m, struct ratio_estimate *r)
-{
-	struct mw_result mw;
-	int rc = mann_whitney(base, n, new, m, &mw);
-
-	return rc ? rc : ratio_estimate(base, n, stats_median(base, n), new, m, stats_median(new, m), &mw, r);
-}
-
-static void test_ratio(void **state)
-{
-	double base[] = { 100, 100, 100, 100, 100, 100 }, new[] = { 110, 110, 110, 110, 110, 110 };
-	double signed_base[] = { -1, 1, 2, 3, 4 }, signed_new[] = { 0, 2, 3, 4, 5 };
-	double zero[] = { -1, 0, 0, 1 };
-	double x[10], y[10];
-	struct ratio_estimate r;
-
-	(void)state;
-	assert_int_equal(estimate(base, 6, new, 6, &r), 0);
-	assert_true(r.valid && r.log_scale);
-	assert_close(r.ratio, 1.1, 1e-12);
-	assert_close(r.lo, 1.1, 1e-12);
-	assert_close(r.hi, 1.1, 1e-12);
-	/* y = 2x: every log difference is log 2 + log(x_j / x_i); the interval holds 2 */
-	for (int i = 0; i < 10; i++)
-		x[i] = 10 + i, y[i] = 2 * x[i];
-	assert_int_equal(estimate(x, 10, y, 10, &r), 0);
-	assert_close(r.ratio, 2.0, 1e-12);
-	assert_true(r.lo < 2 && r.hi > 2 && r.lo > 1.5 && r.hi < 2.7);
-	/* values that are not all positive: a linear interval over the base median (2) */
-	assert_int_equal(estimate(signed_base, 5, signed_new, 5, &r), 0);
-	assert_true(r.valid && !r.log_scale);
-	assert_close(r.ratio, 1.5, 1e-12);
-	/* no ratio when the base median is not positive */
-	assert_int_equal(estimate(zero, 4, new, 6, &r), 0);
-	assert_false(r.valid);
+		d[i] = 0.01 * (10 - i), mixed[i] = 0.01 * (i - 4.5);
+	machine_shift_estimate(d, 10, &s);
+	assert_close(s.ratio, exp(0.055), 1e-12);
+	assert_close(s.lo, exp(0.02), 1e-12);
+	assert_close(s.hi, exp(0.09), 1e-12);
+	assert_true(s.adjusted);
+	assert_close(s.log_var, pow(0.07 / (2 * 1.959963984540054), 2), 1e-9);
+	machine_shift_estimate(mixed, 10, &s);
+	assert_false(s.adjusted);
+	assert_true(s.log_var == 0);
+	machine_shift_estimate(d, 4, &s);
+	assert_true(isnan(s.ratio) && !s.adjusted);
 }
 
 /*
@@ -186,44 +203,17 @@ static void test_iqr_percent(void **state)
 	assert_close(stats_iqr_percent(negative, 5), 200.0 / 3, 1e-12);
 }
 
-static void test_benjamini_hochberg(void **state)
-{
-	/* Benjamini & Hochberg (1995), section 4 */
-	const double p[15] = { 0.0201, 0.0001, 0.0004, 0.0019, 0.0095, 0.0278, 0.0298, 0.0344,
-			       0.0459, 0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000 };
-	double adj[15], with_nan[3], adj3[3];
-	int rejected = 0;
-
-	(void)state;
-	assert_int_equal(fdr_benjamini_hochberg(p, 15, adj), 0);
-	for (int i = 0; i < 15; i++)
-		rejected += adj[i] <= 0.05;
-	assert_int_equal(rejected, 4);
-	assert_close(adj[1], 0.0001 * 15, 1e-12);     /* rank 1: min(15 p, rank 2's 0.003) */
-	assert_close(adj[4], 0.0095 * 15 / 4, 1e-12); /* rank 4: 0.035625 */
-	assert_close(adj[0], 0.0201 * 15 / 5, 1e-12); /* rank 5: 0.0603, below rank 6's 0.0695 */
-	assert_close(adj[14], 1.0, 1e-12);
-	assert_close(adj[13], 0.7590 * 15 / 14, 1e-12);
-	/* untested cases do not count in the family */
-	with_nan[0] = 0.01, with_nan[1] = NAN, with_nan[2] = 0.04;
-	assert_int_equal(fdr_benjamini_hochberg(with_nan, 3, adj3), 0);
-	assert_true(isnan(adj3[1]));
-	assert_close(adj3[0], 0.02, 1e-12);
-	assert_close(adj3[2], 0.04, 1e-12);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mann_whitney_matches_scipy),
-		cmocka_unit_test(test_exact_distribution),
-		cmocka_unit_test(test_hodges_lehmann_exact),
-		cmocka_unit_test(test_hodges_lehmann_normal),
-		cmocka_unit_test(test_hodges_lehmann_too_small),
-		cmocka_unit_test(test_ratio),
+		cmocka_unit_test(test_normal_matches_scipy),
+		cmocka_unit_test(test_holm),
+		cmocka_unit_test(test_side_estimate_rounds),
+		cmocka_unit_test(test_side_estimate_runs),
+		cmocka_unit_test(test_run_spread),
+		cmocka_unit_test(test_machine_shift),
 		cmocka_unit_test(test_median_interval),
 		cmocka_unit_test(test_iqr_percent),
-		cmocka_unit_test(test_benjamini_hochberg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -105,7 +105,7 @@ static void test_run_round_trip(void **state)
 	int64_t m1, m2, run;
 	struct named_value metrics[] = { { "perf::PERF_COUNT_SW_TASK_CLOCK", 12.5 } };
 	struct sample_record samples[] = {
-		{ 100.0, 40.0, 1000, 1, metrics }, { 101.0, 40.4, 1000, 1, metrics }, { 99.0, 39.6, 1000, 1, metrics },
+		{ 100.0, 40.0, 1000, 1, metrics, 0 }, { 101.0, 40.4, 1000, 1, metrics, 1 }, { 99.0, 39.6, 1000, 1, metrics, 2 },
 	};
 	struct attribute_record attrs[] = { { "xinuse_before", "0x2e7" } };
 	struct case_record ok = { "native/save/xsave/avx512/inuse", "ticks/op", CASE_OK, NULL, 128, 180.0,
@@ -127,9 +127,11 @@ static void test_run_round_trip(void **state)
 	/* the same case twice in one run: refused, and nothing of it is half-written */
 	assert_int_not_equal(results_put_case(st, run, &ok), 0);
 	assert_int_equal(query_int("SELECT count(*) FROM samples"), 3);
-	assert_int_equal(results_finish_run(st, run, "2026-01-01T00:01:00Z"), 0);
+	assert_int_equal(results_finish_run(st, run, "2026-01-01T00:01:00Z", "3 of 4 measured cases were disturbed"), 0);
 	results_close(st);
 
+	assert_int_equal(query_int("SELECT count(*) FROM runs WHERE disturbed = '3 of 4 measured cases were disturbed'"), 1);
+	assert_int_equal(query_int("SELECT sum(round) FROM samples"), 3);
 	assert_int_equal(query_int("SELECT count(*) FROM machines"), 1);
 	assert_int_equal(query_int("SELECT complete FROM runs"), 1);
 	assert_int_equal(query_int("SELECT count(*) FROM runs WHERE kernel_cmdline = 'quiet' AND source = 'run'"), 1);
@@ -159,7 +161,7 @@ static void test_many_rows_and_atomic_batches(void **state)
 	char names[3][32];
 
 	for (int i = 0; i < FULL; i++)
-		samples[i] = (struct sample_record){ 10.0 + i, 5.0 + i, 100, 2, metrics };
+		samples[i] = (struct sample_record){ 10.0 + i, 5.0 + i, 100, 2, metrics, i % 3 };
 	for (int i = 0; i < 3; i++) {
 		snprintf(names[i], sizeof(names[i]), "case/%d", i);
 		batch[i] = (struct case_record){ names[i], "ticks/op", CASE_OK, NULL, 64, 1.0, i ? REST : FULL, samples,
@@ -245,7 +247,7 @@ static void test_caller_transaction_all_or_nothing(void **state)
 {
 	struct results_store *st;
 	int64_t m, run;
-	struct sample_record samples[] = { { 10.0, 4.0, 100, 0, NULL } };
+	struct sample_record samples[] = { { .ticks_per_op = 10.0, .ns_per_op = 4.0, .batches = 100 } };
 	struct case_record c = { "native/test/op/tx/inuse", "ticks/op", CASE_OK, NULL, 1, 0, 1, samples, 0, NULL };
 
 	assert_int_equal(fresh_database(state), 0);
@@ -254,7 +256,7 @@ static void test_caller_transaction_all_or_nothing(void **state)
 	assert_int_equal(results_put_machine(st, &machine, &m), 0);
 	assert_int_equal(results_begin_run(st, m, &run_rec, &run), 0);
 	assert_int_equal(results_put_case(st, run, &c), 0);
-	assert_int_equal(results_finish_run(st, run, "2026-01-01T00:01:00Z"), 0);
+	assert_int_equal(results_finish_run(st, run, "2026-01-01T00:01:00Z", NULL), 0);
 	results_rollback(st);
 	assert_int_equal(query_int("SELECT count(*) FROM machines"), 0);
 	assert_int_equal(query_int("SELECT count(*) FROM runs"), 0);

@@ -1,7 +1,7 @@
 /*
- * fdr.c - Benjamini-Hochberg step-up adjusted p-values.
+ * holm.c - Holm's step-down adjusted p-values.
  */
-#include "fdr.h"
+#include "holm.h"
 
 #include <errno.h>
 #include <math.h>
@@ -15,10 +15,10 @@ static int by_p(const void *a, const void *b, void *p_values)
 	return (x > y) - (x < y);
 }
 
-int fdr_benjamini_hochberg(const double *p, int n, double *adjusted)
+int holm_adjust(const double *p, int n, double *adjusted)
 {
 	int *order = malloc((size_t)(n ? n : 1) * sizeof(*order)), tested = 0;
-	double running = 1.0;
+	double running = 0;
 
 	if (!order)
 		return xb_fail(ENOMEM, "out of memory");
@@ -28,10 +28,10 @@ int fdr_benjamini_hochberg(const double *p, int n, double *adjusted)
 			order[tested++] = i;
 	}
 	qsort_r(order, (size_t)tested, sizeof(*order), by_p, (void *)p);
-	for (int r = tested; r >= 1; r--) {
-		int i = order[r - 1];
+	for (int r = 0; r < tested; r++) {
+		int i = order[r];
 
-		running = fmin(running, p[i] * tested / r);
+		running = fmax(running, fmin(1.0, p[i] * (tested - r)));
 		adjusted[i] = running;
 	}
 	free(order);
