@@ -152,7 +152,7 @@ class Faults(xbtest.TempDirTest):
     def test_sigkill_run_at_random_moments(self):
         before = self.earlier()
         rng = random.Random(13)
-        args = ["run", "--filter", CASES, "--repetitions", str(REPETITIONS), "--min-time", "0.002", "--label", "k"]
+        args = ["run", "--filter", CASES, "--rounds", "1", "--repetitions", str(REPETITIONS), "--min-time", "0.002", "--label", "k"]
         duration = self.timed(args)
         before = self.snapshot()
         outcomes = {"absent": 0, "incomplete": 0, "complete": 0}
@@ -171,7 +171,8 @@ class Faults(xbtest.TempDirTest):
             self.assert_intact(before, f"try {i}")
             if runs:
                 r = self.xb("compare", "earlier-run", str(runs[0][0]))
-                self.assertIn(r.returncode, (0, 1) if runs[0][1] else (3,), f"try {i}: {r.stdout}{r.stderr}")
+                # a complete run may still be inconclusive on a busy machine (disturbed); an incomplete one must be
+                self.assertIn(r.returncode, (0, 1, 3) if runs[0][1] else (3,), f"try {i}: {r.stdout}{r.stderr}")
             before = self.snapshot()
         print(f"run killed at random ({TRIES} tries, {xbtest.BACKEND}): {outcomes}")
         self.assertGreater(outcomes["incomplete"], 0, "no try killed a run in the middle")
@@ -237,7 +238,7 @@ class Faults(xbtest.TempDirTest):
         self.assertIn("injected write error", r.stderr)
         self.assertNotIn("ROLLBACK", r.stderr)
         self.assertEqual(self.later_runs(before), [])
-        r = self.xb("run", "--filter", CASES, "--repetitions", str(REPETITIONS), "--min-time", "0.002")
+        r = self.xb("run", "--filter", CASES, "--rounds", "1", "--repetitions", str(REPETITIONS), "--min-time", "0.002")
         self.assertEqual(r.returncode, 1, r.stdout)
         self.assertIn("injected write error", r.stderr)
         self.assertIn("(incomplete)", r.stdout)
@@ -259,7 +260,7 @@ class Faults(xbtest.TempDirTest):
         outcomes = []
         for after in (0, 1, 3, 8, 20, 50):
             for args in (["import", self.big],
-                         ["run", "--filter", CASES, "--repetitions", str(REPETITIONS), "--min-time", "0.002"]):
+                         ["run", "--filter", CASES, "--rounds", "1", "--repetitions", str(REPETITIONS), "--min-time", "0.002"]):
                 r = self.xb(*args, env={"LD_PRELOAD": lib, "XB_FAIL_WRITE_PATH": name, "XB_FAIL_WRITE_AFTER": str(after)})
                 what = f"{args[0]} failing after {after} writes"
                 if "fail_write: injecting" not in r.stderr:
@@ -298,7 +299,7 @@ class Faults(xbtest.TempDirTest):
                     with open(filler, "wb") as f:
                         f.write(b"\0" * (free - margin))
                 for args in (["import", self.big],
-                             ["run", "--filter", CASES, "--repetitions", str(REPETITIONS), "--min-time", "0.002"]):
+                             ["run", "--filter", CASES, "--rounds", "1", "--repetitions", str(REPETITIONS), "--min-time", "0.002"]):
                     r = self.xb(*args)
                     what = f"{args[0]} with {margin} bytes free"
                     runs = self.later_runs(before)
@@ -357,7 +358,7 @@ class Faults(xbtest.TempDirTest):
         said = re.compile(r"server closed the connection|terminating connection|connection to server|"
                           r"no connection to the server|could not receive data|the database system is")
         for what, args in (("import", ["import", "--label", "k", self.big]),
-                           ("run", ["run", "--filter", CASES, "--repetitions", str(REPETITIONS),
+                           ("run", ["run", "--filter", CASES, "--rounds", "1", "--repetitions", str(REPETITIONS),
                                     "--min-time", "0.002", "--label", "k"])):
             duration = self.timed(args)
             before = self.snapshot()
