@@ -97,9 +97,8 @@ int cmd_baseline(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
-			if (!cli_db_option_ok(usage, optarg))
+			if (!(db = cli_db_option(usage, optarg)))
 				return EXIT_USAGE;
-			db = optarg;
 			break;
 		case 'm': metric = optarg; break;
 		case 'h': return cli_help(usage);
@@ -112,7 +111,7 @@ int cmd_baseline(int argc, char **argv)
 	nr = argc - optind - 1;
 	if (!strcmp(action, "set") && nr < 2)
 		return cli_usage_error(usage, "baseline set: want NAME and at least one RUN");
-	if (!strcmp(action, "set") && !cli_name_ok(usage, "baseline set NAME", argv[optind + 1]))
+	if (!strcmp(action, "set") && !cli_name_option(usage, "baseline set NAME", argv[optind + 1]))
 		return EXIT_USAGE;
 	if (!strcmp(action, "list") && nr)
 		return cli_usage_error(usage, "unexpected argument: %s", argv[optind + 1]);

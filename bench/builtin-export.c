@@ -40,9 +40,8 @@ int cmd_export(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
-			if (!cli_db_option_ok(usage, optarg))
+			if (!(db = cli_db_option(usage, optarg)))
 				return EXIT_USAGE;
-			db = optarg;
 			break;
 		case 'f':
 			if (strcmp(optarg, "json") && strcmp(optarg, "csv"))

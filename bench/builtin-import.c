@@ -37,14 +37,12 @@ int cmd_import(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
-			if (!cli_db_option_ok(usage, optarg))
+			if (!(db = cli_db_option(usage, optarg)))
 				return EXIT_USAGE;
-			db = optarg;
 			break;
 		case 'l':
-			if (!cli_name_ok(usage, "--label", optarg))
+			if (!(label = cli_name_option(usage, "--label", optarg)))
 				return EXIT_USAGE;
-			label = optarg;
 			break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);

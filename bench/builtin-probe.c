@@ -415,9 +415,8 @@ int cmd_probe(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'd': dump = optarg; break;
 		case 'r':
-			if (!cli_output_file_ok(usage, "--record", optarg))
+			if (!(record = cli_output_file(usage, "--record", optarg)))
 				return EXIT_USAGE;
-			record = optarg;
 			break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);

@@ -171,19 +171,16 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'q': quick = true; break;
 		case 'D':
-			if (!cli_db_option_ok(usage, optarg))
+			if (!(db = cli_db_option(usage, optarg)))
 				return EXIT_USAGE;
-			db = optarg;
 			break;
 		case 'l':
-			if (!cli_name_ok(usage, "--label", optarg))
+			if (!(o.label = cli_name_option(usage, "--label", optarg)))
 				return EXIT_USAGE;
-			o.label = optarg;
 			break;
 		case 'j':
-			if (!cli_output_file_ok(usage, "--json", optarg))
+			if (!(o.json_path = cli_output_file(usage, "--json", optarg)))
 				return EXIT_USAGE;
-			o.json_path = optarg;
 			break;
 		case 'c':
 			if (!cli_parse_long(optarg, 0, 65535, &v))

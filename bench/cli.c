@@ -180,44 +180,44 @@ const char *cli_db_url(const char *flag)
 	return env && *env ? env : "xstate-bench.db";
 }
 
-bool cli_db_option_ok(const char *usage, const char *url)
+const char *cli_db_option(const char *usage, const char *url)
 {
 	if (!*url || !strcmp(url, ":memory:") || !strcmp(url, "sqlite:") || !strcmp(url, "sqlite::memory:")) {
 		cli_usage_error(usage, "--db '%s': names no file, so SQLite would keep the results in a private "
 				"temporary database and drop them at exit", url);
-		return false;
+		return NULL;
 	}
-	return true;
+	return url;
 }
 
-bool cli_output_file_ok(const char *usage, const char *option, const char *path)
+const char *cli_output_file(const char *usage, const char *option, const char *path)
 {
 	int fd;
 
 	if (!*path) {
 		cli_usage_error(usage, "%s: an empty file name", option);
-		return false;
+		return NULL;
 	}
 	/* a file made only to find out is removed; an existing one is left as it is */
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0) {
 		close(fd);
 		unlink(path);
-		return true;
+		return path;
 	}
 	if (errno == EEXIST && (fd = open(path, O_WRONLY | O_CLOEXEC)) >= 0) {
 		close(fd);
-		return true;
+		return path;
 	}
 	cli_usage_error(usage, "%s %s: cannot write it: %s (errno %d)", option, path, strerror(errno), errno);
-	return false;
+	return NULL;
 }
 
-bool cli_name_ok(const char *usage, const char *what, const char *name)
+const char *cli_name_option(const char *usage, const char *what, const char *name)
 {
 	if (*name)
-		return true;
+		return name;
 	cli_usage_error(usage, "%s: an empty name", what);
-	return false;
+	return NULL;
 }
 
 static int open_results(const char *flag, bool write, struct results_store **st)

@@ -57,13 +57,13 @@ struct verdict_options;
 int cli_verdict_option(const char *usage, int opt, const char *arg, struct verdict_options *o);
 
 /* Checks a --db URL: one that names no file (SQLite's private temporary databases: "",
- * ":memory:") would drop the results; prints usage and returns false. */
-bool cli_db_option_ok(const char *usage, const char *url);
+ * ":memory:") would drop the results; returns @url, or NULL after printing usage. */
+const char *cli_db_option(const char *usage, const char *url);
 /* Checks that @path (an output file of @option) can be written, before anything is
- * measured; prints usage with the cause and returns false. */
-bool cli_output_file_ok(const char *usage, const char *option, const char *path);
-/* Checks a NAME or --label: it must not be empty; prints usage and returns false. */
-bool cli_name_ok(const char *usage, const char *what, const char *name);
+ * measured; returns @path, or NULL after printing usage with the cause. */
+const char *cli_output_file(const char *usage, const char *option, const char *path);
+/* Checks a NAME or --label: it must not be empty; returns @name, or NULL after printing usage. */
+const char *cli_name_option(const char *usage, const char *what, const char *name);
 
 /* --db, else $XSTATE_BENCH_DB, else xstate-bench.db in the current directory. */
 const char *cli_db_url(const char *flag);
