@@ -35,14 +35,14 @@
 #define PROBE_OUTPUT_MAX (64 * 1024)
 #define TCG_REASON "QEMU TCG: no hardware virtualization"
 
-static const char *const vmm_names[] = { "kvm", "qemu" };
+const char *const guest_vmm_names[] = { "kvm", "qemu", NULL };
 static const char *selected_vmm = "kvm";
 
 bool guest_family_select_vmm(const char *name)
 {
-	for (size_t i = 0; i < sizeof(vmm_names) / sizeof(vmm_names[0]); i++) {
-		if (!strcmp(name, vmm_names[i])) {
-			selected_vmm = vmm_names[i];
+	for (size_t i = 0; guest_vmm_names[i]; i++) {
+		if (!strcmp(name, guest_vmm_names[i])) {
+			selected_vmm = guest_vmm_names[i];
 			return true;
 		}
 	}

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+/* The launchers' names, NULL-terminated. */
+extern const char *const guest_vmm_names[];
 /* Selects the launcher by name ("kvm", "qemu"); false for a name no launcher has. */
 bool guest_family_select_vmm(const char *name);
 

@@ -102,7 +102,7 @@ void RunCase(benchmark::State &state, CaseEntry *entry)
 	gbench_batch batch;
 
 	if (c.repetition_begin)
-		c.repetition_begin(c.ctx);
+		c.repetition_begin(c.ctx, static_cast<int64_t>(state.max_iterations));
 	// A repetition fails inside the loop, never before it: Google Benchmark then reports it with
 	// the iteration count of the good repetitions before it, which its aggregate statistics
 	// require of every repetition of a case (its debug build aborts otherwise).
