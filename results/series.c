@@ -42,6 +42,9 @@ void series_run_columns(struct db_stmt *s, int col, struct series_run *out)
 	snprintf(out->started_at, sizeof(out->started_at), "%s", db_column_text(s, col + 3));
 	out->complete = db_column_int64(s, col + 4) != 0;
 	snprintf(out->disturbed, sizeof(out->disturbed), "%s", disturbed ? disturbed : "");
+	const char *kernel = db_column_text(s, col + 6);
+
+	snprintf(out->kernel, sizeof(out->kernel), "%s", kernel ? kernel : "");
 }
 
 int series_run_info(struct results_store *st, int64_t run_id, struct series_run *out)
@@ -57,6 +60,32 @@ int series_run_info(struct results_store *st, int64_t run_id, struct series_run 
 		series_run_columns(s, 0, out);
 	db_finalize(s);
 	return rc < 0 ? rc : rc == DB_ROW ? 0 : -ENOENT;
+}
+
+int series_machine_text(struct results_store *st, int64_t machine_id, char *out, size_t size)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(results_db(st), "SELECT vendor, family, model, stepping, microcode, brand, hostname "
+					    "FROM machines WHERE id = ?", &s);
+
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, machine_id)))
+		rc = db_step(s);
+	if (rc == DB_ROW) {
+		const char *vendor = db_column_text(s, 0), *microcode = db_column_text(s, 4);
+		const char *brand = db_column_text(s, 5), *host = db_column_text(s, 6);
+
+		if (!strcmp(vendor, "unknown"))
+			snprintf(out, size, "host %s (imported: the CPU was not recorded)", host);
+		else
+			snprintf(out, size, "%s (%s family %lld model %lld stepping %lld, microcode %s), host %s",
+				 brand && *brand ? brand : vendor, vendor, (long long)db_column_int64(s, 1),
+				 (long long)db_column_int64(s, 2), (long long)db_column_int64(s, 3),
+				 microcode && *microcode ? microcode : "unknown", host);
+	}
+	db_finalize(s);
+	return rc < 0 ? rc : rc == DB_ROW ? 0 : xb_fail(ENOENT, "no machine %lld", (long long)machine_id);
 }
 
 static int add_run(struct results_store *st, struct series *out, int64_t run_id)

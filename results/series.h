@@ -22,6 +22,7 @@ struct series_run {
 	char started_at[32];
 	bool complete;
 	char disturbed[256]; /* the reason the run was marked disturbed, "" when it was not */
+	char kernel[96];     /* the kernel release it ran on, "" when not recorded (an import) */
 };
 
 struct series_case {
@@ -66,12 +67,15 @@ const char *series_metric_unit(const char *metric, const char *case_unit);
 const char *series_metric_source(const char *metric, bool *binds_name);
 
 int series_run_info(struct results_store *st, int64_t run_id, struct series_run *out) XB_MUST_CHECK;
+/* The machine a run was measured on, for a reader: "AMD EPYC 9R45 (AuthenticAMD family 26
+ * model 2 stepping 1, microcode 0xb002116), host h1"; an imported run's has only its host. */
+int series_machine_text(struct results_store *st, int64_t machine_id, char *out, size_t size) XB_MUST_CHECK;
 /* Calls @each for every result of run @run_id marked functional_only, with its case and
  * reason, until @each returns an error. Returns 0 or the first error. */
 int series_functional_only(struct results_store *st, int64_t run_id,
 			   int (*each)(void *arg, const char *case_id, const char *reason), void *arg) XB_MUST_CHECK;
 /* The columns of a run (of runs r) in a SELECT list, and reading them back from column @col. */
-#define SERIES_RUN_COLUMNS "r.id, r.machine_id, r.label, r.started_at, r.complete, r.disturbed"
+#define SERIES_RUN_COLUMNS "r.id, r.machine_id, r.label, r.started_at, r.complete, r.disturbed, r.kernel_release"
 void series_run_columns(struct db_stmt *s, int col, struct series_run *out);
 
 #endif
