@@ -1,10 +1,12 @@
 /*
  * builtin-help.c - the command table and `xstate-bench help [CMD]`: the list of commands,
  * a command's help, and what the install writes from the same tables: the man pages
- * (`help --man [CMD]`) and the bash completion (`help --completion`).
+ * (`help --man-dir DIR`) and the bash completion (`help --completion`).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -20,11 +22,13 @@ static const struct cli_operand environment[] = {
 				"its libexec directory)" },
 	{ "XSTATE_BENCH_GUEST_ARGS", "more words for the guest payload's command line" },
 	{ "XSTATE_BENCH_GUEST_TIMEOUT", "seconds a guest session may run" },
+	{ "XSTATE_BENCH_MODULE_DEVICE", "the xstate_bench module's device (default /dev/xstate_bench)" },
 	{ NULL },
 };
 
 static struct {
-	bool man, completion;
+	const char *man_dir;
+	bool completion;
 } args;
 
 const struct cli_command *cli_command_find(const char *name)
@@ -46,7 +50,7 @@ void cli_write_commands(FILE *out)
 
 static void write_man_index(FILE *out)
 {
-	fprintf(out, ".TH \"XSTATE-BENCH\" \"1\" \"\" \"xstate-bench %s\" \"xstate-bench manual\"\n"
+	fprintf(out, ".TH \"XSTATE-BENCH\" \"1\" \"\" \"xstate-bench %s\" \"xstate-bench manual\"\n.nh\n.ad l\n"
 		     ".SH NAME\nxstate-bench \\- micro-benchmarks and regression tracking for the x86 extended "
 		     "state (FPU, XSAVE) paths of Linux and KVM\n"
 		     ".SH SYNOPSIS\n\\fBxstate-bench\\fR \\fIcommand\\fR [\\fIoptions\\fR] [\\fIoperands\\fR]\n.br\n"
@@ -66,25 +70,55 @@ static void write_man_index(FILE *out)
 		fprintf(out, ".BR xstate\\-bench\\-%s (1)%s\n", cli_commands[i]->name, cli_commands[i + 1] ? "," : "");
 }
 
+/* Writes one man page into @dir: @cmd's, or the top-level one for NULL. */
+static int write_man_page(const char *dir, const struct cli_command *cmd)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/xstate-bench%s%s.1", dir, cmd ? "-" : "", cmd ? cmd->name : "");
+	if (!(f = fopen(path, "w")))
+		return xb_fail_errno("open %s", path);
+	if (cmd)
+		cli_write_man(cmd, f);
+	else
+		write_man_index(f);
+	return fclose(f) ? xb_fail_errno("write %s", path) : 0;
+}
+
+/* xstate-bench.1 and xstate-bench-CMD.1 for every command, in @dir (made if missing). */
+static int write_man_pages(const char *dir)
+{
+	int rc = mkdir(dir, 0755) && errno != EEXIST ? xb_fail_errno("mkdir %s", dir) : 0;
+
+	if (!rc)
+		rc = write_man_page(dir, NULL);
+	for (int i = 0; cli_commands[i] && !rc; i++)
+		rc = write_man_page(dir, cli_commands[i]);
+	if (rc)
+		fprintf(stderr, "xstate-bench help: %s\n", xb_error_message());
+	return rc ? 1 : 0;
+}
+
 static int help_main(int argc, char **argv)
 {
 	const struct cli_command *cmd = NULL;
-	int first, rc = cli_parse(&cmd_help, argc, argv, &first);
+	int first, rc;
 
-	if (rc != CLI_CONTINUE)
+	args.man_dir = NULL, args.completion = false;
+	if ((rc = cli_parse(&cmd_help, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (argc - first > 1)
 		return cli_usage_error(&cmd_help, "unexpected argument: %s", argv[first + 1]);
 	if (argc > first && !(cmd = cli_command_find(argv[first])))
 		return cli_usage_error(&cmd_help, "unknown command '%s'", argv[first]);
-	if (args.completion && (args.man || cmd))
-		return cli_usage_error(&cmd_help, "--completion covers every command: it takes no COMMAND nor --man");
+	if ((args.completion || args.man_dir) && (cmd || (args.completion && args.man_dir)))
+		return cli_usage_error(&cmd_help, "--man-dir and --completion cover every command: one of them, "
+						  "without COMMAND");
+	if (args.man_dir)
+		return write_man_pages(args.man_dir);
 	if (args.completion)
 		cli_write_completion(stdout);
-	else if (args.man && cmd)
-		cli_write_man(cmd, stdout);
-	else if (args.man)
-		write_man_index(stdout);
 	else if (cmd)
 		cli_write_help(cmd, stdout);
 	else
@@ -98,8 +132,8 @@ static const struct cli_operand help_operands[] = {
 	{ NULL },
 };
 static const struct cli_option help_options[] = {
-	OPT_BOOLEAN(0, "man", &args.man, "write the man page (troff) instead: COMMAND's, or without one the "
-					 "top-level page xstate-bench(1)"),
+	OPT_STRING(0, "man-dir", &args.man_dir, "DIR", "write every man page (troff) into DIR: xstate-bench.1 "
+		   "and xstate-bench-COMMAND.1 for each command"),
 	OPT_BOOLEAN(0, "completion", &args.completion, "write the bash completion script of every command"),
 	OPT_END(),
 };

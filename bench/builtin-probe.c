@@ -4,13 +4,17 @@
  */
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "../host/kvm/launcher.h"
 #include "../host/machine.h"
 #include "../results/json_write.h"
 #include "cli.h"
+#include "companion.h"
+#include "family_guest.h"
 
 static struct {
 	bool json;
@@ -255,7 +259,31 @@ static cJSON *json_machine(const struct machine *m)
 	if (!m->pmu.hardware)
 		cJSON_AddStringToObject(o, "hardware_error", m->pmu.hardware_error);
 	cJSON_AddBoolToObject(o, "software_events", m->pmu.software);
+	if (!m->from_dump) {
+		char payload[PATH_MAX], fresh[PATH_MAX];
+
+		o = cJSON_AddObjectToObject(root, "files");
+		guest_payload_path(payload, sizeof(payload));
+		cJSON_AddStringToObject(o, "guest_payload", payload);
+		if (companion_path("xstate-bench-fresh", X_OK, fresh, sizeof(fresh)))
+			cJSON_AddStringToObject(o, "fresh_error", xb_error_message());
+		else
+			cJSON_AddStringToObject(o, "fresh", fresh);
+	}
 	return root;
+}
+
+/* Where the companions were found: what a broken install shows first. */
+static void print_files(void)
+{
+	char payload[PATH_MAX], fresh[PATH_MAX];
+
+	guest_payload_path(payload, sizeof(payload));
+	printf("files:      guest payload %s\n", payload);
+	if (companion_path("xstate-bench-fresh", X_OK, fresh, sizeof(fresh)))
+		printf("            %s\n", xb_error_message());
+	else
+		printf("            fresh process %s\n", fresh);
 }
 
 static void print_text(const struct machine *m)
@@ -359,6 +387,7 @@ static void print_text(const struct machine *m)
 	       m->pmu.libpfm_ok ? "ok" : m->pmu.libpfm_error,
 	       m->pmu.hardware ? "available" : m->pmu.hardware_error,
 	       m->pmu.software ? "available" : "unavailable");
+	print_files();
 }
 
 static int probe_main(int argc, char **argv)

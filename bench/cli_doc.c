@@ -155,7 +155,7 @@ static void man_option(FILE *out, const struct cli_option *o)
 	man_text(out, "--");
 	fprintf(out, "%s\\fR", o->long_name);
 	if (o->argh)
-		fprintf(out, " \\fI%s\\fR", o->argh);
+		fprintf(out, "\\ \\fI%s\\fR", o->argh); /* an unbreakable space */
 }
 
 void cli_write_man(const struct cli_command *cmd, FILE *out)
@@ -163,8 +163,8 @@ void cli_write_man(const struct cli_command *cmd, FILE *out)
 	fputs(".TH \"XSTATE-BENCH-", out);
 	for (const char *c = cmd->name; *c; c++)
 		fputc(toupper((unsigned char)*c), out);
-	fprintf(out, "\" \"1\" \"\" \"xstate-bench %s\" \"xstate-bench manual\"\n.SH NAME\nxstate-bench-%s \\- ",
-		XB_VERSION, cmd->name);
+	fprintf(out, "\" \"1\" \"\" \"xstate-bench %s\" \"xstate-bench manual\"\n.nh\n.ad l\n.SH NAME\n"
+		     "xstate-bench-%s \\- ", XB_VERSION, cmd->name);
 	man_text(out, cmd->summary);
 	fputs("\n.SH SYNOPSIS\n", out);
 	if (cmd->forms && cmd->forms[0] && cmd->forms[1]) {
@@ -185,8 +185,8 @@ void cli_write_man(const struct cli_command *cmd, FILE *out)
 			fputc('\n', out);
 		}
 	}
-	fputs(".SH DESCRIPTION\n", out);
-	man_text(out, cmd->summary);
+	fprintf(out, ".SH DESCRIPTION\n%c", toupper((unsigned char)cmd->summary[0]));
+	man_text(out, cmd->summary + 1);
 	fputs(".\n", out);
 	if (cmd->description) {
 		fputs(".PP\n", out);
@@ -231,7 +231,7 @@ static void completion_argument(FILE *out, const struct cli_option *o)
 	} else if (!strcmp(o->argh, "DIR")) {
 		fputs(" COMPREPLY=($(compgen -d -- \"$cur\"))", out);
 	}
-	fputs("; return ;;\n", out);
+	fputs(o->choices || !strcmp(o->argh, "FILE") || !strcmp(o->argh, "DIR") ? "; return ;;\n" : " return ;;\n", out);
 }
 
 void cli_write_completion(FILE *out)

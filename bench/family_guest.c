@@ -28,6 +28,7 @@
 #include "../host/guest_launcher.h"
 #include "../host/guest_records.h"
 #include "calibration.h"
+#include "companion.h"
 
 #define GUEST_DEFAULT_OPS 128
 #define GUEST_MEM_MIB 64
@@ -49,25 +50,14 @@ bool guest_family_select_vmm(const char *name)
 	return false;
 }
 
-/* $XSTATE_BENCH_GUEST, else xstate-guest.elf beside this program, else the build's. */
-static void payload_path(char *out, size_t size)
+void guest_payload_path(char *out, size_t size)
 {
 	const char *env = getenv("XSTATE_BENCH_GUEST");
-	char exe[PATH_MAX - 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	if (env && *env) {
+	if (env && *env)
 		snprintf(out, size, "%s", env);
-		return;
-	}
-	if (n > 0) {
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		snprintf(out, size, "%s/xstate-guest.elf", exe);
-		if (!access(out, R_OK))
-			return;
-	}
-	snprintf(out, size, "%s", XB_GUEST_PAYLOAD);
+	else if (companion_path("xstate-guest.elf", R_OK, out, size))
+		snprintf(out, size, "%s", XB_GUEST_PAYLOAD);
 }
 
 /* ---- planning ---- */
@@ -177,7 +167,7 @@ static bool guest_view(const struct machine *m, struct guest_cpu *g, char *why, 
 		return guest_of_dump(m, g) || (snprintf(why, size, "out of memory"), false);
 	if (!vmm->available(vwhy, sizeof(vwhy)))
 		return snprintf(why, size, "the '%s' launcher cannot run the guest here: %s", vmm->name, vwhy), false;
-	payload_path(payload, sizeof(payload));
+	guest_payload_path(payload, sizeof(payload));
 	if (access(payload, R_OK))
 		return snprintf(why, size, "no guest payload at %.150s (cmake --build build --target xstate-guest)",
 				payload), false;
@@ -390,7 +380,7 @@ static void launch(void)
 	int rc;
 
 	session.launched = true;
-	payload_path(payload, sizeof(payload));
+	guest_payload_path(payload, sizeof(payload));
 	if (build_cmdline(cmdline, sizeof(cmdline)) >= sizeof(cmdline)) {
 		for (int i = 0; i < session.nr; i++)
 			fail_case(&session.cases[i], "the work list is longer than the payload takes (%d bytes)",
