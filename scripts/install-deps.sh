@@ -11,7 +11,7 @@ packages="
   libpq-dev postgresql
   libcjson-dev
   libcmocka-dev
-  gnuplot-nox fonts-dejavu-core
+  gnuplot-nox fonts-dejavu-core groff-base
   chromium
   python3 python3-scipy python3-numpy
   qemu-system-x86 busybox-static cpio kmod xz-utils
