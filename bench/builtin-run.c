@@ -1,14 +1,20 @@
 /*
- * builtin-run.c - `xstate-bench run`: options, then the runner.
+ * builtin-run.c - `xstate-bench run`: options, then the runner; with --format ktap, the
+ * stored run as KTAP on stdout.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../host/machine.h"
+#include "../results/ktap.h"
+#include "../results/series.h"
 #include "cli.h"
 #include "family_guest.h"
 #include "plan.h"
+#include "progress.h"
 #include "runner.h"
 
 /* 3 rounds of 10 samples: the same 30 samples a case had before rounds, spread over three
@@ -20,13 +26,58 @@
 #define QUICK_REPETITIONS 3
 #define QUICK_MIN_TIME 0.003
 
+enum run_format { RUN_TEXT, RUN_KTAP };
+static const char *const formats[] = { "text", "ktap", NULL };
+
 static struct {
 	struct run_options o;
 	const char *db;
-	int repetitions, rounds, progress;
+	int repetitions, rounds, ops, progress, format;
 	double min_time;
 	bool quick, quiet;
 } args;
+
+/* The stored run @run_id as KTAP on stdout. */
+static int write_ktap(const char *db_url, int64_t run_id)
+{
+	struct results_store *st = NULL;
+	struct series s = { 0 };
+	char spec[32];
+	int rc = cli_open_results(db_url, &st);
+
+	snprintf(spec, sizeof(spec), "run:%lld", (long long)run_id);
+	if (!rc && !(rc = series_load(st, spec, CLI_DEFAULT_METRIC, &s)))
+		rc = ktap_write_run(&s, CLI_DEFAULT_METRIC, stdout);
+	if (!rc && fflush(stdout))
+		rc = xb_fail_errno("write stdout");
+	series_free(&s);
+	results_close(st);
+	return rc;
+}
+
+/* With KTAP on stdout, everything else the run prints goes to stderr: returns the saved
+ * stdout for restore_stdout(), or -1 with a message. */
+static int stdout_to_stderr(void)
+{
+	int saved;
+
+	fflush(stdout);
+	if ((saved = dup(STDOUT_FILENO)) < 0)
+		return xb_fail_errno("dup stdout");
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		xb_fail_errno("dup2 stderr to stdout");
+		close(saved);
+		return -1;
+	}
+	return saved;
+}
+
+static void restore_stdout(int saved)
+{
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+}
 
 static char *join_args(int argc, char **argv)
 {
@@ -51,7 +102,7 @@ static int run_main(int argc, char **argv)
 	struct run_options *o = &args.o;
 	struct machine *m;
 	int64_t run_id = 0;
-	int first, rc;
+	int first, rc, saved_stdout = -1;
 
 	*o = (struct run_options){ .suites = SUITE_NATIVE, .cpu = -1 };
 	if ((rc = cli_parse(&cmd_run, argc, argv, &first)) != CLI_CONTINUE)
@@ -61,9 +112,11 @@ static int run_main(int argc, char **argv)
 	o->rounds = args.rounds ? args.rounds : args.quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
 	o->repetitions = args.repetitions ? args.repetitions : args.quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
 	o->min_time = args.min_time > 0 ? args.min_time : args.quick ? QUICK_MIN_TIME : DEFAULT_MIN_TIME;
+	o->ops = (uint32_t)args.ops;
 	o->progress = args.quiet ? PROGRESS_NONE : (enum progress_mode)args.progress;
 	o->db_url = cli_db_url(args.db);
 	o->command_line = join_args(argc, argv);
+	rc = 0;
 
 	m = malloc(sizeof(*m));
 	if (!m || !o->command_line) {
@@ -72,11 +125,25 @@ static int run_main(int argc, char **argv)
 		free((char *)o->command_line);
 		return 1;
 	}
-	rc = machine_probe(m);
+	if (args.format == RUN_KTAP && (saved_stdout = stdout_to_stderr()) < 0)
+		rc = -EIO;
+	if (!rc)
+		rc = machine_probe(m);
 	if (!rc)
 		rc = runner_run(m, o, &run_id);
 	if (rc < 0)
 		fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
+	if (saved_stdout >= 0)
+		restore_stdout(saved_stdout);
+	/* what was stored, also of a run that ended in an error */
+	if (args.format == RUN_KTAP && run_id) {
+		int ktap_rc = write_ktap(o->db_url, run_id);
+
+		if (ktap_rc)
+			fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
+		if (ktap_rc && rc >= 0)
+			rc = ktap_rc;
+	}
 	free((char *)o->command_line);
 	free(m);
 	return rc < 0 ? 1 : rc;
@@ -94,12 +161,13 @@ static const struct cli_option run_options[] = {
 	OPT_BOOLEAN(0, "quick", &args.quick, "fewer rounds and shorter samples, for a smoke run"),
 	CLI_DB_OPTION(&args.db),
 	OPT_STRING(0, "label", &args.o.label, "L", "a label for this run (baselines and compare accept it)"),
-	OPT_STRING(0, "json", &args.o.json_path, "FILE", "also write the run as Google Benchmark JSON to FILE"),
+	OPT_STRING(0, "json", &args.o.json_path, "FILE", "also write the run as Google Benchmark JSON to FILE (the "
+		   "shape of export: per-operation times)"),
 	OPT_INTEGER(0, "cpu", &args.o.cpu, "N", 0, 65535, "pin the measuring thread to the PU with OS index N "
 		    "(default: the last PU)"),
 	OPT_STRING(0, "counters", &args.o.counters, "LIST", "count these libpfm4 events around each batch (e.g. "
 		   "perf::PERF_COUNT_SW_TASK_CLOCK,cycles)"),
-	OPT_INTEGER(0, "ops", &args.o.ops, "N", 1, 1 << 20, "operations per timed batch (default: each family's own)"),
+	OPT_INTEGER(0, "ops", &args.ops, "N", 1, 1 << 20, "operations per timed batch (default: each family's own)"),
 	OPT_DOUBLE(0, "min-time", &args.min_time, "SECONDS", 1e-6, 60, "seconds of batches per sample (default "
 		   "0.02; --quick: 0.003)"),
 	OPT_CALLBACK(0, "vmm", NULL, "NAME", "what boots the guest suite's payload: kvm (this project's VMM, the "
@@ -109,6 +177,9 @@ static const struct cli_option run_options[] = {
 		   "default: one updating line on a terminal, else plain), line, plain (a line every few seconds) or "
 		   "none"),
 	OPT_BOOLEAN('q', "quiet", &args.quiet, "no progress (--progress none)"),
+	OPT_CHOICE(0, "format", &args.format, "F", formats, "what stdout carries: text (the summary, the default) "
+		   "or ktap (KTAP version 1 of the stored run, for kselftest-style runners; the summary then goes "
+		   "to stderr, with the progress)"),
 	OPT_BOOLEAN(0, "wide", &args.o.wide, "the result table with every column: ns/op, samples, XINUSE before the "
 		    "batch, the modified optimization's hit rate, batches run again"),
 	OPT_BOOLEAN('v', "verbose", &args.o.verbose, "list every skipped case with its reason, not only one "

@@ -513,7 +513,7 @@ static int measure_round(struct runner *r, struct case_run *runs, int n)
 
 static int measure(struct runner *r, struct plan *plan)
 {
-	struct run_env env = { .machine = r->m, .ops_override = (uint32_t)r->o->ops,
+	struct run_env env = { .machine = r->m, .ops_override = r->o->ops,
 			       .repetitions = r->o->rounds * r->o->repetitions, .min_time = r->o->min_time };
 	struct case_run *runs = calloc((size_t)plan->count + 1, sizeof(*runs));
 	int n = 0, rc = 0;

@@ -726,53 +726,29 @@ static int charts(struct results_store *st, const struct report_options *o, cons
 	return rc;
 }
 
-/* The text of every machine the series' runs were measured on. */
-static int machines(struct results_store *st, const struct series *series, int nr, struct report_page *page)
-{
-	for (int s = 0; s < nr; s++) {
-		for (int r = 0; r < series[s].nr_runs; r++) {
-			int64_t id = series[s].runs[r].machine_id;
-			struct report_machine *grown;
-			int i = 0;
-
-			while (i < page->nr_machines && page->machines[i].id != id)
-				i++;
-			if (i < page->nr_machines)
-				continue;
-			if (!(grown = realloc(page->machines, (size_t)(i + 1) * sizeof(*grown))))
-				return xb_fail(ENOMEM, "out of memory");
-			page->machines = grown;
-			grown[i].id = id;
-			page->nr_machines++;
-			if (series_machine_text(st, id, grown[i].text, sizeof(grown[i].text)))
-				return -EIO;
-		}
-	}
-	return 0;
-}
-
 int report_write(struct results_store *st, char *const *specs, int nr, const struct report_options *o,
 		 struct report_outcome *out)
 {
 	struct comparison_set set = { 0 };
 	struct report_page page = { 0 };
 	struct report_options loaded = *o;
-	int rc = 0;
+	struct results_store **stores = malloc((size_t)(nr ? nr : 1) * sizeof(*stores));
+	int rc = stores ? 0 : xb_fail(ENOMEM, "out of memory");
 
-	if (mkdir(o->dir, 0755) && errno != EEXIST)
+	for (int i = 0; i < nr && !rc; i++)
+		stores[i] = st;
+	if (!rc && mkdir(o->dir, 0755) && errno != EEXIST)
 		rc = xb_fail_errno("mkdir %s", o->dir);
 	if (!rc)
-		rc = comparison_set_load(st, specs, nr, o->metric, &o->verdict, &set);
+		rc = comparison_set_load(stores, specs, nr, o->metric, &o->verdict, &set);
 	page.metric = loaded.metric = set.metric;
-	if (!rc)
-		rc = machines(st, set.series, nr, &page);
 	if (!rc)
 		rc = charts(st, &loaded, set.series, nr, nr > 1 ? &set.cmp : NULL, &page);
 	if (!rc)
 		rc = report_page_write(o->dir, &page, set.series, nr, nr > 1 ? &set.cmp : NULL);
 	out->nr_charts = page.nr_charts;
 	free(page.charts);
-	free(page.machines);
 	comparison_set_free(&set);
+	free(stores);
 	return rc;
 }

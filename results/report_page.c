@@ -29,14 +29,6 @@ const char *report_verdict_colour(enum verdict v)
 	}
 }
 
-static const char *machine_text(const struct report_page *page, int64_t id)
-{
-	for (int i = 0; i < page->nr_machines; i++)
-		if (page->machines[i].id == id)
-			return page->machines[i].text;
-	return "unknown";
-}
-
 /* "+0.70% [+0.45, +0.86] over 90 cases, taken out of every case's change" */
 static void shift_text(const struct comparison *c, int k, char *out, size_t size)
 {
@@ -65,8 +57,10 @@ static const char *inconclusive_text(const struct comparison *c, int k)
 	return NULL;
 }
 
-static void html_machine_and_series(FILE *f, const struct report_page *page, const struct series *series, int nr)
+static void html_machine_and_series(FILE *f, const struct series *series, int nr)
 {
+	char machine[320];
+
 	fputs("<table>\n<tr><th>series</th><th>run</th><th>label</th><th>started (UTC)</th><th>machine</th>"
 	      "<th>kernel</th><th>state</th></tr>\n", f);
 	for (int s = 0; s < nr; s++) {
@@ -78,7 +72,8 @@ static void html_machine_and_series(FILE *f, const struct report_page *page, con
 			fprintf(f, "</td><td>%lld</td><td>", (long long)run->id);
 			markup_escaped(f, run->label);
 			fprintf(f, "</td><td>%s</td><td>", run->started_at);
-			markup_escaped(f, machine_text(page, run->machine_id));
+			series_run_machine(run, machine, sizeof(machine));
+			markup_escaped(f, machine);
 			fputs("</td><td>", f);
 			markup_escaped(f, run->kernel[0] ? run->kernel : "not recorded");
 			fputs("</td><td>", f);
@@ -189,6 +184,10 @@ static void html_comparison(FILE *f, const struct comparison *c)
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
 
+			if (!comparison_cell_present(row, k)) {
+				fputs("<td>-</td>", f);
+				continue;
+			}
 			compare_change_text(v, true, change, sizeof(change));
 			fprintf(f, "<td class=\"%s\">%s %s</td>", verdict_name(v->verdict), change, verdict_name(v->verdict));
 		}
@@ -243,7 +242,7 @@ static int write_html(const char *dir, const struct report_page *page, const str
 	fputs("</style>\n</head>\n<body>\n<h1>xstate-bench report</h1>\n<p>Metric: <code>", f);
 	markup_escaped(f, page->metric);
 	fputs("</code>.</p>\n", f);
-	html_machine_and_series(f, page, series, nr);
+	html_machine_and_series(f, series, nr);
 	if (cmp)
 		html_verdicts(f, cmp);
 	html_charts(f, page);
@@ -291,18 +290,22 @@ static int write_markdown(const char *dir, const struct report_page *page, const
 	FILE *f;
 	int rc = 0;
 
+	char machine[320];
+
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	if (!(f = fopen(path, "w")))
 		return xb_fail_errno("open %s", path);
 	fprintf(f, "# xstate-bench report\n\nMetric: `%s`.\n\n## Series\n\n", page->metric);
-	for (int s = 0; s < nr; s++)
-		for (int r = 0; r < series[s].nr_runs; r++)
-			fprintf(f, "- %s, run %lld started %s: %s, kernel %s%s%s\n", series[s].name,
-				(long long)series[s].runs[r].id, series[s].runs[r].started_at,
-				machine_text(page, series[s].runs[r].machine_id),
-				series[s].runs[r].kernel[0] ? series[s].runs[r].kernel : "not recorded",
-				series[s].runs[r].complete ? "" : " (**incomplete**)",
-				series[s].runs[r].disturbed[0] ? " (disturbed)" : "");
+	for (int s = 0; s < nr; s++) {
+		for (int r = 0; r < series[s].nr_runs; r++) {
+			const struct series_run *run = &series[s].runs[r];
+
+			series_run_machine(run, machine, sizeof(machine));
+			fprintf(f, "- %s, run %lld started %s: %s, kernel %s%s%s\n", series[s].name, (long long)run->id,
+				run->started_at, machine, run->kernel[0] ? run->kernel : "not recorded",
+				run->complete ? "" : " (**incomplete**)", run->disturbed[0] ? " (disturbed)" : "");
+		}
+	}
 	if (cmp)
 		markdown_verdicts(f, cmp);
 	fputs("\n## Charts\n\n", f);

@@ -19,19 +19,11 @@ struct report_chart {
 	int width, height; /* pixels */
 };
 
-/* A machine of the series' runs, as a reader knows it (series_machine_text). */
-struct report_machine {
-	int64_t id;
-	char text[320];
-};
-
 struct report_page {
 	const char *metric;
 	int nr_charts;
 	struct report_chart *charts;
 	bool operations_cut; /* more operations than charted */
-	int nr_machines;
-	struct report_machine *machines;
 };
 
 int report_page_write(const char *dir, const struct report_page *page, const struct series *series, int nr,
