@@ -9,10 +9,28 @@
 
 #include "compare_format.h"
 
-/* The verdicts in the order a summary names them. */
-static const enum verdict summary_order[] = { VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED,
-					      VERDICT_NOISY, VERDICT_DISTURBED, VERDICT_NEW, VERDICT_MISSING };
-#define NR_SUMMARY ((int)(sizeof(summary_order) / sizeof(summary_order[0])))
+/* The cases NEW series @k failed (its own checks, no numbers), with the reason: as HTML list
+ * items or Markdown bullets. */
+static void failed_cases(FILE *f, const struct comparison *c, int k, bool html)
+{
+	for (int r = 0; r < c->nr_rows; r++) {
+		const char *why;
+
+		if (c->rows[r].cells[k].verdict != VERDICT_FAILED)
+			continue;
+		why = compare_cell_reason(&c->rows[r], k);
+		if (!html) {
+			fprintf(f, "  - failed `%s`: %s\n", c->rows[r].id, why ? why : "");
+			continue;
+		}
+		fputs("<li class=\"failed\"><code>", f);
+		markup_escaped(f, c->rows[r].id);
+		fputs("</code>: ", f);
+		markup_text(f, why ? why : "");
+		fputs("</li>\n", f);
+	}
+}
+
 /* At most this many regressions and improvements are named at the top. */
 #define MAX_NAMED 12
 
@@ -21,7 +39,8 @@ static const char *const chart_sections[] = { "Change per case", "Cost per featu
 const char *report_verdict_colour(enum verdict v)
 {
 	switch (v) {
-	case VERDICT_REGRESSION: return "#cc0000";
+	case VERDICT_REGRESSION:
+	case VERDICT_FAILED: return "#cc0000";
 	case VERDICT_IMPROVEMENT: return "#008800";
 	case VERDICT_NOISY: return "#e69f00";
 	case VERDICT_DISTURBED: return "#8e44ad";
@@ -116,7 +135,7 @@ static int flagged(const struct comparison *c, int k, enum verdict v, const stru
 
 static void html_verdicts(FILE *f, const struct comparison *c)
 {
-	char change[64], shift[192];
+	char change[64], shift[192], counts[COMPARE_COUNTS_SIZE];
 
 	fputs("<h2>Verdicts</h2>\n", f);
 	for (int k = 0; k < c->nr_news; k++) {
@@ -126,14 +145,8 @@ static void html_verdicts(FILE *f, const struct comparison *c)
 		markup_escaped(f, c->news[k].name);
 		fputs("</strong> against ", f);
 		markup_escaped(f, c->base->name);
-		fputs(":", f);
-		for (int i = 0; i < NR_SUMMARY; i++) {
-			int n = comparison_count(c, k, summary_order[i]);
-
-			if (n || i < 2)
-				fprintf(f, " <span class=\"%s\">%d %s</span>%s", verdict_name(summary_order[i]), n,
-					verdict_name(summary_order[i]), i + 1 < NR_SUMMARY ? "," : "");
-		}
+		compare_counts_text(c, k, counts, sizeof(counts));
+		fprintf(f, ": %s", counts);
 		shift_text(c, k, shift, sizeof(shift));
 		fprintf(f, "<br>machine-wide shift: %s</p>\n", shift);
 		if (stop) {
@@ -157,6 +170,11 @@ static void html_verdicts(FILE *f, const struct comparison *c)
 					verdict_name((enum verdict)v), change, 100 * rows[i]->cells[k].mde);
 			}
 			fputs("</table>\n", f);
+		}
+		if (comparison_count(c, k, VERDICT_FAILED)) {
+			fputs("<p>failed its own checks (no numbers):</p>\n<ul>\n", f);
+			failed_cases(f, c, k, true);
+			fputs("</ul>\n", f);
 		}
 	}
 }
@@ -238,7 +256,7 @@ static int write_html(const char *dir, const struct report_page *page, const str
 		   ".warning { color: #8e44ad; font-weight: bold; }\n");
 	for (int v = 0; v < VERDICT_COUNT; v++)
 		fprintf(f, ".%s { color: %s;%s }\n", verdict_name((enum verdict)v), report_verdict_colour((enum verdict)v),
-			v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT ? " font-weight: bold;" : "");
+			v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT || v == VERDICT_FAILED ? " font-weight: bold;" : "");
 	fputs("</style>\n</head>\n<body>\n<h1>xstate-bench report</h1>\n<p>Metric: <code>", f);
 	markup_escaped(f, page->metric);
 	fputs("</code>.</p>\n", f);
@@ -254,19 +272,14 @@ static int write_html(const char *dir, const struct report_page *page, const str
 
 static void markdown_verdicts(FILE *f, const struct comparison *c)
 {
-	char change[64], shift[192];
+	char change[64], shift[192], counts[COMPARE_COUNTS_SIZE];
 
 	fputs("\n## Verdicts\n\n", f);
 	for (int k = 0; k < c->nr_news; k++) {
 		const char *stop = inconclusive_text(c, k);
 
-		fprintf(f, "- **%s** against %s:", c->news[k].name, c->base->name);
-		for (int i = 0; i < NR_SUMMARY; i++) {
-			int n = comparison_count(c, k, summary_order[i]);
-
-			if (n || i < 2)
-				fprintf(f, " %d %s%s", n, verdict_name(summary_order[i]), i + 1 < NR_SUMMARY ? "," : "");
-		}
+		compare_counts_text(c, k, counts, sizeof(counts));
+		fprintf(f, "- **%s** against %s: %s;", c->news[k].name, c->base->name, counts);
 		shift_text(c, k, shift, sizeof(shift));
 		fprintf(f, " machine-wide shift %s\n", shift);
 		if (stop)
@@ -280,6 +293,7 @@ static void markdown_verdicts(FILE *f, const struct comparison *c)
 				fprintf(f, "  - %s `%s` %s\n", verdict_name((enum verdict)v), rows[i]->id, change);
 			}
 		}
+		failed_cases(f, c, k, false);
 	}
 }
 

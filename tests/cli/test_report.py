@@ -159,7 +159,7 @@ class Report(xbtest.TempDirTest):
                                                   "History", "Comparison table"])
         self.assertLess(html.index("report-host"), html.index("<h2>Verdicts"))  # the machine, in the header
         verdicts = html[html.index("<h2>Verdicts"):html.index("<h2>Charts")]
-        self.assertIn('<span class="regression">6 regression</span>', verdicts)
+        self.assertIn("run 3 (r2)</strong> against run 1 (r0): 6 regression, 0 improvement, 12 noisy", verdicts)
         self.assertIn("machine-wide shift:", verdicts)
         # the regressions named at the top, largest first, with their intervals
         named = re.findall(r"<tr><td><code>([^<]+)</code></td><td class=\"regression\">\+([\d.]+)%", verdicts)
@@ -398,6 +398,35 @@ class NewCase(xbtest.TempDirTest):
         self.assertNotIn("nan", html)
         rows = [r for b in blocks(os.path.join(out, "forest-1.dat")) for r in b]
         self.assertEqual([r[5] for r in rows], ['"native/save/xsave/fp/init"'])
+
+    def test_failed_case_named_at_the_top(self):
+        """A case NEW failed (its own checks, no numbers) is named under the verdicts with
+        its reason, not left to the long table."""
+        db = os.path.join(self.tmp, "r.db")
+        for i, failing in enumerate([False, True]):
+            path = os.path.join(self.tmp, f"run{i}.json")
+            benchmarks = [dict(name="native/save/xsave/fp/init", run_type="iteration", iterations=100, real_time=1.0,
+                               cpu_time=1.0, time_unit="ns", ticks_per_op=100 + k) for k in range(5)]
+            if failing:
+                benchmarks = [dict(b, error_occurred=True, error_message="XSTATE_BV <did not> match")
+                              for b in benchmarks]
+            benchmarks += [dict(name="native/save/xsave/avx/init", run_type="iteration", iterations=100,
+                                real_time=1.0, cpu_time=1.0, time_unit="ns", ticks_per_op=150 + k) for k in range(5)]
+            with open(path, "w") as out:
+                json.dump({"context": {"host_name": "failed-host", "date": f"2026-01-0{i + 1}T00:00:00Z"},
+                           "benchmarks": benchmarks}, out)
+            self.assertEqual(run("import", "--db", db, "--label", f"f{i}", path).returncode, 0)
+        out = os.path.join(self.tmp, "report")
+        r = run("report", "--db", db, "--out", out, "f0", "f1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "index.html")) as f:
+            html = f.read()
+        verdicts = html[html.index("<h2>Verdicts"):html.index("<h2>Charts")]
+        self.assertRegex(verdicts, r"1 failed")
+        self.assertIn('<li class="failed"><code>native/save/xsave/fp/init</code>: ', verdicts)
+        self.assertIn("XSTATE_BV &lt;did not&gt; match", verdicts)
+        with open(os.path.join(out, "report.md")) as f:
+            self.assertIn("  - failed `native/save/xsave/fp/init`: ", f.read())
 
 
 if __name__ == "__main__":
