@@ -39,13 +39,12 @@ void cli_write_wrapped(FILE *out, const char *text, int column, int indent)
 	}
 }
 
-/* "--suite S", "-q, --quiet" */
-static int option_names(const struct cli_option *o, char *out, size_t size)
+/* "--suite S"; "-q, --quiet" with @sep ", ", "-q|--quiet" with "|" */
+static void option_names(const struct cli_option *o, const char *sep, char *out, size_t size)
 {
-	int n = o->short_name ? snprintf(out, size, "-%c, ", o->short_name) : 0;
+	int n = o->short_name ? snprintf(out, size, "-%c%s", o->short_name, sep) : 0;
 
-	return n + snprintf(out + n, size - (size_t)n, "--%s%s%s", o->long_name, o->argh ? " " : "",
-			    o->argh ? o->argh : "");
+	snprintf(out + n, size - (size_t)n, "--%s%s%s", o->long_name, o->argh ? " " : "", o->argh ? o->argh : "");
 }
 
 /* The command's options, then -h, --help. */
@@ -53,20 +52,11 @@ static int option_names(const struct cli_option *o, char *out, size_t size)
 	for (const struct cli_option *o = (cmd)->options->type == CLI_OPT_END ? &cli_help_option : (cmd)->options; o; \
 	     o = o == &cli_help_option ? NULL : (o + 1)->type == CLI_OPT_END ? &cli_help_option : o + 1)
 
-static void synopsis_item(const struct cli_option *o, char *out, size_t size)
-{
-	if (o->short_name)
-		snprintf(out, size, "[-%c|--%s%s%s]", o->short_name, o->long_name, o->argh ? " " : "",
-			 o->argh ? o->argh : "");
-	else
-		snprintf(out, size, "[--%s%s%s]", o->long_name, o->argh ? " " : "", o->argh ? o->argh : "");
-}
-
 static void write_usage(const struct cli_command *cmd, FILE *out)
 {
 	int indent = (int)strlen("usage: xstate-bench  ") + (int)strlen(cmd->name), column;
 	bool several = cmd->forms && cmd->forms[0] && cmd->forms[1];
-	char item[128];
+	char names[96], item[128];
 
 	if (several) {
 		for (int i = 0; cmd->forms[i]; i++)
@@ -75,9 +65,12 @@ static void write_usage(const struct cli_command *cmd, FILE *out)
 	}
 	column = fprintf(out, "usage: xstate-bench %s", cmd->name);
 	FOR_EACH_OPTION(cmd, o) {
-		synopsis_item(o, item, sizeof(item));
-		if (column + 1 + (int)strlen(item) > WIDTH)
-			column = fprintf(out, "\n%*s", indent - 1, "") - 1;
+		option_names(o, "|", names, sizeof(names));
+		snprintf(item, sizeof(item), "[%s]", names);
+		if (column + 1 + (int)strlen(item) > WIDTH) {
+			fprintf(out, "\n%*s", indent - 1, "");
+			column = indent - 1;
+		}
 		column += fprintf(out, " %s", item);
 	}
 	if (cmd->forms && cmd->forms[0]) {
@@ -110,7 +103,7 @@ void cli_write_help(const struct cli_command *cmd, FILE *out)
 	for (const struct cli_operand *p = cmd->operands; p && p->name; p++)
 		list_entry(out, p->name, p->help);
 	FOR_EACH_OPTION(cmd, o) {
-		option_names(o, names, sizeof(names));
+		option_names(o, ", ", names, sizeof(names));
 		list_entry(out, names, o->help);
 	}
 	if (cmd->description) {
@@ -214,24 +207,22 @@ void cli_write_man(const struct cli_command *cmd, FILE *out)
 	fputs(".SH SEE ALSO\n.BR xstate-bench (1)\n", out);
 }
 
-/* The words for an option's argument: its choices, paths, or nothing to offer. */
+/* The words for an option's argument: its choices, paths for a FILE or a DIR, or nothing. */
 static void completion_argument(FILE *out, const struct cli_option *o)
 {
 	fputs("\t\t", out);
 	if (o->short_name)
 		fprintf(out, "-%c | ", o->short_name);
-	fprintf(out, "--%s)", o->long_name);
+	fprintf(out, "--%s) ", o->long_name);
 	if (o->choices) {
-		fputs(" COMPREPLY=($(compgen -W \"", out);
+		fputs("COMPREPLY=($(compgen -W \"", out);
 		for (int i = 0; o->choices[i]; i++)
 			fprintf(out, "%s%s", i ? " " : "", o->choices[i]);
-		fputs("\" -- \"$cur\"))", out);
-	} else if (!strcmp(o->argh, "FILE")) {
-		fputs(" COMPREPLY=($(compgen -f -- \"$cur\"))", out);
-	} else if (!strcmp(o->argh, "DIR")) {
-		fputs(" COMPREPLY=($(compgen -d -- \"$cur\"))", out);
+		fputs("\" -- \"$cur\")); ", out);
+	} else if (!strcmp(o->argh, "FILE") || !strcmp(o->argh, "DIR")) {
+		fprintf(out, "COMPREPLY=($(compgen -%c -- \"$cur\")); ", !strcmp(o->argh, "FILE") ? 'f' : 'd');
 	}
-	fputs(o->choices || !strcmp(o->argh, "FILE") || !strcmp(o->argh, "DIR") ? "; return ;;\n" : " return ;;\n", out);
+	fputs("return ;;\n", out);
 }
 
 void cli_write_completion(FILE *out)

@@ -47,7 +47,7 @@ void progress_clear(struct progress *p);
 /* The end: the last line says how many samples took how long. */
 void progress_finish(struct progress *p);
 
-/* The line as shown: "round 2/3  case 48/116  native/save/xsave/fp/init  1:02, about 0:40
+/* The line as shown (what show() writes, here for the tests): "round 2/3  case 48/116  native/save/xsave/fp/init  1:02, about 0:40
  * left", fitting @width columns (the id is shortened from its left). */
 void progress_format(const struct progress *p, double now, int width, char *out, size_t size);
 

@@ -106,7 +106,6 @@ static int by_order(const void *a, const void *b)
 
 /* The widest id column the 80-column table gives: its numbers and flag take the rest. */
 #define TABLE_ID_MAX 43
-#define TABLE_WIDTH 80
 
 /* The one-letter flags of the 80-column table, in the order they are shown. */
 static const struct {
