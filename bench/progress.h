@@ -47,8 +47,9 @@ void progress_clear(struct progress *p);
 /* The end: the last line says how many samples took how long. */
 void progress_finish(struct progress *p);
 
-/* The line as shown (what show() writes, here for the tests): "round 2/3  case 48/116  native/save/xsave/fp/init  1:02, about 0:40
- * left", fitting @width columns (the id is shortened from its left). */
+/* The line as shown (and as the tests check it): "round 2/3  case 48/116
+ * native/save/xsave/fp/init  1:02, about 0:40 left", fitting @width columns (the id is
+ * shortened from its left). */
 void progress_format(const struct progress *p, double now, int width, char *out, size_t size);
 
 #endif
