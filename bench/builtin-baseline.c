@@ -2,7 +2,6 @@
  * builtin-baseline.c - `xstate-bench baseline set NAME RUN... | list | show NAME`.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,22 +12,9 @@
 #include "../results/stats.h"
 #include "cli.h"
 
-static const char usage[] =
-	"usage: xstate-bench baseline [--db URL] set NAME RUN...\n"
-	"       xstate-bench baseline [--db URL] list\n"
-	"       xstate-bench baseline [--db URL] [--metric NAME] show NAME\n"
-	"\n"
-	"  set NAME RUN...  make (or replace) baseline NAME from one run or several pooled runs of\n"
-	"                   one machine; RUN is a run id or a run label (its latest run). Runs\n"
-	"                   must be complete; results marked functional_only (timings that mean\n"
-	"                   nothing, e.g. under QEMU TCG) are left out and listed\n"
-	"  list             every baseline: when it was set, its runs and results\n"
-	"  show NAME        its runs, and per case the samples, median and spread of --metric\n"
-	"  --db URL         results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
-	"  --metric NAME    for show: ticks_per_op (default), core_cycles_per_op, ...\n"
-	"  --help           this text\n"
-	"\n"
-	"compare takes a baseline name wherever it takes a run.\n";
+static struct {
+	const char *db, *metric;
+} args;
 
 static int set(struct results_store *st, const char *name, int nr, char **specs)
 {
@@ -81,58 +67,71 @@ static int show(struct results_store *st, const char *name, const char *metric)
 	return 0;
 }
 
-int cmd_baseline(int argc, char **argv)
+static int baseline_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *db = NULL, *metric = CLI_DEFAULT_METRIC, *action;
+	const char *action, *name = NULL;
 	struct results_store *st;
-	int opt, rc, nr;
+	int first, rc, nr;
 
-	optind = 0; /* a fresh getopt: 1 would keep the state of an earlier parse */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'D':
-			if (!(db = cli_db_option(usage, optarg)))
-				return EXIT_USAGE;
-			break;
-		case 'm': metric = optarg; break;
-		case 'h': return cli_help(usage);
-		default: return cli_bad_option(usage, argc, argv);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error(usage, "want set, list or show");
-	action = argv[optind];
-	nr = argc - optind - 1;
+	memset(&args, 0, sizeof(args));
+	args.metric = CLI_DEFAULT_METRIC;
+	if ((rc = cli_parse(&cmd_baseline, argc, argv, &first)) != CLI_CONTINUE)
+		return rc;
+	if (first >= argc)
+		return cli_usage_error(&cmd_baseline, "want set, list or show");
+	action = argv[first];
+	nr = argc - first - 1;
 	if (!strcmp(action, "set") && nr < 2)
-		return cli_usage_error(usage, "baseline set: want NAME and at least one RUN");
-	if (!strcmp(action, "set") && !cli_name_option(usage, "baseline set NAME", argv[optind + 1]))
+		return cli_usage_error(&cmd_baseline, "baseline set: want NAME and at least one RUN");
+	if (!strcmp(action, "set") &&
+	    cli_check_operand(&cmd_baseline, "baseline set NAME", cli_check_name, &name, argv[first + 1]) != CLI_CONTINUE)
 		return EXIT_USAGE;
 	if (!strcmp(action, "list") && nr)
-		return cli_usage_error(usage, "unexpected argument: %s", argv[optind + 1]);
+		return cli_usage_error(&cmd_baseline, "unexpected argument: %s", argv[first + 1]);
 	if (!strcmp(action, "show") && nr != 1)
-		return cli_usage_error(usage, "baseline show: want one NAME");
+		return cli_usage_error(&cmd_baseline, "baseline show: want one NAME");
 	if (strcmp(action, "set") && strcmp(action, "list") && strcmp(action, "show"))
-		return cli_usage_error(usage, "unknown action '%s': want set, list or show", action);
+		return cli_usage_error(&cmd_baseline, "unknown action '%s': want set, list or show", action);
 	if (cli_stop_after_arguments)
 		return 0;
-	rc = !strcmp(action, "set") ? cli_open_results_for_writing(db, &st) : cli_open_results(db, &st);
+	rc = !strcmp(action, "set") ? cli_open_results_for_writing(args.db, &st) : cli_open_results(args.db, &st);
 	if (rc)
 		goto out;
 	if (!strcmp(action, "set"))
-		rc = set(st, argv[optind + 1], nr - 1, argv + optind + 2);
+		rc = set(st, name, nr - 1, argv + first + 2);
 	else if (!strcmp(action, "list"))
 		rc = baseline_list(st, stdout);
 	else
-		rc = show(st, argv[optind + 1], metric);
+		rc = show(st, argv[first + 1], args.metric);
 	results_close(st);
 out:
 	if (rc)
 		fprintf(stderr, "xstate-bench baseline: %s\n", xb_error_message());
 	return rc ? 1 : 0;
 }
+
+static const char *const baseline_forms[] = { "set NAME RUN...", "list", "show NAME", NULL };
+static const struct cli_operand baseline_operands[] = {
+	{ "set NAME RUN...", "make (or replace) baseline NAME from one run or several pooled runs of one machine; RUN "
+			     "is a run id or a run label (its latest run). Runs must be complete; results marked "
+			     "functional_only (timings that mean nothing, e.g. under QEMU TCG) are left out and "
+			     "listed" },
+	{ "list", "every baseline: when it was set, its runs and results" },
+	{ "show NAME", "its runs, and per case the samples, median and spread of --metric" },
+	{ NULL },
+};
+static const struct cli_option baseline_options[] = {
+	CLI_DB_OPTION(&args.db),
+	OPT_STRING(0, "metric", &args.metric, "NAME", "for show: ticks_per_op (default), core_cycles_per_op, ..."),
+	OPT_END(),
+};
+
+const struct cli_command cmd_baseline = {
+	.name = "baseline",
+	.summary = "set, list and show named baselines",
+	.forms = baseline_forms,
+	.operands = baseline_operands,
+	.options = baseline_options,
+	.description = "compare and report take a baseline name wherever they take a run.",
+	.main = baseline_main,
+};

@@ -100,14 +100,14 @@ int counters_check_list(const char *list)
 		struct perf_event_attr attr;
 
 		if (!len)
-			return xb_fail(EINVAL, "--counters: an empty event name in '%s'", list);
+			return xb_fail(EINVAL, "an empty event name in '%s'", list);
 		if (len >= sizeof(name))
-			return xb_fail(EINVAL, "--counters: event name too long: %.*s", (int)len, p);
+			return xb_fail(EINVAL, "an event name too long: %.*s", (int)len, p);
 		if (++n > COUNTERS_MAX)
-			return xb_fail(E2BIG, "--counters: at most %d events", COUNTERS_MAX);
+			return xb_fail(E2BIG, "at most %d events", COUNTERS_MAX);
 		snprintf(name, sizeof(name), "%.*s", (int)len, p);
 		if (!encode_event(name, PFM_PLM3, &attr, reason, sizeof(reason)))
-			return xb_fail(EINVAL, "--counters: %s: %s", name, reason);
+			return xb_fail(EINVAL, "%s: %s", name, reason);
 		p += len;
 	} while (*p++);
 	return 0;

@@ -458,16 +458,27 @@ int results_put_case(struct results_store *st, int64_t run_id, const struct case
 	return results_put_cases(st, run_id, c, 1);
 }
 
+/*
+ * In a transaction of its own (or the caller's): a connection lost while the server commits
+ * it is then reported as such (the run may be complete), not as an UPDATE that failed.
+ */
 int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at, const char *disturbed)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(st->db, "UPDATE runs SET complete = 1, finished_at = ?, disturbed = ? WHERE id = ?", &s);
+	int rc = results_begin(st);
 
 	if (rc)
 		return rc;
-	if (!(rc = db_bind_text(s, 1, finished_at)) && !(rc = db_bind_text(s, 2, disturbed)) &&
-	    !(rc = db_bind_int64(s, 3, run_id)))
-		rc = db_step(s);
-	db_finalize(s);
-	return rc < 0 ? rc : 0;
+	rc = db_prepare(st->db, "UPDATE runs SET complete = 1, finished_at = ?, disturbed = ? WHERE id = ?", &s);
+	if (!rc) {
+		if (!(rc = db_bind_text(s, 1, finished_at)) && !(rc = db_bind_text(s, 2, disturbed)) &&
+		    !(rc = db_bind_int64(s, 3, run_id)))
+			rc = db_step(s);
+		db_finalize(s);
+	}
+	if (rc < 0 || (rc = results_commit(st))) {
+		results_rollback(st);
+		return rc;
+	}
+	return 0;
 }

@@ -99,7 +99,7 @@ int results_begin(struct results_store *st) XB_MUST_CHECK;
 int results_commit(struct results_store *st) XB_MUST_CHECK;
 void results_rollback(struct results_store *st);
 /* Marks the run complete, stamps its end time and, when @disturbed is not NULL, records why
- * the run was disturbed (disturbance.h). */
+ * the run was disturbed (disturbance.h); a transaction of its own, or part of the caller's. */
 int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at,
 		       const char *disturbed) XB_MUST_CHECK;
 

@@ -73,8 +73,9 @@ class Reliability(xbtest.TempDirTest):
 
     def test_run_arguments_checked_before_measuring(self):
         for args, words in ((["--json", "/nonexistent-dir/x.json"], ["--json", "No such file or directory"]),
-                            (["--json", ""], ["--json", "empty file name"]),
+                            (["--json", ""], ["--json: want a file name"]),
                             (["--filter", "^$"], ["selects no case"]),
+                            (["--filter", "^$", "--json", "g2.json"], ["selects no case"]),
                             (["--counters", ""], ["--counters", "empty event name"]),
                             (["--counters", "bogus::event"], ["bogus::event", "libpfm4 does not know"]),
                             (["--counters", "perf::PERF_COUNT_SW_TASK_CLOCK,,cycles"], ["empty event name"]),
@@ -90,6 +91,36 @@ class Reliability(xbtest.TempDirTest):
             self.assertNotIn("run id", r.stdout)
             self.assertFalse(os.path.exists(self.db), f"{args}: the database was created")
         self.assertEqual(os.listdir(self.tmp), ["g.json"])  # the --json check leaves no file behind
+
+    def test_checks_hold_wherever_the_option_appears(self):
+        """The checks are declared in the option tables: every command with --db refuses one that
+        names no file, every output file is checked before anything is read or written."""
+        names = run("help", "--completion").stdout
+        commands = re.search(r'compgen -W "([^"]*)"', names).group(1).split()
+        with_db = [c for c in commands if not c.startswith("-") and "--db" in run(c, "--help").stdout]
+        self.assertEqual(sorted(with_db), ["baseline", "compare", "export", "history", "import", "report", "run"])
+        operands = {"baseline": ["list"], "compare": ["1", "2"], "export": ["1"], "history": ["x"],
+                    "import": [self.json], "report": ["--out", self.tmp, "1"], "run": []}
+        for c in with_db:
+            self.assert_usage(run(c, "--db", ":memory:", *operands[c], cwd=self.tmp), f"xstate-bench {c}",
+                              "--db: want", "names no file")
+        missing = os.path.join(self.tmp, "no-such-dir", "f")
+        for args in (["run", "--db", self.db, "--json", missing], ["probe", "--record", missing],
+                     ["export", "--db", self.db, "--out", missing, "1"]):
+            option = args[-2] if args[0] == "probe" else [a for a in args if a in ("--json", "--out")][0]
+            self.assert_usage(run(*args), f"{option}: want a file it can write", "No such file or directory")
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["g.json"])
+
+    def test_fuzz_dictionary_has_every_word(self):
+        """fuzz_cli's dictionary holds every command, option and option value that the
+        completion (written from the option tables) offers."""
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "..", "fuzz", "fuzz_cli.dict")) as f:
+            dictionary = set(re.findall(r'^"(.*)"$', f.read(), re.M))
+        completion = run("help", "--completion").stdout
+        words = {w for group in re.findall(r'compgen -W "([^"]*)"', completion) for w in group.split()}
+        self.assertIn("--progress", words)
+        self.assertEqual(sorted(words - dictionary), [])
 
     def test_empty_names_refused(self):
         rid = self.import_ok()

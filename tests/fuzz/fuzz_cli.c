@@ -5,8 +5,9 @@
  * (cli_stop_after_arguments), before it reads or writes anything. A command line is either
  * accepted (0) or refused with usage (EXIT_USAGE): nothing else, and no crash.
  * Run it with -close_fd_mask=3: the usage messages are many. Checking an output file
- * (--json, --record) creates and removes it: the target works in a directory of its own and
- * skips command lines with an absolute path or "..", so nothing is made anywhere else.
+ * (OPT_OUTPUT_FILE: --json, --record, --out) creates and removes it: the target works in a
+ * directory of its own and skips command lines with an absolute path or "..", so nothing is
+ * made anywhere else.
  */
 #include "fuzz_input.h"
 
