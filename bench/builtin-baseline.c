@@ -69,10 +69,11 @@ static int show(struct results_store *st, const char *name, const char *metric)
 
 static int baseline_main(int argc, char **argv)
 {
-	const char *action;
+	const char *action, *name = NULL;
 	struct results_store *st;
 	int first, rc, nr;
 
+	memset(&args, 0, sizeof(args));
 	args.metric = CLI_DEFAULT_METRIC;
 	if ((rc = cli_parse(&cmd_baseline, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
@@ -82,16 +83,22 @@ static int baseline_main(int argc, char **argv)
 	nr = argc - first - 1;
 	if (!strcmp(action, "set") && nr < 2)
 		return cli_usage_error(&cmd_baseline, "baseline set: want NAME and at least one RUN");
+	if (!strcmp(action, "set") &&
+	    cli_check_operand(&cmd_baseline, "baseline set NAME", cli_check_name, &name, argv[first + 1]) != CLI_CONTINUE)
+		return EXIT_USAGE;
 	if (!strcmp(action, "list") && nr)
 		return cli_usage_error(&cmd_baseline, "unexpected argument: %s", argv[first + 1]);
 	if (!strcmp(action, "show") && nr != 1)
 		return cli_usage_error(&cmd_baseline, "baseline show: want one NAME");
 	if (strcmp(action, "set") && strcmp(action, "list") && strcmp(action, "show"))
 		return cli_usage_error(&cmd_baseline, "unknown action '%s': want set, list or show", action);
-	if ((rc = cli_open_results(args.db, &st)))
+	if (cli_stop_after_arguments)
+		return 0;
+	rc = !strcmp(action, "set") ? cli_open_results_for_writing(args.db, &st) : cli_open_results(args.db, &st);
+	if (rc)
 		goto out;
 	if (!strcmp(action, "set"))
-		rc = set(st, argv[first + 1], nr - 1, argv + first + 2);
+		rc = set(st, name, nr - 1, argv + first + 2);
 	else if (!strcmp(action, "list"))
 		rc = baseline_list(st, stdout);
 	else

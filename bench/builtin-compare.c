@@ -77,6 +77,7 @@ static int compare_main(int argc, char **argv)
 	char **specs = NULL, (*file_specs)[32] = NULL;
 	int first, nr_series, rc, outcome = 0;
 
+	memset(&args, 0, sizeof(args));
 	args.verdict = (struct verdict_options)CLI_VERDICT_DEFAULTS;
 	args.format = FORMAT_TEXT;
 	if ((rc = cli_parse(&cmd_compare, argc, argv, &first)) != CLI_CONTINUE)
@@ -85,6 +86,8 @@ static int compare_main(int argc, char **argv)
 	nr_series = argc - first;
 	if (nr_series < 2)
 		return cli_usage_error(&cmd_compare, "want BASE and at least one NEW");
+	if (cli_stop_after_arguments)
+		return 0;
 	stores = calloc((size_t)nr_series, sizeof(*stores));
 	specs = calloc((size_t)nr_series, sizeof(*specs));
 	file_specs = calloc((size_t)nr_series, sizeof(*file_specs));

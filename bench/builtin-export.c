@@ -24,10 +24,13 @@ static int export_main(int argc, char **argv)
 	FILE *out = stdout;
 	int first, rc;
 
+	memset(&args, 0, sizeof(args));
 	if ((rc = cli_parse(&cmd_export, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (argc - first != 1)
 		return cli_usage_error(&cmd_export, argc - first ? "want one RUN" : "missing RUN");
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = cli_open_results(args.db, &st);
 	if (!rc && !(rc = series_resolve(st, argv[first], &s)) && s.baseline_id)
 		rc = xb_fail(EINVAL, "%s is a baseline: export takes a run", argv[first]);
@@ -53,7 +56,7 @@ static const struct cli_option export_options[] = {
 	CLI_DB_OPTION(&args.db),
 	OPT_CHOICE(0, "format", &args.format, "F", formats, "json (Google Benchmark's schema, for compare.py) or csv "
 		   "(default json)"),
-	OPT_STRING(0, "out", &args.path, "FILE", "write there instead of stdout"),
+	OPT_OUTPUT_FILE(0, "out", &args.path, "write there instead of stdout"),
 	OPT_END(),
 };
 

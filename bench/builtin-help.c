@@ -115,6 +115,8 @@ static int help_main(int argc, char **argv)
 	if ((args.completion || args.man_dir) && (cmd || (args.completion && args.man_dir)))
 		return cli_usage_error(&cmd_help, "--man-dir and --completion cover every command: one of them, "
 						  "without COMMAND");
+	if (cli_stop_after_arguments)
+		return 0;
 	if (args.man_dir)
 		return write_man_pages(args.man_dir);
 	if (args.completion)

@@ -68,11 +68,14 @@ static int history_main(int argc, char **argv)
 	struct history h = { 0 };
 	int first, rc;
 
+	memset(&args, 0, sizeof(args));
 	args.metric = CLI_DEFAULT_METRIC;
 	if ((rc = cli_parse(&cmd_history, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (argc - first != 1)
 		return cli_usage_error(&cmd_history, argc - first ? "want one CASE" : "missing CASE");
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = cli_open_results(args.db, &st);
 	if (!rc) {
 		rc = history_load(st, argv[first], args.metric, args.machine, &h);

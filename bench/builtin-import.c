@@ -18,10 +18,13 @@ static int import_main(int argc, char **argv)
 	char now[32];
 	int first, rc;
 
+	args.db = args.label = NULL;
 	if ((rc = cli_parse(&cmd_import, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (argc - first != 1)
 		return cli_usage_error(&cmd_import, argc - first ? "want one FILE" : "missing FILE");
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = results_open(cli_db_url(args.db), &st);
 	if (rc) {
 		fprintf(stderr, "xstate-bench import: cannot use the results database %s: %s\n", cli_db_url(args.db),
@@ -49,7 +52,7 @@ static const struct cli_operand import_operands[] = {
 };
 static const struct cli_option import_options[] = {
 	CLI_DB_OPTION(&args.db),
-	OPT_STRING(0, "label", &args.label, "L", "a label for the imported run"),
+	OPT_NAME(0, "label", &args.label, "L", "a label for the imported run"),
 	OPT_END(),
 };
 

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../host/machine.h"
 #include "../results/json_write.h"
@@ -24,11 +25,14 @@ static int list_main(int argc, char **argv)
 	struct plan plan;
 	int first, rc;
 
+	memset(&args, 0, sizeof(args));
 	args.suites = SUITE_ALL;
 	if ((rc = cli_parse(&cmd_list, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (first < argc)
 		return cli_usage_error(&cmd_list, "unexpected argument: %s", argv[first]);
+	if (cli_stop_after_arguments)
+		return 0;
 	m = malloc(sizeof(*m));
 	if (!m)
 		return 1;

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../host/kvm/launcher.h"
@@ -423,14 +424,17 @@ static void print_text(const struct machine *m)
 static int probe_main(int argc, char **argv)
 {
 	struct machine *m;
-	int first, rc = cli_parse(&cmd_probe, argc, argv, &first);
+	int first, rc;
 
-	if (rc != CLI_CONTINUE)
+	memset(&args, 0, sizeof(args));
+	if ((rc = cli_parse(&cmd_probe, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (first < argc)
 		return cli_usage_error(&cmd_probe, "unexpected argument: %s", argv[first]);
 	if (args.dump && args.record)
 		return cli_usage_error(&cmd_probe, "--record writes this machine's dump; it cannot be combined with --cpuid-dump");
+	if (cli_stop_after_arguments)
+		return 0;
 	m = malloc(sizeof(*m));
 	if (!m)
 		return 1;
@@ -456,7 +460,8 @@ static const struct cli_option probe_options[] = {
 	OPT_BOOLEAN(0, "json", &args.json, "print JSON instead of text"),
 	OPT_STRING(0, "cpuid-dump", &args.dump, "FILE",
 		   "describe a recorded machine (tests/cpuid/*.dump) instead of this one"),
-	OPT_STRING(0, "record", &args.record, "FILE", "also write this machine's CPUID dump, XCRs and kernel facts to FILE"),
+	OPT_OUTPUT_FILE(0, "record", &args.record, "also write this machine's CPUID dump, XCRs and kernel facts to "
+			"FILE"),
 	OPT_END(),
 };
 

@@ -2,6 +2,7 @@
  * builtin-report.c - `xstate-bench report --out DIR RUN...`: charts and pages.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "../results/report.h"
 #include "cli.h"
@@ -17,6 +18,7 @@ static int report_main(int argc, char **argv)
 	struct report_outcome out;
 	int first, rc;
 
+	memset(&args, 0, sizeof(args));
 	args.o = (struct report_options){ .verdict = CLI_VERDICT_DEFAULTS };
 	if ((rc = cli_parse(&cmd_report, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
@@ -24,6 +26,8 @@ static int report_main(int argc, char **argv)
 		return cli_usage_error(&cmd_report, "missing --out DIR");
 	if (first >= argc)
 		return cli_usage_error(&cmd_report, "want at least one RUN");
+	if (cli_stop_after_arguments)
+		return 0;
 	rc = cli_open_results(args.db, &st);
 	if (!rc) {
 		rc = report_write(st, argv + first, argc - first, &args.o, &out);

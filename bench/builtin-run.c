@@ -104,11 +104,14 @@ static int run_main(int argc, char **argv)
 	int64_t run_id = 0;
 	int first, rc, saved_stdout = -1;
 
+	memset(&args, 0, sizeof(args));
 	*o = (struct run_options){ .suites = SUITE_NATIVE, .cpu = -1 };
 	if ((rc = cli_parse(&cmd_run, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (first < argc)
 		return cli_usage_error(&cmd_run, "unexpected argument: %s", argv[first]);
+	if (cli_stop_after_arguments)
+		return 0;
 	o->rounds = args.rounds ? args.rounds : args.quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
 	o->repetitions = args.repetitions ? args.repetitions : args.quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
 	o->min_time = args.min_time > 0 ? args.min_time : args.quick ? QUICK_MIN_TIME : DEFAULT_MIN_TIME;
@@ -131,7 +134,9 @@ static int run_main(int argc, char **argv)
 		rc = machine_probe(m);
 	if (!rc)
 		rc = runner_run(m, o, &run_id);
-	if (rc < 0)
+	if (rc == EXIT_USAGE)
+		rc = cli_usage_error(&cmd_run, "%s", xb_error_message());
+	else if (rc < 0)
 		fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
 	if (saved_stdout >= 0)
 		restore_stdout(saved_stdout);
@@ -160,13 +165,13 @@ static const struct cli_option run_options[] = {
 		    "--quick: 3); a sample is the median of its batches"),
 	OPT_BOOLEAN(0, "quick", &args.quick, "fewer rounds and shorter samples, for a smoke run"),
 	CLI_DB_OPTION(&args.db),
-	OPT_STRING(0, "label", &args.o.label, "L", "a label for this run (baselines and compare accept it)"),
-	OPT_STRING(0, "json", &args.o.json_path, "FILE", "also write the run as Google Benchmark JSON to FILE (the "
-		   "shape of export: per-operation times)"),
+	OPT_NAME(0, "label", &args.o.label, "L", "a label for this run (baselines and compare accept it)"),
+	OPT_OUTPUT_FILE(0, "json", &args.o.json_path, "also write the run as Google Benchmark JSON to FILE (the "
+			"shape of export: per-operation times)"),
 	OPT_INTEGER(0, "cpu", &args.o.cpu, "N", 0, 65535, "pin the measuring thread to the PU with OS index N "
 		    "(default: the last PU)"),
-	OPT_STRING(0, "counters", &args.o.counters, "LIST", "count these libpfm4 events around each batch (e.g. "
-		   "perf::PERF_COUNT_SW_TASK_CLOCK,cycles)"),
+	OPT_CALLBACK(0, "counters", &args.o.counters, "LIST", "count these libpfm4 events around each batch (e.g. "
+		     "perf::PERF_COUNT_SW_TASK_CLOCK,cycles)", cli_check_counters, NULL),
 	OPT_INTEGER(0, "ops", &args.ops, "N", 1, 1 << 20, "operations per timed batch (default: each family's own)"),
 	OPT_DOUBLE(0, "min-time", &args.min_time, "SECONDS", 1e-6, 60, "seconds of batches per sample (default "
 		   "0.02; --quick: 0.003)"),

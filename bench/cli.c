@@ -1,10 +1,11 @@
 /*
  * cli.c - parsing a command's options from its table (getopt_long), usage errors, the
- * callbacks several commands share, the database URL.
+ * callbacks that check and store the options several commands share, the database URL.
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <regex.h>
@@ -12,13 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "../host/counters.h"
 #include "../results/store.h"
 #include "../results/verdict.h"
 #include "family_guest.h"
 #include "plan.h"
 
 #define MAX_OPTIONS 40
+/* what a usage error quotes of an argument */
+#define QUOTED_MAX 60
+
+bool cli_stop_after_arguments;
 
 const struct cli_option cli_help_option = OPT_BOOLEAN('h', "help", NULL, "this text");
 
@@ -33,6 +40,13 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 	fputs("\n\n", stderr);
 	cli_write_help(cmd, stderr);
 	return EXIT_USAGE;
+}
+
+/* "WHAT: want WANT, got 'ARG'", the argument cut short when it is long. */
+static int bad_argument(const struct cli_command *cmd, const char *what, const char *want, const char *arg)
+{
+	return cli_usage_error(cmd, "%s: want %s, got '%.*s%s'", what, want, QUOTED_MAX, arg,
+			       strlen(arg) > QUOTED_MAX ? "..." : "");
 }
 
 static bool parse_long(const char *text, long min, long max, long *out)
@@ -112,7 +126,7 @@ static const char *store(const struct cli_option *o, const char *arg, char *msg,
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, int *first)
 {
 	struct option longopts[MAX_OPTIONS + 2];
-	char shorts[2 * MAX_OPTIONS + 4] = ":", msg[160];
+	char shorts[2 * MAX_OPTIONS + 4] = ":", msg[256], what[64];
 	int n = 0, opt, index;
 
 	for (const struct cli_option *o = cmd->options; o->type != CLI_OPT_END && n < MAX_OPTIONS; o++, n++) {
@@ -149,19 +163,99 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv, int *first)
 		if (!o)
 			return cli_usage_error(cmd, "unknown option '-%c'", opt);
 		want = store(o, optarg, msg, sizeof(msg));
-		if (want)
-			return cli_usage_error(cmd, "--%s: want %s, got '%s'", o->long_name, want, optarg);
+		if (want) {
+			snprintf(what, sizeof(what), "--%s", o->long_name);
+			return bad_argument(cmd, what, want, optarg);
+		}
 	}
 	*first = optind;
 	return CLI_CONTINUE;
 }
 
+int cli_check_operand(const struct cli_command *cmd, const char *name, cli_option_fn check, void *value,
+		      const char *arg)
+{
+	char msg[256];
+	const char *want = check(value, arg, msg, sizeof(msg));
+
+	return want ? bad_argument(cmd, name, want, arg) : CLI_CONTINUE;
+}
+
+/*
+ * What makes @re too costly for glibc's regex, or NULL. Repetition operators right after one
+ * another ("a*+", "a{2}{3}") are undefined in POSIX and make glibc's matching take minutes
+ * ("^n*++++++x"). And regcomp copies a repeated item once per repetition it must keep apart
+ * ('+' twice: x then x*; {m,n} n times), so nested repetitions multiply: "((a{99}){99}){99}"
+ * would take gigabytes. Both found by fuzz_cli. Groups and alternatives add up their items.
+ */
+#define REGEX_MAX_NODES 100000.0
+
+static const char *regex_too_costly(const char *re)
+{
+	double total[64] = { 0 }, last[64] = { 0 };
+	bool repeated = false;
+	int depth = 0;
+
+	for (const char *p = re; *p; p++) {
+		double item = 1, factor = 0;
+
+		if (*p == '(' && depth < 63) {
+			total[++depth] = 0;
+			last[depth] = 0;
+			repeated = false;
+			continue;
+		}
+		if (*p == ')' && depth > 0) {
+			item = total[depth--] + 1;
+		} else if (*p == '*' || *p == '?') {
+			factor = 1;
+		} else if (*p == '+') {
+			factor = 2;
+		} else if (*p == '{') {
+			char *end;
+			unsigned long m = strtoul(p + 1, &end, 10), n = m;
+
+			if (*end == ',')
+				n = end[1] == '}' ? m + 1 : strtoul(end + 1, &end, 10);
+			factor = n > 1 ? (double)n : 1;
+			p = strchr(p, '}') ? strchr(p, '}') : p;
+		} else if (*p == '[') {
+			/* a bracket expression is one item: on to its ']' (one right after '[' or '[^' is literal) */
+			p += p[1] == '^';
+			p += p[1] == ']';
+			while (p[1] && p[1] != ']')
+				p++;
+			p += !!p[1];
+		} else if (*p == '\\' && p[1]) {
+			p++;
+		}
+		if (factor && repeated)
+			return "no repetition operator right after another (undefined in POSIX)";
+		repeated = factor != 0;
+		if (factor) {
+			total[depth] += last[depth] * (factor - 1);
+			last[depth] *= factor;
+		} else {
+			total[depth] += item;
+			last[depth] = item;
+		}
+		if (total[depth] > REGEX_MAX_NODES)
+			return "no repetitions nested too deep (more than 100000 parts once expanded)";
+	}
+	return NULL;
+}
+
 const char *cli_check_regex(void *value, const char *arg, char *msg, size_t size)
 {
+	const char *costly = regex_too_costly(arg);
 	regex_t compiled;
-	int err = regcomp(&compiled, arg, REG_EXTENDED | REG_NOSUB);
-	int used;
+	int err, used;
 
+	if (costly) {
+		snprintf(msg, size, "a POSIX extended regex with %s", costly);
+		return msg;
+	}
+	err = regcomp(&compiled, arg, REG_EXTENDED | REG_NOSUB);
 	if (!err) {
 		regfree(&compiled);
 		*(const char **)value = arg;
@@ -204,6 +298,55 @@ const char *cli_check_vmm(void *value, const char *arg, char *msg, size_t size)
 	return guest_family_select_vmm(arg) ? NULL : "kvm or qemu";
 }
 
+const char *cli_check_db(void *value, const char *arg, char *msg, size_t size)
+{
+	(void)msg, (void)size;
+	if (!*arg || !strcmp(arg, ":memory:") || !strcmp(arg, "sqlite:") || !strcmp(arg, "sqlite::memory:"))
+		return "an SQLite file or postgresql://... (this one names no file, so SQLite would keep the results "
+		       "in a private temporary database and drop them at exit)";
+	*(const char **)value = arg;
+	return NULL;
+}
+
+const char *cli_check_name(void *value, const char *arg, char *msg, size_t size)
+{
+	(void)msg, (void)size;
+	if (!*arg)
+		return "a non-empty name";
+	*(const char **)value = arg;
+	return NULL;
+}
+
+const char *cli_check_output_file(void *value, const char *arg, char *msg, size_t size)
+{
+	int fd;
+
+	if (!*arg)
+		return "a file name";
+	/* a file made only to find out is removed; an existing one is left as it is */
+	if ((fd = open(arg, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666)) >= 0) {
+		close(fd);
+		unlink(arg);
+	} else if (errno == EEXIST && (fd = open(arg, O_WRONLY | O_CLOEXEC)) >= 0) {
+		close(fd);
+	} else {
+		snprintf(msg, size, "a file it can write (open: %s, errno %d)", strerror(errno), errno);
+		return msg;
+	}
+	*(const char **)value = arg;
+	return NULL;
+}
+
+const char *cli_check_counters(void *value, const char *arg, char *msg, size_t size)
+{
+	if (counters_check_list(arg)) {
+		snprintf(msg, size, "events libpfm4 knows, comma-separated (%s)", xb_error_message());
+		return msg;
+	}
+	*(const char **)value = arg;
+	return NULL;
+}
+
 const char *cli_db_url(const char *flag)
 {
 	const char *env = getenv("XSTATE_BENCH_DB");
@@ -213,14 +356,24 @@ const char *cli_db_url(const char *flag)
 	return env && *env ? env : "xstate-bench.db";
 }
 
-int cli_open_results(const char *flag, struct results_store **st)
+static int open_results(const char *flag, bool write, struct results_store **st)
 {
 	const char *url = cli_db_url(flag);
-	int rc = results_open_existing(url, st);
+	int rc = write ? results_open_existing(url, st) : results_open_for_reading(url, st);
 
 	if (rc)
 		return xb_fail(-rc, "cannot use the results database %s: %s", url, xb_error_message());
 	return 0;
+}
+
+int cli_open_results(const char *flag, struct results_store **st)
+{
+	return open_results(flag, false, st);
+}
+
+int cli_open_results_for_writing(const char *flag, struct results_store **st)
+{
+	return open_results(flag, true, st);
 }
 
 void cli_iso_time(char *out, size_t size)

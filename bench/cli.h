@@ -1,8 +1,9 @@
 /*
  * cli.h - what every subcommand shares: its description as data (struct cli_command: a
  * summary, the operands, an option table built with the OPT_* macros, a description), from
- * which one parser fills the options (getopt_long) and the same table writes --help, the man
- * page and the bash completion; usage errors (to stderr, exit 2); the default database URL.
+ * which one parser fills and checks the options (getopt_long) and the same table writes
+ * --help, the man page and the bash completion; usage errors (to stderr, exit 2); the
+ * default database URL.
  */
 #ifndef XB_BENCH_CLI_H
 #define XB_BENCH_CLI_H
@@ -73,6 +74,12 @@ struct cli_option {
 #define OPT_CALLBACK(s, l, v, a, h, f, c) \
 	{ .type = CLI_OPT_CALLBACK, .short_name = (s), .long_name = (l), .value = (v), .argh = (a), .help = (h), \
 	  .callback = (f), .choices = (c) }
+/* A name (--label): not empty. */
+#define OPT_NAME(s, l, v, a, h) OPT_CALLBACK(s, l, CLI_VALUE(v, const char *), a, h, cli_check_name, NULL)
+/* A file the command writes (--json, --record, --out): checked writable before anything is
+ * measured or read. */
+#define OPT_OUTPUT_FILE(s, l, v, h) \
+	OPT_CALLBACK(s, l, CLI_VALUE(v, const char *), "FILE", h, cli_check_output_file, NULL)
 #define OPT_END() { .type = CLI_OPT_END }
 
 /* An operand (or an action word) and what it is, listed before the options. */
@@ -92,6 +99,12 @@ struct cli_command {
 	int (*main)(int argc, char **argv);
 };
 
+/*
+ * Set only by the command-line fuzzer (tests/fuzz/fuzz_cli.c): each command returns 0 as soon
+ * as its options and operands are parsed and checked, before it reads or writes anything.
+ */
+extern bool cli_stop_after_arguments;
+
 /* The commands (builtin-*.c). */
 extern const struct cli_command cmd_probe, cmd_list, cmd_run, cmd_compare, cmd_baseline, cmd_import, cmd_export,
 	cmd_history, cmd_report, cmd_help;
@@ -110,6 +123,10 @@ extern const struct cli_option cli_help_option;
  * bad argument.
  */
 int cli_parse(const struct cli_command *cmd, int argc, char **argv, int *first);
+/* Checks operand @name's @arg with an option callback, as the parser checks an option: returns
+ * CLI_CONTINUE, or EXIT_USAGE after the usage error "NAME: want ..., got '...'". */
+int cli_check_operand(const struct cli_command *cmd, const char *name, cli_option_fn check, void *value,
+		      const char *arg);
 /* Prints "xstate-bench: <message>" and @cmd's help to stderr; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -124,16 +141,26 @@ void cli_write_completion(FILE *out);
 void cli_write_wrapped(FILE *out, const char *text, int column, int indent);
 
 /* Callbacks shared by several commands. */
+/* a POSIX extended regex that glibc can match in reasonable time and memory */
 const char *cli_check_regex(void *value, const char *arg, char *msg, size_t size);  /* const char ** */
 const char *cli_check_threshold(void *value, const char *arg, char *msg, size_t size); /* verdict_options */
 const char *cli_check_alpha(void *value, const char *arg, char *msg, size_t size);     /* verdict_options */
 const char *cli_check_suite(void *value, const char *arg, char *msg, size_t size);     /* unsigned int suites */
 const char *cli_check_vmm(void *value, const char *arg, char *msg, size_t size);       /* the guest launcher */
+/* a URL that names a file or a server: "" and ":memory:" would make SQLite keep the results
+ * in a private temporary database and drop them at exit */
+const char *cli_check_db(void *value, const char *arg, char *msg, size_t size);      /* const char ** */
+/* OPT_NAME: not empty */
+const char *cli_check_name(void *value, const char *arg, char *msg, size_t size);    /* const char ** */
+/* OPT_OUTPUT_FILE: can be opened for writing (a file made only to find out is removed) */
+const char *cli_check_output_file(void *value, const char *arg, char *msg, size_t size); /* const char ** */
+/* events libpfm4 can encode, comma-separated (counters_check_list) */
+const char *cli_check_counters(void *value, const char *arg, char *msg, size_t size); /* const char ** */
 
 /* The options several commands share, with their help. */
 #define CLI_DB_OPTION(v) \
-	OPT_STRING(0, "db", v, "URL", "the results database: an SQLite file or postgresql://... (default " \
-		   "$XSTATE_BENCH_DB, else ./xstate-bench.db)")
+	OPT_CALLBACK(0, "db", CLI_VALUE(v, const char *), "URL", "the results database: an SQLite file or " \
+		     "postgresql://... (default $XSTATE_BENCH_DB, else ./xstate-bench.db)", cli_check_db, NULL)
 #define CLI_VERDICT_OPTIONS(v) \
 	OPT_CALLBACK(0, "threshold", v, "PCT", "the smallest change that counts, in percent (default 2)", \
 		     cli_check_threshold, NULL), \
@@ -150,8 +177,10 @@ const char *cli_db_url(const char *flag);
 /* Now, UTC, ISO 8601: 2026-01-01T12:00:00Z */
 void cli_iso_time(char *out, size_t size);
 struct results_store;
-/* Opens the database of --db @flag for a command that reads it (it must exist); on failure
- * the message names the URL. */
+/* Opens the database of --db @flag, read-only, for a command that reads it (it must exist);
+ * on failure the message names the URL. */
 int cli_open_results(const char *flag, struct results_store **st) XB_MUST_CHECK;
+/* The same for a command that writes into an existing database (baseline set). */
+int cli_open_results_for_writing(const char *flag, struct results_store **st) XB_MUST_CHECK;
 
 #endif

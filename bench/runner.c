@@ -150,7 +150,8 @@ static int store_case(struct runner *r, struct bench_case *c, double overhead,
 	rec.nr_attributes = c->nr_attributes;
 	for (int i = 0; i < c->nr_attributes; i++)
 		attrs[i] = (struct attribute_record){ c->attributes[i].name, c->attributes[i].value };
-	rc = results_put_case(r->store, r->run_id, &rec);
+	/* after a failure nothing more is stored, so the first cause stays the one reported */
+	rc = r->store_error ? r->store_error : results_put_case(r->store, r->run_id, &rec);
 	if (rc && !r->store_error) {
 		progress_clear(&r->progress);
 		fprintf(stderr, "xstate-bench: storing %s: %s\n", c->id, xb_error_message());
@@ -196,6 +197,11 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	uint64_t switches = interference_involuntary_switches();
 
 	memset(&res, 0, sizeof(res));
+	if (r->store_error) {
+		/* what is measured now could not be kept either */
+		snprintf(out->error, sizeof(out->error), "not measured: the database failed to store a case");
+		return -1;
+	}
 	current_case = cr->c->id;
 	if (!f->self_timed)
 		counters_start(&r->counters);
@@ -543,7 +549,8 @@ static int measure(struct runner *r, struct plan *plan)
 		}
 		n++;
 	}
-	for (r->round = 0; r->round < r->o->rounds && !rc; r->round++)
+	/* once a case could not be stored, no later round begins: what it measured would be lost */
+	for (r->round = 0; r->round < r->o->rounds && !rc && !r->store_error; r->round++)
 		rc = measure_round(r, runs, n);
 	current_case = NULL;
 	for (int i = 0; i < n; i++) {
@@ -589,13 +596,18 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 	bool disturbed;
 	int rc;
 
-	if (o->json_path && !(json = fopen(o->json_path, "w")))
-		return xb_fail_errno("--json %s", o->json_path);
 	rc = plan_build(m, o->suites, o->filter, &plan);
-	if (rc) {
-		if (json)
-			fclose(json);
+	if (rc)
 		return rc;
+	if (!plan.count) {
+		xb_fail(ENOENT, "--filter '%.60s%s' selects no case of the suites asked for", o->filter ? o->filter : "",
+			o->filter && strlen(o->filter) > 60 ? "..." : "");
+		rc = EXIT_USAGE;
+		goto out_plan;
+	}
+	if (o->json_path && !(json = fopen(o->json_path, "w"))) {
+		rc = xb_fail_errno("--json %s", o->json_path);
+		goto out_plan;
 	}
 	r.plan = &plan;
 	rc = topology_pin_thread(o->cpu, &pin);

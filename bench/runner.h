@@ -30,7 +30,8 @@ struct run_options {
 	bool wide, verbose;       /* the summary's view (summary.h) */
 };
 
-/* Returns 0 when every runnable case produced numbers, 1 when some failed, <0 on error. */
+/* Returns 0 when every runnable case produced numbers, 1 when some failed, EXIT_USAGE (2)
+ * when the suites and filter select no case (nothing is stored), <0 on error. */
 int runner_run(const struct machine *m, const struct run_options *o, int64_t *run_id);
 
 #endif

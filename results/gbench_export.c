@@ -137,8 +137,8 @@ static int read_metrics(struct db *db, int64_t run_id, struct export_run *r)
 		while ((rc = db_step(s)) == DB_ROW) {
 			struct export_sample key = { .id = (char *)db_column_text(s, 0),
 						     .repetition = (int)db_column_int64(s, 1) };
-			struct export_sample *e = bsearch(&key, r->samples, (size_t)r->nr, sizeof(*r->samples),
-							  by_case_then_repetition);
+			struct export_sample *e = !r->nr ? NULL : bsearch(&key, r->samples, (size_t)r->nr,
+									 sizeof(*r->samples), by_case_then_repetition);
 			const char *name = db_column_text(s, 2);
 
 			if (!e || e->error)
@@ -149,7 +149,8 @@ static int read_metrics(struct db *db, int64_t run_id, struct export_run *r)
 		}
 	}
 	db_finalize(s);
-	qsort(r->metric_names, (size_t)r->nr_metric_names, sizeof(*r->metric_names), by_string);
+	if (r->nr_metric_names) /* qsort must not be given NULL, even for no elements */
+		qsort(r->metric_names, (size_t)r->nr_metric_names, sizeof(*r->metric_names), by_string);
 	return rc < 0 ? rc : 0;
 }
 

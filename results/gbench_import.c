@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Numeric members that are Google Benchmark's own, not user counters (sorted, for bsearch). */
 static const char *const standard_fields[] = {
@@ -74,10 +75,19 @@ static char *read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
 	char *text = NULL;
+	struct stat st;
 	long size;
 
 	if (!f) {
 		xb_fail_errno("open %s", path);
+		return NULL;
+	}
+	errno = 0;
+	if (!fstat(fileno(f), &st) && !S_ISREG(st.st_mode))
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL; /* a directory, a pipe: no size to read */
+	if (errno) {
+		xb_fail_errno("read %s", path);
+		fclose(f);
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
@@ -254,6 +264,9 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	c->ticks = cJSON_IsNumber(ticks);
 	s->ticks_per_op = c->ticks ? ticks->valuedouble : to_ns(real->valuedouble, unit);
 	s->ns_per_op = cJSON_IsNumber(ns) ? ns->valuedouble : to_ns(real->valuedouble, unit);
+	if (cJSON_IsNumber(iterations) && !(iterations->valuedouble >= 0 && iterations->valuedouble < 0x1p63))
+		return xb_fail(EINVAL, "%s: benchmark %s has iterations %g, not a count", path, c->id,
+			       iterations->valuedouble);
 	s->batches = cJSON_IsNumber(iterations) ? (int64_t)iterations->valuedouble : 0;
 	s->round = cJSON_IsNumber(round) && round->valuedouble >= 0 && round->valuedouble < 1e6 ? (int)round->valuedouble : 0;
 	return entry_metrics(b, cJSON_IsNumber(cpu) ? to_ns(cpu->valuedouble, unit) : NAN, s);
@@ -414,12 +427,12 @@ int gbench_import(struct results_store *st, const char *path, const char *label,
 	}
 	free(text);
 	rc = parse(root, path, &im);
-	if (!rc)
-		rc = begin_import_run(st, root, path, label, now, &out->run_id);
-	if (!rc)
-		rc = store(st, &im, out);
-	if (!rc)
-		rc = results_finish_run(st, out->run_id, now, NULL);
+	/* one transaction: a failed import leaves the database as it was */
+	if (!rc && !(rc = results_begin(st))) {
+		if ((rc = begin_import_run(st, root, path, label, now, &out->run_id)) || (rc = store(st, &im, out)) ||
+		    (rc = results_finish_run(st, out->run_id, now, NULL)) || (rc = results_commit(st)))
+			results_rollback(st);
+	}
 	free_import(&im);
 	cJSON_Delete(root);
 	return rc;

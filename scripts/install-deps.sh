@@ -4,6 +4,7 @@ set -eu
 
 packages="
   build-essential cmake pkg-config git
+  clang libclang-rt-14-dev
   libbenchmark-dev libbenchmark-tools
   libhwloc-dev hwloc-nox
   libpfm4-dev
