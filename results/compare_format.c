@@ -27,13 +27,14 @@ static const enum test_outcome outcomes[] = {
 	[VERDICT_NEW] = TEST_SKIP,
 	[VERDICT_MISSING] = TEST_SKIP,
 	[VERDICT_FAILED] = TEST_FAIL,
+	[VERDICT_DRIFT] = TEST_FAIL,
 };
 _Static_assert(sizeof(outcomes) / sizeof(outcomes[0]) == VERDICT_COUNT, "an outcome for every verdict");
 
 /* The order of the counts: regressions and improvements first, always printed. */
 static const enum verdict count_order[] = {
 	VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED, VERDICT_NOISY, VERDICT_DISTURBED, VERDICT_NEW,
-	VERDICT_MISSING, VERDICT_FAILED,
+	VERDICT_MISSING, VERDICT_FAILED, VERDICT_DRIFT,
 };
 _Static_assert(sizeof(count_order) / sizeof(count_order[0]) == VERDICT_COUNT, "every verdict counted");
 

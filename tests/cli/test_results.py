@@ -353,7 +353,7 @@ class Results(xbtest.TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         (point,) = json.loads(r.stdout)["points"]
         self.assertEqual((point["run"], point["label"], point["n"]), (1, "v1-run", 5))
-        self.assertEqual(self.q("SELECT max(version) FROM schema_version"), [(3,)])
+        self.assertEqual(self.q("SELECT max(version) FROM schema_version"), [(4,)])
         self.assertEqual(self.q("SELECT name, last_id FROM id_sequences WHERE name IN ('runs', 'cases') ORDER BY name"),
                          [("cases", 3), ("runs", 1)])
         # new rows continue after the old ones
