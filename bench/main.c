@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "export", "write a run as Google Benchmark JSON or CSV", cmd_export },
 	{ "history", "the medians of one case across the runs of a machine", cmd_history },
 	{ "report", "gnuplot charts with an HTML and a Markdown page", cmd_report },
+	{ "nightly", "the nightly job: measure, compare with the rolling baseline, write the artifacts", cmd_nightly },
 };
 
 static void print_usage(FILE *out)

@@ -319,13 +319,12 @@ static int write_text(const struct comparison *c, FILE *out)
 	return 0;
 }
 
-/* A Markdown table cell's text: a '|' would end the cell. */
-static void markdown_cell_text(FILE *out, const char *s)
+void markdown_cell_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
 			fputc('\\', out);
-		fputc(*s, out);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
 	}
 }
 

@@ -332,6 +332,57 @@ static int history_chart(struct results_store *st, const struct report_options *
 	return rc;
 }
 
+static bool among(const int64_t *runs, int nr, int64_t run)
+{
+	for (int i = 0; i < nr; i++)
+		if (runs[i] == run)
+			return true;
+	return false;
+}
+
+/* Case history @i of @o: its median and quartiles in each of o->history_runs, against the
+ * date the run started. None when the case has no samples on that machine. */
+static int case_history_chart(struct results_store *st, const struct report_options *o, const struct series *last,
+			      int i, FILE *gp, struct report_page *page)
+{
+	const struct report_case_history *ch = &o->case_histories[i];
+	char name[32], file[40], title[512];
+	struct history h;
+	int points = 0, rc = history_load(st, ch->id, o->metric, last->runs[0].machine_id, &h);
+	FILE *dat;
+
+	if (rc == -ENOENT)
+		return 0;
+	snprintf(name, sizeof(name), "case-history-%d", i + 1);
+	snprintf(file, sizeof(file), "%s.dat", name);
+	if (!rc && !(dat = open_in(o->dir, file)))
+		rc = -EIO;
+	for (int k = 0; k < h.nr_points && !rc; k++) {
+		if (!among(o->history_runs, o->nr_history_runs, h.points[k].run.id))
+			continue;
+		fprintf(dat, "%s %.17g %.17g %.17g\n", h.points[k].run.started_at, h.points[k].median, h.points[k].q1,
+			h.points[k].q3);
+		points++;
+	}
+	if (!rc && fclose(dat))
+		rc = xb_fail_errno("write %s/%s", o->dir, file);
+	if (!rc && points) {
+		snprintf(title, sizeof(title), "%s: %s (median %s and quartiles per night)", ch->id, ch->caption, o->metric);
+		for (char *q = strchr(title, '"'); q; q = strchr(q, '"'))
+			*q = '\'';
+		fprintf(gp, "reset\nset title \"%s\"\nset xdata time\nset timefmt '%%Y-%%m-%%dT%%H:%%M:%%SZ'\n"
+			    "set format x \"%%m-%%d\\n%%H:%%M\"\nset xlabel \"night (UTC)\"\nset ylabel \"%s\"\n"
+			    "set grid xtics ytics\nset key off\nset offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n",
+			title, o->metric);
+		chart_png(gp, name, 900, 420);
+		fprintf(gp, "plot '%s' using 1:2:3:4 with yerrorlines pt 7", file);
+		chart_svg(gp, name, 900, 420);
+		rc = add_chart(page, name, title);
+	}
+	history_free(&h);
+	return rc;
+}
+
 static int charts(struct results_store *st, const struct report_options *o, const struct series *series, int nr,
 		  const struct comparison *cmp, struct report_page *page)
 {
@@ -343,6 +394,8 @@ static int charts(struct results_store *st, const struct report_options *o, cons
 	if (!gp)
 		return -EIO;
 	page->operations_cut = nr_ops == MAX_OPERATIONS;
+	for (int i = 0; i < o->nr_case_histories && !rc; i++)
+		rc = case_history_chart(st, o, last, i, gp, page);
 	for (int i = 0; i < nr_ops && !rc; i++)
 		rc = cost_chart(o, series, nr, ops[i], gp, page);
 	for (int k = 0; cmp && k < cmp->nr_news && !rc; k++)
