@@ -147,7 +147,7 @@ int cmd_baseline(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error(usage, "want set, list or show");
+		return cli_usage_error(usage, "want set, list, show or accept");
 	action = argv[optind];
 	nr = argc - optind - 1;
 	if (!strcmp(action, "set") && nr < 2)

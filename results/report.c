@@ -367,16 +367,18 @@ static int case_history_chart(struct results_store *st, const struct report_opti
 	if (!rc && fclose(dat))
 		rc = xb_fail_errno("write %s/%s", o->dir, file);
 	if (!rc && points) {
-		snprintf(title, sizeof(title), "%s: %s (median %s and quartiles per night)", ch->id, ch->caption, o->metric);
+		/* on the chart the id, then what was found on a line of its own, cut to the width */
+		snprintf(title, sizeof(title), "%s\\n%.100s", ch->id, ch->caption);
 		for (char *q = strchr(title, '"'); q; q = strchr(q, '"'))
 			*q = '\'';
 		fprintf(gp, "reset\nset title \"%s\"\nset xdata time\nset timefmt '%%Y-%%m-%%dT%%H:%%M:%%SZ'\n"
-			    "set format x \"%%m-%%d\\n%%H:%%M\"\nset xlabel \"night (UTC)\"\nset ylabel \"%s\"\n"
-			    "set grid xtics ytics\nset key off\nset offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n",
-			title, o->metric);
+			    "set format x \"%%m-%%d\\n%%H:%%M\"\nset xlabel \"night (UTC)\"\nset ylabel \"%s (median, "
+			    "quartiles)\"\nset grid xtics ytics\nset key off\n"
+			    "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n", title, o->metric);
 		chart_png(gp, name, 900, 420);
 		fprintf(gp, "plot '%s' using 1:2:3:4 with yerrorlines pt 7", file);
 		chart_svg(gp, name, 900, 420);
+		snprintf(title, sizeof(title), "%s: %s", ch->id, ch->caption);
 		rc = add_chart(page, name, title);
 	}
 	history_free(&h);
