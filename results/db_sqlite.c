@@ -32,6 +32,25 @@ static int sqlite_error(sqlite3 *h, const char *what)
 	return xb_fail(EIO, "%s: %s", what, sqlite3_errmsg(h));
 }
 
+/*
+ * PRAGMA journal_mode = WAL, waiting like the busy timeout: while another process creates
+ * the file or switches it, SQLite returns SQLITE_BUSY at once rather than call the busy
+ * handler (waiting could deadlock it), so the switch is tried again every 10 ms.
+ */
+static int switch_to_wal(sqlite3 *h, char **msg)
+{
+	int rc;
+
+	for (int waited = 0;; waited += 10) {
+		rc = sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, msg);
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS)
+			return rc;
+		sqlite3_free(*msg);
+		*msg = NULL;
+		sqlite3_sleep(10);
+	}
+}
+
 static int sqlite_open(const char *url, bool create, struct db **out)
 {
 	const char *path = strncmp(url, "sqlite:", 7) ? url : url + 7;
@@ -56,7 +75,7 @@ static int sqlite_open(const char *url, bool create, struct db **out)
 	if (sqlite3_exec(db->handle, "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master",
 			 NULL, NULL, &msg) != SQLITE_OK)
 		what = "not an SQLite database, or unreadable";
-	else if (sqlite3_exec(db->handle, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK)
+	else if (switch_to_wal(db->handle, &msg) != SQLITE_OK)
 		what = "cannot switch to the WAL journal";
 	if (what) {
 		rc = xb_fail(EIO, "%s: %s: %s", path, what, msg ? msg : sqlite3_errmsg(db->handle));

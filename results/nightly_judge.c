@@ -14,7 +14,6 @@
 #include <zlib.h>
 
 #include "baseline.h"
-#include "compare_format.h"
 #include "disturbance.h"
 #include "replication.h"
 
@@ -306,11 +305,27 @@ static int disturbed_cases(const struct series *night, char *first, size_t size)
 	return n;
 }
 
+/* "2 regression, 1 drift": the flagged verdicts' counts. */
+static void flagged_text(const struct comparison *c, char *out, size_t size)
+{
+	static const enum verdict flagged[] = { VERDICT_REGRESSION, VERDICT_FAILED, VERDICT_DRIFT, VERDICT_IMPROVEMENT };
+	size_t used = 0;
+
+	out[0] = 0;
+	for (size_t i = 0; i < sizeof(flagged) / sizeof(flagged[0]) && used < size; i++) {
+		int n = comparison_count(c, 0, flagged[i]);
+
+		if (n)
+			used += (size_t)snprintf(out + used, size - used, "%s%d %s", used ? ", " : "", n,
+						 verdict_name(flagged[i]));
+	}
+}
+
 static void decide_state(struct nightly_judgement *j)
 {
 	const struct series *night = &j->cmp->news[0];
 	const struct comparison_column *col = &j->cmp->columns[0];
-	char first[COMPARISON_WHY_MAX + 64], spread[160], counts[COMPARE_COUNTS_SIZE];
+	char first[COMPARISON_WHY_MAX + 64], spread[160], counts[160];
 
 	for (int r = 0; r < j->cmp->nr_rows; r++) {
 		j->compared += j->cmp->rows[r].base && j->cmp->rows[r].news[0];
@@ -332,7 +347,7 @@ static void decide_state(struct nightly_judgement *j)
 			 j->disturbed > 1 ? "s" : "", first);
 	} else if (j->flagged) {
 		j->state = NIGHT_FLAGGED;
-		compare_counts_text(j->cmp, 0, counts, sizeof(counts));
+		flagged_text(j->cmp, counts, sizeof(counts));
 		snprintf(j->reason, sizeof(j->reason), "%s", counts);
 	} else if (j->outcome == OUTCOME_INCONCLUSIVE) {
 		j->state = NIGHT_INCONCLUSIVE;

@@ -81,32 +81,33 @@ static int select_runs(struct results_store *st, const char *sql, const struct n
 	return rc < 0 ? rc : 0;
 }
 
+/* A key's nights before a run, each with its acceptance (a.run_id NULL when none). */
+#define KEY_NIGHTS                                                                                    \
+	"SELECT n.run_id FROM nightly_runs n LEFT JOIN nightly_acceptances a ON a.run_id = n.run_id" \
+	" WHERE n.machine_id = ? AND n.configuration = ? AND n.run_id < ?"
+#define NEWEST_FIRST " ORDER BY n.run_id DESC LIMIT ?"
+
 int nightly_baseline_runs(struct results_store *st, const struct nightly_key *key, int64_t before, int n,
 			  int64_t *runs, int *nr)
 {
-	return select_runs(st, "SELECT n.run_id FROM nightly_runs n LEFT JOIN nightly_acceptances a ON a.run_id = n.run_id"
-			       " WHERE n.machine_id = ? AND n.configuration = ? AND n.run_id < ?"
-			       " AND (n.state IN ('building', 'pass') OR a.run_id IS NOT NULL)"
-			       " ORDER BY n.run_id DESC LIMIT ?", key, before, false, n, false, runs, nr);
+	return select_runs(st, KEY_NIGHTS " AND (n.state IN ('building', 'pass') OR a.run_id IS NOT NULL)" NEWEST_FIRST,
+			   key, before, false, n, false, runs, nr);
 }
 
 int nightly_trend_runs(struct results_store *st, const struct nightly_key *key, int64_t before, int max,
 		       int64_t *runs, int *nr)
 {
-	return select_runs(st, "SELECT n.run_id FROM nightly_runs n LEFT JOIN nightly_acceptances a ON a.run_id = n.run_id"
-			       " WHERE n.machine_id = ? AND n.configuration = ? AND n.run_id < ?"
-			       " AND (n.state IN ('building', 'pass', 'flagged') OR a.run_id IS NOT NULL)"
+	return select_runs(st, KEY_NIGHTS " AND (n.state IN ('building', 'pass', 'flagged') OR a.run_id IS NOT NULL)"
 			       " AND n.run_id >= (SELECT coalesce(max(x.run_id), 0) FROM nightly_acceptances x"
 			       " JOIN nightly_runs y ON y.run_id = x.run_id"
-			       " WHERE y.machine_id = ? AND y.configuration = ? AND x.run_id < ?)"
-			       " ORDER BY n.run_id DESC LIMIT ?", key, before, true, max, true, runs, nr);
+			       " WHERE y.machine_id = ? AND y.configuration = ? AND x.run_id < ?)" NEWEST_FIRST,
+			   key, before, true, max, true, runs, nr);
 }
 
 int nightly_recent_runs(struct results_store *st, const struct nightly_key *key, int64_t before, int max,
 			int64_t *runs, int *nr)
 {
-	return select_runs(st, "SELECT n.run_id FROM nightly_runs n WHERE n.machine_id = ? AND n.configuration = ?"
-			       " AND n.run_id < ? ORDER BY n.run_id DESC LIMIT ?", key, before, false, max, true, runs, nr);
+	return select_runs(st, KEY_NIGHTS NEWEST_FIRST, key, before, false, max, true, runs, nr);
 }
 
 /* The night of run @run_id: its state, key and whether (by whom, when) it was accepted. */

@@ -207,6 +207,15 @@ static void add_cases(const struct nightly_judgement *j, cJSON *root)
 	}
 }
 
+static int unmeasured(const struct series *night, enum case_status status)
+{
+	int n = 0;
+
+	for (int i = 0; i < night->nr_unmeasured; i++)
+		n += night->unmeasured[i].status == status;
+	return n;
+}
+
 int nightly_summary_json(const struct nightly_judgement *j, const struct nightly_facts *f, FILE *out)
 {
 	cJSON *root = cJSON_CreateObject(), *baseline, *counts;
@@ -230,7 +239,8 @@ int nightly_summary_json(const struct nightly_judgement *j, const struct nightly
 	cJSON_AddNumberToObject(baseline, "nights", j->options.baseline_nights);
 	add_runs(baseline, "runs", j->baseline, j->nr_baseline, true);
 	counts = cJSON_AddObjectToObject(root, "counts");
-	cJSON_AddNumberToObject(counts, "cases", j->cmp->news[0].nr_cases + j->cmp->news[0].nr_unmeasured);
+	cJSON_AddNumberToObject(counts, "cases", j->cmp->news[0].nr_cases + unmeasured(&j->cmp->news[0], CASE_ERROR));
+	cJSON_AddNumberToObject(counts, "skipped", unmeasured(&j->cmp->news[0], CASE_SKIP));
 	cJSON_AddNumberToObject(counts, "compared", j->compared);
 	cJSON_AddNumberToObject(counts, "flagged", j->flagged);
 	cJSON_AddNumberToObject(counts, "disturbed", j->disturbed);

@@ -4,7 +4,7 @@
  * improvements; the machine-wide shift and its controls; the disturbed cases with their
  * reasons; the other notes; the counts; a link to the report) and nightly.json (the same
  * facts: state, exit status, the rolling baseline's runs, the counts, each flagged and each
- * drifting case).
+ * drifting case; the cases measured or failed, skipped, compared, flagged and disturbed).
  */
 #ifndef XB_RESULTS_NIGHTLY_SUMMARY_H
 #define XB_RESULTS_NIGHTLY_SUMMARY_H
