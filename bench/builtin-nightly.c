@@ -8,7 +8,6 @@
  * moved alike), 2 could not run.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,108 +29,12 @@
 /* Machine-wide: /run/lock is the FHS place for lock files (tmpfs, world-writable). */
 #define DEFAULT_LOCK "/run/lock/xstate-bench-nightly.lock"
 
-static const char usage[] =
-	"usage: xstate-bench nightly --db URL --out DIR [--baseline-nights N] [--kernel-commit ID]\n"
-	"                            [--kernel-config NAME] [--import FILE] [--lock FILE]\n"
-	"                            [--lock-wait SECONDS] [--threshold PCT] [--alpha A] [run options]\n"
-	"\n"
-	"  --db URL             results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
-	"  --out DIR            where the artifacts go (created; index.txt says which file is what)\n"
-	"  --baseline-nights N  the rolling baseline's size: the last N nights of this machine and\n"
-	"                       configuration that were neither disturbed nor flagged (default 5);\n"
-	"                       until there are N, the nights only build it\n"
-	"  --kernel-commit ID   the kernel's commit, into the run's label and the night's record\n"
-	"  --kernel-config NAME what the kernel configuration is called (default: the digest of\n"
-	"                       the running kernel's config and command line); a new one starts\n"
-	"                       a new rolling baseline\n"
-	"  --import FILE        take the night's run from FILE, a Google Benchmark JSON written by\n"
-	"                       run --json or export (its machine and kernel come with it),\n"
-	"                       instead of measuring\n"
-	"  --lock FILE          the lock two nightly jobs on one machine take in turn (default\n"
-	"                       " DEFAULT_LOCK ")\n"
-	"  --lock-wait SECONDS  how long to wait for it (default 7200)\n"
-	"  --threshold, --alpha as for compare (default 2 and 0.01); also for the trend test\n"
-	"  --help               this text\n"
-	"\n"
-	"run options (what is measured; the suites, filter, ops, PU and VMM are part of the\n"
-	"configuration the rolling baseline is kept by):\n"
-	RUN_CLI_HELP("all: native, and kvm, guest and kapi where the machine has them,\n"
-		     "                     each case it cannot run skipping with its reason")
-	"\n"
-	"Exit status: 0 nothing regressed (also while the baseline is being built), 1 a case\n"
-	"regressed, drifted or failed its checks, 2 the night could not run, 3 inconclusive\n"
-	"(the run was disturbed or is incomplete, or every case moved alike).\n";
-
-struct nightly_args {
+static struct nightly_args {
 	struct run_cli run;
 	const char *db, *out, *kernel_commit, *kernel_config, *import, *lock;
-	long baseline_nights, lock_wait;
+	int baseline_nights, lock_wait;
 	struct verdict_options verdict;
-};
-
-/* The options, in one place. Returns -1 to go on, else the exit status. */
-static int parse(int argc, char **argv, struct nightly_args *a)
-{
-	static const struct option options[] = {
-		RUN_CLI_OPTIONS,
-		{ "db", required_argument, NULL, 'D' },
-		{ "out", required_argument, NULL, 'O' },
-		{ "baseline-nights", required_argument, NULL, 'N' },
-		{ "kernel-commit", required_argument, NULL, 'K' },
-		{ "kernel-config", required_argument, NULL, 'k' },
-		{ "import", required_argument, NULL, 'I' },
-		{ "lock", required_argument, NULL, 'L' },
-		{ "lock-wait", required_argument, NULL, 'W' },
-		{ "threshold", required_argument, NULL, 'T' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int opt, rc;
-
-	*a = (struct nightly_args){ .baseline_nights = DEFAULT_BASELINE_NIGHTS, .lock_wait = DEFAULT_LOCK_WAIT,
-				    .lock = DEFAULT_LOCK, .verdict = CLI_VERDICT_DEFAULTS };
-	run_cli_init(&a->run, SUITE_ALL);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		switch (opt) {
-		case 'D': a->db = optarg; break;
-		case 'O': a->out = optarg; break;
-		case 'N':
-			if (!cli_parse_long(optarg, 1, NIGHTLY_MAX_BASELINE, &a->baseline_nights))
-				return cli_usage_error(usage, "--baseline-nights: want 1..%d, got '%s'", NIGHTLY_MAX_BASELINE,
-						       optarg);
-			break;
-		case 'K': a->kernel_commit = optarg; break;
-		case 'k': a->kernel_config = optarg; break;
-		case 'I': a->import = optarg; break;
-		case 'L': a->lock = optarg; break;
-		case 'W':
-			if (!cli_parse_long(optarg, 0, 86400, &a->lock_wait))
-				return cli_usage_error(usage, "--lock-wait: want 0..86400 seconds, got '%s'", optarg);
-			break;
-		case 'T':
-		case 'a':
-			if ((rc = cli_verdict_option(usage, opt == 'a' ? 'a' : 't', optarg, &a->verdict)))
-				return rc;
-			break;
-		case 'h': return cli_help(usage);
-		default:
-			if ((rc = run_cli_option(&a->run, usage, opt, optarg)) < 0)
-				return cli_bad_option(usage, argc, argv);
-			if (rc)
-				return rc;
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
-	if (!a->out)
-		return cli_usage_error(usage, "missing --out DIR");
-	if (a->kernel_commit && (!*a->kernel_commit || strpbrk(a->kernel_commit, " \t\n")))
-		return cli_usage_error(usage, "--kernel-commit: want a commit id without blanks, got '%s'", a->kernel_commit);
-	run_cli_finish(&a->run);
-	return -1;
-}
+} args;
 
 static void suites_text(unsigned int suites, char *out, size_t size)
 {
@@ -303,25 +206,42 @@ static int night(struct nightly_args *a, int argc, char **argv)
 	return rc;
 }
 
-int cmd_nightly(int argc, char **argv)
+/* A commit id, as the label and the record take it: no blanks. */
+static const char *check_commit(void *value, const char *arg, char *msg, size_t size)
 {
-	struct nightly_args a;
+	(void)msg, (void)size;
+	if (!*arg || strpbrk(arg, " \t\n"))
+		return "a commit id without blanks";
+	*(const char **)value = arg;
+	return NULL;
+}
+
+static int nightly_main(int argc, char **argv)
+{
 	struct lock_file lock;
 	char holder[256];
-	int rc = parse(argc, argv, &a);
+	int first, rc;
 
-	if (rc >= 0)
+	args = (struct nightly_args){ .baseline_nights = DEFAULT_BASELINE_NIGHTS, .lock_wait = DEFAULT_LOCK_WAIT,
+				      .lock = DEFAULT_LOCK, .verdict = CLI_VERDICT_DEFAULTS };
+	run_cli_init(&args.run, SUITE_ALL);
+	if ((rc = cli_parse(&cmd_nightly, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
+	if (first < argc)
+		return cli_usage_error(&cmd_nightly, "unexpected argument: %s", argv[first]);
+	if (!args.out)
+		return cli_usage_error(&cmd_nightly, "missing --out DIR");
+	run_cli_finish(&args.run);
 	rc = 0;
-	if (mkdir(a.out, 0755) && errno != EEXIST)
-		rc = xb_fail_errno("mkdir %s", a.out);
-	snprintf(holder, sizeof(holder), "xstate-bench nightly, pid %d, database %s\n", (int)getpid(), cli_db_url(a.db));
-	if (rc < 0 || (rc = lock_file_take(a.lock, (int)a.lock_wait, holder, stdout, &lock))) {
+	if (mkdir(args.out, 0755) && errno != EEXIST)
+		rc = xb_fail_errno("mkdir %s", args.out);
+	snprintf(holder, sizeof(holder), "xstate-bench nightly, pid %d, database %s\n", (int)getpid(), cli_db_url(args.db));
+	if (rc < 0 || (rc = lock_file_take(args.lock, args.lock_wait, holder, stdout, &lock))) {
 		fprintf(stderr, "xstate-bench nightly: %s\n", xb_error_message());
 		return EXIT_USAGE;
 	}
 	fflush(stdout);
-	rc = night(&a, argc, argv);
+	rc = night(&args, argc, argv);
 	lock_file_release(&lock);
 	if (rc < 0) {
 		fprintf(stderr, "xstate-bench nightly: could not run: %s\n", xb_error_message());
@@ -329,3 +249,43 @@ int cmd_nightly(int argc, char **argv)
 	}
 	return rc;
 }
+
+static const struct cli_option nightly_options[] = {
+	CLI_DB_OPTION(&args.db),
+	OPT_STRING(0, "out", &args.out, "DIR", "where the artifacts go (created; index.txt says which file is what)"),
+	OPT_INTEGER(0, "baseline-nights", &args.baseline_nights, "N", 1, NIGHTLY_MAX_BASELINE, "the rolling "
+		    "baseline's size: the last N nights of this machine and configuration that were neither disturbed "
+		    "nor flagged (default 5); until there are N, the nights only build it"),
+	OPT_CALLBACK(0, "kernel-commit", &args.kernel_commit, "ID", "the kernel's commit, into the run's label and "
+		     "the night's record", check_commit, NULL),
+	OPT_STRING(0, "kernel-config", &args.kernel_config, "NAME", "what the kernel configuration is called "
+		   "(default: a digest of the running kernel's config and command line); a new one starts a new "
+		   "rolling baseline"),
+	OPT_STRING(0, "import", &args.import, "FILE", "take the night's run from FILE, a Google Benchmark JSON "
+		   "written by run --json or export (its machine and kernel come with it), instead of measuring"),
+	OPT_STRING(0, "lock", &args.lock, "FILE", "the lock two nightly jobs on one machine take in turn (default "
+		   DEFAULT_LOCK ")"),
+	OPT_INTEGER(0, "lock-wait", &args.lock_wait, "SECONDS", 0, 86400, "how long to wait for the lock (default "
+		    "7200)"),
+	CLI_VERDICT_OPTIONS(&args.verdict),
+	RUN_CLI_OPTIONS(&args.run, "all: native, and kvm, guest and kapi where the machine has them, each case it "
+			"cannot run skipping with its reason"),
+	OPT_END(),
+};
+
+const struct cli_command cmd_nightly = {
+	.name = "nightly",
+	.summary = "the nightly job: measure, compare with the rolling baseline, write the artifacts",
+	.options = nightly_options,
+	.description = "Under the lock: probe the machine and measure (or --import), label the run "
+		       "nightly-DATE-RELEASE[-gCOMMIT], compare it with the rolling baseline of its machine and "
+		       "configuration (the suites, filter, ops, PU and VMM, and the kernel configuration), test "
+		       "each case's trend over the last nights (a creep is a drift), write the artifacts "
+		       "(comparison.ktap, comparison.junit.xml, comparison.json, summary.md, nightly.json, "
+		       "report/, run.json, machine.dump, index.txt) and record the night. A flagged night stays "
+		       "out of the rolling baseline until 'baseline accept' lets it in.\n\nExit status: 0 nothing "
+		       "regressed (also while the baseline is being built), 1 a case regressed, drifted or failed "
+		       "its checks, 2 the night could not run, 3 inconclusive (the run was disturbed or is "
+		       "incomplete, or every case moved alike).",
+	.main = nightly_main,
+};

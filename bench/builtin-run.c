@@ -3,7 +3,6 @@
  * stored run as KTAP on stdout.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,26 +12,16 @@
 #include "../results/ktap.h"
 #include "../results/series.h"
 #include "cli.h"
-#include "plan.h"
 #include "run_cli.h"
 
-static const char usage[] =
-	"usage: xstate-bench run [--suite S] [--filter REGEX] [--rounds R] [--repetitions N] [--quick]\n"
-	"                        [--db URL] [--label L] [--json FILE] [--cpu N]\n"
-	"                        [--counters LIST] [--ops N] [--min-time SECONDS] [--vmm NAME]\n"
-	"                        [--format text|ktap]\n"
-	"\n"
-	RUN_CLI_HELP("native")
-	"  --db URL           results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
-	"  --label L          a label for this run (baselines and compare accept it)\n"
-	"  --json FILE        also write the run as Google Benchmark JSON to FILE (the shape\n"
-	"                     of export: per-operation times)\n"
-	"  --format F         what stdout carries: text (progress and the summary table, the\n"
-	"                     default) or ktap (KTAP version 1 of the stored run, for\n"
-	"                     kselftest-style runners; the progress goes to stderr)\n"
-	"  --help             this text\n";
-
 enum run_format { RUN_TEXT, RUN_KTAP };
+static const char *const formats[] = { "text", "ktap", NULL };
+
+static struct {
+	struct run_cli run;
+	const char *db;
+	int format;
+} args;
 
 /* The stored run @run_id as KTAP on stdout. */
 static int write_ktap(const char *db_url, int64_t run_id)
@@ -94,50 +83,22 @@ static char *join_args(int argc, char **argv)
 	return s;
 }
 
-int cmd_run(int argc, char **argv)
+static int run_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		RUN_CLI_OPTIONS,
-		{ "db", required_argument, NULL, 'D' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct run_cli c;
-	struct run_options *o = &c.o;
-	const char *db = NULL;
-	enum run_format format = RUN_TEXT;
+	struct run_options *o = &args.run.o;
 	struct machine *m;
 	int64_t run_id = 0;
-	int opt, rc = 0, saved_stdout = -1;
+	int first, rc, saved_stdout = -1;
 
-	run_cli_init(&c, SUITE_NATIVE);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		switch (opt) {
-		case 'D': db = optarg; break;
-		case 'l': o->label = optarg; break;
-		case 'j': o->json_path = optarg; break;
-		case 'F':
-			if (strcmp(optarg, "text") && strcmp(optarg, "ktap"))
-				return cli_usage_error(usage, "--format: want text or ktap, got '%s'", optarg);
-			format = strcmp(optarg, "ktap") ? RUN_TEXT : RUN_KTAP;
-			break;
-		case 'h': return cli_help(usage);
-		default:
-			if ((rc = run_cli_option(&c, usage, opt, optarg)) < 0)
-				return cli_bad_option(usage, argc, argv);
-			if (rc)
-				return rc;
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
-	run_cli_finish(&c);
-	o->db_url = cli_db_url(db);
+	run_cli_init(&args.run, SUITE_NATIVE);
+	if ((rc = cli_parse(&cmd_run, argc, argv, &first)) != CLI_CONTINUE)
+		return rc;
+	if (first < argc)
+		return cli_usage_error(&cmd_run, "unexpected argument: %s", argv[first]);
+	run_cli_finish(&args.run);
+	o->db_url = cli_db_url(args.db);
 	o->command_line = join_args(argc, argv);
+	rc = 0;
 
 	m = malloc(sizeof(*m));
 	if (!m || !o->command_line) {
@@ -146,7 +107,7 @@ int cmd_run(int argc, char **argv)
 		free((char *)o->command_line);
 		return 1;
 	}
-	if (format == RUN_KTAP && (saved_stdout = stdout_to_stderr()) < 0)
+	if (args.format == RUN_KTAP && (saved_stdout = stdout_to_stderr()) < 0)
 		rc = -EIO;
 	if (!rc)
 		rc = machine_probe(m);
@@ -157,7 +118,7 @@ int cmd_run(int argc, char **argv)
 	if (saved_stdout >= 0)
 		restore_stdout(saved_stdout);
 	/* what was stored, also of a run that ended in an error */
-	if (format == RUN_KTAP && run_id) {
+	if (args.format == RUN_KTAP && run_id) {
 		int ktap_rc = write_ktap(o->db_url, run_id);
 
 		if (ktap_rc)
@@ -169,3 +130,32 @@ int cmd_run(int argc, char **argv)
 	free(m);
 	return rc < 0 ? 1 : rc;
 }
+
+static const struct cli_option run_options[] = {
+	RUN_CLI_OPTIONS(&args.run, "native"),
+	CLI_DB_OPTION(&args.db),
+	OPT_STRING(0, "label", &args.run.o.label, "L", "a label for this run (baselines and compare accept it)"),
+	OPT_STRING(0, "json", &args.run.o.json_path, "FILE", "also write the run as Google Benchmark JSON to FILE (the "
+		   "shape of export: per-operation times)"),
+	OPT_CHOICE(0, "format", &args.format, "F", formats, "what stdout carries: text (the summary, the default) "
+		   "or ktap (KTAP version 1 of the stored run, for kselftest-style runners; the summary then goes "
+		   "to stderr, with the progress)"),
+	OPT_BOOLEAN(0, "wide", &args.run.o.wide, "the result table with every column: ns/op, samples, XINUSE before "
+		    "the batch, the modified optimization's hit rate, batches run again"),
+	OPT_BOOLEAN('v', "verbose", &args.run.o.verbose, "list every skipped case with its reason, not only one "
+		    "example per reason"),
+	OPT_END(),
+};
+
+const struct cli_command cmd_run = {
+	.name = "run",
+	.summary = "measure, store the run in the database, print the summary",
+	.options = run_options,
+	.description = "Progress goes to stderr, the results to stdout: the run's header, the result table "
+		       "(median ticks, ns and estimated core cycles per op, the interquartile spread), the "
+		       "switch strategies and the kernel paths compared, the errors, the skipped cases grouped "
+		       "by reason, \"DISTURBED: reason\" when something else ran on the measured PU, and the "
+		       "run id.\n\nExit status: 0 when every runnable case produced numbers, 1 when a case "
+		       "failed its checks or the database could not be written, 2 on a usage error.",
+	.main = run_main,
+};

@@ -1,60 +1,58 @@
 /*
- * run_cli.h - the measuring options `run` and `nightly` share: their getopt entries and help
- * lines, their parsing into the runner's options, and what --quick and the defaults give.
+ * run_cli.h - the measuring options `run` and `nightly` share: one option list for their
+ * tables (cli.h's OPT_* entries), where the values go, and what --quick and the defaults give.
  */
 #ifndef XB_BENCH_RUN_CLI_H
 #define XB_BENCH_RUN_CLI_H
 
-#include <getopt.h>
 #include <stdbool.h>
 
+#include "cli.h"
+#include "family_guest.h"
+#include "plan.h"
+#include "progress.h"
 #include "runner.h"
-
-/* The getopt entries; their values ('s', 'f', 'R', 'n', 'q', 'c', 'C', 'o', 't', 'V') are
- * taken by run_cli_option(). */
-#define RUN_CLI_OPTIONS \
-	{ "suite", required_argument, NULL, 's' }, \
-	{ "filter", required_argument, NULL, 'f' }, \
-	{ "rounds", required_argument, NULL, 'R' }, \
-	{ "repetitions", required_argument, NULL, 'n' }, \
-	{ "quick", no_argument, NULL, 'q' }, \
-	{ "cpu", required_argument, NULL, 'c' }, \
-	{ "counters", required_argument, NULL, 'C' }, \
-	{ "ops", required_argument, NULL, 'o' }, \
-	{ "min-time", required_argument, NULL, 't' }, \
-	{ "vmm", required_argument, NULL, 'V' }
-
-/* Their help lines, @suites the default suites in words. */
-#define RUN_CLI_HELP(suites) \
-	"  --suite S          native, kvm, guest, kapi or all, comma-separated (default: " suites ")\n" \
-	"  --filter REGEX     only cases whose id matches (POSIX extended regex)\n" \
-	"  --rounds R         passes over every case, each in a shuffled order (default 3;\n" \
-	"                     --quick: 2): replicates the drift between passes\n" \
-	"  --repetitions N    samples per case in each round (default 10; --quick: 3); a\n" \
-	"                     sample is the median of its batches\n" \
-	"  --quick            fewer rounds and shorter samples, for a smoke run\n" \
-	"  --cpu N            pin the measuring thread to the PU with OS index N (default: last PU)\n" \
-	"  --counters LIST    count these libpfm4 events around each batch (e.g.\n" \
-	"                     perf::PERF_COUNT_SW_TASK_CLOCK,cycles)\n" \
-	"  --ops N            operations per timed batch (default: each family's own)\n" \
-	"  --min-time S       seconds of batches per sample (default 0.02; --quick: 0.003)\n" \
-	"  --vmm NAME         what boots the guest suite's payload: kvm (this project's VMM,\n" \
-	"                     the default) or qemu (qemu-system-x86_64; KVM when it works,\n" \
-	"                     else TCG, whose results are marked functional_only)\n"
 
 struct run_cli {
 	struct run_options o;
-	long rounds, repetitions; /* 0: the default */
-	double min_time;          /* 0: the default */
-	bool quick;
-	const char *vmm;          /* as given, NULL for the default */
+	int rounds, repetitions, ops; /* 0: the default */
+	double min_time;              /* 0: the default */
+	int progress;                 /* enum progress_mode */
+	bool quick, quiet;
+	const char *vmm;              /* as given; NULL for the default launcher */
 };
 
+/* The options, storing into *@c (a struct run_cli); @default_suites says which they are. */
+#define RUN_CLI_OPTIONS(c, default_suites) \
+	OPT_CALLBACK(0, "suite", &(c)->o.suites, "S", "native, kvm, guest, kapi or all, comma-separated (default: " \
+		     default_suites ")", cli_check_suite, suite_names), \
+	OPT_CALLBACK(0, "filter", &(c)->o.filter, "REGEX", "only cases whose id matches (POSIX extended regex)", \
+		     cli_check_regex, NULL), \
+	OPT_INTEGER(0, "rounds", &(c)->rounds, "R", 1, 100, "passes over every case, each in a shuffled order " \
+		    "(default 3; --quick: 2): replicates the drift between passes"), \
+	OPT_INTEGER(0, "repetitions", &(c)->repetitions, "N", 1, 1000, "samples per case in each round (default " \
+		    "10; --quick: 3); a sample is the median of its batches"), \
+	OPT_BOOLEAN(0, "quick", &(c)->quick, "fewer rounds and shorter samples, for a smoke run"), \
+	OPT_INTEGER(0, "cpu", &(c)->o.cpu, "N", 0, 65535, "pin the measuring thread to the PU with OS index N " \
+		    "(default: the last PU)"), \
+	OPT_STRING(0, "counters", &(c)->o.counters, "LIST", "count these libpfm4 events around each batch (e.g. " \
+		   "perf::PERF_COUNT_SW_TASK_CLOCK,cycles)"), \
+	OPT_INTEGER(0, "ops", &(c)->ops, "N", 1, 1 << 20, "operations per timed batch (default: each family's " \
+		    "own)"), \
+	OPT_DOUBLE(0, "min-time", &(c)->min_time, "SECONDS", 1e-6, 60, "seconds of batches per sample (default " \
+		   "0.02; --quick: 0.003)"), \
+	OPT_CALLBACK(0, "vmm", &(c)->vmm, "NAME", "what boots the guest suite's payload: kvm (this project's VMM, " \
+		     "the default) or qemu (qemu-system-x86_64; KVM when it works, else TCG, whose results are " \
+		     "marked functional_only)", cli_check_vmm, guest_vmm_names), \
+	OPT_CHOICE(0, "progress", &(c)->progress, "MODE", progress_mode_names, "progress on stderr: auto (the " \
+		   "default: one updating line on a terminal, else plain), line, plain (a line every few seconds) " \
+		   "or none"), \
+	OPT_BOOLEAN('q', "quiet", &(c)->quiet, "no progress (--progress none)")
+
+/* Before parsing: @suites by default, the last PU. */
 void run_cli_init(struct run_cli *c, unsigned int suites);
-/* Takes option @opt (one of RUN_CLI_OPTIONS) with @arg: 0, or EXIT_USAGE after the usage
- * message for a bad value; -1 when @opt is not one of them. */
-int run_cli_option(struct run_cli *c, const char *usage, int opt, const char *arg);
-/* The rounds, repetitions and sample length: as given, else --quick's, else the defaults. */
+/* After parsing: the rounds, repetitions and sample length as given, else --quick's, else the
+ * defaults; the batch size and the progress. */
 void run_cli_finish(struct run_cli *c);
 
 #endif

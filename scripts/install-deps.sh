@@ -13,7 +13,7 @@ packages="
   zlib1g-dev
   libxml2-utils
   libcmocka-dev
-  gnuplot-nox fonts-dejavu-core
+  gnuplot-nox fonts-dejavu-core groff-base
   chromium
   python3 python3-scipy python3-numpy
   qemu-system-x86 busybox-static cpio kmod xz-utils

@@ -94,9 +94,10 @@ class Nightly(xbtest.TempDirTest):
     # the command line
 
     def test_usage_errors_record_nothing(self):
-        for args, message in ((["--out"], "missing argument"), (["--baseline-nights", "0"], "--baseline-nights"),
-                              (["--kernel-commit", "a b"], "--kernel-commit"), (["--lock-wait", "-1"], "--lock-wait"),
-                              (["--bogus"], "bad option"), (["--suite", "nosuch"], "--suite"),
+        for args, message in ((["--out"], "--out: wants an argument"), (["--baseline-nights", "0"], "--baseline-nights"),
+                              (["--kernel-commit", "a b"], "--kernel-commit: want a commit id without blanks"),
+                              (["--lock-wait", "-1"], "--lock-wait"), (["--bogus"], "unknown option '--bogus'"),
+                              (["--suite", "nosuch"], "--suite"),
                               (["--filter", "("], "--filter"), (["--rounds", "0"], "--rounds"),
                               (["extra"], "unexpected argument")):
             r = run("nightly", "--db", self.db, "--out", os.path.join(self.tmp, "o"), *args)
