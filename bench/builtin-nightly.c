@@ -26,8 +26,11 @@
 
 #define DEFAULT_BASELINE_NIGHTS 5
 #define DEFAULT_LOCK_WAIT 7200
-/* Machine-wide: /run/lock is the FHS place for lock files (tmpfs, world-writable). */
-#define DEFAULT_LOCK "/run/lock/xstate-bench-nightly.lock"
+/* Machine-wide: /run/lock is the FHS place for lock files (tmpfs, world-writable); /tmp
+ * where there is none (a container). */
+#define LOCK_DIR "/run/lock"
+#define DEFAULT_LOCK LOCK_DIR "/xstate-bench-nightly.lock"
+#define FALLBACK_LOCK "/tmp/xstate-bench-nightly.lock"
 
 static struct nightly_args {
 	struct run_cli run;
@@ -68,21 +71,6 @@ static void configuration(const struct nightly_args *a, const char *release, cha
 		 a->run.o.filter ? a->run.o.filter : "none", ops, cpu, a->run.vmm ? a->run.vmm : "kvm", kernel);
 }
 
-static char *command_line(int argc, char **argv)
-{
-	size_t len = strlen("xstate-bench") + 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	if (!(s = malloc(len)))
-		return NULL;
-	strcpy(s, "xstate-bench");
-	for (int i = 0; i < argc; i++)
-		strcat(strcat(s, " "), argv[i]);
-	return s;
-}
-
 /* Probes the machine (written as NIGHTLY_MACHINE_DUMP) and measures: the run's id. */
 static int measure(struct nightly_args *a, int argc, char **argv, int64_t *run_id)
 {
@@ -91,7 +79,7 @@ static int measure(struct nightly_args *a, int argc, char **argv, int64_t *run_i
 	int rc = m ? 0 : xb_fail(ENOMEM, "out of memory");
 
 	a->run.o.db_url = cli_db_url(a->db);
-	a->run.o.command_line = command_line(argc, argv);
+	a->run.o.command_line = run_cli_command_line(argc, argv);
 	if (!rc && !a->run.o.command_line)
 		rc = xb_fail(ENOMEM, "out of memory");
 	snprintf(dump, sizeof(dump), "%s/%s", a->out, NIGHTLY_MACHINE_DUMP);
@@ -223,7 +211,7 @@ static int nightly_main(int argc, char **argv)
 	int first, rc;
 
 	args = (struct nightly_args){ .baseline_nights = DEFAULT_BASELINE_NIGHTS, .lock_wait = DEFAULT_LOCK_WAIT,
-				      .lock = DEFAULT_LOCK, .verdict = CLI_VERDICT_DEFAULTS };
+				      .verdict = CLI_VERDICT_DEFAULTS };
 	run_cli_init(&args.run, SUITE_ALL);
 	if ((rc = cli_parse(&cmd_nightly, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
@@ -232,6 +220,8 @@ static int nightly_main(int argc, char **argv)
 	if (!args.out)
 		return cli_usage_error(&cmd_nightly, "missing --out DIR");
 	run_cli_finish(&args.run);
+	if (!args.lock)
+		args.lock = access(LOCK_DIR, W_OK) ? FALLBACK_LOCK : DEFAULT_LOCK;
 	rc = 0;
 	if (mkdir(args.out, 0755) && errno != EEXIST)
 		rc = xb_fail_errno("mkdir %s", args.out);
@@ -264,7 +254,7 @@ static const struct cli_option nightly_options[] = {
 	OPT_STRING(0, "import", &args.import, "FILE", "take the night's run from FILE, a Google Benchmark JSON "
 		   "written by run --json or export (its machine and kernel come with it), instead of measuring"),
 	OPT_STRING(0, "lock", &args.lock, "FILE", "the lock two nightly jobs on one machine take in turn (default "
-		   DEFAULT_LOCK ")"),
+		   DEFAULT_LOCK ", or " FALLBACK_LOCK " without " LOCK_DIR ")"),
 	OPT_INTEGER(0, "lock-wait", &args.lock_wait, "SECONDS", 0, 86400, "how long to wait for the lock (default "
 		    "7200)"),
 	CLI_VERDICT_OPTIONS(&args.verdict),

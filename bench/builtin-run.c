@@ -65,24 +65,6 @@ static void restore_stdout(int saved)
 	close(saved);
 }
 
-static char *join_args(int argc, char **argv)
-{
-	size_t len = strlen("xstate-bench") + 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	strcpy(s, "xstate-bench");
-	for (int i = 0; i < argc; i++) {
-		strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 static int run_main(int argc, char **argv)
 {
 	struct run_options *o = &args.run.o;
@@ -97,7 +79,7 @@ static int run_main(int argc, char **argv)
 		return cli_usage_error(&cmd_run, "unexpected argument: %s", argv[first]);
 	run_cli_finish(&args.run);
 	o->db_url = cli_db_url(args.db);
-	o->command_line = join_args(argc, argv);
+	o->command_line = run_cli_command_line(argc, argv);
 	rc = 0;
 
 	m = malloc(sizeof(*m));

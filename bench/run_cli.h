@@ -1,6 +1,7 @@
 /*
  * run_cli.h - the measuring options `run` and `nightly` share: one option list for their
- * tables (cli.h's OPT_* entries), where the values go, and what --quick and the defaults give.
+ * tables (cli.h's OPT_* entries), where the values go, what --quick and the defaults give, and
+ * the command line a run records.
  */
 #ifndef XB_BENCH_RUN_CLI_H
 #define XB_BENCH_RUN_CLI_H
@@ -51,6 +52,9 @@ struct run_cli {
 
 /* Before parsing: @suites by default, the last PU. */
 void run_cli_init(struct run_cli *c, unsigned int suites);
+/* "xstate-bench ARGV...", as a run records the command that made it; malloc'd, NULL when out
+ * of memory. */
+char *run_cli_command_line(int argc, char **argv);
 /* After parsing: the rounds, repetitions and sample length as given, else --quick's, else the
  * defaults; the batch size and the progress. */
 void run_cli_finish(struct run_cli *c);
