@@ -175,11 +175,13 @@ static int night(struct nightly_args *a, int argc, char **argv)
 	if (!rc)
 		rc = label_night(st, run_id, a->kernel_commit, &run, label, sizeof(label), date, &facts);
 	if (!rc) {
-		const struct nightly_options o = { .baseline_nights = (int)a->baseline_nights, .verdict = a->verdict };
+		const struct nightly_options o = { .baseline_nights = a->baseline_nights, .verdict = a->verdict };
 		struct nightly_key key = { .machine_id = run.machine_id, .configuration = config };
+		char now[32];
 
+		cli_iso_time(now, sizeof(now));
 		configuration(a, run.kernel, config, sizeof(config));
-		rc = nightly_judge(st, run_id, &key, &o, &j);
+		rc = nightly_judge(st, run_id, &key, &o, now, &j);
 	}
 	if (!rc)
 		rc = nightly_artifacts_write(st, a->out, &j, &facts, !a->import);

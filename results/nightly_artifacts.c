@@ -85,7 +85,7 @@ static int write_report(struct results_store *st, const char *dir, const struct 
 	snprintf(base_spec, sizeof(base_spec), "baseline:%s", j->baseline_name);
 	snprintf(run_spec, sizeof(run_spec), "run:%" PRId64, j->run_id);
 	if (!rc)
-		rc = report_write(st, j->building ? specs + 1 : specs, j->building ? 1 : 2, &o, &outcome);
+		rc = report_write(st, j->against_baseline ? specs : specs + 1, j->against_baseline ? 2 : 1, &o, &outcome);
 	free(cases);
 	free(captions);
 	return rc;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zlib.h>
 
 #include "baseline.h"
@@ -25,40 +24,12 @@ bool nightly_row_flagged(const struct nightly_judgement *j, int row)
 	       (v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT || v == VERDICT_FAILED || v == VERDICT_DRIFT);
 }
 
-static void now_iso(char *out, size_t size)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* The named baseline of a key: "nightly-m3-1a2b3c4d", the machine and the configuration's CRC. */
 static void baseline_name(const struct nightly_key *key, char *out, size_t size)
 {
 	uLong crc = crc32(0, (const Bytef *)key->configuration, (uInt)strlen(key->configuration));
 
 	snprintf(out, size, "nightly-m%" PRId64 "-%08lx", key->machine_id, crc);
-}
-
-/* The rolling baseline set under its name, and tonight compared with it. */
-static int compare_with_baseline(struct results_store *st, struct nightly_judgement *j)
-{
-	struct results_store *stores[2] = { st, st };
-	char base_spec[96], run_spec[32], now[32], *specs[2] = { base_spec, run_spec };
-	struct baseline_outcome bo;
-	int rc;
-
-	now_iso(now, sizeof(now));
-	if ((rc = baseline_set(st, j->baseline_name, j->baseline, j->nr_baseline, now, stdout, &bo)))
-		return rc;
-	snprintf(base_spec, sizeof(base_spec), "baseline:%s", j->baseline_name);
-	snprintf(run_spec, sizeof(run_spec), "run:%" PRId64, j->run_id);
-	if ((rc = comparison_set_load(stores, specs, 2, NULL, &j->options.verdict, &j->set)))
-		return rc;
-	j->cmp = &j->set.cmp;
-	return 0;
 }
 
 /*
@@ -83,8 +54,12 @@ static void mark_building_cell(struct comparison_row *row, const char *why)
 	}
 }
 
-/* Tonight against a baseline of the nights so far without their cases: every case new. */
-static int compare_while_building(struct results_store *st, struct nightly_judgement *j)
+/*
+ * Tonight against a baseline with the nights' runs but none of their cases (its name, in
+ * j->empty_base.name, is every case's reason): every case new, a note of @kind saying @note.
+ */
+static int compare_without_cases(struct results_store *st, struct nightly_judgement *j, const char *kind,
+				 const char *note)
 {
 	struct results_store *stores[1] = { st };
 	char run_spec[32], *specs[1] = { run_spec };
@@ -94,8 +69,6 @@ static int compare_while_building(struct results_store *st, struct nightly_judge
 	snprintf(run_spec, sizeof(run_spec), "run:%" PRId64, j->run_id);
 	if ((rc = comparison_set_load(stores, specs, 1, NULL, &j->options.verdict, &j->set)))
 		return rc;
-	snprintf(j->empty_base.name, sizeof(j->empty_base.name), "rolling baseline (building: %d of %d nights)",
-		 j->nr_baseline, j->options.baseline_nights);
 	if (!(j->empty_base.runs = calloc((size_t)(j->nr_baseline ? j->nr_baseline : 1), sizeof(*j->empty_base.runs))))
 		return xb_fail(ENOMEM, "out of memory");
 	for (int i = 0; i < j->nr_baseline && !rc; i++)
@@ -110,9 +83,43 @@ static int compare_while_building(struct results_store *st, struct nightly_judge
 	j->cmp = &j->building_cmp;
 	for (int r = 0; r < j->cmp->nr_rows; r++)
 		mark_building_cell(&j->cmp->rows[r], j->empty_base.name);
-	return comparison_add_note(j->cmp, -1, "building baseline", "%d of %d quiet nights so far: no verdicts until "
-				   "the rolling baseline has %d", j->nr_baseline, j->options.baseline_nights,
-				   j->options.baseline_nights);
+	return comparison_add_note(j->cmp, -1, kind, "%s", note);
+}
+
+static int compare_while_building(struct results_store *st, struct nightly_judgement *j)
+{
+	char note[160];
+
+	snprintf(j->empty_base.name, sizeof(j->empty_base.name), "rolling baseline (building: %d of %d nights)",
+		 j->nr_baseline, j->options.baseline_nights);
+	snprintf(note, sizeof(note), "%d of %d quiet nights so far: no verdicts until the rolling baseline has %d",
+		 j->nr_baseline, j->options.baseline_nights, j->options.baseline_nights);
+	return compare_without_cases(st, j, "building baseline", note);
+}
+
+/* The rolling baseline set under its name, and tonight compared with it. */
+static int compare_with_baseline(struct results_store *st, struct nightly_judgement *j, const char *now)
+{
+	struct results_store *stores[2] = { st, st };
+	char base_spec[96], run_spec[32], *specs[2] = { base_spec, run_spec };
+	struct baseline_outcome bo;
+	int rc = baseline_set(st, j->baseline_name, j->baseline, j->nr_baseline, now, stdout, &bo);
+
+	if (rc == -EINVAL) { /* the nights' runs are complete and of one machine: every result is functional only */
+		snprintf(j->empty_base.name, sizeof(j->empty_base.name), "rolling baseline (its results are all "
+			 "functional only)");
+		return compare_without_cases(st, j, "functional only", "no result of the rolling baseline's nights has "
+					     "timings that mean something: nothing is compared, a failed check still counts");
+	}
+	if (rc)
+		return rc;
+	snprintf(base_spec, sizeof(base_spec), "baseline:%s", j->baseline_name);
+	snprintf(run_spec, sizeof(run_spec), "run:%" PRId64, j->run_id);
+	if ((rc = comparison_set_load(stores, specs, 2, NULL, &j->options.verdict, &j->set)))
+		return rc;
+	j->cmp = &j->set.cmp;
+	j->against_baseline = true;
+	return 0;
 }
 
 /* Cases of the trend: tonight's measured cases that mean something (no control). */
@@ -362,7 +369,7 @@ static void decide_state(struct nightly_judgement *j)
 }
 
 int nightly_judge(struct results_store *st, int64_t run_id, const struct nightly_key *key,
-		  const struct nightly_options *o, struct nightly_judgement *out)
+		  const struct nightly_options *o, const char *now, struct nightly_judgement *out)
 {
 	int rc;
 
@@ -374,7 +381,7 @@ int nightly_judge(struct results_store *st, int64_t run_id, const struct nightly
 	rc = nightly_baseline_runs(st, key, run_id, o->baseline_nights, out->baseline, &out->nr_baseline);
 	out->building = out->nr_baseline < o->baseline_nights;
 	if (!rc)
-		rc = out->building ? compare_while_building(st, out) : compare_with_baseline(st, out);
+		rc = out->building ? compare_while_building(st, out) : compare_with_baseline(st, out, now);
 	if (!rc)
 		rc = trend(st, out);
 	if (!rc)

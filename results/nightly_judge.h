@@ -2,10 +2,10 @@
  * nightly_judge.h - one night judged against its rolling baseline. The baseline is the key's
  * last N quiet nights (nightly_record.h), set as a named baseline so that compare, baseline
  * show and report can name it; the night is compared with it, or, while it has fewer than N
- * nights, with a baseline that has its runs but no cases ("building baseline (k of N)":
- * every case new, no verdicts). Each case's trend over the key's nights (trend.h) turns an
- * unchanged or noisy verdict into drift. From these: the night's state, exit status
- * (comparison_outcome()'s) and figures.
+ * nights (or when every result of its nights is functional only), with a baseline that has
+ * its runs but no cases ("building baseline (k of N)": every case new, no verdicts). Each
+ * case's trend over the key's nights (trend.h) turns an unchanged or noisy verdict into
+ * drift. From these: the night's state, exit status (comparison_outcome()'s) and figures.
  */
 #ifndef XB_RESULTS_NIGHTLY_JUDGE_H
 #define XB_RESULTS_NIGHTLY_JUDGE_H
@@ -42,6 +42,7 @@ struct nightly_judgement {
 	int nr_baseline;
 	int64_t baseline[NIGHTLY_MAX_BASELINE]; /* the rolling baseline's runs, newest first */
 	bool building;
+	bool against_baseline;                  /* compared with the named baseline's cases */
 	struct comparison_set set;              /* tonight, after the baseline when not building */
 	struct series empty_base;               /* building: the baseline's runs without cases */
 	struct comparison building_cmp;         /* building: every case new */
@@ -58,10 +59,11 @@ struct nightly_judgement {
 	int compared, flagged, disturbed;       /* as struct night_record counts them */
 };
 
-/* Judges the night of run @run_id (stored, complete or not) of @key. Free the judgement with
- * nightly_judgement_free() whatever it returns. */
+/* Judges the night of run @run_id (stored, complete or not) of @key; @now stamps the rolling
+ * baseline when it is set. Free the judgement with nightly_judgement_free() whatever it
+ * returns. */
 int nightly_judge(struct results_store *st, int64_t run_id, const struct nightly_key *key,
-		  const struct nightly_options *o, struct nightly_judgement *out) XB_MUST_CHECK;
+		  const struct nightly_options *o, const char *now, struct nightly_judgement *out) XB_MUST_CHECK;
 /* Whether a row of the night's comparison was flagged: regression, improvement, failed, drift. */
 bool nightly_row_flagged(const struct nightly_judgement *j, int row);
 void nightly_judgement_free(struct nightly_judgement *j);

@@ -97,7 +97,8 @@ static void header(const struct nightly_judgement *j, const struct nightly_facts
 		fprintf(out, "- rolling baseline `%s`: runs", j->baseline_name);
 		for (int i = j->nr_baseline - 1; i >= 0; i--)
 			fprintf(out, " %" PRId64 "%s", j->baseline[i], i ? "," : "");
-		fprintf(out, " (the last %d quiet nights of this machine and configuration)\n", j->nr_baseline);
+		fprintf(out, " (the last %d quiet nights of this machine and configuration)%s\n", j->nr_baseline,
+			j->against_baseline ? "" : ": every result of theirs is functional only, nothing is compared");
 	}
 	fprintf(out, "- the report: [%s](%s); every file: [index.txt](index.txt)\n", f->report, f->report);
 }
@@ -138,11 +139,11 @@ int nightly_summary_markdown(const struct nightly_judgement *j, const struct nig
 	fputs("\n## Improvements\n\n", out);
 	verdict_table(c, improved, 1, out);
 	fputs("\n## Machine-wide shift\n\n", out);
-	for (int i = 0; i < c->nr_notes && !j->building; i++)
+	for (int i = 0; i < c->nr_notes && j->against_baseline; i++)
 		if (shift_note(&c->notes[i]))
 			fprintf(out, "- %s: %s\n", c->notes[i].kind, c->notes[i].text);
-	if (j->building)
-		fputs("None measured: no comparison while the rolling baseline is being built.\n", out);
+	if (!j->against_baseline)
+		fputs("None measured: nothing was compared.\n", out);
 	disturbed_section(c, out);
 	fputs("\n## Notes\n\n", out);
 	for (int i = 0; i < c->nr_notes; i++)

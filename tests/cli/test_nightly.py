@@ -6,7 +6,7 @@ the first nights build the rolling baseline ("building (k of N)", every case a s
 nights are compared with the last N quiet ones; a disturbed night exits 3 and stays out; a
 night with two cases 12% slower exits 1, names them in the summary, KTAP and JUnit, stays out
 until accepted (with who and why); a case that failed its checks exits 1 even while
-building; another kernel configuration starts a new baseline; a creep of 0.5% a night is
+building; a baseline whose results are all functional only compares nothing; another kernel configuration starts a new baseline; a creep of 0.5% a night is
 reported as drift with the night it began. Both backends (registered again under
 with_postgres.py). The fortnight of real runs is test_nightly_fortnight.py."""
 import datetime
@@ -246,6 +246,20 @@ class Nightly(xbtest.TempDirTest):
         self.assertEqual(r.night["flagged"], [{"id": REGRESSED[0], "verdict": "failed", "change": None}])
         self.assertIn("planted: XSTATE_BV was 0x3, want 0x7", self.read(r.out, "summary.md"))
         self.assertEqual(r.night["baseline"]["runs"], [])
+
+    def test_functional_only_baseline(self):
+        """Nights whose every result is functional only (timings that mean nothing, e.g. under
+        QEMU TCG) make a baseline with nothing to compare: the night passes with nothing
+        compared, and a case that fails its checks still fails it."""
+        runs = self.quiet(N)
+        for run_id in runs:
+            xbtest.query(self.db, "INSERT INTO result_attributes (run_id, case_id, name, value) SELECT run_id,"
+                                  f" case_id, 'functional_only', 'planted: TCG' FROM results WHERE run_id = {run_id}")
+        r = self.planted()
+        self.assertEqual((r.returncode, r.night["state"], r.night["counts"]["compared"]), (0, "pass", 0), r.stdout)
+        self.assertEqual(r.night["baseline"]["runs"], runs)
+        self.assertIn("every result of theirs is functional only", self.read(r.out, "summary.md"))
+        self.assertTrue(os.path.exists(os.path.join(r.out, "report", "index.html")))
 
     def test_another_kernel_configuration_starts_again(self):
         self.quiet(N + 1)
