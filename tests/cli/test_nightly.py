@@ -6,9 +6,9 @@ the first nights build the rolling baseline ("building (k of N)", every case a s
 nights are compared with the last N quiet ones; a disturbed night exits 3 and stays out; a
 night with two cases 12% slower exits 1, names them in the summary, KTAP and JUnit, stays out
 until accepted (with who and why); a case that failed its checks exits 1 even while
-building; a baseline whose results are all functional only compares nothing; another kernel configuration starts a new baseline; a creep of 0.5% a night is
-reported as drift with the night it began. Both backends (registered again under
-with_postgres.py). The fortnight of real runs is test_nightly_fortnight.py."""
+building; a baseline whose results are all functional only compares nothing; another kernel
+configuration starts a new baseline; a creep of 0.5% a night is reported as drift with the
+night it began. Both backends (registered again under with_postgres.py). The fortnight of real runs is test_nightly_fortnight.py."""
 import datetime
 import fcntl
 import json
