@@ -39,26 +39,13 @@ static struct nightly_args {
 	struct verdict_options verdict;
 } args;
 
-static void suites_text(unsigned int suites, char *out, size_t size)
-{
-	static const struct { unsigned int bit; const char *name; } names[] = {
-		{ SUITE_NATIVE, "native" }, { SUITE_KVM, "kvm" }, { SUITE_GUEST, "guest" }, { SUITE_KAPI, "kapi" },
-	};
-	size_t used = 0;
-
-	out[0] = 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (suites & names[i].bit)
-			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", names[i].name);
-}
-
 /* What the rolling baseline is kept by besides the machine: what is measured, and how the
  * kernel is configured. */
 static void configuration(const struct nightly_args *a, const char *release, char *out, size_t size)
 {
 	char suites[64], kernel[KERNEL_CONFIG_TEXT_MAX], ops[16] = "default", cpu[16] = "last";
 
-	suites_text(a->run.o.suites, suites, sizeof(suites));
+	suite_text(a->run.o.suites, suites, sizeof(suites));
 	if (a->run.o.ops)
 		snprintf(ops, sizeof(ops), "%u", a->run.o.ops);
 	if (a->run.o.cpu >= 0)
