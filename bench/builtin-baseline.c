@@ -1,19 +1,22 @@
 /*
- * builtin-baseline.c - `xstate-bench baseline set NAME RUN... | list | show NAME`.
+ * builtin-baseline.c - `xstate-bench baseline set NAME RUN... | list | show NAME | accept RUN`.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../results/baseline.h"
+#include "../results/nightly_record.h"
 #include "../results/series.h"
 #include "../results/stats.h"
 #include "cli.h"
 
 static struct {
-	const char *db, *metric;
+	const char *db, *metric, *by, *reason;
 } args;
 
 static int set(struct results_store *st, const char *name, int nr, char **specs)
@@ -40,6 +43,37 @@ static int set(struct results_store *st, const char *name, int nr, char **specs)
 		       o.nr_excluded ? " (functional-only results excluded, listed above)" : "");
 	free(runs);
 	return rc;
+}
+
+static int accept(struct results_store *st, const char *spec, const char *who, const char *why)
+{
+	struct night_acceptance a;
+	struct series s;
+	char now[32];
+	int rc = series_resolve(st, spec, &s);
+
+	if (!rc && s.baseline_id)
+		rc = xb_fail(EINVAL, "%s is a baseline: accept takes a night's run", spec);
+	cli_iso_time(now, sizeof(now));
+	if (!rc && !(rc = nightly_accept(st, s.runs[0].id, now, who, why, &a)))
+		printf("accepted run %" PRId64 " (%s night) into the rolling baseline of machine %" PRId64 ", %s; by %s: %s\n",
+		       s.runs[0].id, night_state_name(a.state), a.machine_id, a.configuration, who, why);
+	series_free(&s);
+	return rc;
+}
+
+/* The login name of the effective user, else $USER, else its uid. */
+static const char *login_name(char *buf, size_t size)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	const char *user = getenv("USER");
+
+	if (pw)
+		return pw->pw_name;
+	if (user && *user)
+		return user;
+	snprintf(buf, size, "uid %d", (int)geteuid());
+	return buf;
 }
 
 static int show(struct results_store *st, const char *name, const char *metric)
@@ -71,6 +105,7 @@ static int baseline_main(int argc, char **argv)
 {
 	const char *action, *name = NULL;
 	struct results_store *st;
+	char uid[32];
 	int first, rc, nr;
 
 	memset(&args, 0, sizeof(args));
@@ -78,7 +113,7 @@ static int baseline_main(int argc, char **argv)
 	if ((rc = cli_parse(&cmd_baseline, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (first >= argc)
-		return cli_usage_error(&cmd_baseline, "want set, list or show");
+		return cli_usage_error(&cmd_baseline, "want set, list, show or accept");
 	action = argv[first];
 	nr = argc - first - 1;
 	if (!strcmp(action, "set") && nr < 2)
@@ -90,17 +125,26 @@ static int baseline_main(int argc, char **argv)
 		return cli_usage_error(&cmd_baseline, "unexpected argument: %s", argv[first + 1]);
 	if (!strcmp(action, "show") && nr != 1)
 		return cli_usage_error(&cmd_baseline, "baseline show: want one NAME");
-	if (strcmp(action, "set") && strcmp(action, "list") && strcmp(action, "show"))
-		return cli_usage_error(&cmd_baseline, "unknown action '%s': want set, list or show", action);
+	if (!strcmp(action, "accept") && nr != 1)
+		return cli_usage_error(&cmd_baseline, "baseline accept: want one RUN");
+	if (!strcmp(action, "accept") && (!args.reason || !*args.reason))
+		return cli_usage_error(&cmd_baseline, "baseline accept: say why with --reason TEXT");
+	if (strcmp(action, "accept") && (args.by || args.reason))
+		return cli_usage_error(&cmd_baseline, "--by and --reason are for accept");
+	if (strcmp(action, "set") && strcmp(action, "list") && strcmp(action, "show") && strcmp(action, "accept"))
+		return cli_usage_error(&cmd_baseline, "unknown action '%s': want set, list, show or accept", action);
 	if (cli_stop_after_arguments)
 		return 0;
-	rc = !strcmp(action, "set") ? cli_open_results_for_writing(args.db, &st) : cli_open_results(args.db, &st);
+	rc = !strcmp(action, "set") || !strcmp(action, "accept") ? cli_open_results_for_writing(args.db, &st)
+								   : cli_open_results(args.db, &st);
 	if (rc)
 		goto out;
 	if (!strcmp(action, "set"))
 		rc = set(st, name, nr - 1, argv + first + 2);
 	else if (!strcmp(action, "list"))
 		rc = baseline_list(st, stdout);
+	else if (!strcmp(action, "accept"))
+		rc = accept(st, argv[first + 1], args.by ? args.by : login_name(uid, sizeof(uid)), args.reason);
 	else
 		rc = show(st, argv[first + 1], args.metric);
 	results_close(st);
@@ -110,7 +154,7 @@ out:
 	return rc ? 1 : 0;
 }
 
-static const char *const baseline_forms[] = { "set NAME RUN...", "list", "show NAME", NULL };
+static const char *const baseline_forms[] = { "set NAME RUN...", "list", "show NAME", "accept RUN", NULL };
 static const struct cli_operand baseline_operands[] = {
 	{ "set NAME RUN...", "make (or replace) baseline NAME from one run or several pooled runs of one machine; RUN "
 			     "is a run id or a run label (its latest run). Runs must be complete; results marked "
@@ -118,17 +162,21 @@ static const struct cli_operand baseline_operands[] = {
 			     "listed" },
 	{ "list", "every baseline: when it was set, its runs and results" },
 	{ "show NAME", "its runs, and per case the samples, median and spread of --metric" },
+	{ "accept RUN", "let a flagged or inconclusive night of the nightly job (a run id or label) into its rolling "
+			"baseline: its level is the new normal; recorded with --by and --reason" },
 	{ NULL },
 };
 static const struct cli_option baseline_options[] = {
 	CLI_DB_OPTION(&args.db),
 	OPT_STRING(0, "metric", &args.metric, "NAME", "for show: ticks_per_op (default), core_cycles_per_op, ..."),
+	OPT_STRING(0, "reason", &args.reason, "TEXT", "for accept: why (required)"),
+	OPT_STRING(0, "by", &args.by, "WHO", "for accept: who accepts it (default: the login name)"),
 	OPT_END(),
 };
 
 const struct cli_command cmd_baseline = {
 	.name = "baseline",
-	.summary = "set, list and show named baselines",
+	.summary = "set, list and show named baselines; accept a night into its rolling baseline",
 	.forms = baseline_forms,
 	.operands = baseline_operands,
 	.options = baseline_options,

@@ -12,29 +12,15 @@
 #include "../results/ktap.h"
 #include "../results/series.h"
 #include "cli.h"
-#include "family_guest.h"
-#include "plan.h"
-#include "progress.h"
-#include "runner.h"
-
-/* 3 rounds of 10 samples: the same 30 samples a case had before rounds, spread over three
- * passes so that a run carries the drift between passes. */
-#define DEFAULT_ROUNDS 3
-#define DEFAULT_REPETITIONS 10
-#define DEFAULT_MIN_TIME 0.02
-#define QUICK_ROUNDS 2
-#define QUICK_REPETITIONS 3
-#define QUICK_MIN_TIME 0.003
+#include "run_cli.h"
 
 enum run_format { RUN_TEXT, RUN_KTAP };
 static const char *const formats[] = { "text", "ktap", NULL };
 
 static struct {
-	struct run_options o;
+	struct run_cli run;
 	const char *db;
-	int repetitions, rounds, ops, progress, format;
-	double min_time;
-	bool quick, quiet;
+	int format;
 } args;
 
 /* The stored run @run_id as KTAP on stdout. */
@@ -79,46 +65,24 @@ static void restore_stdout(int saved)
 	close(saved);
 }
 
-static char *join_args(int argc, char **argv)
-{
-	size_t len = strlen("xstate-bench") + 1;
-	char *s;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	strcpy(s, "xstate-bench");
-	for (int i = 0; i < argc; i++) {
-		strcat(s, " ");
-		strcat(s, argv[i]);
-	}
-	return s;
-}
-
 static int run_main(int argc, char **argv)
 {
-	struct run_options *o = &args.o;
+	struct run_options *o = &args.run.o;
 	struct machine *m;
 	int64_t run_id = 0;
 	int first, rc, saved_stdout = -1;
 
 	memset(&args, 0, sizeof(args));
-	*o = (struct run_options){ .suites = SUITE_NATIVE, .cpu = -1 };
+	run_cli_init(&args.run, SUITE_NATIVE);
 	if ((rc = cli_parse(&cmd_run, argc, argv, &first)) != CLI_CONTINUE)
 		return rc;
 	if (first < argc)
 		return cli_usage_error(&cmd_run, "unexpected argument: %s", argv[first]);
 	if (cli_stop_after_arguments)
 		return 0;
-	o->rounds = args.rounds ? args.rounds : args.quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
-	o->repetitions = args.repetitions ? args.repetitions : args.quick ? QUICK_REPETITIONS : DEFAULT_REPETITIONS;
-	o->min_time = args.min_time > 0 ? args.min_time : args.quick ? QUICK_MIN_TIME : DEFAULT_MIN_TIME;
-	o->ops = (uint32_t)args.ops;
-	o->progress = args.quiet ? PROGRESS_NONE : (enum progress_mode)args.progress;
+	run_cli_finish(&args.run);
 	o->db_url = cli_db_url(args.db);
-	o->command_line = join_args(argc, argv);
+	o->command_line = run_cli_command_line(argc, argv);
 	rc = 0;
 
 	m = malloc(sizeof(*m));
@@ -155,39 +119,17 @@ static int run_main(int argc, char **argv)
 }
 
 static const struct cli_option run_options[] = {
-	OPT_CALLBACK(0, "suite", &args.o.suites, "S", "native, kvm, guest, kapi or all, comma-separated (default: "
-		     "native)", cli_check_suite, suite_names),
-	OPT_CALLBACK(0, "filter", &args.o.filter, "REGEX", "only cases whose id matches (POSIX extended regex)",
-		     cli_check_regex, NULL),
-	OPT_INTEGER(0, "rounds", &args.rounds, "R", 1, 100, "passes over every case, each in a shuffled order "
-		    "(default 3; --quick: 2): replicates the drift between passes"),
-	OPT_INTEGER(0, "repetitions", &args.repetitions, "N", 1, 1000, "samples per case in each round (default 10; "
-		    "--quick: 3); a sample is the median of its batches"),
-	OPT_BOOLEAN(0, "quick", &args.quick, "fewer rounds and shorter samples, for a smoke run"),
+	RUN_CLI_OPTIONS(&args.run, "native"),
 	CLI_DB_OPTION(&args.db),
-	OPT_NAME(0, "label", &args.o.label, "L", "a label for this run (baselines and compare accept it)"),
-	OPT_OUTPUT_FILE(0, "json", &args.o.json_path, "also write the run as Google Benchmark JSON to FILE (the "
+	OPT_NAME(0, "label", &args.run.o.label, "L", "a label for this run (baselines and compare accept it)"),
+	OPT_OUTPUT_FILE(0, "json", &args.run.o.json_path, "also write the run as Google Benchmark JSON to FILE (the "
 			"shape of export: per-operation times)"),
-	OPT_INTEGER(0, "cpu", &args.o.cpu, "N", 0, 65535, "pin the measuring thread to the PU with OS index N "
-		    "(default: the last PU)"),
-	OPT_CALLBACK(0, "counters", &args.o.counters, "LIST", "count these libpfm4 events around each batch (e.g. "
-		     "perf::PERF_COUNT_SW_TASK_CLOCK,cycles)", cli_check_counters, NULL),
-	OPT_INTEGER(0, "ops", &args.ops, "N", 1, 1 << 20, "operations per timed batch (default: each family's own)"),
-	OPT_DOUBLE(0, "min-time", &args.min_time, "SECONDS", 1e-6, 60, "seconds of batches per sample (default "
-		   "0.02; --quick: 0.003)"),
-	OPT_CALLBACK(0, "vmm", NULL, "NAME", "what boots the guest suite's payload: kvm (this project's VMM, the "
-		     "default) or qemu (qemu-system-x86_64; KVM when it works, else TCG, whose results are marked "
-		     "functional_only)", cli_check_vmm, guest_vmm_names),
-	OPT_CHOICE(0, "progress", &args.progress, "MODE", progress_mode_names, "progress on stderr: auto (the "
-		   "default: one updating line on a terminal, else plain), line, plain (a line every few seconds) or "
-		   "none"),
-	OPT_BOOLEAN('q', "quiet", &args.quiet, "no progress (--progress none)"),
 	OPT_CHOICE(0, "format", &args.format, "F", formats, "what stdout carries: text (the summary, the default) "
 		   "or ktap (KTAP version 1 of the stored run, for kselftest-style runners; the summary then goes "
 		   "to stderr, with the progress)"),
-	OPT_BOOLEAN(0, "wide", &args.o.wide, "the result table with every column: ns/op, samples, XINUSE before the "
-		    "batch, the modified optimization's hit rate, batches run again"),
-	OPT_BOOLEAN('v', "verbose", &args.o.verbose, "list every skipped case with its reason, not only one "
+	OPT_BOOLEAN(0, "wide", &args.run.o.wide, "the result table with every column: ns/op, samples, XINUSE before "
+		    "the batch, the modified optimization's hit rate, batches run again"),
+	OPT_BOOLEAN('v', "verbose", &args.run.o.verbose, "list every skipped case with its reason, not only one "
 		    "example per reason"),
 	OPT_END(),
 };

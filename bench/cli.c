@@ -294,8 +294,12 @@ const char *cli_check_suite(void *value, const char *arg, char *msg, size_t size
 
 const char *cli_check_vmm(void *value, const char *arg, char *msg, size_t size)
 {
-	(void)value, (void)msg, (void)size;
-	return guest_family_select_vmm(arg) ? NULL : "kvm or qemu";
+	(void)msg, (void)size;
+	if (!guest_family_select_vmm(arg))
+		return "kvm or qemu";
+	if (value)
+		*(const char **)value = arg;
+	return NULL;
 }
 
 const char *cli_check_db(void *value, const char *arg, char *msg, size_t size)

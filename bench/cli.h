@@ -107,7 +107,7 @@ extern bool cli_stop_after_arguments;
 
 /* The commands (builtin-*.c). */
 extern const struct cli_command cmd_probe, cmd_list, cmd_run, cmd_compare, cmd_baseline, cmd_import, cmd_export,
-	cmd_history, cmd_report, cmd_help;
+	cmd_history, cmd_report, cmd_nightly, cmd_help;
 /* Every command, in the order the top-level help lists them, NULL-terminated (builtin-help.c). */
 extern const struct cli_command *const cli_commands[];
 const struct cli_command *cli_command_find(const char *name);
@@ -146,7 +146,8 @@ const char *cli_check_regex(void *value, const char *arg, char *msg, size_t size
 const char *cli_check_threshold(void *value, const char *arg, char *msg, size_t size); /* verdict_options */
 const char *cli_check_alpha(void *value, const char *arg, char *msg, size_t size);     /* verdict_options */
 const char *cli_check_suite(void *value, const char *arg, char *msg, size_t size);     /* unsigned int suites */
-const char *cli_check_vmm(void *value, const char *arg, char *msg, size_t size);       /* the guest launcher */
+/* the guest launcher; its name into *(const char **)value unless value is NULL */
+const char *cli_check_vmm(void *value, const char *arg, char *msg, size_t size);
 /* a URL that names a file or a server: "" and ":memory:" would make SQLite keep the results
  * in a private temporary database and drop them at exit */
 const char *cli_check_db(void *value, const char *arg, char *msg, size_t size);      /* const char ** */

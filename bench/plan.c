@@ -97,6 +97,16 @@ int suite_parse(const char *text, unsigned int *suites)
 	return *suites ? 0 : -1;
 }
 
+void suite_text(unsigned int suites, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (int i = 0; suite_bits[i] != SUITE_ALL && used < size; i++)
+		if (suites & suite_bits[i])
+			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", suite_names[i]);
+}
+
 static unsigned int site_suite(const char *site)
 {
 	return !strcmp(site, "native") ? SUITE_NATIVE

@@ -19,6 +19,8 @@ extern const char *const suite_names[];
 /* Parses "native,kvm" or "all" (a suite is a site: native, kvm, guest, kapi); returns -1 on
  * an unknown suite name. */
 int suite_parse(const char *text, unsigned int *suites);
+/* The suites as suite_parse() reads them, each by name: "native,kvm". */
+void suite_text(unsigned int suites, char *out, size_t size);
 
 /*
  * Plans every family of the selected suites for @m and keeps the cases whose id matches

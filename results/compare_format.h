@@ -48,6 +48,8 @@ void compare_method_text(const struct comparison *c, FILE *out);
 /* Writes @s with <, >, &, " and ' escaped, for XML (JUnit) and HTML (the report); line breaks
  * too, for an attribute. markup_text() keeps them, for an element's text. */
 void markup_escaped(FILE *out, const char *s);
+/* A Markdown table cell's text: a '|' escaped (it would end the cell), on one line. */
+void markdown_cell_text(FILE *out, const char *s);
 void markup_text(FILE *out, const char *s);
 
 #endif

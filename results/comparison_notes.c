@@ -85,6 +85,8 @@ static bool has_machine(const struct series *s, const struct series_run *run)
 
 static bool same_machines(const struct series *a, const struct series *b)
 {
+	if (!a->nr_runs || !b->nr_runs) /* a side without runs (a baseline being built) has no machine */
+		return true;
 	for (int r = 0; r < a->nr_runs; r++)
 		if (!has_machine(b, &a->runs[r]))
 			return false;

@@ -96,6 +96,25 @@ static int open_handle(const char *name, int flags, sqlite3 **handle, char **msg
 	return sqlite3_exec(*handle, "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master", NULL, NULL, msg);
 }
 
+/*
+ * PRAGMA journal_mode = WAL, waiting like the busy timeout: while another process creates
+ * the file or switches it, SQLite returns SQLITE_BUSY at once rather than call the busy
+ * handler (waiting could deadlock it), so the switch is tried again every 10 ms.
+ */
+static int switch_to_wal(sqlite3 *h, char **msg)
+{
+	int rc;
+
+	for (int waited = 0;; waited += 10) {
+		rc = sqlite3_exec(h, "PRAGMA journal_mode = WAL", NULL, NULL, msg);
+		if ((rc & 0xff) != SQLITE_BUSY || waited >= BUSY_TIMEOUT_MS)
+			return rc;
+		sqlite3_free(*msg);
+		*msg = NULL;
+		sqlite3_sleep(10);
+	}
+}
+
 static int sqlite_open(const char *url, enum db_access access, struct db **out)
 {
 	const char *path = strncmp(url, "sqlite:", 7) ? url : url + 7;
@@ -132,7 +151,7 @@ static int sqlite_open(const char *url, enum db_access access, struct db **out)
 	else if (rc != SQLITE_OK)
 		what = sqlite3_errcode(db->handle) == SQLITE_CANTOPEN ? "cannot open" : "not an SQLite database, or unreadable";
 	/* the WAL journal lets readers go on beside the one writer */
-	else if (access != DB_READ && sqlite3_exec(db->handle, "PRAGMA journal_mode = WAL", NULL, NULL, &msg) != SQLITE_OK)
+	else if (access != DB_READ && switch_to_wal(db->handle, &msg) != SQLITE_OK)
 		what = "cannot switch to the WAL journal";
 	if (what) {
 		rc = xb_fail(EIO, "%s: %s: %s", path, what, msg ? msg : sqlite3_errmsg(db->handle));

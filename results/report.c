@@ -702,6 +702,64 @@ static int history_chart(struct results_store *st, const struct report_options *
 	return rc;
 }
 
+static bool among(const int64_t *runs, int nr, int64_t run)
+{
+	for (int i = 0; i < nr; i++)
+		if (runs[i] == run)
+			return true;
+	return false;
+}
+
+/* Case history @i of @o: its median and quartiles in each of o->history_runs, against the
+ * date the run started. None when the case has no samples on that machine. */
+static int case_history_chart(struct results_store *st, const struct report_options *o, const struct series *last,
+			      int i, FILE *gp, struct report_page *page)
+{
+	const struct report_case_history *ch = &o->case_histories[i];
+	char name[32], file[40], title[512], first[32] = "", latest[32] = "";
+	struct history h;
+	int points = 0, width = 960, height = 420, rc = history_load(st, ch->id, o->metric, last->runs[0].machine_id, &h);
+	FILE *dat = NULL;
+
+	if (rc == -ENOENT)
+		return 0;
+	snprintf(name, sizeof(name), "case-history-%d", i + 1);
+	snprintf(file, sizeof(file), "%s.dat", name);
+	if (!rc && !(dat = open_in(o->dir, file)))
+		rc = -EIO;
+	for (int k = 0; k < h.nr_points && !rc; k++) {
+		const struct history_point *pt = &h.points[k];
+
+		if (!among(o->history_runs, o->nr_history_runs, pt->run.id))
+			continue;
+		fprintf(dat, "%s %.17g %.17g %.17g\n", pt->run.started_at, pt->median, pt->q1, pt->q3);
+		if (!points++)
+			snprintf(first, sizeof(first), "%s", pt->run.started_at);
+		snprintf(latest, sizeof(latest), "%s", pt->run.started_at);
+	}
+	if (dat && fclose(dat) && !rc)
+		rc = xb_fail_errno("write %s/%s", o->dir, file);
+	if (!rc && points) {
+		/* on the chart the id, then what was found on a line of its own, each fitted */
+		snprintf(title, sizeof(title), "%s", ch->caption);
+		fit_title(title, width);
+		for (char *q = strchr(title, '"'); q; q = strchr(q, '"'))
+			*q = '\'';
+		fprintf(gp, "reset\nset title \"%s\\n%s\"\nset xdata time\nset timefmt '%%Y-%%m-%%dT%%H:%%M:%%SZ'\n"
+			    "set xlabel \"night (UTC)\"\nset ylabel \"%s (median, quartiles)\"\nset grid xtics ytics\n"
+			    "set key off\nset offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n", ch->id, title,
+			o->metric);
+		time_axis(gp, first, latest);
+		chart_png(gp, name, width, height);
+		fprintf(gp, "plot '%s' using 1:2:3:4 with yerrorlines pt 7 lc rgb '%s'", file, palette[0]);
+		chart_svg(gp, name, width, height);
+		snprintf(title, sizeof(title), "%s: %s", ch->id, ch->caption);
+		rc = add_chart(page, name, title, REPORT_CHART_CASE, width, height);
+	}
+	history_free(&h);
+	return rc;
+}
+
 static int charts(struct results_store *st, const struct report_options *o, const struct series *series, int nr,
 		  const struct comparison *cmp, struct report_page *page)
 {
@@ -713,6 +771,8 @@ static int charts(struct results_store *st, const struct report_options *o, cons
 	if (!gp)
 		return -EIO;
 	page->operations_cut = nr_ops == MAX_OPERATIONS;
+	for (int i = 0; i < o->nr_case_histories && !rc; i++)
+		rc = case_history_chart(st, o, last, i, gp, page);
 	for (int k = 0; cmp && k < cmp->nr_news && !rc; k++)
 		rc = forest_chart(o, cmp, k, gp, page);
 	for (int i = 0; i < nr_ops && !rc; i++)

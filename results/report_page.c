@@ -34,12 +34,14 @@ static void failed_cases(FILE *f, const struct comparison *c, int k, bool html)
 /* At most this many regressions and improvements are named at the top. */
 #define MAX_NAMED 12
 
-static const char *const chart_sections[] = { "Change per case", "Cost per feature set", "History" };
+static const char *const chart_sections[] = { "The cases found, night by night", "Change per case",
+					       "Cost per feature set", "History" };
 
 const char *report_verdict_colour(enum verdict v)
 {
 	switch (v) {
 	case VERDICT_REGRESSION:
+	case VERDICT_DRIFT:
 	case VERDICT_FAILED: return "#cc0000";
 	case VERDICT_IMPROVEMENT: return "#008800";
 	case VERDICT_NOISY: return "#e69f00";
@@ -219,7 +221,7 @@ static void html_charts(FILE *f, const struct report_page *page)
 	fputs("<h2>Charts</h2>\n", f);
 	if (page->operations_cut)
 		fputs("<p>Only the first operations are charted.</p>\n", f);
-	for (int kind = REPORT_CHART_FOREST; kind <= REPORT_CHART_HISTORY; kind++) {
+	for (int kind = REPORT_CHART_CASE; kind <= REPORT_CHART_HISTORY; kind++) {
 		bool heading = false;
 
 		for (int i = 0; i < page->nr_charts; i++) {
@@ -256,7 +258,8 @@ static int write_html(const char *dir, const struct report_page *page, const str
 		   ".warning { color: #8e44ad; font-weight: bold; }\n");
 	for (int v = 0; v < VERDICT_COUNT; v++)
 		fprintf(f, ".%s { color: %s;%s }\n", verdict_name((enum verdict)v), report_verdict_colour((enum verdict)v),
-			v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT || v == VERDICT_FAILED ? " font-weight: bold;" : "");
+			v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT || v == VERDICT_FAILED || v == VERDICT_DRIFT
+			? " font-weight: bold;" : "");
 	fputs("</style>\n</head>\n<body>\n<h1>xstate-bench report</h1>\n<p>Metric: <code>", f);
 	markup_escaped(f, page->metric);
 	fputs("</code>.</p>\n", f);

@@ -10,7 +10,7 @@
 
 #include "comparison.h"
 
-enum report_chart_kind { REPORT_CHART_FOREST, REPORT_CHART_COST, REPORT_CHART_HISTORY };
+enum report_chart_kind { REPORT_CHART_CASE, REPORT_CHART_FOREST, REPORT_CHART_COST, REPORT_CHART_HISTORY };
 
 struct report_chart {
 	enum report_chart_kind kind;

@@ -482,3 +482,16 @@ int results_finish_run(struct results_store *st, int64_t run_id, const char *fin
 	}
 	return 0;
 }
+
+int results_label_run(struct results_store *st, int64_t run_id, const char *label)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(st->db, "UPDATE runs SET label = ? WHERE id = ?", &s);
+
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_text(s, 1, label)) && !(rc = db_bind_int64(s, 2, run_id)))
+		rc = db_step(s);
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}

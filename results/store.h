@@ -103,6 +103,9 @@ void results_rollback(struct results_store *st);
 int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at,
 		       const char *disturbed) XB_MUST_CHECK;
 
+/* Labels run @run_id (the nightly labels its night's run once it knows its date and kernel). */
+int results_label_run(struct results_store *st, int64_t run_id, const char *label) XB_MUST_CHECK;
+
 /* The database under the store, for the readers in results/ (series, baselines, history). */
 struct db *results_db(struct results_store *st);
 /* Reserves @count consecutive ids for @table (machines, runs, cases, baselines); the first is

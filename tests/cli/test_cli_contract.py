@@ -8,7 +8,7 @@ import re
 import xbtest
 from xbtest import run
 
-COMMANDS = ["probe", "list", "run"]
+COMMANDS = ["probe", "list", "run", "nightly"]
 RESULTS_COMMANDS = ["compare", "baseline", "history", "report", "import", "export"]
 
 
@@ -117,7 +117,10 @@ class Contract(xbtest.TempDirTest):
         self.assertUsageError(run("compare", "--db", db, "--threshold", "x", "1", "2"), "--threshold")
         self.assertUsageError(run("compare", "--db", db, "--alpha", "2", "1", "2"), "--alpha")
         self.assertUsageError(run("compare", "--db", db, "--format", "html", "1", "2"), "--format")
-        self.assertUsageError(run("baseline", "--db", db), "want set, list or show")
+        self.assertUsageError(run("baseline", "--db", db), "want set, list, show or accept")
+        self.assertUsageError(run("baseline", "--db", db, "accept", "1"), "say why with --reason TEXT")
+        self.assertUsageError(run("baseline", "--db", db, "--reason", "r", "accept"), "want one RUN")
+        self.assertUsageError(run("baseline", "--db", db, "--by", "me", "list"), "--by and --reason are for accept")
         self.assertUsageError(run("baseline", "--db", db, "set", "name"), "at least one RUN")
         self.assertUsageError(run("baseline", "--db", db, "show"), "want one NAME")
         self.assertUsageError(run("history", "--db", db), "missing CASE")
