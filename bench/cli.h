@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 #define EXIT_USAGE 2
 /* cli_parse: the options are parsed, the command goes on */

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 /* The path of companion @name that access(@mode) accepts; on failure the message names both
  * places looked at. */

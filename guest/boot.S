@@ -6,7 +6,7 @@
  * a guarded call into an ordinary return.
  */
 #include "boot.h"
-#include "cr.h"
+#include "../base/cr.h"
 #include "trap_stub.h"
 
 #define MSR_EFER 0xc0000080

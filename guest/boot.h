@@ -5,7 +5,7 @@
 #ifndef XB_GUEST_BOOT_H
 #define XB_GUEST_BOOT_H
 
-#include "pvh.h"
+#include "../base/pvh.h"
 
 #define GUEST_CS 0x08
 #define GUEST_DS 0x10

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "cr.h"
+#include "../base/cr.h"
 
 static inline void outb(uint16_t port, uint8_t v)
 {

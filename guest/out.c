@@ -3,7 +3,7 @@
  */
 #include "out.h"
 
-#include "../host/guest_launcher.h"
+#include "../base/guest_protocol.h"
 #include "../kernels/kstring.h"
 #include "io.h"
 

@@ -1,5 +1,5 @@
 /*
- * out.h - writing records (records.h) to port 0xE9 and ending the run through port 0xF4.
+ * out.h - writing records (base/guest_protocol.h) to port 0xE9 and ending the run through port 0xF4.
  * A record is built field by field in a line buffer; a string value too long for the line
  * is cut short (marked "..."), so a record is never longer than the protocol allows.
  */
@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "records.h"
+#include "../base/guest_protocol.h"
 
 struct rec {
 	char line[GUEST_RECORD_MAX + 1];

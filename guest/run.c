@@ -3,7 +3,7 @@
  */
 #include "run.h"
 
-#include "../host/guest_launcher.h"
+#include "../base/guest_protocol.h"
 #include "../kernels/calibration.h"
 #include "../kernels/kstring.h"
 #include "../kernels/msr_bench.h"
@@ -60,7 +60,7 @@ static int fail_batch(struct case_run *cr, const char *error, uint64_t expected,
 	return -1;
 }
 
-/* The VMM's exit counter (host/guest_launcher.h): one 32-bit OUT of the counts' address. */
+/* The VMM's exit counter (base/guest_protocol.h): one 32-bit OUT of the counts' address. */
 static void read_exit_counts(struct guest_exit_counts *c)
 {
 	__asm__ volatile("outl %0, %1" : : "a"((uint32_t)(uintptr_t)c), "Nd"(GUEST_EXIT_COUNTER_PORT) : "memory");

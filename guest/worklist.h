@@ -14,7 +14,7 @@
  *   probe                      report the CPUID leaves and XCR0/XSS the payload sees, run nothing
  *   nocheck                    run cases without the CPUID pre-check: a missing feature then
  *                              shows as the exception it raises (turned into a skip)
- *   exit_counter               the VMM serves the exit counter (host/guest_launcher.h): the
+ *   exit_counter               the VMM serves the exit counter (base/guest_protocol.h): the
  *                              cases that count VM exits report them with each sample
  *   selftest=triple|hang|ud    exercise an exception path before the cases (a triple fault, a
  *                              hang for the watchdog, an exception outside any case)

@@ -3,27 +3,8 @@
  * same for every VMM: a launch description in, an outcome out. Launchers are ops tables
  * (this project's KVM VMM in host/kvm/, QEMU in host/qemu/); `run --vmm` picks one.
  *
- * The boot contract between a launcher and the payload (guest/):
- *  - The payload is an ELF64 executable; its PT_LOAD segments go to their physical
- *    addresses (p_paddr, at or above 1 MiB).
- *  - This project's VMM enters it directly in 64-bit mode at e_entry: CR0 = PE|MP|ET|NE|WP|PG,
- *    CR4 = PAE, EFER = LME|LMA, identity paging of the first 4 GiB
- *    with 2 MiB pages in memory the payload may overwrite (below 1 MiB), a flat 64-bit code
- *    segment and flat data segments, RFLAGS = 0x2 (interrupts off), RSP = 0 (the payload sets
- *    its own stack, GDT, IDT and page tables), and RSI = the guest-physical address (below
- *    1 MiB) of a PVH start-info block (struct hvm_start_info, magic 0x336ec578, version 1)
- *    whose cmdline_paddr points at the NUL-terminated work list.
- *  - QEMU loads it with -kernel through the PVH ELF note (XEN_ELFNOTE_PHYS32_ENTRY: 32-bit
- *    protected mode, EBX = the same start-info block) or through its multiboot header
- *    (EAX = 0x2BADB002, EBX = the multiboot information, whose cmdline field holds the work list).
- *  - The payload writes text records, one per line, to I/O port 0xE9 (QEMU: -debugcon), and
- *    ends with a 32-bit OUT of its status to I/O port 0xF4 (QEMU: isa-debug-exit,
- *    iobase=0xf4, iosize=4; QEMU's own exit code is then status * 2 + 1).
- *  - A launcher that can read KVM's statistics of the guest's vCPU (this project's VMM, where
- *    KVM_GET_STATS_FD works) serves the exit counter and adds the word `exit_counter` to the
- *    work list: a 32-bit OUT to port 0xEA of the guest-physical address of a struct
- *    guest_exit_counts makes it fill that structure before the guest goes on. The OUT is an
- *    exit itself, already counted (as port I/O) in what it reads.
+ * The boot contract between a launcher and the payload, its output and its end are the
+ * guest protocol (base/guest_protocol.h).
  */
 #ifndef XB_HOST_GUEST_LAUNCHER_H
 #define XB_HOST_GUEST_LAUNCHER_H
@@ -32,19 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GUEST_DEBUGCON_PORT 0xe9
-#define GUEST_EXIT_PORT 0xf4
-#define GUEST_EXIT_COUNTER_PORT 0xea
-/* Bytes a launcher may add to the work list it is given (" exit_counter"). */
-#define GUEST_LAUNCHER_WORDS_MAX 16
-#define GUEST_PAYLOAD_MIN_PADDR 0x100000u
-
-/* What the exit counter writes (little-endian, as the guest reads it). */
-struct guest_exit_counts {
-	uint64_t exits;       /* KVM's `exits`: every VM exit of the vCPU so far */
-	uint64_t with_reason; /* those KVM counts under a reason of its own as well: port I/O, MMIO,
-			       * external interrupts, HLT, interrupt and NMI windows (host/kvm/vcpu_stats.h) */
-};
+#include "../base/guest_protocol.h"
 
 struct guest_launch {
 	const char *payload;  /* path of the payload ELF */

@@ -1,5 +1,5 @@
 /*
- * guest_records.h - the one reader of the payload's records (guest/records.h has the
+ * guest_records.h - the one reader of the payload's records (base/guest_protocol.h has the
  * grammar; README.md "Guest records" the kinds). A line is checked against the grammar, its
  * kind against the known kinds, its fields against the kind's required and optional keys,
  * and a `hello` against this build's protocol version (GUEST_PROTOCOL_VERSION); malformed, truncated (no end of line) and oversized lines are refused with a message that
@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../guest/records.h"
-#include "error.h"
+#include "../base/guest_protocol.h"
+#include "../base/error.h"
 
 struct guest_field {
 	const char *key, *value; /* point into the record's text */

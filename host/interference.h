@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "../base/error.h"
 
 struct interference_probe {
 	int pu;               /* the measured PU's OS index */

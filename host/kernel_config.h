@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "../base/error.h"
 
 #define KERNEL_CONFIG_TEXT_MAX 160
 

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "error.h"
+#include "../base/error.h"
 #include "../kernels/cpuid.h"
 #include "../kernels/xstate_layout.h"
 #include "module/xstate_bench_uapi.h"

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "error.h"
+#include "../base/error.h"
 #include "../kernels/xstate_layout.h"
 
 /*

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 struct db;
 struct db_stmt;

@@ -5,7 +5,7 @@
 #ifndef XB_RESULTS_GNUPLOT_H
 #define XB_RESULTS_GNUPLOT_H
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 /* Runs `gnuplot SCRIPT` with @dir as its working directory; stderr to @dir/gnuplot.log.
  * Fails (naming the log) when gnuplot cannot start or exits non-zero. */

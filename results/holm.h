@@ -6,7 +6,7 @@
 #ifndef XB_RESULTS_HOLM_H
 #define XB_RESULTS_HOLM_H
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 /*
  * Adjusted p-values: with p(1) <= ... <= p(m), adjusted(j) = max over i <= j of

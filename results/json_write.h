@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 /* Prints @root and a newline to @out and deletes @root. Returns 0 or -ENOMEM. */
 int json_write(cJSON *root, FILE *out) XB_MUST_CHECK;

@@ -13,7 +13,7 @@
 
 #include <stdbool.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 /* The smallest spread a sample set is credited with (log scale): timings quantized to a
  * tick cannot claim to know a ratio better than this. */

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 /* The empty-loop control's id: its change is shown beside the shift, never as a ratio. */
 #define CONTROL_EMPTY_LOOP_ID "native/loop/empty/none"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 struct results_store;
 struct db;

@@ -17,7 +17,7 @@
 
 #include <stdbool.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 /* Up to this many nights the null distribution of S is exact (Mahonian numbers); beyond
  * it, or with tied values, the normal approximation with the ties' variance. */

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 #include "replication.h"
 #include "shift.h"
 

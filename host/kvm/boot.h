@@ -8,8 +8,8 @@
 
 #include <stdint.h>
 
-#include "../../guest/cr.h"
-#include "../../guest/pvh.h"
+#include "../../base/cr.h"
+#include "../../base/pvh.h"
 #include "vm.h"
 
 /* Where the boot structures live in guest-physical memory (all below 1 MiB). */

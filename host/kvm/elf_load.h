@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../error.h"
+#include "../../base/error.h"
 
 /* Loads the ELF image @file (@size bytes) into @mem (@mem_size bytes of guest memory at
  * guest-physical 0); @entry gets e_entry. Fails with a message naming what is wrong. */

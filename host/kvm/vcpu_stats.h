@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../error.h"
+#include "../../base/error.h"
 
 /* The exits KVM counts under a reason of their own (each also counted in `exits`): port
  * I/O, MMIO to user space, external interrupts, HLT, interrupt and NMI windows. */

@@ -1,7 +1,7 @@
 /*
  * vm.h - a KVM virtual machine of this project's VMM: /dev/kvm, the VM, one slot of guest
  * memory at guest-physical 0, and its vCPUs. Every function that can fail records a
- * message naming the ioctl or syscall and errno (host/error.h) and returns a negative errno.
+ * message naming the ioctl or syscall and errno (base/error.h) and returns a negative errno.
  */
 #ifndef XB_HOST_KVM_VM_H
 #define XB_HOST_KVM_VM_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../error.h"
+#include "../../base/error.h"
 
 struct kvm_vm {
 	int kvm_fd;      /* /dev/kvm */

@@ -26,7 +26,7 @@
 
 #include "../../kernels/cpuid.h"
 #include "../../kernels/xfeature.h"
-#include "../error.h"
+#include "../../base/error.h"
 #include "../machine.h"
 
 #define QEMU_BINARY "qemu-system-x86_64"

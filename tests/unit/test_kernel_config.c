@@ -17,7 +17,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "host/error.h"
+#include "base/error.h"
 #include "host/kernel_config.h"
 
 static const char base[] =

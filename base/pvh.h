@@ -3,8 +3,8 @@
  * that names the 32-bit entry, and the start-info block (version 1) with its memory map.
  * Freestanding; the constants are usable from assembly.
  */
-#ifndef XB_GUEST_PVH_H
-#define XB_GUEST_PVH_H
+#ifndef XB_BASE_PVH_H
+#define XB_BASE_PVH_H
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 #define HVM_START_MAGIC 0x336ec578

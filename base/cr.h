@@ -2,8 +2,8 @@
  * cr.h - the control-register and EFER bits the payload (boot.S, main.c) and this project's
  * VMM (host/kvm/boot.c) set. Freestanding; the constants are usable from assembly.
  */
-#ifndef XB_GUEST_CR_H
-#define XB_GUEST_CR_H
+#ifndef XB_BASE_CR_H
+#define XB_BASE_CR_H
 
 #define CR0_PE 0x1
 #define CR0_MP 0x2
