@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../base/ids.h"
 #include "../host/kvm/launcher.h"
 #include "../host/machine.h"
 #include "../results/json_write.h"

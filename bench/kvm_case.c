@@ -12,7 +12,7 @@
 
 #include "../host/kvm/launcher.h"
 #include "../host/xstate_buffer.h"
-#include "../kernels/xfeature.h"
+#include "../base/ids.h"
 #include "../kernels/xstate_image.h"
 #include "require.h"
 

@@ -3,7 +3,7 @@
  */
 #include "cases.h"
 
-#include "../kernels/kstring.h"
+#include "../base/kstring.h"
 #include "../kernels/xstate_image.h"
 
 static const char *const save_sets[] = { "fp", "avx", "avx512", "user", "amx", "all" };

@@ -4,7 +4,7 @@
  * and end through the exit port.
  */
 #include "../kernels/cpuid.h"
-#include "../kernels/kstring.h"
+#include "../base/kstring.h"
 #include "../kernels/xsave_insn.h"
 #include "../kernels/xstate_image.h"
 #include "boot.h"

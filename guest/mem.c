@@ -4,7 +4,7 @@
  */
 #include "mem.h"
 
-#include "../kernels/kstring.h"
+#include "../base/kstring.h"
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

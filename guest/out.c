@@ -4,7 +4,7 @@
 #include "out.h"
 
 #include "../base/guest_protocol.h"
-#include "../kernels/kstring.h"
+#include "../base/kstring.h"
 #include "io.h"
 
 static void put(struct rec *r, char c)

@@ -5,7 +5,7 @@
 
 #include "../base/guest_protocol.h"
 #include "../kernels/calibration.h"
-#include "../kernels/kstring.h"
+#include "../base/kstring.h"
 #include "../kernels/msr_bench.h"
 #include "../kernels/xsave_insn.h"
 #include "../kernels/xstate_image.h"

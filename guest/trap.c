@@ -3,7 +3,7 @@
  */
 #include "trap.h"
 
-#include "../kernels/kstring.h"
+#include "../base/kstring.h"
 #include "../kernels/xsave_insn.h"
 #include "boot.h"
 #include "out.h"

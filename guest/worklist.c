@@ -3,7 +3,7 @@
  */
 #include "worklist.h"
 
-#include "../kernels/kstring.h"
+#include "../base/kstring.h"
 
 #define DEFAULT_REPS 5
 #define DEFAULT_OPS 128

@@ -3,7 +3,7 @@
  */
 #include "calibration.h"
 
-#include "kstring.h"
+#include "../base/kstring.h"
 #include "xsave_bench.h"
 
 uint64_t calibration_median(uint64_t *values, int n)

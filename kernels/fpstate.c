@@ -2,7 +2,7 @@
  * fpstate.c - making, copying and checking fpstate containers. Freestanding.
  */
 #include "fpstate.h"
-#include "kstring.h"
+#include "../base/kstring.h"
 #include "xstate_image.h"
 
 #define FPSTATE_HEADER_BYTES ((uint32_t)offsetof(struct fpstate, regs))

@@ -2,7 +2,7 @@
  * fpu_switch_bench.c - the measured switch batch and its checks. Freestanding.
  */
 #include "fpu_switch_bench.h"
-#include "kstring.h"
+#include "../base/kstring.h"
 #include "tsc.h"
 #include "xsave_insn.h"
 #include "xstate_image.h"
@@ -18,11 +18,19 @@ const char *fpu_strategy_name(enum fpu_strategy s)
 	return s < FPU_STRATEGY_COUNT ? names[s] : "?";
 }
 
+enum condition fpu_cond_condition(enum fpu_cond c)
+{
+	return c == FPU_COND_LIVE ? COND_LIVE : COND_NEED_LOAD;
+}
+
 const char *fpu_cond_name(enum fpu_cond c)
 {
-	static const char *const names[FPU_COND_COUNT] = { "need-load", "live" };
+	return c < FPU_COND_COUNT ? condition_name(fpu_cond_condition(c)) : "?";
+}
 
-	return c < FPU_COND_COUNT ? names[c] : "?";
+enum fpu_cond fpu_cond_of(enum condition c)
+{
+	return c == COND_LIVE ? FPU_COND_LIVE : FPU_COND_NEED_LOAD;
 }
 
 const char *fpu_switch_check_str(enum fpu_switch_check c)

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../base/ids.h"
 #include "fpu_switch.h"
 
 enum fpu_strategy {
@@ -38,9 +39,13 @@ enum fpu_cond {
 	FPU_COND_COUNT,
 };
 
-/* "pointer-swap", "three-buffer", "realloc"; "need-load", "live". */
+/* "pointer-swap", "three-buffer", "realloc" (the op of switch ids). */
 const char *fpu_strategy_name(enum fpu_strategy s);
+/* The condition of ids (base/ids.h: COND_NEED_LOAD, COND_LIVE), and its word. */
+enum condition fpu_cond_condition(enum fpu_cond c);
 const char *fpu_cond_name(enum fpu_cond c);
+/* The switch condition of a condition of ids (COND_LIVE: FPU_COND_LIVE, else need-load). */
+enum fpu_cond fpu_cond_of(enum condition c);
 
 /*
  * The guest's features before a reallocation to @features: without AMX tile data (the

@@ -2,7 +2,7 @@
  * msr_bench.c - the measured WRMSR batch. Ring 0 only. Freestanding.
  */
 #include "msr_bench.h"
-#include "kstring.h"
+#include "../base/kstring.h"
 #include "tsc.h"
 #include "xsave_insn.h"
 

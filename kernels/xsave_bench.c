@@ -2,7 +2,7 @@
  * xsave_bench.c - the measured save/restore batch and its calibration. Freestanding.
  */
 #include "xsave_bench.h"
-#include "kstring.h"
+#include "../base/kstring.h"
 #include "tsc.h"
 #include "xsave_insn.h"
 #include "xstate_image.h"
@@ -26,9 +26,7 @@ const struct xsave_op_info *xsave_op_info(enum xsave_op op)
 
 const char *xstate_cond_name(enum xstate_cond cond)
 {
-	static const char *const names[XCOND_COUNT] = { "init", "inuse", "clean" };
-
-	return cond < XCOND_COUNT ? names[cond] : "?";
+	return cond < XCOND_COUNT ? condition_name((enum condition)cond) : "?";
 }
 
 const char *xsave_check_str(enum xsave_check c)

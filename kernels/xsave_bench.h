@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../base/ids.h"
 #include "xstate_layout.h"
 
 enum xsave_op {
@@ -26,10 +27,11 @@ enum xsave_op {
 	XOP_COUNT,
 };
 
+/* The conditions of a save or restore: those of base/ids.h, by the same values. */
 enum xstate_cond {
-	XCOND_INIT,  /* components in their init state */
-	XCOND_INUSE, /* in use, last loaded from another buffer: no modified optimization */
-	XCOND_CLEAN, /* in use, loaded from the target buffer itself: the optimization may hit */
+	XCOND_INIT = COND_INIT,   /* components in their init state */
+	XCOND_INUSE = COND_INUSE, /* in use, last loaded from another buffer: no modified optimization */
+	XCOND_CLEAN = COND_CLEAN, /* in use, loaded from the target buffer itself: the optimization may hit */
 	XCOND_COUNT,
 };
 
@@ -43,6 +45,7 @@ struct xsave_op_info {
 };
 
 const struct xsave_op_info *xsave_op_info(enum xsave_op op);
+/* The condition's word in ids (condition_name()). */
 const char *xstate_cond_name(enum xstate_cond cond);
 
 /* Everything one batch needs; buffers are 64-byte aligned and owned by the caller. */

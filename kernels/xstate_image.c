@@ -2,7 +2,7 @@
  * xstate_image.c - init and pattern images, and comparing buffers. Freestanding.
  */
 #include "xstate_image.h"
-#include "kstring.h"
+#include "../base/kstring.h"
 
 #define AMX_PALETTE1_TILES 8
 #define AMX_PALETTE1_ROWS 16

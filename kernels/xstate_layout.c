@@ -3,7 +3,7 @@
  * Freestanding.
  */
 #include "xstate_layout.h"
-#include "kstring.h"
+#include "../base/kstring.h"
 
 const char *xstate_layout_error_str(enum xstate_layout_error e)
 {

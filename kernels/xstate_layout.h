@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "cpuid.h"
-#include "xfeature.h"
+#include "../base/xfeature.h"
 
 #define XSTATE_LEGACY_SIZE 512u
 #define XSTATE_HEADER_SIZE 64u

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../kernels/xfeature.h"
+#include "../../base/xfeature.h"
 #include "../guest_launcher.h"
 #include "../xstate_perm.h"
 #include "boot.h"

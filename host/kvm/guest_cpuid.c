@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "../../kernels/xfeature.h"
+#include "../../base/xfeature.h"
 
 #define CPUID_MAX_ENTRIES 4096
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../kernels/xfeature.h"
+#include "../../base/xfeature.h"
 #include "../machine.h"
 #include "guest.h"
 #include "guest_cpuid.h"

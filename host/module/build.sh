@@ -45,12 +45,13 @@ if [ -n "$common" ] && [ -f "$(dirname "$kdir")/$(basename "$common")/Makefile" 
 	makefile=$(dirname "$kdir")/$(basename "$common")/Makefile
 fi
 
-mkdir -p "$out/host/module/compat" "$out/kernels"
+mkdir -p "$out/host/module/compat" "$out/kernels" "$out/base"
 out=$(cd "$out" && pwd)
 ln -sf "$src/host/module/Kbuild" "$out/Kbuild"
 for f in "$src"/host/module/*.[ch]; do ln -sf "$f" "$out/host/module/"; done
 for f in "$src"/host/module/compat/*.h; do ln -sf "$f" "$out/host/module/compat/"; done
 for f in "$src"/kernels/*.[ch]; do ln -sf "$f" "$out/kernels/"; done
+for f in "$src"/base/*.[ch]; do ln -sf "$f" "$out/base/"; done
 # No BTF for the module: it needs pahole and the kernel's vmlinux, and nothing here reads it.
 make -C "$kdir" -f "$makefile" M="$out" KCFLAGS="$kcflags" CONFIG_DEBUG_INFO_BTF_MODULES= modules
 echo "build.sh: built $out/xstate_bench.ko"

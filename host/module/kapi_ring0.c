@@ -7,7 +7,7 @@
 #include <errno.h>
 
 #include "../../kernels/calibration.h"
-#include "../../kernels/kstring.h"
+#include "../../base/kstring.h"
 #include "../../kernels/tsc.h"
 #include "../../kernels/xsave_insn.h"
 #include "../../kernels/xstate_image.h"

@@ -8,7 +8,7 @@
 
 #include "../../kernels/calibration.h"
 #include "../../kernels/fpu_switch_bench.h"
-#include "../../kernels/kstring.h"
+#include "../../base/kstring.h"
 #include "../../kernels/msr_bench.h"
 #include "../../kernels/xsave_bench.h"
 #include "../../kernels/xsave_insn.h"

@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 
 #include "../../kernels/tsc.h"
-#include "../../kernels/xfeature.h"
+#include "../../base/xfeature.h"
 #include "../kvm/guest_cpuid.h"
 #include "raw_syscall.h"
 

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "../../kernels/cpuid.h"
-#include "../../kernels/xfeature.h"
+#include "../../base/xfeature.h"
 #include "../../base/error.h"
 #include "../machine.h"
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "kernels/xfeature.h"
+#include "base/ids.h"
 
 static void test_parse(void **state)
 {

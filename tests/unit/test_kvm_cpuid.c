@@ -19,7 +19,7 @@
 
 #include "host/cpuid_dump_file.h"
 #include "host/kvm/guest_cpuid.h"
-#include "kernels/xfeature.h"
+#include "base/xfeature.h"
 
 /* Leaves whose sub-leaves differ, flagged as KVM flags them. */
 static bool indexed_leaf(uint32_t leaf)

@@ -31,7 +31,7 @@
 #include "host/kvm/launcher.h"
 #include "host/kvm/run_loop.h"
 #include "host/kvm/vcpu_stats.h"
-#include "kernels/xfeature.h"
+#include "base/xfeature.h"
 #include "kernels/xstate_layout.h"
 #include "elf_builder.h"
 

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "host/module/xstate_bench_uapi.h"
-#include "kernels/xfeature.h"
+#include "base/xfeature.h"
 
 static int fd = -1;
 static struct xb_caps caps;

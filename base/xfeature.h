@@ -1,10 +1,10 @@
 /*
- * xfeature.h - the xstate components by number, their names, and the named feature sets
- * used in benchmark ids (fp, avx, avx512, amx, user, all, or components joined by '+').
- * Freestanding.
+ * xfeature.h - the xstate components by number, their masks and their names: the kernel's
+ * ("AVX-512 opmask") and the short ones that feature-set names are made of ("opmask";
+ * ids.h). Freestanding.
  */
-#ifndef XB_KERNELS_XFEATURE_H
-#define XB_KERNELS_XFEATURE_H
+#ifndef XB_BASE_XFEATURE_H
+#define XB_BASE_XFEATURE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,28 +43,15 @@ enum xfeature {
 	 XFEATURE_MASK(XFEATURE_HI16_ZMM))
 #define XFEATURES_AMX_TILES (XFEATURE_MASK(XFEATURE_XTILECFG) | XFEATURE_MASK(XFEATURE_XTILEDATA))
 #define XFEATURES_AMX (XFEATURES_AVX512 | XFEATURES_AMX_TILES)
+/* The supervisor components (IA32_XSS): XSAVES and XRSTORS reach them, nothing else does. */
+#define XFEATURES_SUPERVISOR                                                                  \
+	(XFEATURE_MASK(XFEATURE_PT) | XFEATURE_MASK(XFEATURE_PASID) | XFEATURE_MASK(XFEATURE_CET_USER) | \
+	 XFEATURE_MASK(XFEATURE_CET_KERNEL) | XFEATURE_MASK(XFEATURE_HDC) | XFEATURE_MASK(XFEATURE_UINTR) | \
+	 XFEATURE_MASK(XFEATURE_LBR) | XFEATURE_MASK(XFEATURE_HWP))
 
 /* The kernel's name for a component ("AVX-512 opmask", "AMX Tile data", ...). */
 const char *xfeature_name(unsigned int id);
 /* A short, lower-case name used in feature-set strings ("opmask", "xtiledata", ...). */
 const char *xfeature_short_name(unsigned int id);
-
-/*
- * A feature set as named in benchmark ids. `user` and `all` depend on the machine, so
- * they are resolved against XCR0 and the enabled XSS mask.
- */
-struct feature_set {
-	const char *name;
-	uint64_t mask;
-};
-
-/*
- * Parses "fp", "avx", "avx512", "amx", "user", "all" or short component names joined by
- * '+' ("sse+ymm+pkru"). Returns false on an unknown name.
- */
-bool feature_set_parse(const char *text, uint64_t xcr0, uint64_t xss, uint64_t *mask);
-
-/* The canonical name of a mask: a named set when one matches exactly, else a '+' list. */
-void feature_set_format(uint64_t mask, uint64_t xcr0, uint64_t xss, char *out, size_t size);
 
 #endif

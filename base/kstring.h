@@ -1,9 +1,10 @@
 /*
- * kstring.h - the few string and memory helpers the freestanding kernels need.
- * GCC may also emit calls to memcpy/memset: hosted builds get libc's, the guest its own.
+ * kstring.h - the few string and memory helpers the freestanding code needs (base/,
+ * kernels/, the payload, the module). GCC may also emit calls to memcpy/memset: hosted
+ * builds get libc's, the guest its own.
  */
-#ifndef XB_KERNELS_KSTRING_H
-#define XB_KERNELS_KSTRING_H
+#ifndef XB_BASE_KSTRING_H
+#define XB_BASE_KSTRING_H
 
 #include <stdbool.h>
 #include <stddef.h>
