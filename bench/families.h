@@ -17,8 +17,6 @@ extern const struct bench_family family_kvm_attr;
 extern const struct bench_family family_kvm_perm;
 extern const struct bench_family family_guest;
 extern const struct bench_family family_switch;
-/* The feature sets of the native/switch ids, NULL-terminated (the summary's comparison reads them). */
-extern const char *const switch_feature_sets[];
 extern const struct bench_family family_ctxsw;
 extern const struct bench_family family_xfd;
 extern const struct bench_family family_signal;

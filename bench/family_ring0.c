@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "../host/module/module_client.h"
-#include "../kernels/fpu_switch_bench.h"
+#include "../kernels/case_matrix.h"
 #include "require.h"
 
 #define RING0_DEFAULT_OPS 128
@@ -29,32 +29,41 @@
 
 enum ring0_kind { RING0_XSAVE, RING0_SWITCH, RING0_MSR };
 
+/* The module's operations (its uAPI's XB_OP_*) and what each is here. */
 struct ring0_op {
 	enum ring0_kind kind;
-	const char *group, *name;
 	uint32_t xb_op;
-	enum xsave_op xop; /* the save or restore; XOP_EMPTY for the others */
+	enum xsave_op xop;          /* RING0_XSAVE: the save or restore */
+	enum fpu_strategy strategy; /* RING0_SWITCH */
 };
 
 static const struct ring0_op ring0_ops[] = {
-	{ RING0_XSAVE, "save", "xsave", XB_OP_XSAVE, XOP_XSAVE },
-	{ RING0_XSAVE, "save", "xsaveopt", XB_OP_XSAVEOPT, XOP_XSAVEOPT },
-	{ RING0_XSAVE, "save", "xsavec", XB_OP_XSAVEC, XOP_XSAVEC },
-	{ RING0_XSAVE, "save", "xsaves", XB_OP_XSAVES, XOP_XSAVES },
-	{ RING0_XSAVE, "restore", "xrstor", XB_OP_XRSTOR, XOP_XRSTOR },
-	{ RING0_XSAVE, "restore", "xrstors", XB_OP_XRSTORS, XOP_XRSTORS },
-	{ RING0_SWITCH, "switch", "pointer-swap", XB_OP_SWITCH_POINTER_SWAP, XOP_EMPTY },
-	{ RING0_SWITCH, "switch", "three-buffer", XB_OP_SWITCH_THREE_BUFFER, XOP_EMPTY },
-	{ RING0_MSR, "msr", "wrmsr-xfd", XB_OP_WRMSR_XFD, XOP_EMPTY },
+	{ RING0_XSAVE, XB_OP_XSAVE, .xop = XOP_XSAVE },
+	{ RING0_XSAVE, XB_OP_XSAVEOPT, .xop = XOP_XSAVEOPT },
+	{ RING0_XSAVE, XB_OP_XSAVEC, .xop = XOP_XSAVEC },
+	{ RING0_XSAVE, XB_OP_XSAVES, .xop = XOP_XSAVES },
+	{ RING0_XSAVE, XB_OP_XRSTOR, .xop = XOP_XRSTOR },
+	{ RING0_XSAVE, XB_OP_XRSTORS, .xop = XOP_XRSTORS },
+	{ RING0_SWITCH, XB_OP_SWITCH_POINTER_SWAP, .xop = XOP_EMPTY, .strategy = FPU_STRATEGY_POINTER_SWAP },
+	{ RING0_SWITCH, XB_OP_SWITCH_THREE_BUFFER, .xop = XOP_EMPTY, .strategy = FPU_STRATEGY_THREE_BUFFER },
+	{ RING0_MSR, XB_OP_WRMSR_XFD, .xop = XOP_EMPTY },
 };
 
-/* `all` (XCR0 and the enabled XSS) only for the instructions that reach supervisor state. */
-static const char *const feature_set_names[] = { "fp", "avx", "avx512", "user", "amx", "all" };
-static const uint32_t switch_conds[] = { XB_COND_NEED_LOAD, XB_COND_LIVE };
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define WRMSR_XFD "wrmsr-xfd"
 
-static const char *switch_cond_name(uint32_t cond)
+/* The id's op word: the instruction's, the strategy's, or the MSR write's. */
+static const char *op_name(const struct ring0_op *op)
 {
-	return fpu_cond_name(cond == XB_COND_LIVE ? FPU_COND_LIVE : FPU_COND_NEED_LOAD);
+	switch (op->kind) {
+	case RING0_XSAVE:
+		return xsave_op_info(op->xop)->name;
+	case RING0_SWITCH:
+		return fpu_strategy_name(op->strategy);
+	case RING0_MSR:
+		break;
+	}
+	return WRMSR_XFD;
 }
 
 /* The module can run this op on these components here. */
@@ -67,7 +76,7 @@ static bool require_module_op(const struct machine *m, const struct ring0_op *op
 		return false;
 	if (!(mod->caps.ops & (1ULL << op->xb_op)))
 		return WHY("the xstate_bench module cannot run %s on this CPU (XB_IOC_CAPS ops=0x%llx)",
-			   op->name, (unsigned long long)mod->caps.ops);
+			   op_name(op), (unsigned long long)mod->caps.ops);
 	if (op->kind != RING0_MSR && (mask & ~mod->caps.loadable))
 		return WHY("the xstate_bench module knows no safe values to load for components 0x%" PRIx64,
 			   mask & ~(uint64_t)mod->caps.loadable);
@@ -89,62 +98,52 @@ static bool require_cpu(const struct machine *m, const struct ring0_op *op, uint
 	       require_features(m, mask, xsave_op_info(op->xop)->ring0, why, size);
 }
 
-static int plan_one(const struct machine *m, struct plan *plan, const struct ring0_op *op,
-		    const char *features, uint64_t mask, int cond)
+static int plan_one(const struct machine *m, struct plan *plan, const struct ring0_op *op, const char *id,
+		    uint64_t mask, enum condition cond)
 {
-	char id[CASE_ID_MAX], why[CASE_REASON_MAX];
+	char why[CASE_REASON_MAX];
 	struct bench_case *c;
 	bool ok;
 
-	if (op->kind == RING0_MSR)
-		snprintf(id, sizeof(id), "native/ring0/%s/%s/%s", op->group, op->name, features);
-	else
-		snprintf(id, sizeof(id), "native/ring0/%s/%s/%s/%s", op->group, op->name, features,
-			 op->kind == RING0_SWITCH ? switch_cond_name(cond) : xstate_cond_name(cond));
 	ok = require_cpu(m, op, mask, why, sizeof(why)) && require_module_op(m, op, mask, why, sizeof(why));
-	if (ok && op->kind == RING0_XSAVE && cond == XCOND_INIT)
+	if (ok && op->kind == RING0_XSAVE && cond == COND_INIT)
 		ok = require_init_tracking(m, why, sizeof(why));
 	c = plan_add(plan, &family_ring0, id, ok ? NULL : "%s", why);
 	if (!c)
 		return -ENOMEM;
 	c->op = (int)(op - ring0_ops);
 	c->features = mask;
-	c->condition = cond;
+	c->condition = cond; /* the values of the module's XB_COND_* (base/ids.h) */
 	return 0;
 }
 
-/* The conditions of an op: a save's three, a restore's two, a switch's two. */
-static int plan_conditions(const struct machine *m, struct plan *plan, const struct ring0_op *op,
-			   const char *features, uint64_t mask)
+/* The module's op of a matrix case: its instruction's or its strategy's. */
+static const struct ring0_op *ring0_op_of(const struct matrix_case *c)
 {
-	int rc = 0;
-
-	if (op->kind == RING0_SWITCH) {
-		for (size_t i = 0; i < sizeof(switch_conds) / sizeof(switch_conds[0]) && !rc; i++)
-			rc = plan_one(m, plan, op, features, mask, (int)switch_conds[i]);
-		return rc;
-	}
-	for (int cond = 0; cond < XCOND_COUNT && !rc; cond++) {
-		if (cond == XCOND_CLEAN && !xsave_op_info(op->xop)->save)
-			continue; /* "clean" is about the save's modified optimization */
-		rc = plan_one(m, plan, op, features, mask, cond);
-	}
-	return rc;
+	for (size_t i = 0; i < N(ring0_ops); i++)
+		if (ring0_ops[i].kind == (c->op == XOP_EMPTY ? RING0_SWITCH : RING0_XSAVE) &&
+		    ring0_ops[i].xop == c->op && (c->op != XOP_EMPTY || ring0_ops[i].strategy == c->strategy))
+			return &ring0_ops[i];
+	return NULL;
 }
 
-static int plan_feature_sets(const struct machine *m, struct plan *plan, const struct ring0_op *op)
+/* The ring-0 column of the save/restore and switch matrices (kernels/case_matrix.h). */
+static int plan_matrix(const struct machine *m, struct plan *plan, bool switches)
 {
-	/* supervisor state only through XSAVES/XRSTORS: the switches' fpstates hold user state */
-	bool supervisor = op->kind == RING0_XSAVE && xsave_op_info(op->xop)->ring0;
+	struct matrix_case cases[MATRIX_CASES_MAX];
+	int n = switches ? switch_matrix(MATRIX_RING0, cases, MATRIX_CASES_MAX)
+			 : save_matrix(MATRIX_RING0, cases, MATRIX_CASES_MAX);
 
-	for (size_t f = 0; f < sizeof(feature_set_names) / sizeof(feature_set_names[0]); f++) {
-		uint64_t mask = 0;
+	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
+		const struct ring0_op *op = ring0_op_of(&cases[i]);
+		char id[CASE_ID_MAX];
 		int rc;
 
-		if (!supervisor && !strcmp(feature_set_names[f], "all"))
-			continue;
-		feature_set_parse(feature_set_names[f], m->layout.xcr0, m->layout.xss, &mask);
-		rc = plan_conditions(m, plan, op, feature_set_names[f], mask);
+		if (!op)
+			return xb_fail(EINVAL, "the module has no operation for a case of the ring-0 matrix");
+		matrix_case_id(MATRIX_RING0, &cases[i], id, sizeof(id));
+		rc = plan_one(m, plan, op, id, feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss),
+			      cases[i].cond);
 		if (rc)
 			return rc;
 	}
@@ -153,18 +152,18 @@ static int plan_feature_sets(const struct machine *m, struct plan *plan, const s
 
 static int ring0_plan(const struct machine *m, struct plan *plan)
 {
-	for (size_t o = 0; o < sizeof(ring0_ops) / sizeof(ring0_ops[0]); o++) {
-		const struct ring0_op *op = &ring0_ops[o];
-		int rc;
+	/* the XFD bit of AMX tile data */
+	struct bench_id msr = { SITE_NATIVE, true, "msr", WRMSR_XFD, feature_set_name(FS_AMX), COND_NONE };
+	char id[CASE_ID_MAX];
+	int rc = plan_matrix(m, plan, false);
 
-		if (op->kind == RING0_MSR) /* the XFD bit of AMX tile data */
-			rc = plan_one(m, plan, op, "amx", XFEATURE_MASK(XFEATURE_XTILEDATA), XB_COND_NONE);
-		else
-			rc = plan_feature_sets(m, plan, op);
-		if (rc)
-			return rc;
+	if (!rc)
+		rc = plan_matrix(m, plan, true);
+	if (!rc) {
+		bench_id_format(&msr, id, sizeof(id));
+		rc = plan_one(m, plan, &ring0_ops[N(ring0_ops) - 1], id, XFEATURE_MASK(XFEATURE_XTILEDATA), COND_NONE);
 	}
-	return 0;
+	return rc;
 }
 
 struct ring0_state {

@@ -1,9 +1,10 @@
 /*
- * family_switch.c - the fpstate switch strategies natively:
- * native/switch/{pointer-swap,three-buffer}/{fp,avx,avx512,user,amx}/{need-load,live} and
- * native/switch/realloc/{avx,avx512,amx}/{need-load,live}, one operation being one
- * enter+exit round trip (kernels/fpu_switch_bench.h) with the user-space instructions, as
- * 6.1's fpu_swap_kvm_fpstate() and 5.15's kvm_load_guest_fpu()/kvm_put_guest_fpu() run it.
+ * family_switch.c - the fpstate switch strategies natively, the native column of the switch
+ * matrix (kernels/case_matrix.h): native/switch/{pointer-swap,three-buffer}/<set>/<condition>
+ * and native/switch/realloc/<set>/<condition> (the sets with a smaller one to grow from), one
+ * operation being one enter+exit round trip (kernels/fpu_switch_bench.h) with the user-space
+ * instructions, as 6.1's fpu_swap_kvm_fpstate() and 5.15's kvm_load_guest_fpu()/
+ * kvm_put_guest_fpu() run it.
  */
 #include "families.h"
 
@@ -15,15 +16,13 @@
 #include "../host/native/mmap_alloc.h"
 #include "../host/xstate_buffer.h"
 #include "../host/xstate_perm.h"
-#include "../kernels/fpu_switch_bench.h"
+#include "../kernels/case_matrix.h"
 #include "require.h"
 
 #define SWITCH_DEFAULT_OPS 64
 #define SWITCH_WARMUP_OPS 8
 #define SWITCH_MAX_ATTEMPTS 8
 
-const char *const switch_feature_sets[] = { "fp", "avx", "avx512", "user", "amx", NULL };
-static const char *const realloc_sets[] = { "avx", "avx512", "amx", NULL };
 
 struct switch_state {
 	struct fpu_insn_ops insns;
@@ -53,38 +52,28 @@ static const char *sequence(enum fpu_strategy s, enum fpu_cond c)
 	return "?";
 }
 
-static int plan_one(const struct machine *m, struct plan *plan, enum fpu_strategy s, const char *features,
-		    enum fpu_cond cond)
-{
-	uint64_t mask = 0;
-	char id[CASE_ID_MAX], why[CASE_REASON_MAX];
-	struct bench_case *c;
-	bool ok;
-
-	feature_set_parse(features, m->layout.xcr0, m->layout.xss, &mask);
-	snprintf(id, sizeof(id), "native/switch/%s/%s/%s", fpu_strategy_name(s), features, fpu_cond_name(cond));
-	ok = require_layout(m, why, sizeof(why)) && require_features(m, mask, false, why, sizeof(why));
-	c = plan_add(plan, &family_switch, id, ok ? NULL : "%s", why);
-	if (!c)
-		return -ENOMEM;
-	c->op = s;
-	c->features = mask;
-	c->condition = cond;
-	return 0;
-}
-
+/* The native column of the switch matrix (kernels/case_matrix.h). */
 static int switch_plan(const struct machine *m, struct plan *plan)
 {
-	int rc = 0;
+	struct matrix_case cases[MATRIX_CASES_MAX];
+	int n = switch_matrix(MATRIX_NATIVE, cases, MATRIX_CASES_MAX);
 
-	for (int s = 0; s < FPU_STRATEGY_COUNT && !rc; s++) {
-		const char *const *sets = s == FPU_STRATEGY_REALLOC ? realloc_sets : switch_feature_sets;
+	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
+		uint64_t mask = feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss);
+		char id[CASE_ID_MAX], why[CASE_REASON_MAX];
+		struct bench_case *c;
+		bool ok;
 
-		for (size_t f = 0; sets[f] && !rc; f++)
-			for (int cond = 0; cond < FPU_COND_COUNT && !rc; cond++)
-				rc = plan_one(m, plan, s, sets[f], cond);
+		matrix_case_id(MATRIX_NATIVE, &cases[i], id, sizeof(id));
+		ok = require_layout(m, why, sizeof(why)) && require_features(m, mask, false, why, sizeof(why));
+		c = plan_add(plan, &family_switch, id, ok ? NULL : "%s", why);
+		if (!c)
+			return -ENOMEM;
+		c->op = cases[i].strategy;
+		c->features = mask;
+		c->condition = cases[i].cond;
 	}
-	return rc;
+	return 0;
 }
 
 static void switch_teardown(struct bench_case *c)
@@ -113,7 +102,7 @@ static int switch_setup(struct bench_case *c, const struct run_env *env)
 	struct fpu_switch_bench_params p = {
 		.layout = l,
 		.strategy = c->op,
-		.cond = c->condition,
+		.cond = fpu_cond_of(c->condition),
 		.features = c->features,
 		.ops = env->ops_override ? env->ops_override : SWITCH_DEFAULT_OPS,
 		.warmup_ops = SWITCH_WARMUP_OPS,

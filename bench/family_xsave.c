@@ -1,8 +1,8 @@
 /*
- * family_xsave.c - the native XSAVE-family matrix: native/save/<insn>/<features>/<condition>
- * for xsave, xsaveopt, xsavec and fxsave, and native/restore/<insn>/<features>/<condition>
- * for xrstor and fxrstor, over fp, avx, avx512, user and amx. XSAVES/XRSTORS need ring 0
- * and belong to the guest and module families.
+ * family_xsave.c - the native column of the XSAVE-family matrix (kernels/case_matrix.h):
+ * native/save/<insn>/<features>/<condition> for xsave, xsaveopt, xsavec and fxsave, and
+ * native/restore/<insn>/<features>/<condition> for xrstor and fxrstor. XSAVES/XRSTORS need
+ * ring 0 and belong to the guest and module families.
  */
 #include "families.h"
 
@@ -13,6 +13,7 @@
 
 #include "../host/xstate_buffer.h"
 #include "../host/xstate_perm.h"
+#include "../kernels/case_matrix.h"
 #include "../kernels/xstate_image.h"
 #include "require.h"
 
@@ -24,63 +25,30 @@
  * attempts failed an init case now and then. */
 #define XSAVE_MAX_ATTEMPTS 64
 
-static const enum xsave_op native_ops[] = {
-	XOP_XSAVE, XOP_XSAVEOPT, XOP_XSAVEC, XOP_FXSAVE, XOP_XRSTOR, XOP_FXRSTOR,
-};
-
-static const char *const feature_set_names[] = { "fp", "avx", "avx512", "user", "amx" };
-
-static uint64_t feature_mask(const struct machine *m, const char *name)
-{
-	uint64_t mask = 0;
-
-	/* "user" is XCR0, so it is defined even when the layout is not */
-	feature_set_parse(name, m->layout.xcr0, m->layout.xss, &mask);
-	return mask;
-}
-
-static int plan_one(const struct machine *m, struct plan *plan, enum xsave_op op,
-		    const char *features, enum xstate_cond cond)
-{
-	const struct xsave_op_info *info = xsave_op_info(op);
-	uint64_t mask = feature_mask(m, features);
-	char id[CASE_ID_MAX], why[CASE_REASON_MAX];
-	struct bench_case *c;
-	bool ok;
-
-	snprintf(id, sizeof(id), "native/%s/%s/%s/%s", info->save ? "save" : "restore", info->name,
-		 features, xstate_cond_name(cond));
-	ok = require_op(m, op, why, sizeof(why)) && require_features(m, mask, false, why, sizeof(why));
-	if (ok && cond == XCOND_INIT)
-		ok = require_init_tracking(m, why, sizeof(why));
-	c = plan_add(plan, &family_xsave, id, ok ? NULL : "%s", why);
-	if (!c)
-		return -ENOMEM;
-	c->op = op;
-	c->features = mask;
-	c->condition = cond;
-	return 0;
-}
-
+/* The native column of the save/restore matrix (kernels/case_matrix.h), each case runnable
+ * or with the reason. */
 static int xsave_plan(const struct machine *m, struct plan *plan)
 {
-	for (size_t o = 0; o < sizeof(native_ops) / sizeof(native_ops[0]); o++) {
-		const struct xsave_op_info *info = xsave_op_info(native_ops[o]);
+	struct matrix_case cases[MATRIX_CASES_MAX];
+	int n = save_matrix(MATRIX_NATIVE, cases, MATRIX_CASES_MAX);
 
-		for (size_t f = 0; f < sizeof(feature_set_names) / sizeof(feature_set_names[0]); f++) {
-			/* FXSAVE and FXRSTOR cover only the legacy area: x87 and SSE. */
-			if (info->legacy_only && f > 0)
-				break;
-			for (int cond = 0; cond < XCOND_COUNT; cond++) {
-				int rc;
+	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
+		/* "user" is XCR0, so it is defined even when the layout is not */
+		uint64_t mask = feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss);
+		char id[CASE_ID_MAX], why[CASE_REASON_MAX];
+		struct bench_case *c;
+		bool ok;
 
-				if (cond == XCOND_CLEAN && !info->save)
-					continue; /* "clean" is about the save's modified optimization */
-				rc = plan_one(m, plan, native_ops[o], feature_set_names[f], cond);
-				if (rc)
-					return rc;
-			}
-		}
+		matrix_case_id(MATRIX_NATIVE, &cases[i], id, sizeof(id));
+		ok = require_op(m, cases[i].op, why, sizeof(why)) && require_features(m, mask, false, why, sizeof(why));
+		if (ok && cases[i].cond == COND_INIT)
+			ok = require_init_tracking(m, why, sizeof(why));
+		c = plan_add(plan, &family_xsave, id, ok ? NULL : "%s", why);
+		if (!c)
+			return -ENOMEM;
+		c->op = cases[i].op;
+		c->features = mask;
+		c->condition = cases[i].cond;
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * require.c - the reasons a case cannot run here.
+ * require.c - the reasons a case cannot run here: the CPU's from kernels/xstate_require.h,
+ * the kernel's, the module's and KVM's.
  */
 #include "require.h"
 
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "../kernels/xstate_image.h"
+#include "../kernels/xstate_require.h"
 
 bool require_layout(const struct machine *m, char *why, size_t size)
 {
@@ -16,49 +18,18 @@ bool require_layout(const struct machine *m, char *why, size_t size)
 	return true;
 }
 
-bool require_op(const struct machine *m, enum xsave_op op, char *why, size_t size)
+/* This CPU (or the recorded one) as kernels/xstate_require.h checks it. */
+static struct xstate_cpu machine_xstate_cpu(const struct machine *m)
 {
-	const struct xstate_layout *l = &m->layout;
-
-	if (!require_layout(m, why, size))
-		return false;
-	switch (op) {
-	case XOP_XSAVEOPT:
-		return l->xsaveopt || WHY("no XSAVEOPT on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[0]=0)");
-	case XOP_XSAVEC:
-		return l->xsavec || WHY("no XSAVEC on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)");
-	case XOP_XSAVES:
-	case XOP_XRSTORS:
-		return l->xsaves || WHY("no XSAVES/XRSTORS on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[3]=0)");
-	case XOP_FXSAVE:
-	case XOP_FXRSTOR:
-		return l->fxsr || WHY("no FXSAVE/FXRSTOR on this CPU (CPUID.1:EDX[24]=0)");
-	default:
-		return true;
-	}
+	return (struct xstate_cpu){ &m->layout, cpuid_bit(&m->cpuid, 1, 0, 'c', 28), m->cpu.avx512f, m->cpu.pku,
+				    m->cpu.amx_tile, "on this CPU" };
 }
 
-/* The CPUID bit that advertises a component's instructions, for a reason that names it. */
-static bool cpu_feature_for(const struct machine *m, unsigned int id, char *why, size_t size)
+bool require_op(const struct machine *m, enum xsave_op op, char *why, size_t size)
 {
-	switch (id) {
-	case XFEATURE_YMM:
-		return cpuid_bit(&m->cpuid, 1, 0, 'c', 28) || WHY("no AVX on this CPU (CPUID.1:ECX[28]=0)");
-	case XFEATURE_OPMASK:
-	case XFEATURE_ZMM_HI256:
-	case XFEATURE_HI16_ZMM:
-		return m->cpu.avx512f || WHY("no AVX-512 on this CPU (CPUID.(EAX=7,ECX=0):EBX[16]=0)");
-	case XFEATURE_PKRU:
-		return m->cpu.pku || WHY("no protection keys on this CPU (CPUID.(EAX=7,ECX=0):ECX[3]=0)");
-	case XFEATURE_XTILECFG:
-	case XFEATURE_XTILEDATA:
-		if (!m->cpu.amx_tile)
-			return WHY("no AMX on this CPU (CPUID.(EAX=7,ECX=0):EDX[24] AMX-TILE=0)");
-		return m->layout.xfd || WHY("AMX without XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]=0): the "
-					    "kernel does not enable it");
-	default:
-		return true;
-	}
+	struct xstate_cpu cpu = machine_xstate_cpu(m);
+
+	return require_layout(m, why, size) && xstate_require_op(&cpu, op, why, size);
 }
 
 bool require_features(const struct machine *m, uint64_t mask, bool supervisor_ok, char *why,
@@ -66,13 +37,14 @@ bool require_features(const struct machine *m, uint64_t mask, bool supervisor_ok
 {
 	const struct xstate_layout *l = &m->layout;
 	uint64_t enabled = l->xcr0 | (supervisor_ok ? l->xss : 0);
+	struct xstate_cpu cpu = machine_xstate_cpu(m);
 	uint64_t dynamic;
 
-	if (!require_layout(m, why, size))
+	if (!require_layout(m, why, size) || !xstate_require_cpuid(&cpu, mask, why, size))
 		return false;
-	for (unsigned int id = 0; id < XFEATURE_COUNT; id++)
-		if ((mask >> id) & 1 && !cpu_feature_for(m, id, why, size))
-			return false;
+	/* the kernel enables AMX only where it can arm tile data (fpu__init_system_xstate()) */
+	if ((mask & XFEATURES_AMX_TILES) && !l->xfd)
+		return WHY("AMX without XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]=0): the kernel does not enable it");
 	if (mask & ~enabled) {
 		if (!supervisor_ok && (mask & l->xss_supported & ~l->xcr0_supported))
 			return WHY("supervisor components (mask 0x%" PRIx64 ") need XSAVES in ring 0",
@@ -80,9 +52,8 @@ bool require_features(const struct machine *m, uint64_t mask, bool supervisor_ok
 		return WHY("components 0x%" PRIx64 " are not enabled (XCR0=0x%" PRIx64 ", XSS=0x%" PRIx64
 			   "%s)", mask & ~enabled, l->xcr0, l->xss, l->xss_known ? "" : " inferred");
 	}
-	if (mask & ~xstate_pattern_capable())
-		return WHY("no safe non-init values known for components 0x%" PRIx64,
-			   mask & ~xstate_pattern_capable());
+	if (!xstate_require_pattern(mask, why, size))
+		return false;
 	dynamic = mask & xstate_xfd_capable(l);
 	if (dynamic) {
 		if (!m->kernel.known || !m->kernel.xcomp_known)

@@ -16,13 +16,6 @@
 #include "../kernels/fpu_switch_bench.h"
 #include "../results/stats.h"
 #include "cli.h"
-#include "families.h"
-#include "kpath.h"
-
-static const char *const kpath_groups[] = { "native/ctxsw/pipe", "native/ctxsw/pipe-xcpu", "native/signal/roundtrip",
-					    "native/ptrace/xstate-get", "native/ptrace/xstate-set" };
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The measured row of @id, or NULL. */
 static const struct summary_row *measured(const struct summary *s, const char *id)
@@ -31,6 +24,22 @@ static const struct summary_row *measured(const struct summary *s, const char *i
 		if (s->rows[i].status == CASE_OK && !strcmp(s->rows[i].id, id))
 			return &s->rows[i];
 	return NULL;
+}
+
+/* The measured row of the id made of @p's parts with @op, @features and @cond instead, or NULL. */
+static const struct summary_row *sibling(const struct summary *s, const struct bench_id_parts *p, const char *op,
+					 const char *features, enum condition cond)
+{
+	struct bench_id id = { p->site, p->ring0, p->group, op, features, cond };
+	char text[CASE_ID_MAX];
+
+	return bench_id_format(&id, text, sizeof(text)) ? measured(s, text) : NULL;
+}
+
+/* Row @i's id in parts, when it is measured and one of ours. */
+static bool measured_parts(const struct summary *s, int i, struct bench_id_parts *p)
+{
+	return s->rows[i].status == CASE_OK && bench_id_parse(s->rows[i].id, p) && p->site != SITE_COUNT;
 }
 
 /*
@@ -46,13 +55,15 @@ static double parts_sum(const struct summary *s, const struct summary_row *sw, e
 	struct fpu_cpu n = fpu_switch_expected_counts(st, cond, 0);
 	const char *slash = strchr(sw->insns, '/');
 	const struct summary_row *save, *restore;
-	char id[CASE_ID_MAX];
+	char insn[32], id[CASE_ID_MAX];
 
 	if (!slash)
 		return NAN;
-	snprintf(id, sizeof(id), "native/save/%.*s/%s/clean", (int)(slash - sw->insns), sw->insns, set);
+	snprintf(insn, sizeof(insn), "%.*s", (int)(slash - sw->insns), sw->insns);
+	bench_id_format(&(struct bench_id){ SITE_NATIVE, false, GROUP_SAVE, insn, set, COND_CLEAN }, id, sizeof(id));
 	save = measured(s, id);
-	snprintf(id, sizeof(id), "native/restore/%.*s/%s/inuse", (int)strcspn(slash + 1, "+"), slash + 1, set);
+	snprintf(insn, sizeof(insn), "%.*s", (int)strcspn(slash + 1, "+"), slash + 1);
+	bench_id_format(&(struct bench_id){ SITE_NATIVE, false, GROUP_RESTORE, insn, set, COND_INUSE }, id, sizeof(id));
 	restore = measured(s, id);
 	if (!save || !restore)
 		return NAN;
@@ -99,88 +110,83 @@ static void print_parts_legend(FILE *out)
 	}
 }
 
+/* Each measured native/switch/pointer-swap case beside its three-buffer and realloc siblings. */
 static void print_switch(const struct summary *s, FILE *out)
 {
-	char id[CASE_ID_MAX];
+	const char *ps_name = fpu_strategy_name(FPU_STRATEGY_POINTER_SWAP);
 	bool header = false;
 
-	for (size_t f = 0; switch_feature_sets[f]; f++) {
-		for (int c = 0; c < FPU_COND_COUNT; c++) {
-			const char *set = switch_feature_sets[f], *cond = fpu_cond_name(c);
-			const struct summary_row *ps, *tb, *re;
+	for (int i = 0; i < s->count; i++) {
+		const struct summary_row *ps = &s->rows[i], *tb, *re;
+		struct bench_id_parts p;
+		enum fpu_cond c;
 
-			snprintf(id, sizeof(id), "native/switch/pointer-swap/%s/%s", set, cond);
-			ps = measured(s, id);
-			snprintf(id, sizeof(id), "native/switch/three-buffer/%s/%s", set, cond);
-			tb = measured(s, id);
-			snprintf(id, sizeof(id), "native/switch/realloc/%s/%s", set, cond);
-			re = measured(s, id);
-			if (!ps || !tb)
-				continue;
-			if (!header)
-				fprintf(out, "\nswitch strategies, median ticks per enter+exit round trip, beside the sum\n"
-					     "of their parts at this run's native/save/<insn>/<set>/clean and\n"
-					     "native/restore/<insn>/<set>/inuse medians; 3b/ps: three-buffer over\n"
-					     "pointer-swap with its 95%% interval from the samples and rounds (-: too few)\n"
-					     "%-6s %-9s %8s %7s %8s %7s %-20s %7s\n", "set", "condition", "ptr-swap", "parts",
-					"3-buffer", "parts", " 3b/ps [95% interval]", "realloc");
-			header = true;
-			fprintf(out, "%-6s %-9s %8.1f %7.1f %8.1f %7.1f", set, cond, ps->median_ticks,
-				parts_sum(s, ps, FPU_STRATEGY_POINTER_SWAP, c, set), tb->median_ticks,
-				parts_sum(s, tb, FPU_STRATEGY_THREE_BUFFER, c, set));
-			print_ratio(out, ps, tb);
-			if (re)
-				fprintf(out, " %7.0f", re->median_ticks);
-			fputc('\n', out);
-		}
+		if (!measured_parts(s, i, &p) || p.site != SITE_NATIVE || p.ring0 || strcmp(p.group, GROUP_SWITCH) ||
+		    strcmp(p.op, ps_name))
+			continue;
+		c = fpu_cond_of(p.cond);
+		tb = sibling(s, &p, fpu_strategy_name(FPU_STRATEGY_THREE_BUFFER), p.features, p.cond);
+		re = sibling(s, &p, fpu_strategy_name(FPU_STRATEGY_REALLOC), p.features, p.cond);
+		if (!tb)
+			continue;
+		if (!header)
+			fprintf(out, "\nswitch strategies, median ticks per enter+exit round trip, beside the sum\n"
+				     "of their parts at this run's native/save/<insn>/<set>/clean and\n"
+				     "native/restore/<insn>/<set>/inuse medians; 3b/ps: three-buffer over\n"
+				     "pointer-swap with its 95%% interval from the samples and rounds (-: too few)\n"
+				     "%-6s %-9s %8s %7s %8s %7s %-20s %7s\n", "set", "condition", "ptr-swap", "parts",
+				"3-buffer", "parts", " 3b/ps [95% interval]", "realloc");
+		header = true;
+		fprintf(out, "%-6s %-9s %8.1f %7.1f %8.1f %7.1f", p.features, p.condition, ps->median_ticks,
+			parts_sum(s, ps, FPU_STRATEGY_POINTER_SWAP, c, p.features), tb->median_ticks,
+			parts_sum(s, tb, FPU_STRATEGY_THREE_BUFFER, c, p.features));
+		print_ratio(out, ps, tb);
+		if (re)
+			fprintf(out, " %7.0f", re->median_ticks);
+		fputc('\n', out);
 	}
 	if (header)
 		print_parts_legend(out);
 }
 
+/* Each measured kernel path with its control, the same path with every component in init
+ * (the feature set none), in plan order. */
 static void print_kpaths(const struct summary *s, FILE *out)
 {
-	char id[CASE_ID_MAX];
+	const char *control = feature_set_name(FS_NONE);
 	bool header = false;
 
-	for (size_t g = 0; g < N(kpath_groups); g++) {
-		const struct summary_row *none;
+	for (int i = 0; i < s->count; i++) {
+		const struct summary_row *r = &s->rows[i], *none;
+		struct bench_id_parts p;
+		char path[CASE_ID_MAX];
 
-		snprintf(id, sizeof(id), "%s/none", kpath_groups[g]);
-		none = measured(s, id);
-		/* every set but the control itself, kpath_feature_sets[0] = "none" */
-		for (size_t f = 1; none && f < kpath_nr_feature_sets; f++) {
-			const struct summary_row *r;
-
-			snprintf(id, sizeof(id), "%s/%s", kpath_groups[g], kpath_feature_sets[f]);
-			if (!(r = measured(s, id)))
-				continue;
-			if (!header)
-				fprintf(out, "\nkernel paths, in use minus every component in init (median ticks per op):\n"
-					     "%-26s %-7s %9s %9s %9s %9s\n", "path", "set", "in use", "none", "diff",
-					"diff cyc");
-			header = true;
-			fprintf(out, "%-26s %-7s %9.1f %9.1f %9.1f %9.0f\n", kpath_groups[g], kpath_feature_sets[f],
-				r->median_ticks, none->median_ticks, r->median_ticks - none->median_ticks,
-				isnan(r->median_cycles) ? NAN : r->median_cycles - none->median_cycles);
-		}
+		if (!measured_parts(s, i, &p) || p.cond != COND_NONE || !strcmp(p.features, control) ||
+		    !(none = sibling(s, &p, p.op, control, COND_NONE)))
+			continue;
+		if (!header)
+			fprintf(out, "\nkernel paths, in use minus every component in init (median ticks per op):\n"
+				     "%-26s %-7s %9s %9s %9s %9s\n", "path", "set", "in use", control, "diff",
+				"diff cyc");
+		header = true;
+		bench_id_operation(&p, path, sizeof(path));
+		fprintf(out, "%-26s %-7s %9.1f %9.1f %9.1f %9.0f\n", path, p.features, r->median_ticks,
+			none->median_ticks, r->median_ticks - none->median_ticks,
+			isnan(r->median_cycles) ? NAN : r->median_cycles - none->median_cycles);
 	}
 }
 
+/* Each measured case of a guest offered x87/SSE only beside the one offered everything. */
 static void print_advertised(const struct summary *s, FILE *out)
 {
-	char id[CASE_ID_MAX];
 	bool header = false;
 
-	for (size_t f = 0; kvm_advertised_feature_sets[f]; f++) {
-		const char *set = kvm_advertised_feature_sets[f];
-		const struct summary_row *fp, *all;
+	for (int i = 0; i < s->count; i++) {
+		const struct summary_row *fp = &s->rows[i], *all;
+		struct bench_id_parts p;
 
-		snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/fp-advertised", set);
-		fp = measured(s, id);
-		snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/all-advertised", set);
-		all = measured(s, id);
-		if (!fp || !all)
+		if (!measured_parts(s, i, &p) || p.cond != COND_FP_ADVERTISED ||
+		    !(all = sibling(s, &p, p.op, p.features, COND_ALL_ADVERTISED)))
 			continue;
 		if (!header) {
 			fputc('\n', out);
@@ -188,11 +194,11 @@ static void print_advertised(const struct summary *s, FILE *out)
 					       "the same state in use (median ticks; guest fpstate bytes from KVM_GET_XSAVE2); "
 					       "all/fp with its 95% interval (from the samples and rounds; -: too few "
 					       "samples):", 0, 0);
-			fprintf(out, "\n%-8s %16s %16s %-21s\n", "state", "fp-advertised", "all-advertised",
-				" all/fp [95% interval]");
+			fprintf(out, "\n%-8s %16s %16s %-21s\n", "state", condition_name(COND_FP_ADVERTISED),
+				condition_name(COND_ALL_ADVERTISED), " all/fp [95% interval]");
 		}
 		header = true;
-		fprintf(out, "%-8s %9.1f %6s %9.1f %6s", set, fp->median_ticks, fp->guest_fpstate_bytes,
+		fprintf(out, "%-8s %9.1f %6s %9.1f %6s", p.features, fp->median_ticks, fp->guest_fpstate_bytes,
 			all->median_ticks, all->guest_fpstate_bytes);
 		print_ratio(out, fp, all);
 		fputc('\n', out);

@@ -1,15 +1,13 @@
 /*
- * cases.c - the guest case table and its requirement checks. Freestanding.
+ * cases.c - the guest case table (its matrices are kernels/case_matrix.h's) and its
+ * requirement checks (the CPU's are kernels/xstate_require.h's). Freestanding.
  */
 #include "cases.h"
 
 #include "../base/kstring.h"
+#include "../kernels/case_matrix.h"
 #include "../kernels/xstate_image.h"
-
-static const char *const save_sets[] = { "fp", "avx", "avx512", "user", "amx", "all" };
-static const char *const xsetbv_sets[] = { "fp", "avx", "avx512", "user" };
-static const enum xsave_op xsave_ops[] = { XOP_XSAVE, XOP_XSAVEOPT, XOP_XSAVEC, XOP_XSAVES,
-					   XOP_XRSTOR, XOP_XRSTORS };
+#include "../kernels/xstate_require.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -18,66 +16,49 @@ struct table {
 	int max, count;
 };
 
-static void add(struct table *t, enum guest_kind kind, enum xsave_op op, const char *features,
-		enum xstate_cond cond, const char *const parts[], size_t nr_parts)
+/* The next case, zeroed (counted even without room); NULL without room. */
+static struct guest_case *next_case(struct table *t, enum guest_kind kind)
 {
 	struct guest_case *c;
-	size_t n = 0;
 
 	if (t->count++ >= t->max)
-		return;
+		return NULL;
 	c = &t->out[t->count - 1];
 	kmem_set(c, 0, sizeof(*c));
-	n = kstr_append(c->id, n, "guest", sizeof(c->id));
-	for (size_t i = 0; i < nr_parts; i++) {
-		n = kstr_append(c->id, n, "/", sizeof(c->id));
-		n = kstr_append(c->id, n, parts[i], sizeof(c->id));
-	}
 	c->kind = kind;
-	c->op = op;
-	c->features = features;
-	c->cond = cond;
+	c->op = XOP_EMPTY;
+	c->cond = XCOND_INIT;
+	return c;
 }
 
-static void add_xsave_matrix(struct table *t)
+static void add(struct table *t, enum guest_kind kind, const struct bench_id *id, enum feature_set_id set)
 {
-	for (size_t o = 0; o < ARRAY_SIZE(xsave_ops); o++) {
-		const struct xsave_op_info *info = xsave_op_info(xsave_ops[o]);
+	struct guest_case *c = next_case(t, kind);
 
-		for (size_t f = 0; f < ARRAY_SIZE(save_sets); f++) {
-			/* supervisor components ("all") exist only for XSAVES/XRSTORS */
-			if (kstr_eqn("all", save_sets[f], 3) && !info->ring0)
-				continue;
-			for (int cond = 0; cond < XCOND_COUNT; cond++) {
-				const char *parts[] = { info->save ? "save" : "restore", info->name,
-							save_sets[f], xstate_cond_name(cond) };
-
-				if (cond == XCOND_CLEAN && !info->save)
-					continue; /* "clean" is about the save's modified optimization */
-				add(t, info->save ? GK_SAVE : GK_RESTORE, xsave_ops[o], save_sets[f], cond,
-				    parts, ARRAY_SIZE(parts));
-			}
-		}
-	}
+	if (!c)
+		return;
+	bench_id_format(id, c->id, sizeof(c->id));
+	c->features = feature_set_name(set);
 }
 
-static void add_switch_matrix(struct table *t)
+/* The guest's column of the save/restore matrix or of the switch matrix (kernels/case_matrix.h). */
+static void add_matrix(struct table *t, bool switches)
 {
-	static const enum fpu_strategy strategies[] = { FPU_STRATEGY_POINTER_SWAP, FPU_STRATEGY_THREE_BUFFER };
+	struct matrix_case m[MATRIX_CASES_MAX];
+	int n = switches ? switch_matrix(MATRIX_GUEST, m, MATRIX_CASES_MAX) : save_matrix(MATRIX_GUEST, m, MATRIX_CASES_MAX);
 
-	for (size_t s = 0; s < ARRAY_SIZE(strategies); s++) {
-		for (size_t f = 0; f < ARRAY_SIZE(save_sets); f++) {
-			for (int cond = 0; cond < FPU_COND_COUNT; cond++) {
-				const char *parts[] = { "switch", fpu_strategy_name(strategies[s]), save_sets[f],
-							fpu_cond_name(cond) };
+	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
+		enum guest_kind kind = switches ? GK_SWITCH : xsave_op_info(m[i].op)->save ? GK_SAVE : GK_RESTORE;
+		struct guest_case *c = next_case(t, kind);
 
-				add(t, GK_SWITCH, XOP_EMPTY, save_sets[f], XCOND_INUSE, parts, ARRAY_SIZE(parts));
-				if (t->count <= t->max) {
-					t->out[t->count - 1].strategy = strategies[s];
-					t->out[t->count - 1].switch_cond = cond;
-				}
-			}
-		}
+		if (!c)
+			continue;
+		matrix_case_id(MATRIX_GUEST, &m[i], c->id, sizeof(c->id));
+		c->op = m[i].op;
+		c->features = feature_set_name(m[i].set);
+		c->cond = switches ? XCOND_INUSE : (enum xstate_cond)m[i].cond;
+		c->strategy = m[i].strategy;
+		c->switch_cond = fpu_cond_of(m[i].cond);
 	}
 }
 
@@ -87,28 +68,31 @@ int guest_cases_enumerate(struct guest_case *out, int max)
 	/* each id names the feature set it is about (DESIGN.md: <site>/<group>/<op>/<features>) */
 	static const struct {
 		enum guest_kind kind;
-		const char *group, *op, *features;
+		const char *group, *op;
+		enum feature_set_id features;
 	} single[] = {
-		{ GK_CPUID_D, "exit", "cpuid-0xd", "user" },  /* the leaf's sizes follow XCR0 */
-		{ GK_WRMSR_XSS, "msr", "wrmsr-xss", "all" },  /* writes the supervisor part of all */
-		{ GK_WRMSR_XFD, "msr", "wrmsr-xfd", "amx" },
-		{ GK_RDMSR_XFD, "msr", "rdmsr-xfd", "amx" },
-		{ GK_RDMSR_XFD_ERR, "msr", "rdmsr-xfd-err", "amx" },
-		{ GK_XFD_NM, "xfd", "nm", "amx" },
+		{ GK_CPUID_D, "exit", "cpuid-0xd", FS_USER },  /* the leaf's sizes follow XCR0 */
+		{ GK_WRMSR_XSS, "msr", "wrmsr-xss", FS_ALL },  /* writes the supervisor part of all */
+		{ GK_WRMSR_XFD, "msr", "wrmsr-xfd", FS_AMX },
+		{ GK_RDMSR_XFD, "msr", "rdmsr-xfd", FS_AMX },
+		{ GK_RDMSR_XFD_ERR, "msr", "rdmsr-xfd-err", FS_AMX },
+		{ GK_XFD_NM, "xfd", "nm", FS_AMX },
 	};
 
-	add_xsave_matrix(&t);
-	for (size_t f = 0; f < ARRAY_SIZE(xsetbv_sets); f++) {
-		const char *parts[] = { "exit", "xsetbv", xsetbv_sets[f] };
+	add_matrix(&t, false);
+	for (unsigned int fs = 0; fs < FS_COUNT; fs++) {
+		struct bench_id id = { SITE_GUEST, false, "exit", "xsetbv", feature_set_name(fs), COND_NONE };
 
-		add(&t, GK_XSETBV, XOP_EMPTY, xsetbv_sets[f], XCOND_INIT, parts, ARRAY_SIZE(parts));
+		if (feature_sets[fs].lists & FS_IN_XSETBV)
+			add(&t, GK_XSETBV, &id, (enum feature_set_id)fs);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(single); i++) {
-		const char *parts[] = { single[i].group, single[i].op, single[i].features };
+		struct bench_id id = { SITE_GUEST, false, single[i].group, single[i].op,
+				       feature_set_name(single[i].features), COND_NONE };
 
-		add(&t, single[i].kind, XOP_EMPTY, single[i].features, XCOND_INIT, parts, ARRAY_SIZE(parts));
+		add(&t, single[i].kind, &id, single[i].features);
 	}
-	add_switch_matrix(&t);
+	add_matrix(&t, true);
 	return t.count;
 }
 
@@ -171,75 +155,44 @@ void guest_cpu_decode(struct guest_cpu *g, const struct cpuid_provider *p, uint6
 	}
 }
 
-#define WHY(text) (kstr_copy(why, text, size), false)
-
-static bool why_mask(char *why, size_t size, const char *before, uint64_t mask, const char *after)
+/* @text into @why; false, for a return. */
+static bool why_text(char *why, size_t size, const char *text)
 {
-	size_t n = kstr_append(why, 0, before, size);
-
-	n = kstr_append_hex(why, n, mask, size);
-	kstr_append(why, n, after, size);
+	kstr_copy(why, text, size);
 	return false;
 }
 
-static bool op_available(const struct guest_cpu *g, enum xsave_op op, char *why, size_t size)
+static struct xstate_cpu guest_xstate_cpu(const struct guest_cpu *g)
 {
-	const struct xstate_layout *l = &g->layout;
-
-	switch (op) {
-	case XOP_XSAVEOPT:
-		return l->xsaveopt || WHY("no XSAVEOPT in the guest (CPUID.(EAX=0DH,ECX=1):EAX[0]=0)");
-	case XOP_XSAVEC:
-		return l->xsavec || WHY("no XSAVEC in the guest (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)");
-	case XOP_XSAVES:
-	case XOP_XRSTORS:
-		return l->xsaves || WHY("no XSAVES/XRSTORS in the guest (CPUID.(EAX=0DH,ECX=1):EAX[3]=0)");
-	default:
-		return true;
-	}
+	return (struct xstate_cpu){ &g->layout, g->avx, g->avx512f, g->pku, g->amx_tile, "in the guest" };
 }
 
-/* The CPUID bit that advertises the instructions of the components in @mask. */
-static bool cpu_features(const struct guest_cpu *g, uint64_t mask, char *why, size_t size)
-{
-	if ((mask & XFEATURE_MASK(XFEATURE_YMM)) && !g->avx)
-		return WHY("no AVX in the guest (CPUID.1:ECX[28]=0)");
-	if ((mask & (XFEATURES_AVX512 & ~XFEATURES_AVX)) && !g->avx512f)
-		return WHY("no AVX-512 in the guest (CPUID.(EAX=7,ECX=0):EBX[16]=0)");
-	if ((mask & XFEATURE_MASK(XFEATURE_PKRU)) && !g->pku)
-		return WHY("no protection keys in the guest (CPUID.(EAX=7,ECX=0):ECX[3]=0)");
-	if ((mask & XFEATURES_AMX_TILES) && !g->amx_tile)
-		return WHY("no AMX in the guest (CPUID.(EAX=7,ECX=0):EDX[24] AMX-TILE=0)");
-	return true;
-}
-
+/* The CPU's bits (kernels/xstate_require.h), and the payload enabled every component. */
 static bool features_usable(const struct guest_cpu *g, uint64_t mask, bool need_pattern, char *why,
 			    size_t size)
 {
 	const struct xstate_layout *l = &g->layout;
+	struct xstate_cpu cpu = guest_xstate_cpu(g);
 
-	if (!cpu_features(g, mask, why, size))
+	if (!xstate_require_cpuid(&cpu, mask, why, size))
 		return false;
 	if (mask & ~(l->xcr0_supported | l->xss_supported))
-		return why_mask(why, size, "components ", mask & ~(l->xcr0_supported | l->xss_supported),
-				" are not supported in the guest (CPUID.(EAX=0DH,ECX=0/1))");
+		return xstate_why_mask(why, size, "components ", mask & ~(l->xcr0_supported | l->xss_supported),
+				       " are not supported in the guest (CPUID.(EAX=0DH,ECX=0/1))");
 	if (mask & ~(l->xcr0 | l->xss))
-		return why_mask(why, size, "components ", mask & ~(l->xcr0 | l->xss),
-				" are not enabled in the guest's XCR0/IA32_XSS (xcr0= on the work list?)");
-	if (need_pattern && (mask & ~xstate_pattern_capable()))
-		return why_mask(why, size, "no safe non-init values known for components ",
-				mask & ~xstate_pattern_capable(), "");
-	return true;
+		return xstate_why_mask(why, size, "components ", mask & ~(l->xcr0 | l->xss),
+				       " are not enabled in the guest's XCR0/IA32_XSS (xcr0= on the work list?)");
+	return !need_pattern || xstate_require_pattern(mask, why, size);
 }
 
 static bool xfd_usable(const struct guest_cpu *g, char *why, size_t size)
 {
 	if (!g->layout.xfd)
-		return WHY("no XFD in the guest (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)");
+		return why_text(why, size, "no XFD in the guest (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)");
 	if (!features_usable(g, XFEATURES_AMX, false, why, size))
 		return false;
 	if (!g->layout.comp[XFEATURE_XTILEDATA].xfd)
-		return WHY("AMX tile data is not XFD-capable in the guest (CPUID.(EAX=0DH,ECX=18):ECX[2]=0)");
+		return why_text(why, size, "AMX tile data is not XFD-capable in the guest (CPUID.(EAX=0DH,ECX=18):ECX[2]=0)");
 	return true;
 }
 
@@ -247,12 +200,13 @@ bool guest_case_check(const struct guest_cpu *g, const struct guest_case *c, uin
 		      char *why, size_t size)
 {
 	const struct xstate_layout *l = &g->layout;
+	struct xstate_cpu cpu = guest_xstate_cpu(g);
 
 	*mask = 0;
 	if (g->layout_error != XSTATE_LAYOUT_OK)
-		return WHY(xstate_layout_error_str(g->layout_error));
+		return why_text(why, size, xstate_layout_error_str(g->layout_error));
 	if (!feature_set_parse(c->features, l->xcr0, l->xss, mask))
-		return WHY("unknown feature set");
+		return why_text(why, size, "unknown feature set");
 	switch (c->kind) {
 	case GK_SWITCH:
 		/* containers holding patterned state, switched with XSAVES/XRSTORS, or where the
@@ -260,11 +214,11 @@ bool guest_case_check(const struct guest_cpu *g, const struct guest_case *c, uin
 		return features_usable(g, *mask, true, why, size);
 	case GK_SAVE:
 	case GK_RESTORE:
-		if (!op_available(g, c->op, why, size) ||
+		if (!xstate_require_op(&cpu, c->op, why, size) ||
 		    !features_usable(g, *mask, c->cond != XCOND_INIT, why, size))
 			return false;
 		if (c->cond == XCOND_INIT && (g->init_untracked & *mask))
-			return why_mask(why, size, "the guest does not track the init state: components ",
+			return xstate_why_mask(why, size, "the guest does not track the init state: components ",
 					g->init_untracked & *mask, " stay in use after XRSTOR of their init "
 					"state (QEMU TCG does not track it)");
 		return true;
@@ -273,12 +227,13 @@ bool guest_case_check(const struct guest_cpu *g, const struct guest_case *c, uin
 	case GK_CPUID_D:
 		return true;
 	case GK_WRMSR_XSS:
-		return l->xsaves || WHY("no IA32_XSS without XSAVES in the guest (CPUID.(EAX=0DH,ECX=1):EAX[3]=0)");
+		return l->xsaves ||
+		       why_text(why, size, "no IA32_XSS without XSAVES in the guest (CPUID.(EAX=0DH,ECX=1):EAX[3]=0)");
 	case GK_WRMSR_XFD:
 	case GK_RDMSR_XFD:
 	case GK_RDMSR_XFD_ERR:
 	case GK_XFD_NM:
 		return xfd_usable(g, why, size);
 	}
-	return WHY("unknown case kind");
+	return why_text(why, size, "unknown case kind");
 }
