@@ -23,7 +23,6 @@ static struct {
 	const char *dump, *record;
 } args;
 
-static const char *const size_sets[] = { "fp", "avx", "avx512", "amx", "user", "all" };
 
 static char *hex(char *buf, size_t size, uint64_t v)
 {
@@ -50,6 +49,24 @@ static const char *guest_cpuid(const char **detail)
 static bool live_xinuse(const struct machine *m, uint64_t *v)
 {
 	return m->cpuid.xgetbv(&m->cpuid, 1, v);
+}
+
+/* The feature sets whose sizes `probe` shows (base/ids.h: FS_IN_SIZES) that are enabled here,
+ * the fixed ones first, then the machine's; returns how many. */
+static int shown_sets(const struct xstate_layout *l, enum feature_set_id out[FS_COUNT])
+{
+	int n = 0;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned int fs = 0; fs < FS_COUNT; fs++) {
+			uint64_t mask = feature_set_mask((enum feature_set_id)fs, l->xcr0, l->xss);
+
+			if ((feature_sets[fs].extent == FS_FIXED) == (pass == 0) && (feature_sets[fs].lists & FS_IN_SIZES) &&
+			    !(mask & ~(l->xcr0 | l->xss)))
+				out[n++] = (enum feature_set_id)fs;
+		}
+	}
+	return n;
 }
 
 static cJSON *json_components(const struct xstate_layout *l)
@@ -80,15 +97,14 @@ static cJSON *json_components(const struct xstate_layout *l)
 static cJSON *json_sizes(const struct xstate_layout *l)
 {
 	cJSON *o = cJSON_CreateObject();
+	enum feature_set_id sets[FS_COUNT];
+	int n = shown_sets(l, sets);
 
-	for (size_t i = 0; i < sizeof(size_sets) / sizeof(size_sets[0]); i++) {
-		uint64_t mask;
+	for (int i = 0; i < n; i++) {
+		uint64_t mask = feature_set_mask(sets[i], l->xcr0, l->xss);
 		char b[24];
-		cJSON *s;
+		cJSON *s = cJSON_AddObjectToObject(o, feature_set_name(sets[i]));
 
-		if (!feature_set_parse(size_sets[i], l->xcr0, l->xss, &mask) || (mask & ~(l->xcr0 | l->xss)))
-			continue;
-		s = cJSON_AddObjectToObject(o, size_sets[i]);
 		cJSON_AddStringToObject(s, "mask", hex(b, sizeof(b), mask));
 		cJSON_AddNumberToObject(s, "standard", xstate_size_standard(l, mask));
 		cJSON_AddNumberToObject(s, "compacted", xstate_size_compacted(l, mask));
@@ -345,12 +361,13 @@ static void print_text(const struct machine *m)
 				       c->xfd ? "yes" : "-", c->enabled ? "yes" : "no");
 		}
 		printf("\n  %-8s %8s %10s %9s\n", "set", "mask", "standard", "compacted");
-		for (size_t i = 0; i < sizeof(size_sets) / sizeof(size_sets[0]); i++) {
-			uint64_t mask;
+		enum feature_set_id sets[FS_COUNT];
+		int n = shown_sets(l, sets);
 
-			if (!feature_set_parse(size_sets[i], l->xcr0, l->xss, &mask) || (mask & ~(l->xcr0 | l->xss)))
-				continue;
-			printf("  %-8s %8s %10u %9u\n", size_sets[i], hex(b, sizeof(b), mask),
+		for (int i = 0; i < n; i++) {
+			uint64_t mask = feature_set_mask(sets[i], l->xcr0, l->xss);
+
+			printf("  %-8s %8s %10u %9u\n", feature_set_name(sets[i]), hex(b, sizeof(b), mask),
 			       xstate_size_standard(l, mask), xstate_size_compacted(l, mask));
 		}
 	}

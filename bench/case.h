@@ -9,11 +9,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../base/ids.h"
 #include "../host/counters.h"
 #include "../host/machine.h"
 #include "gbench.h"
 
-#define CASE_ID_MAX 96
+#define CASE_ID_MAX BENCH_ID_MAX
 #define CASE_REASON_MAX 256
 #define CASE_ATTR_MAX 16
 
@@ -53,7 +54,7 @@ struct batch_result {
 
 struct bench_family {
 	const char *name;
-	const char *site; /* the suite it belongs to: native, kvm or guest */
+	enum site site;   /* the suite it belongs to (base/ids.h) */
 	/* Each batch brings the overhead timed where it ran (site_overhead_ticks): the runner
 	 * times no empty batches for the family and stores the site's overhead. */
 	bool site_overhead;

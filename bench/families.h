@@ -9,8 +9,6 @@
 extern const struct bench_family family_loop;
 extern const struct bench_family family_xsave;
 extern const struct bench_family family_kvm_run;
-/* The feature sets of kvm/run/roundtrip/<f>/{fp,all}-advertised, NULL-terminated (the summary's comparison reads them). */
-extern const char *const kvm_advertised_feature_sets[];
 extern const struct bench_family family_kvm_xsave;
 extern const struct bench_family family_kvm_vcpu;
 extern const struct bench_family family_kvm_attr;

@@ -32,10 +32,11 @@ enum { AMX_PERM, AMX_FIRST_USE };
 
 static int amx_plan(const struct machine *m, struct plan *plan)
 {
-	static const char *const ids[] = { "native/amx/perm/amx", "native/amx/first-use/amx" };
+	static const char *const ops[] = { "perm", "first-use" };
 
 	for (int op = AMX_PERM; op <= AMX_FIRST_USE; op++) {
-		struct bench_case *c = kpath_plan(m, plan, &family_amx, ids[op], "amx", true, NULL);
+		struct bench_id id = { SITE_NATIVE, false, "amx", ops[op], feature_set_name(FS_AMX), COND_NONE };
+		struct bench_case *c = kpath_plan(m, plan, &family_amx, &id, true, NULL);
 
 		if (!c)
 			return -ENOMEM;
@@ -87,7 +88,7 @@ static int amx_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_amx = {
 	.name = "amx",
-	.site = "native",
+	.site = SITE_NATIVE,
 	.batches_per_sample = 5, /* a process each: the median of five */
 	.plan = amx_plan,
 	.setup = amx_setup,

@@ -54,31 +54,24 @@ static int ctxsw_plan(const struct machine *m, struct plan *plan)
 {
 	static const char *const ops[] = { "pipe", "pipe-xcpu" };
 	bool two_pus = !m->topology.known || m->topology.pus >= 2;
-	char id[CASE_ID_MAX], why[CASE_REASON_MAX];
+	char why[CASE_REASON_MAX];
+	int rc = 0;
 
 	snprintf(why, sizeof(why), "the cross-CPU partner needs a second processing unit (hwloc finds %d)",
 		 m->topology.pus);
-	for (int op = 0; op < 2; op++) {
-		for (size_t f = 0; f < kpath_nr_feature_sets; f++) {
-			struct bench_case *c;
-
-			snprintf(id, sizeof(id), "native/ctxsw/%s/%s", ops[op], kpath_feature_sets[f]);
-			c = kpath_plan(m, plan, &family_ctxsw, id, kpath_feature_sets[f],
-				       op == PIPE_SAME_CPU || two_pus, why);
-			if (!c)
-				return -ENOMEM;
-			c->op = op;
-		}
-	}
-	return 0;
+	for (int op = 0; op < 2 && !rc; op++)
+		rc = kpath_plan_sets(m, plan, &family_ctxsw, "ctxsw", ops[op], op, op == PIPE_SAME_CPU || two_pus, why);
+	return rc;
 }
 
 static int xfd_plan(const struct machine *m, struct plan *plan)
 {
-	static const char *const ids[] = { "native/xfd/ctxsw/amx/mixed", "native/xfd/ctxsw/amx/permitted" };
+	/* the partner: never permitted AMX (IA32_XFD rewritten at each switch), or permitted */
+	static const enum condition partners[] = { COND_MIXED, COND_PERMITTED };
 
 	for (int op = 0; op < 2; op++) {
-		struct bench_case *c = kpath_plan(m, plan, &family_xfd, ids[op], "amx", true, NULL);
+		struct bench_id id = { SITE_NATIVE, false, "xfd", "ctxsw", feature_set_name(FS_AMX), partners[op] };
+		struct bench_case *c = kpath_plan(m, plan, &family_xfd, &id, true, NULL);
 
 		if (!c)
 			return -ENOMEM;
@@ -279,7 +272,7 @@ static int pp_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_ctxsw = {
 	.name = "ctxsw",
-	.site = "native",
+	.site = SITE_NATIVE,
 	.plan = ctxsw_plan,
 	.setup = ctxsw_setup,
 	.batch = pp_batch,
@@ -288,7 +281,7 @@ const struct bench_family family_ctxsw = {
 
 const struct bench_family family_xfd = {
 	.name = "xfd",
-	.site = "native",
+	.site = SITE_NATIVE,
 	.plan = xfd_plan,
 	.setup = xfd_setup,
 	.batch = pp_batch,

@@ -502,7 +502,7 @@ static void guest_teardown(struct bench_case *c)
 
 const struct bench_family family_guest = {
 	.name = "guest",
-	.site = "guest",
+	.site = SITE_GUEST,
 	.site_overhead = true,
 	.self_timed = true,
 	.plan = guest_plan,

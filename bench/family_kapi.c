@@ -36,7 +36,6 @@
 #define KAPI_WARMUP_OPS 4
 #define KAPI_GUEST_SEED 0x6e57
 #define KAPI_MAX_ATTEMPTS 8
-#define COND_PRE_XSAVE_GUEST "pre-xsave-guest"
 
 struct kapi_op {
 	const char *name; /* the id's op */
@@ -65,25 +64,8 @@ static const struct kapi_op kapi_ops[] = {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The condition's name in the id; NULL for the ops that take none. */
-static const char *cond_name(uint32_t cond)
-{
-	switch (cond) {
-	case XB_COND_NEED_LOAD:
-		return fpu_cond_name(FPU_COND_NEED_LOAD);
-	case XB_COND_LIVE:
-		return fpu_cond_name(FPU_COND_LIVE);
-	case XB_COND_INUSE:
-		return xstate_cond_name(XCOND_INUSE);
-	case XB_COND_PRE_XSAVE_GUEST:
-		return COND_PRE_XSAVE_GUEST;
-	default:
-		return NULL;
-	}
-}
-
 /* What the module is asked for a case: the set's components, or the dynamic ones to enable/arm. */
-static uint64_t request_mask(const struct machine *m, const struct kapi_op *op, uint64_t features, uint32_t cond)
+static uint64_t request_mask(const struct machine *m, const struct kapi_op *op, uint64_t features, enum condition cond)
 {
 	switch (op->op) {
 	case XB_KAPI_OP_ALLOC_GUEST_FPSTATE:
@@ -93,7 +75,7 @@ static uint64_t request_mask(const struct machine *m, const struct kapi_op *op, 
 	case XB_KAPI_OP_UPDATE_GUEST_XFD:
 		return features & xstate_xfd_capable(&m->layout);
 	default:
-		return cond == XB_COND_PRE_XSAVE_GUEST ? XFEATURES_FP : features;
+		return cond == COND_PRE_XSAVE_GUEST ? XFEATURES_FP : features;
 	}
 }
 
@@ -116,8 +98,8 @@ static bool require_functions(const struct machine *m, const struct kapi_op *op,
 	return true;
 }
 
-static bool require_case(const struct machine *m, const struct kapi_op *op, const char *features, uint64_t features_mask,
-			 uint64_t mask, char *why, size_t size)
+static bool require_case(const struct machine *m, const struct kapi_op *op, enum feature_set_id fs,
+			 uint64_t features_mask, uint64_t mask, char *why, size_t size)
 {
 	bool dynamic_op = op->op == XB_KAPI_OP_ENABLE_GUEST_XFD_FEATURES || op->op == XB_KAPI_OP_UPDATE_GUEST_XFD;
 
@@ -125,7 +107,7 @@ static bool require_case(const struct machine *m, const struct kapi_op *op, cons
 		return false;
 	if (dynamic_op && !require_xfd(m, why, size))
 		return false;
-	if (strcmp(features, "user") && !require_features(m, features_mask, false, why, size))
+	if (fs != FS_USER && !require_features(m, features_mask, false, why, size))
 		return false;
 	if (!require_module(m, why, size) || !require_functions(m, op, mask, why, size))
 		return false;
@@ -135,47 +117,47 @@ static bool require_case(const struct machine *m, const struct kapi_op *op, cons
 	return true;
 }
 
-static int plan_one(const struct machine *m, struct plan *plan, const struct kapi_op *op, const char *features,
-		    uint32_t cond)
+/* kapi/fpu/<op>/<set>[/<condition>]; the condition goes to the module as it is (base/ids.h). */
+static int plan_one(const struct machine *m, struct plan *plan, const struct kapi_op *op, enum feature_set_id fs,
+		    enum condition cond)
 {
-	char id[CASE_ID_MAX], why[CASE_REASON_MAX];
-	const char *cname = cond_name(cond);
-	uint64_t features_mask = 0, mask;
+	struct bench_id id = { SITE_KAPI, false, "fpu", op->name, feature_set_name(fs), cond };
+	char text[CASE_ID_MAX], why[CASE_REASON_MAX];
+	uint64_t features_mask = feature_set_mask(fs, m->layout.xcr0, m->layout.xss);
+	uint64_t mask = request_mask(m, op, features_mask, cond);
 	struct bench_case *c;
 	bool ok;
 
-	feature_set_parse(features, m->layout.xcr0, m->layout.xss, &features_mask);
-	mask = request_mask(m, op, features_mask, cond);
-	if (cname)
-		snprintf(id, sizeof(id), "kapi/fpu/%s/%s/%s", op->name, features, cname);
-	else
-		snprintf(id, sizeof(id), "kapi/fpu/%s/%s", op->name, features);
-	ok = require_case(m, op, features, features_mask, mask, why, sizeof(why));
-	c = plan_add(plan, &family_kapi, id, ok ? NULL : "%s", why);
+	bench_id_format(&id, text, sizeof(text));
+	ok = require_case(m, op, fs, features_mask, mask, why, sizeof(why));
+	c = plan_add(plan, &family_kapi, text, ok ? NULL : "%s", why);
 	if (!c)
 		return -ENOMEM;
 	c->op = (int)(op - kapi_ops);
 	c->features = features_mask;
-	c->condition = (int)cond;
+	c->condition = cond;
 	return 0;
 }
 
-/* An op over the feature sets of the kernel paths (not "none") and its conditions. */
-static int plan_sets(const struct machine *m, struct plan *plan, const struct kapi_op *op, const uint32_t *conds,
-		     size_t nr_conds)
+/* An op over the kapi site's feature sets (base/ids.h: FS_IN_KAPI) in the conditions that
+ * operations of @kind take (COND_FOR_*), or in @only when @kind is 0. */
+static int plan_sets(const struct machine *m, struct plan *plan, const struct kapi_op *op, unsigned int kind,
+		     enum condition only)
 {
 	int rc = 0;
 
-	for (size_t f = 1; f < kpath_nr_feature_sets && !rc; f++)
-		for (size_t i = 0; i < nr_conds && !rc; i++)
-			rc = plan_one(m, plan, op, kpath_feature_sets[f], conds[i]);
+	for (unsigned int fs = 0; fs < FS_COUNT && !rc; fs++) {
+		if (!(feature_sets[fs].lists & FS_IN_KAPI))
+			continue;
+		for (unsigned int c = 0; c < COND_COUNT && !rc; c++)
+			if (kind ? condition_takes((enum condition)c, kind) : c == only)
+				rc = plan_one(m, plan, op, (enum feature_set_id)fs, (enum condition)c);
+	}
 	return rc;
 }
 
 static int kapi_plan(const struct machine *m, struct plan *plan)
 {
-	static const uint32_t task_conds[] = { XB_COND_NEED_LOAD, XB_COND_LIVE };
-	static const uint32_t inuse[] = { XB_COND_INUSE };
 	int rc = 0;
 
 	for (size_t o = 0; o < N(kapi_ops) && !rc; o++) {
@@ -184,22 +166,22 @@ static int kapi_plan(const struct machine *m, struct plan *plan)
 		switch (op->op) {
 		case XB_KAPI_OP_ALLOC_GUEST_FPSTATE:
 		case XB_KAPI_OP_FREE_GUEST_FPSTATE:
-			rc = plan_one(m, plan, op, "user", XB_COND_NONE);
+			rc = plan_one(m, plan, op, FS_USER, COND_NONE);
 			break;
 		case XB_KAPI_OP_ENABLE_GUEST_XFD_FEATURES:
 		case XB_KAPI_OP_UPDATE_GUEST_XFD:
-			rc = plan_one(m, plan, op, "amx", XB_COND_NONE);
+			rc = plan_one(m, plan, op, FS_AMX, COND_NONE);
 			break;
 		case XB_KAPI_OP_COPY_GUEST_FPSTATE_TO_UABI:
-			rc = plan_sets(m, plan, op, inuse, N(inuse));
+			rc = plan_sets(m, plan, op, 0, COND_INUSE);
 			break;
 		case XB_KAPI_OP_COPY_UABI_TO_GUEST_FPSTATE:
-			rc = plan_sets(m, plan, op, inuse, N(inuse));
+			rc = plan_sets(m, plan, op, 0, COND_INUSE);
 			if (!rc) /* seed 001: x87 and SSE for a guest without XSAVE */
-				rc = plan_one(m, plan, op, "fp", XB_COND_PRE_XSAVE_GUEST);
+				rc = plan_one(m, plan, op, FS_FP, COND_PRE_XSAVE_GUEST);
 			break;
-		default:
-			rc = plan_sets(m, plan, op, task_conds, N(task_conds));
+		default: /* the task's state saved or live, as a switch finds it */
+			rc = plan_sets(m, plan, op, COND_FOR_SWITCH, COND_NONE);
 			break;
 		}
 	}
@@ -273,7 +255,7 @@ static int kapi_setup(struct bench_case *c, const struct run_env *env)
 	st->request = (struct xb_kapi_batch){
 		.op = op->op,
 		.cond = (uint32_t)c->condition,
-		.mask = request_mask(env->machine, op, c->features, (uint32_t)c->condition),
+		.mask = request_mask(env->machine, op, c->features, (enum condition)c->condition),
 		.ops = ops,
 		.warmup_ops = KAPI_WARMUP_OPS,
 	};
@@ -381,7 +363,7 @@ static int kapi_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_kapi = {
 	.name = "kapi",
-	.site = "kapi",
+	.site = SITE_KAPI,
 	.site_overhead = true,
 	.plan = kapi_plan,
 	.setup = kapi_setup,

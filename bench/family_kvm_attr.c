@@ -34,14 +34,15 @@
 
 enum { OP_SUPP, OP_PERM_GET };
 
+/* kvm/attr/<op>/none: an attribute of the system, about no feature set; a VM of x87 and
+ * SSE is all it needs. */
 static const struct {
-	const char *id, *features;
+	const char *op;
 	unsigned int attr;
 	const char *attr_name;
 } attr_cases[] = {
-	[OP_SUPP] = { "kvm/attr/xcomp-guest-supp/none", "fp", KVM_X86_XCOMP_GUEST_SUPP, "KVM_X86_XCOMP_GUEST_SUPP" },
-	[OP_PERM_GET] = { "kvm/attr/xcomp-guest-perm-get/none", "fp", KVM_X86_XCOMP_GUEST_PERM,
-			  "KVM_X86_XCOMP_GUEST_PERM" },
+	[OP_SUPP] = { "xcomp-guest-supp", KVM_X86_XCOMP_GUEST_SUPP, "KVM_X86_XCOMP_GUEST_SUPP" },
+	[OP_PERM_GET] = { "xcomp-guest-perm-get", KVM_X86_XCOMP_GUEST_PERM, "KVM_X86_XCOMP_GUEST_PERM" },
 };
 
 struct attr_state {
@@ -52,12 +53,14 @@ struct attr_state {
 static int attr_plan(const struct machine *m, struct plan *plan)
 {
 	for (int op = OP_SUPP; op <= OP_PERM_GET; op++) {
-		if (kvm_case_plan(plan, &family_kvm_attr, m, attr_cases[op].id,
-				  kvm_feature_mask(m, attr_cases[op].features), 0, false))
+		struct bench_id id = { SITE_KVM, false, "attr", attr_cases[op].op, feature_set_name(FS_NONE), COND_NONE };
+		struct bench_case *c = kvm_case_plan(plan, &family_kvm_attr, m, &id, kvm_feature_mask(m, FS_FP), false);
+
+		if (!c)
 			return -ENOMEM;
-		plan->cases[plan->count - 1].op = op;
+		c->op = op;
 		if (op == OP_PERM_GET)
-			kvm_case_require_perm_attr(m, &plan->cases[plan->count - 1]);
+			kvm_case_require_perm_attr(m, c);
 	}
 	return 0;
 }
@@ -148,7 +151,7 @@ static int attr_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_kvm_attr = {
 	.name = "kvm_attr",
-	.site = "kvm",
+	.site = SITE_KVM,
 	.plan = attr_plan,
 	.setup = attr_setup,
 	.batch = attr_batch,

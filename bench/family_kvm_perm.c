@@ -26,10 +26,12 @@ struct fresh_request {
 
 static int perm_plan(const struct machine *m, struct plan *plan)
 {
-	if (kvm_case_plan(plan, &family_kvm_perm, m, "kvm/attr/xcomp-guest-perm-set/amx", kvm_feature_mask(m, "amx"), 0,
-			  false))
+	struct bench_id id = { SITE_KVM, false, "attr", "xcomp-guest-perm-set", feature_set_name(FS_AMX), COND_NONE };
+	struct bench_case *c = kvm_case_plan(plan, &family_kvm_perm, m, &id, kvm_feature_mask(m, FS_AMX), false);
+
+	if (!c)
 		return -ENOMEM;
-	kvm_case_require_perm_attr(m, &plan->cases[plan->count - 1]);
+	kvm_case_require_perm_attr(m, c);
 	return 0;
 }
 
@@ -77,7 +79,7 @@ static int perm_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_kvm_perm = {
 	.name = "kvm_perm",
-	.site = "kvm",
+	.site = SITE_KVM,
 	.batches_per_sample = 5, /* two processes each: the median of five */
 	.plan = perm_plan,
 	.setup = perm_setup,

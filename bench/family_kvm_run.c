@@ -37,53 +37,52 @@
 #define RUN_DEFAULT_OPS 32
 #define ADVERTISED_WARMUP 4
 
-static const char *const run_feature_sets[] = { "fp", "avx512", "user" };
-static const int run_conditions[] = { XCOND_INIT, XCOND_CLEAN };
-const char *const kvm_advertised_feature_sets[] = { "fp", "user", NULL };
-static const int advertised_conditions[] = { KVM_COND_FP_ADVERTISED, KVM_COND_ALL_ADVERTISED };
+static const enum feature_set_id run_feature_sets[] = { FS_FP, FS_AVX512, FS_USER };
+static const enum condition run_conditions[] = { COND_INIT, COND_CLEAN };
+static const enum feature_set_id advertised_feature_sets[] = { FS_FP, FS_USER };
+static const enum condition advertised_conditions[] = { COND_FP_ADVERTISED, COND_ALL_ADVERTISED };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool advertised(const struct bench_case *c)
 {
-	return c->condition == KVM_COND_FP_ADVERTISED || c->condition == KVM_COND_ALL_ADVERTISED;
+	return c->condition == COND_FP_ADVERTISED || c->condition == COND_ALL_ADVERTISED;
 }
 
 /* The guest's XCR0 (and CPUID) for the case. */
 static uint64_t guest_xcr0(const struct machine *m, const struct bench_case *c)
 {
-	if (c->condition == KVM_COND_FP_ADVERTISED)
+	if (c->condition == COND_FP_ADVERTISED)
 		return XFEATURES_FP;
-	if (c->condition == KVM_COND_ALL_ADVERTISED)
+	if (c->condition == COND_ALL_ADVERTISED)
 		return m->layout.xcr0 & m->kvm.xcomp_guest_supp;
 	return c->features;
 }
 
 static int run_plan(const struct machine *m, struct plan *plan)
 {
-	char id[CASE_ID_MAX];
+	struct bench_id id = { .site = SITE_KVM, .group = "run", .op = "roundtrip" };
 
 	for (size_t f = 0; f < N(run_feature_sets); f++) {
 		for (size_t c = 0; c < N(run_conditions); c++) {
 			uint64_t mask = kvm_feature_mask(m, run_feature_sets[f]);
 
-			snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/%s", run_feature_sets[f],
-				 kvm_cond_name(run_conditions[c]));
+			id.features = feature_set_name(run_feature_sets[f]);
+			id.cond = run_conditions[c];
 			/* the exits' XSAVE must find the components beyond x87/SSE/PKRU still init */
-			if (kvm_case_plan(plan, &family_kvm_run, m, id, mask, run_conditions[c],
-					  run_conditions[c] == XCOND_INIT && (mask & ~KVM_CASE_INIT_UNTRACKED)))
+			if (!kvm_case_plan(plan, &family_kvm_run, m, &id, mask,
+					   id.cond == COND_INIT && (mask & ~KVM_CASE_INIT_UNTRACKED)))
 				return -ENOMEM;
 		}
 	}
-	for (size_t f = 0; kvm_advertised_feature_sets[f]; f++) {
+	for (size_t f = 0; f < N(advertised_feature_sets); f++) {
 		for (size_t c = 0; c < N(advertised_conditions); c++) {
-			uint64_t mask = kvm_feature_mask(m, kvm_advertised_feature_sets[f]);
+			uint64_t mask = kvm_feature_mask(m, advertised_feature_sets[f]);
 
-			snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/%s", kvm_advertised_feature_sets[f],
-				 kvm_cond_name(advertised_conditions[c]));
+			id.features = feature_set_name(advertised_feature_sets[f]);
+			id.cond = advertised_conditions[c];
 			/* the host's hold keeps the rest of its load mask in init */
-			if (kvm_case_plan(plan, &family_kvm_run, m, id, mask, advertised_conditions[c],
-					  (kvm_case_host_mask(m) & ~mask) != 0))
+			if (!kvm_case_plan(plan, &family_kvm_run, m, &id, mask, (kvm_case_host_mask(m) & ~mask) != 0))
 				return -ENOMEM;
 		}
 	}
@@ -203,7 +202,7 @@ static int run_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_kvm_run = {
 	.name = "kvm_run",
-	.site = "kvm",
+	.site = SITE_KVM,
 	.plan = run_plan,
 	.setup = run_setup,
 	.batch = run_batch,

@@ -38,21 +38,24 @@ struct vcpu_state {
 static int vcpu_plan(const struct machine *m, struct plan *plan)
 {
 	static const struct {
-		const char *id, *features;
-		int op;
+		const char *group, *op;
+		enum feature_set_id features;
+		int kind;
 	} cases[] = {
-		{ "kvm/vcpu/create/user", "user", OP_CREATE },
-		{ "kvm/cpuid/realloc/amx", "amx", OP_SET_CPUID },
-		{ "kvm/cpuid/set/user", "user", OP_SET_CPUID },
+		{ "vcpu", "create", FS_USER, OP_CREATE },
+		{ "cpuid", "realloc", FS_AMX, OP_SET_CPUID },
+		{ "cpuid", "set", FS_USER, OP_SET_CPUID },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = kvm_case_plan(plan, &family_kvm_vcpu, m, cases[i].id,
-				       kvm_feature_mask(m, cases[i].features), 0, false);
+		struct bench_id id = { SITE_KVM, false, cases[i].group, cases[i].op, feature_set_name(cases[i].features),
+				       COND_NONE };
+		struct bench_case *c = kvm_case_plan(plan, &family_kvm_vcpu, m, &id, kvm_feature_mask(m, cases[i].features),
+						     false);
 
-		if (rc)
-			return rc;
-		plan->cases[plan->count - 1].op = cases[i].op;
+		if (!c)
+			return -ENOMEM;
+		c->op = cases[i].kind;
 	}
 	return 0;
 }
@@ -171,7 +174,7 @@ out:
 
 const struct bench_family family_kvm_vcpu = {
 	.name = "kvm_vcpu",
-	.site = "kvm",
+	.site = SITE_KVM,
 	.plan = vcpu_plan,
 	.setup = vcpu_setup,
 	.batch = vcpu_batch,

@@ -33,39 +33,42 @@
 
 enum { OP_GET, OP_SET };
 static const char *const op_names[] = { "get", "set" };
-static const enum xstate_cond xsave2_conditions[] = { XCOND_INIT, XCOND_INUSE };
+static const enum condition xsave2_conditions[] = { COND_INIT, COND_INUSE };
 
 /* The guest's XCR0: every component the host enables and KVM offers, and the case's; none
  * for a guest without XSAVE. */
 static uint64_t guest_xcr0(const struct machine *m, const struct bench_case *c)
 {
-	if (c->condition == KVM_COND_PRE_XSAVE_GUEST)
+	if (c->condition == COND_PRE_XSAVE_GUEST)
 		return KVM_GUEST_NO_XSAVE;
 	return (m->layout.xcr0 & m->kvm.xcomp_guest_supp) | c->features;
 }
 
+/* Every set of the kvm lists (base/ids.h) in each condition, then x87+SSE for a guest
+ * without XSAVE. */
 static int xsave2_plan(const struct machine *m, struct plan *plan)
 {
-	char id[CASE_ID_MAX];
+	struct bench_id id = { .site = SITE_KVM, .group = "xsave2" };
+	struct bench_case *c;
 
 	for (int op = OP_GET; op <= OP_SET; op++) {
-		for (int f = 0; f < kvm_nr_feature_sets; f++) {
-			for (size_t c = 0; c < sizeof(xsave2_conditions) / sizeof(xsave2_conditions[0]); c++) {
-				int rc;
-
-				snprintf(id, sizeof(id), "kvm/xsave2/%s/%s/%s", op_names[op], kvm_feature_sets[f],
-					 xstate_cond_name(xsave2_conditions[c]));
-				rc = kvm_case_plan(plan, &family_kvm_xsave, m, id, kvm_feature_mask(m, kvm_feature_sets[f]),
-						   xsave2_conditions[c], false);
-				if (rc)
-					return rc;
-				plan->cases[plan->count - 1].op = op;
+		id.op = op_names[op];
+		for (unsigned int fs = 0; fs < FS_COUNT; fs++) {
+			if (!(feature_sets[fs].lists & FS_IN_KVM))
+				continue;
+			id.features = feature_set_name(fs);
+			for (size_t k = 0; k < sizeof(xsave2_conditions) / sizeof(xsave2_conditions[0]); k++) {
+				id.cond = xsave2_conditions[k];
+				if (!(c = kvm_case_plan(plan, &family_kvm_xsave, m, &id, kvm_feature_mask(m, fs), false)))
+					return -ENOMEM;
+				c->op = op;
 			}
 		}
-		snprintf(id, sizeof(id), "kvm/xsave2/%s/fp/%s", op_names[op], kvm_cond_name(KVM_COND_PRE_XSAVE_GUEST));
-		if (kvm_case_plan(plan, &family_kvm_xsave, m, id, XFEATURES_FP, KVM_COND_PRE_XSAVE_GUEST, false))
+		id.features = feature_set_name(FS_FP);
+		id.cond = COND_PRE_XSAVE_GUEST;
+		if (!(c = kvm_case_plan(plan, &family_kvm_xsave, m, &id, XFEATURES_FP, false)))
 			return -ENOMEM;
-		plan->cases[plan->count - 1].op = op;
+		c->op = op;
 	}
 	return 0;
 }
@@ -87,7 +90,7 @@ static int xsave2_setup(struct bench_case *c, const struct run_env *env)
 	int rc = kvm_case_state_setup(c, env, guest_xcr0(env->machine, c), XSAVE2_DEFAULT_OPS);
 	struct kvm_case_state *s = c->state;
 
-	if (!rc && c->condition == KVM_COND_PRE_XSAVE_GUEST)
+	if (!rc && c->condition == COND_PRE_XSAVE_GUEST)
 		rc = check_cpuid_kept(s);
 	if (rc) {
 		kvm_case_state_teardown(c);
@@ -124,7 +127,7 @@ static int xsave2_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_kvm_xsave = {
 	.name = "kvm_xsave",
-	.site = "kvm",
+	.site = SITE_KVM,
 	.plan = xsave2_plan,
 	.setup = xsave2_setup,
 	.batch = xsave2_batch,

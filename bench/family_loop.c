@@ -12,7 +12,7 @@
 static int loop_plan(const struct machine *m, struct plan *plan)
 {
 	(void)m;
-	return plan_add(plan, &family_loop, "native/loop/empty/none", NULL) ? 0 : -1;
+	return plan_add(plan, &family_loop, ID_EMPTY_LOOP, NULL) ? 0 : -1;
 }
 
 static int loop_setup(struct bench_case *c, const struct run_env *env)
@@ -35,7 +35,7 @@ static void loop_teardown(struct bench_case *c)
 
 const struct bench_family family_loop = {
 	.name = "loop",
-	.site = "native",
+	.site = SITE_NATIVE,
 	/* its timed region is a few dozen ticks, the calibration beside each batch far more:
 	 * filling --min-time with such batches would take most of a run */
 	.batches_per_sample = 256,

@@ -54,21 +54,12 @@ static int ptrace_plan(const struct machine *m, struct plan *plan)
 {
 	static const char *const ops[] = { "xstate-get", "xstate-set" };
 	bool allowed = ptrace_allowed(m);
-	char id[CASE_ID_MAX];
+	int rc = 0;
 
-	for (int op = REGSET_GET; op <= REGSET_SET; op++) {
-		for (size_t f = 0; f < kpath_nr_feature_sets; f++) {
-			struct bench_case *c;
-
-			snprintf(id, sizeof(id), "native/ptrace/%s/%s", ops[op], kpath_feature_sets[f]);
-			c = kpath_plan(m, plan, &family_ptrace, id, kpath_feature_sets[f], allowed,
-				       "ptrace is disabled on this kernel (kernel.yama.ptrace_scope=3)");
-			if (!c)
-				return -ENOMEM;
-			c->op = op;
-		}
-	}
-	return 0;
+	for (int op = REGSET_GET; op <= REGSET_SET && !rc; op++)
+		rc = kpath_plan_sets(m, plan, &family_ptrace, "ptrace", ops[op], op, allowed,
+				     "ptrace is disabled on this kernel (kernel.yama.ptrace_scope=3)");
+	return rc;
 }
 
 static void ptrace_teardown(struct bench_case *c)
@@ -203,7 +194,7 @@ static int ptrace_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_ptrace = {
 	.name = "ptrace",
-	.site = "native",
+	.site = SITE_NATIVE,
 	.plan = ptrace_plan,
 	.setup = ptrace_setup,
 	.batch = ptrace_batch,

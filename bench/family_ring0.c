@@ -276,7 +276,7 @@ static int ring0_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_ring0 = {
 	.name = "ring0",
-	.site = "native",
+	.site = SITE_NATIVE,
 	.site_overhead = true,
 	.plan = ring0_plan,
 	.setup = ring0_setup,

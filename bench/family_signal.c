@@ -30,14 +30,7 @@ struct signal_case {
 
 static int signal_plan(const struct machine *m, struct plan *plan)
 {
-	char id[CASE_ID_MAX];
-
-	for (size_t f = 0; f < kpath_nr_feature_sets; f++) {
-		snprintf(id, sizeof(id), "native/signal/roundtrip/%s", kpath_feature_sets[f]);
-		if (!kpath_plan(m, plan, &family_signal, id, kpath_feature_sets[f], true, NULL))
-			return -ENOMEM;
-	}
-	return 0;
+	return kpath_plan_sets(m, plan, &family_signal, "signal", "roundtrip", 0, true, NULL);
 }
 
 static void signal_teardown(struct bench_case *c)
@@ -134,7 +127,7 @@ static int signal_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_signal = {
 	.name = "signal",
-	.site = "native",
+	.site = SITE_NATIVE,
 	.plan = signal_plan,
 	.setup = signal_setup,
 	.batch = signal_batch,

@@ -179,7 +179,7 @@ static int switch_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_switch = {
 	.name = "switch",
-	.site = "native",
+	.site = SITE_NATIVE,
 	.plan = switch_plan,
 	.setup = switch_setup,
 	.batch = switch_batch,

@@ -159,7 +159,7 @@ static int xsave_batch(struct bench_case *c, struct batch_result *out)
 
 const struct bench_family family_xsave = {
 	.name = "xsave",
-	.site = "native",
+	.site = SITE_NATIVE,
 	.plan = xsave_plan,
 	.setup = xsave_setup,
 	.batch = xsave_batch,

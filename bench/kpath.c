@@ -23,21 +23,17 @@
 #define FRESH_NAME "xstate-bench-fresh"
 #define SPAWN_FD_FLOOR 10
 
-const char *const kpath_feature_sets[] = { "none", "fp", "avx", "avx512", "amx" };
-const size_t kpath_nr_feature_sets = sizeof(kpath_feature_sets) / sizeof(kpath_feature_sets[0]);
-
 struct bench_case *kpath_plan(const struct machine *m, struct plan *plan, const struct bench_family *f,
-			      const char *id, const char *features, bool extra_ok, const char *extra_why)
+			      const struct bench_id *id, bool extra_ok, const char *extra_why)
 {
-	char why[CASE_REASON_MAX];
+	char why[CASE_REASON_MAX], text[CASE_ID_MAX];
 	uint64_t mask = 0;
 	struct bench_case *c;
 	bool ok = require_layout(m, why, sizeof(why));
 
-	if (ok && strcmp(features, "none")) {
-		feature_set_parse(features, m->layout.xcr0, m->layout.xss, &mask);
+	feature_set_parse(id->features, m->layout.xcr0, m->layout.xss, &mask);
+	if (ok)
 		ok = require_features(m, mask, false, why, sizeof(why));
-	}
 	/* every task here holds exactly its components in use, the rest in init */
 	if (ok)
 		ok = require_init_tracking(m, why, sizeof(why));
@@ -45,10 +41,29 @@ struct bench_case *kpath_plan(const struct machine *m, struct plan *plan, const 
 		snprintf(why, sizeof(why), "%s", extra_why);
 		ok = false;
 	}
-	c = plan_add(plan, f, id, ok ? NULL : "%s", why);
-	if (c)
+	bench_id_format(id, text, sizeof(text));
+	c = plan_add(plan, f, text, ok ? NULL : "%s", why);
+	if (c) {
 		c->features = mask;
+		c->condition = id->cond;
+	}
 	return c;
+}
+
+int kpath_plan_sets(const struct machine *m, struct plan *plan, const struct bench_family *f, const char *group,
+		    const char *op, int family_op, bool extra_ok, const char *extra_why)
+{
+	for (unsigned int fs = 0; fs < FS_COUNT; fs++) {
+		struct bench_id id = { SITE_NATIVE, false, group, op, feature_set_name(fs), COND_NONE };
+		struct bench_case *c;
+
+		if (!(feature_sets[fs].lists & FS_IN_KPATHS))
+			continue;
+		if (!(c = kpath_plan(m, plan, f, &id, extra_ok, extra_why)))
+			return -ENOMEM;
+		c->op = family_op;
+	}
+	return 0;
 }
 
 int kpath_holds_init(struct kpath_holds *h, struct bench_case *c, const struct xstate_layout *l, int nr)

@@ -16,16 +16,21 @@
 #include "../host/native/xstate_hold.h"
 #include "case.h"
 
-/* The feature sets of the kernel-path ids: "none" is the control, every component in init. */
-extern const char *const kpath_feature_sets[];
-extern const size_t kpath_nr_feature_sets;
-
 /*
- * Adds the case @id for feature set @features ("none" or a feature_set_parse() name):
- * runnable when the machine has the features (and @extra_ok), else with the reason.
+ * Adds the native case @id on its feature set: runnable when the machine has the features
+ * and tracks XINUSE (and @extra_ok), else with the reason (@extra_why when only @extra_ok
+ * is false).
  */
 struct bench_case *kpath_plan(const struct machine *m, struct plan *plan, const struct bench_family *f,
-			      const char *id, const char *features, bool extra_ok, const char *extra_why);
+			      const struct bench_id *id, bool extra_ok, const char *extra_why);
+
+/*
+ * Adds native/<@group>/<@op>/<set> for every feature set of the kernel paths (base/ids.h:
+ * FS_IN_KPATHS; "none", every component in init, is the control), with c->op = @family_op,
+ * as kpath_plan(). -ENOMEM on failure.
+ */
+int kpath_plan_sets(const struct machine *m, struct plan *plan, const struct bench_family *f, const char *group,
+		    const char *op, int family_op, bool extra_ok, const char *extra_why) XB_MUST_CHECK;
 
 /* @nr holds of c->features (seeds differ), and a buffer for the caller's state. */
 struct kpath_holds {

@@ -12,40 +12,21 @@
 
 #include "../host/kvm/launcher.h"
 #include "../host/xstate_buffer.h"
-#include "../base/ids.h"
 #include "../kernels/xstate_image.h"
 #include "require.h"
 
 #define KVM_CASE_SEED 0x6b766d
 
-const char *const kvm_feature_sets[] = { "fp", "avx", "avx512", "user", "amx" };
-const int kvm_nr_feature_sets = sizeof(kvm_feature_sets) / sizeof(kvm_feature_sets[0]);
-
-const char *kvm_cond_name(int cond)
+uint64_t kvm_feature_mask(const struct machine *m, enum feature_set_id fs)
 {
-	switch (cond) {
-	case KVM_COND_PRE_XSAVE_GUEST:
-		return "pre-xsave-guest";
-	case KVM_COND_FP_ADVERTISED:
-		return "fp-advertised";
-	case KVM_COND_ALL_ADVERTISED:
-		return "all-advertised";
-	default:
-		return xstate_cond_name((enum xstate_cond)cond);
-	}
-}
+	uint64_t user = m->layout.xcr0 & ~xstate_xfd_capable(&m->layout);
 
-uint64_t kvm_feature_mask(const struct machine *m, const char *name)
-{
-	uint64_t mask = 0, user = m->layout.xcr0 & ~xstate_xfd_capable(&m->layout);
-
+	if (fs != FS_USER)
+		return feature_set_mask(fs, m->layout.xcr0, m->layout.xss);
 	/* `user` of a guest: what XCR0 enables and KVM gives every guest without a permission */
 	if (m->kvm.xcomp_guest_supp_known)
 		user &= m->kvm.xcomp_guest_supp;
-	if (!strcmp(name, "user"))
-		return user;
-	feature_set_parse(name, m->layout.xcr0, m->layout.xss, &mask);
-	return mask;
+	return user;
 }
 
 bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t size)
@@ -86,20 +67,28 @@ static bool require_cpuid_kept(const struct machine *m, char *why, size_t size)
 	return false;
 }
 
-int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
-		  uint64_t mask, int condition, bool init_tracking)
+/* The conditions about what the guest's CPUID offers. */
+static bool about_guest_cpuid(enum condition cond)
 {
-	char why[CASE_REASON_MAX];
+	return cond == COND_PRE_XSAVE_GUEST || cond == COND_FP_ADVERTISED || cond == COND_ALL_ADVERTISED;
+}
+
+struct bench_case *kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m,
+				 const struct bench_id *id, uint64_t mask, bool init_tracking)
+{
+	char why[CASE_REASON_MAX], text[CASE_ID_MAX];
 	bool ok = kvm_case_require(m, mask, why, sizeof(why)) &&
 		  (!init_tracking || require_init_tracking(m, why, sizeof(why))) &&
-		  (condition < KVM_COND_PRE_XSAVE_GUEST || require_cpuid_kept(m, why, sizeof(why)));
-	struct bench_case *c = plan_add(plan, f, id, ok ? NULL : "%s", why);
+		  (!about_guest_cpuid(id->cond) || require_cpuid_kept(m, why, sizeof(why)));
+	struct bench_case *c;
 
-	if (!c)
-		return -ENOMEM;
-	c->features = mask;
-	c->condition = condition;
-	return 0;
+	bench_id_format(id, text, sizeof(text));
+	c = plan_add(plan, f, text, ok ? NULL : "%s", why);
+	if (c) {
+		c->features = mask;
+		c->condition = id->cond;
+	}
+	return c;
 }
 
 void kvm_case_require_perm_attr(const struct machine *m, struct bench_case *c)
@@ -184,7 +173,7 @@ static int round_trip_guest(struct kvm_guest *g, uint64_t xcr0)
 
 uint64_t kvm_case_host_mask(const struct machine *m)
 {
-	return kvm_feature_mask(m, "user") & ~XFEATURE_MASK(XFEATURE_PKRU);
+	return kvm_feature_mask(m, FS_USER) & ~XFEATURE_MASK(XFEATURE_PKRU);
 }
 
 int kvm_case_hold_host(struct kvm_case_state *s, const struct machine *m, uint64_t in_use)

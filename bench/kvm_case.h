@@ -19,32 +19,24 @@
 #define KVM_CASE_PORT 0x80 /* the round-trip guest's OUT */
 
 /*
- * The kvm/... conditions beyond those of kernels/xsave_bench.h (init, inuse, clean): what
- * the guest's CPUID offers. The guest's state is in use in each.
+ * A feature set of the kvm/... ids (base/ids.h) resolved against this machine; `user` is the
+ * part of XCR0 that KVM gives every guest (XCR0 & KVM_X86_XCOMP_GUEST_SUPP, dynamic features
+ * left out). The conditions beyond init, inuse and clean are what the guest's CPUID offers
+ * (COND_PRE_XSAVE_GUEST: no XSAVE at all, kvm_cpuid_without_xsave; COND_FP_ADVERTISED: x87
+ * and SSE only, guest XCR0 0x3; COND_ALL_ADVERTISED: everything the host enables and KVM
+ * offers); the guest's state is in use in each.
  */
-enum kvm_case_cond {
-	KVM_COND_PRE_XSAVE_GUEST = XCOND_COUNT, /* no XSAVE at all (kvm_cpuid_without_xsave) */
-	KVM_COND_FP_ADVERTISED,                 /* x87 and SSE only: guest XCR0 0x3 */
-	KVM_COND_ALL_ADVERTISED,                /* everything the host enables and KVM offers */
-};
-/* The id's word for @cond: xstate_cond_name() or pre-xsave-guest, fp-advertised, all-advertised. */
-const char *kvm_cond_name(int cond);
-
-/* The feature sets of the kvm/... ids, resolved against this machine; `user` is the part of
- * XCR0 that KVM gives every guest (XCR0 & KVM_X86_XCOMP_GUEST_SUPP, dynamic features left out). */
-extern const char *const kvm_feature_sets[];
-extern const int kvm_nr_feature_sets;
-uint64_t kvm_feature_mask(const struct machine *m, const char *name);
+uint64_t kvm_feature_mask(const struct machine *m, enum feature_set_id fs);
 
 /* True when /dev/kvm is there and the host and KVM offer every component of @mask. */
 bool kvm_case_require(const struct machine *m, uint64_t mask, char *why, size_t size);
 
-/* Adds a kvm case with the family parameters, runnable or with the reason; with
- * @init_tracking it also needs a CPU that tracks XINUSE (require_init_tracking), and with a
- * kvm_case_cond a KVM whose vCPU keeps the CPUID it is set (kvm_guest_cpuid). -ENOMEM on
- * failure. */
-int kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m, const char *id,
-		  uint64_t mask, int condition, bool init_tracking) XB_MUST_CHECK;
+/* Adds the kvm case @id (its condition the case's) on the components @mask, runnable or
+ * with the reason; with @init_tracking it also needs a CPU that tracks XINUSE
+ * (require_init_tracking), and with a condition about the guest's CPUID a KVM whose vCPU
+ * keeps the CPUID it is set (kvm_guest_cpuid). Returns the case, or NULL (no memory). */
+struct bench_case *kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m,
+				 const struct bench_id *id, uint64_t mask, bool init_tracking);
 
 /* Turns runnable @c into a skip when KVM has no XCOMP_GUEST_PERM attribute (the probe's
  * KVM_GET_DEVICE_ATTR error, and where it was proposed). */

@@ -74,7 +74,7 @@ void case_set_attribute(struct bench_case *c, const char *name, const char *fmt,
 	va_end(ap);
 }
 
-const char *const suite_names[] = { "native", "kvm", "guest", "kapi", "all", NULL };
+const char *const suite_names[] = { SITE_NAME_NATIVE, SITE_NAME_KVM, SITE_NAME_GUEST, SITE_NAME_KAPI, "all", NULL };
 static const unsigned int suite_bits[] = { SUITE_NATIVE, SUITE_KVM, SUITE_GUEST, SUITE_KAPI, SUITE_ALL };
 
 int suite_parse(const char *text, unsigned int *suites)
@@ -107,14 +107,6 @@ void suite_text(unsigned int suites, char *out, size_t size)
 			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", suite_names[i]);
 }
 
-static unsigned int site_suite(const char *site)
-{
-	return !strcmp(site, "native") ? SUITE_NATIVE
-	       : !strcmp(site, "kvm")  ? SUITE_KVM
-	       : !strcmp(site, "kapi") ? SUITE_KAPI
-				       : SUITE_GUEST;
-}
-
 int plan_build(const struct machine *m, unsigned int suites, const char *filter, struct plan *out)
 {
 	struct plan all = { 0 };
@@ -133,7 +125,7 @@ int plan_build(const struct machine *m, unsigned int suites, const char *filter,
 		}
 	}
 	for (const struct bench_family *const *f = bench_families; *f && !rc; f++)
-		if (site_suite((*f)->site) & suites)
+		if ((1u << (*f)->site) & suites)
 			rc = (*f)->plan(m, &all);
 	for (int i = 0; i < all.count && !rc; i++) {
 		struct bench_case *c;

@@ -7,11 +7,11 @@
 
 #include "case.h"
 
-/* Suites as a bit set; "all" is every site. */
-#define SUITE_NATIVE 0x1u
-#define SUITE_KVM 0x2u
-#define SUITE_GUEST 0x4u
-#define SUITE_KAPI 0x8u
+/* Suites as a bit set, a bit per site (base/ids.h); "all" is every site. */
+#define SUITE_NATIVE (1u << SITE_NATIVE)
+#define SUITE_KVM (1u << SITE_KVM)
+#define SUITE_GUEST (1u << SITE_GUEST)
+#define SUITE_KAPI (1u << SITE_KAPI)
 #define SUITE_ALL (SUITE_NATIVE | SUITE_KVM | SUITE_GUEST | SUITE_KAPI)
 
 /* The suites' names, NULL-terminated: each site's, then "all". */

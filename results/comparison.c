@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/ids.h"
 #include "disturbance.h"
 #include "stats.h"
 
@@ -107,7 +108,7 @@ static int measure_rows(struct comparison *c)
 
 			verdict_measure(&b, bm, &n, nm, v);
 			v->functional_only = comparison_functional_only(row, k) != NULL;
-			v->control = !strcmp(row->id, CONTROL_EMPTY_LOOP_ID);
+			v->control = !strcmp(row->id, ID_EMPTY_LOOP);
 			v->failure = failed ? failed->reason : NULL;
 		}
 	}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/ids.h"
 #include "csv_write.h"
 #include "db.h"
 #include "json_write.h"
@@ -363,7 +364,7 @@ static int write_json(struct db *db, const struct series_run *run, const struct 
 	for (int i = 0, n, family = 0; i < r->nr && !rc; i += n) {
 		for (n = 0; i + n < r->nr && !strcmp(r->samples[i + n].id, r->samples[i].id); n++)
 			;
-		if (!strcmp(r->samples[i].id, CONTROL_EMPTY_LOOP_ID)) {
+		if (!strcmp(r->samples[i].id, ID_EMPTY_LOOP)) {
 			if (!left_out)
 				left_out = cJSON_AddObjectToObject(context, "xstate_bench_left_out");
 			cJSON_AddStringToObject(left_out, r->samples[i].id, EMPTY_LOOP_LEFT_OUT);

@@ -6,7 +6,7 @@
  * real_time is the net time per operation (ns_per_op, never below zero), cpu_time its share
  * on a CPU (cpu_ns_per_op), and ticks_per_op (for a case in ticks) and every sample metric
  * are counters with their exact values. A case that failed its checks is an error_occurred
- * entry with its reason. The empty-loop control (CONTROL_EMPTY_LOOP_ID: its net time is no
+ * entry with its reason. The empty-loop control (ID_EMPTY_LOOP: its net time is no
  * operation's) is left out of the JSON, which names it in its context: zero times make
  * compare.py's geometric mean meaningless.
  */

@@ -1,7 +1,7 @@
 /*
  * report.c - the report's data files and gnuplot script (one script, one gnuplot run), then
- * the pages (report_page.c). Case ids are <site>/<group>/<op>/<features>[/<condition>]: an
- * operation is its first three parts. Its cost chart has the feature sets on the x axis and
+ * the pages (report_page.c). Case ids are <site>/<group>/<op>/<features>[/<condition>]
+ * (base/ids.h): an operation is all before the feature set. Its cost chart has the feature sets on the x axis and
  * a bar per condition and series side by side; each NEW series has a forest plot of
  * compare's ratios; each operation's history is drawn against the date.
  */
@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../base/ids.h"
 #include "comparison.h"
 #include "gnuplot.h"
 #include "history.h"
@@ -38,33 +39,43 @@ struct id_parts {
 	char op[PART_MAX * 3], features[PART_MAX], condition[PART_MAX];
 };
 
+/* An id's operation, feature set and condition (base/ids.h); an id of another shape (an
+ * imported benchmark's) is an operation of its own, with the feature set "-". */
 static void split_id(const char *id, struct id_parts *p)
 {
-	const char *s[5] = { id }, *end = id + strlen(id);
-	int n = 1;
+	struct bench_id_parts b;
 
-	for (const char *c = id; *c && n < 5; c++)
-		if (*c == '/')
-			s[n++] = c + 1;
-	if (n < 4) {
+	if (!bench_id_parse(id, &b)) {
 		snprintf(p->op, sizeof(p->op), "%s", id);
 		snprintf(p->features, sizeof(p->features), "-");
 		p->condition[0] = 0;
 		return;
 	}
-	snprintf(p->op, sizeof(p->op), "%.*s", (int)(s[3] - 1 - id), id);
-	snprintf(p->features, sizeof(p->features), "%.*s", (int)((n > 4 ? s[4] - 1 : end) - s[3]), s[3]);
-	snprintf(p->condition, sizeof(p->condition), "%s", n > 4 ? s[4] : "");
+	bench_id_operation(&b, p->op, sizeof(p->op));
+	snprintf(p->features, sizeof(p->features), "%s", b.features);
+	snprintf(p->condition, sizeof(p->condition), "%s", b.condition);
 }
 
-/* The canonical feature-set order (DESIGN.md), then anything else as found. */
+/* The case of @s whose id has these parts, or NULL. */
+static const struct series_case *find_case(const struct series *s, const struct id_parts *want)
+{
+	for (int i = 0; i < s->nr_cases; i++) {
+		struct id_parts p;
+
+		split_id(s->cases[i].id, &p);
+		if (!strcmp(p.op, want->op) && !strcmp(p.features, want->features) &&
+		    !strcmp(p.condition, want->condition))
+			return &s->cases[i];
+	}
+	return NULL;
+}
+
+/* The feature sets in their canonical order (base/ids.h), then anything else as found. */
 static int feature_rank(const char *f)
 {
-	static const char *const order[] = { "none", "fp", "avx", "avx512", "user", "amx", "all" };
-
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (!strcmp(f, order[i]))
-			return (int)i;
+	for (unsigned int fs = 0; fs < FS_COUNT; fs++)
+		if (!strcmp(f, feature_set_name((enum feature_set_id)fs)))
+			return (int)fs;
 	return 100;
 }
 
@@ -278,15 +289,14 @@ static int cost_chart(const struct report_options *o, const struct series *serie
 	for (int f = 0; f < features.n; f++) {
 		for (int c = 0; c < conditions.n; c++) {
 			for (int s = 0; s < nr; s++) {
-				char id[PART_MAX * 5 + 4];
 				const struct series_case *sc;
 				struct bar *b = &bars[nr_bars];
+				struct id_parts want;
 
-				snprintf(id, sizeof(id), "%s/%s%s%s", op, features.v[f], conditions.v[c][0] ? "/" : "",
-					 conditions.v[c]);
-				if (!strcmp(features.v[f], "-"))
-					snprintf(id, sizeof(id), "%s", op);
-				if (!(sc = series_find(&series[s], id)) || !sc->n)
+				snprintf(want.op, sizeof(want.op), "%s", op);
+				snprintf(want.features, sizeof(want.features), "%s", features.v[f]);
+				snprintf(want.condition, sizeof(want.condition), "%s", conditions.v[c]);
+				if (!(sc = find_case(&series[s], &want)) || !sc->n)
 					continue;
 				stats_sort(sc->values, sc->n);
 				*b = (struct bar){ .feature = f, .slot = c * nr + s,

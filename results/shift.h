@@ -13,8 +13,6 @@
 
 #include "../base/error.h"
 
-/* The empty-loop control's id: its change is shown beside the shift, never as a ratio. */
-#define CONTROL_EMPTY_LOOP_ID "native/loop/empty/none"
 /* The per-sample metric that carries the clock chain's core clock. */
 #define CONTROL_CORE_CLOCK_METRIC "core_clock_ghz"
 /* Fewer tested cases than this: no shift and no tau are estimated. */
