@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../base/attributes.h"
 #include "../base/ids.h"
 #include "../host/counters.h"
 #include "../host/machine.h"

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../base/attributes.h"
 #include "../base/error.h"
 
 #define EXIT_USAGE 2
@@ -169,7 +170,7 @@ const char *cli_check_counters(void *value, const char *arg, char *msg, size_t s
 		     cli_check_alpha, NULL)
 
 /* The metric compare, baseline, history and report read unless --metric names another. */
-#define CLI_DEFAULT_METRIC "ticks_per_op"
+#define CLI_DEFAULT_METRIC METRIC_TICKS_PER_OP
 /* compare's and report's --threshold 2 and --alpha 0.01, as a struct verdict_options */
 #define CLI_VERDICT_DEFAULTS { .threshold = 0.02, .alpha = 0.01 }
 

@@ -172,8 +172,8 @@ static int ctxsw_setup(struct bench_case *c, const struct run_env *env)
 	rc = await_ready(pc, "the partner thread");
 	if (rc)
 		goto fail;
-	case_set_attribute(c, "partner", "thread on PU %d, this one on PU %d", pc->partner_cpu, pc->self_cpu);
-	case_set_attribute(c, "per_op", pc->same_cpu ? "one context switch (a round trip is two)"
+	case_set_attribute(c, ATTR_PARTNER, "thread on PU %d, this one on PU %d", pc->partner_cpu, pc->self_cpu);
+	case_set_attribute(c, ATTR_PER_OP, pc->same_cpu ? "one context switch (a round trip is two)"
 						     : "one hand-off to the other PU (a round trip is two)");
 	return 0;
 fail:
@@ -202,8 +202,8 @@ static int xfd_setup(struct bench_case *c, const struct run_env *env)
 	rc = await_ready(pc, "xstate-bench-fresh partner");
 	if (rc)
 		goto fail;
-	case_set_attribute(c, "partner", "process %s AMX, AVX-512 in use, on PU %d", args[1], pc->partner_cpu);
-	case_set_attribute(c, "per_op", "one context switch (a round trip is two)");
+	case_set_attribute(c, ATTR_PARTNER, "process %s AMX, AVX-512 in use, on PU %d", args[1], pc->partner_cpu);
+	case_set_attribute(c, ATTR_PER_OP, "one context switch (a round trip is two)");
 	return 0;
 fail:
 	pp_teardown(c);
@@ -257,13 +257,13 @@ static int pp_batch(struct bench_case *c, struct batch_result *out)
 	if (pp_check(pc, &r, after - before, out))
 		return -1;
 	if (pc->holds.hold[0].layout->xgetbv1) {
-		case_set_attribute(c, "xinuse_before", "0x%" PRIx64, r.before.xinuse);
-		case_set_attribute(c, "xinuse_after", "0x%" PRIx64, r.self.xinuse);
+		case_set_attribute(c, ATTR_XINUSE_BEFORE, "0x%" PRIx64, r.before.xinuse);
+		case_set_attribute(c, ATTR_XINUSE_AFTER, "0x%" PRIx64, r.self.xinuse);
 	}
 	out->gross_ticks = r.gross_ticks;
 	out->ops = 2ULL * pc->round_trips;
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "discarded_batches", .kind = GBENCH_PER_BATCH, .value = discarded };
+		.name = METRIC_DISCARDED_BATCHES, .kind = GBENCH_PER_BATCH, .value = discarded };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = "switches_per_round_trip", .kind = GBENCH_PER_BATCH,
 		.value = (double)(after - before) / (pc->round_trips + CTXSW_WARMUP + 2) };

@@ -329,7 +329,7 @@ static int take_sample(struct session_case *sc, const struct guest_record *r)
 		return 0; /* not a sample */
 	}
 	if (guest_record_get(r, "xinuse"))
-		case_set_attribute(sc->c, "xinuse_before", "%s", guest_record_get(r, "xinuse"));
+		case_set_attribute(sc->c, ATTR_XINUSE_BEFORE, "%s", guest_record_get(r, "xinuse"));
 	grown = realloc(sc->samples, (size_t)(sc->nr + 1) * sizeof(*grown));
 	if (!grown)
 		return xb_fail(ENOMEM, "out of memory");
@@ -349,7 +349,7 @@ static int session_record(void *ctx, const struct guest_record *r)
 	if (!strcmp(r->kind, "sample"))
 		return take_sample(sc, r);
 	if (!strcmp(r->kind, "case")) {
-		static const char *const facts[] = { "rfbm", "buffer_bytes", "format", "insns" };
+		static const char *const facts[] = { ATTR_RFBM, ATTR_BUFFER_BYTES, ATTR_FORMAT, ATTR_INSNS };
 
 		for (size_t i = 0; i < sizeof(facts) / sizeof(facts[0]); i++)
 			if (guest_record_get(r, facts[i]))
@@ -436,7 +436,7 @@ static void launch(void)
 		struct session_case *sc = &session.cases[i];
 
 		if (!out.accelerated) /* QEMU's TCG, or a KVM nested in a VM that TCG runs */
-			case_set_attribute(sc->c, "functional_only", "%s", TCG_REASON);
+			case_set_attribute(sc->c, ATTR_FUNCTIONAL_ONLY, "%s", TCG_REASON);
 		if (sc->exit_claim != EXITS_NOT_COUNTED)
 			case_set_attribute(sc->c, "vm_exits", "%s", out.exit_counter ? "counted (KVM_GET_STATS_FD)" :
 					   out.exit_counter_why[0] ? out.exit_counter_why : "not available");
@@ -479,7 +479,7 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 		"guest_batches", GBENCH_PER_BATCH, (double)s->batches };
 	if (s->has_modopt)
 		out->metrics[out->nr_metrics++] = (struct gbench_metric){
-			"modopt_hit_rate", GBENCH_PER_BATCH, (double)s->modopt_hits / (double)s->batches };
+			METRIC_MODOPT_HIT_RATE, GBENCH_PER_BATCH, (double)s->modopt_hits / (double)s->batches };
 	if (s->has_exits) {
 		out->metrics[out->nr_metrics++] = (struct gbench_metric){
 			"vm_exits_per_op", GBENCH_PER_OP, (double)(s->exits - s->exits_with_reason) };

@@ -270,7 +270,7 @@ static int kapi_setup(struct bench_case *c, const struct run_env *env)
 		return rc;
 	}
 	c->ops_per_batch = ops;
-	case_set_attribute(c, "site", "ring 0: the kernel's own function, preemption %s",
+	case_set_attribute(c, ATTR_SITE, "ring 0: the kernel's own function, preemption %s",
 			   op->sleeps ? "on (it may sleep)" : "off (fpregs_lock)");
 	case_set_attribute(c, "calls", "%s", op->what);
 	return 0;
@@ -325,7 +325,7 @@ static void record(struct bench_case *c, const struct xb_kapi_batch *b)
 	case_set_attribute(c, "timing", "%s", b->flags & XB_KAPI_PER_CALL ? "each call on its own (set-up between untimed)"
 								       : "the calls in one loop");
 	if (b->flags & XB_KAPI_XINUSE_CHECKED)
-		case_set_attribute(c, "xinuse_before", "0x%" PRIx64, (uint64_t)b->xinuse_before);
+		case_set_attribute(c, ATTR_XINUSE_BEFORE, "0x%" PRIx64, (uint64_t)b->xinuse_before);
 }
 
 static int kapi_batch(struct bench_case *c, struct batch_result *out)
@@ -357,7 +357,7 @@ static int kapi_batch(struct bench_case *c, struct batch_result *out)
 	out->site_overhead_ticks = b.empty_ticks;
 	record(c, &b);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "discarded_batches", .kind = GBENCH_PER_BATCH, .value = discarded };
+		.name = METRIC_DISCARDED_BATCHES, .kind = GBENCH_PER_BATCH, .value = discarded };
 	return 0;
 }
 

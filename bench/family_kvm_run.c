@@ -98,7 +98,7 @@ static int record_kvm_facts(struct bench_case *c, const struct machine *m)
 
 	if (rc)
 		return rc;
-	case_set_attribute(c, "get_xsave2_bytes", "%u", bytes);
+	case_set_attribute(c, ATTR_GET_XSAVE2_BYTES, "%u", bytes);
 	case_set_attribute(c, "kvm_cap_xsave2", "%d", m->kvm.xsave2_size);
 	if (m->kvm.supported_cpuid_known) {
 		case_set_attribute(c, "kvm_supported_xss", "0x%" PRIx64, m->kvm.supported_xss);

@@ -103,7 +103,7 @@ static int vcpu_setup(struct bench_case *c, const struct run_env *env)
 	if (rc)
 		goto fail;
 	c->ops_per_batch = env->ops_override ? env->ops_override : VCPU_OPS;
-	case_set_attribute(c, "xsave2_bytes", "%u", s->image.size);
+	case_set_attribute(c, ATTR_XSAVE2_BYTES, "%u", s->image.size);
 	return 0;
 fail:
 	vcpu_teardown(c);

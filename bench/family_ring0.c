@@ -219,15 +219,15 @@ static int ring0_setup(struct bench_case *c, const struct run_env *env)
 		.seed = IMAGE_SEED,
 	};
 	c->ops_per_batch = ops;
-	case_set_attribute(c, "site", "ring 0: xstate_bench module, kernel_fpu_begin, interrupts off");
+	case_set_attribute(c, ATTR_SITE, "ring 0: xstate_bench module, kernel_fpu_begin, interrupts off");
 	if (op->kind == RING0_MSR)
 		case_set_attribute(c, "msr", "IA32_XFD, toggling 0x%" PRIx64, c->features);
 	else
-		case_set_attribute(c, "rfbm", "0x%" PRIx64, c->features);
+		case_set_attribute(c, ATTR_RFBM, "0x%" PRIx64, c->features);
 	if (op->kind == RING0_XSAVE)
-		case_set_attribute(c, "format", "%s", xsave_op_info(op->xop)->compacted ? "compacted" : "standard");
+		case_set_attribute(c, ATTR_FORMAT, "%s", xsave_op_info(op->xop)->compacted ? "compacted" : "standard");
 	if (op->kind != RING0_MSR && !(mod->caps.flags & XB_CAP_XGETBV1))
-		case_set_attribute(c, "xinuse_check", "unavailable: no XGETBV1 (CPUID.(EAX=0DH,ECX=1):EAX[2]=0)");
+		case_set_attribute(c, ATTR_XINUSE_CHECK, "unavailable: no XGETBV1 (CPUID.(EAX=0DH,ECX=1):EAX[2]=0)");
 	return 0;
 }
 
@@ -249,15 +249,15 @@ static int ring0_batch(struct bench_case *c, struct batch_result *out)
 	out->ops = b.ops;
 	out->site_overhead_ticks = b.empty_ticks;
 	if (b.flags & XB_BATCH_XINUSE_CHECKED)
-		case_set_attribute(c, "xinuse_before", "0x%llx", (unsigned long long)b.xinuse_before);
+		case_set_attribute(c, ATTR_XINUSE_BEFORE, "0x%llx", (unsigned long long)b.xinuse_before);
 	if (b.flags & XB_BATCH_XFD_LIFTED)
 		case_set_attribute(c, "xfd_lifted", "IA32_XFD 0x%llx armed the batch's components: cleared for it",
 				   (unsigned long long)b.xfd_before);
 	if (ring0_ops[c->op].kind != RING0_MSR) /* the module's buffer, as it sized it */
-		case_set_attribute(c, "buffer_bytes", "%u", b.buffer_bytes);
+		case_set_attribute(c, ATTR_BUFFER_BYTES, "%u", b.buffer_bytes);
 	switch (ring0_ops[c->op].kind) {
 	case RING0_SWITCH: /* XSAVES/XRSTORS, or the kernel's fallbacks where the CPU lacks them */
-		case_set_attribute(c, "insns", "%.31s", b.insns);
+		case_set_attribute(c, ATTR_INSNS, "%.31s", b.insns);
 		/* the writes of warm-up and timed round trips alike, per round trip */
 		out->metrics[out->nr_metrics++] = (struct gbench_metric){
 			.name = "xfd_writes", .kind = GBENCH_PER_OP,
@@ -266,7 +266,7 @@ static int ring0_batch(struct bench_case *c, struct batch_result *out)
 	case RING0_XSAVE:
 		if (xsave_op_info(ring0_ops[c->op].xop)->modified_opt && c->condition != XCOND_INIT)
 			out->metrics[out->nr_metrics++] = (struct gbench_metric){
-				.name = "modopt_hit_rate", .kind = GBENCH_PER_BATCH, .value = b.modopt_hit };
+				.name = METRIC_MODOPT_HIT_RATE, .kind = GBENCH_PER_BATCH, .value = b.modopt_hit };
 		break;
 	case RING0_MSR:
 		break;

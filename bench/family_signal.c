@@ -112,8 +112,8 @@ static int signal_batch(struct bench_case *c, struct batch_result *out)
 	if (signal_check(sc, &r, &seen, out))
 		return -1;
 	if (h->layout->xgetbv1) {
-		case_set_attribute(c, "xinuse_before", "0x%" PRIx64, r.before.xinuse);
-		case_set_attribute(c, "xinuse_after", "0x%" PRIx64, r.after.xinuse);
+		case_set_attribute(c, ATTR_XINUSE_BEFORE, "0x%" PRIx64, r.before.xinuse);
+		case_set_attribute(c, ATTR_XINUSE_AFTER, "0x%" PRIx64, r.after.xinuse);
 	}
 	case_set_attribute(c, "frame_xstate_size", "%u", seen.xstate_size);
 	case_set_attribute(c, "frame_extended_size", "%u", seen.extended_size);
@@ -121,7 +121,7 @@ static int signal_batch(struct bench_case *c, struct batch_result *out)
 	out->gross_ticks = r.gross_ticks;
 	out->ops = sc->round_trips;
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "discarded_batches", .kind = GBENCH_PER_BATCH, .value = discarded };
+		.name = METRIC_DISCARDED_BATCHES, .kind = GBENCH_PER_BATCH, .value = discarded };
 	return 0;
 }
 

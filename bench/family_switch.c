@@ -90,9 +90,9 @@ static void switch_teardown(struct bench_case *c)
 static void describe_xfd_step(struct bench_case *c, const struct xstate_layout *l)
 {
 	if (!l->xfd)
-		case_set_attribute(c, "xfd_step", "none: no XFD on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)");
+		case_set_attribute(c, ATTR_XFD_STEP, "none: no XFD on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[4]=0)");
 	else
-		case_set_attribute(c, "xfd_step", "left out: IA32_XFD is written in ring 0 only (user space)");
+		case_set_attribute(c, ATTR_XFD_STEP, "left out: IA32_XFD is written in ring 0 only (user space)");
 }
 
 static int switch_setup(struct bench_case *c, const struct run_env *env)
@@ -131,9 +131,9 @@ static int switch_setup(struct bench_case *c, const struct run_env *env)
 		goto fail;
 	}
 	c->ops_per_batch = p.ops;
-	case_set_attribute(c, "rfbm", "0x%" PRIx64, p.features);
-	case_set_attribute(c, "insns", "%s", s->insns.name);
-	case_set_attribute(c, "buffer_bytes", "%u", s->b.task_fps->size);
+	case_set_attribute(c, ATTR_RFBM, "0x%" PRIx64, p.features);
+	case_set_attribute(c, ATTR_INSNS, "%s", s->insns.name);
+	case_set_attribute(c, ATTR_BUFFER_BYTES, "%u", s->b.task_fps->size);
 	case_set_attribute(c, "sequence", "%s", sequence(p.strategy, p.cond));
 	if (p.strategy == FPU_STRATEGY_THREE_BUFFER && p.cond == FPU_COND_NEED_LOAD)
 		case_set_attribute(c, "copy_bytes", "%u (fpu_kernel_xstate_size: the kernel's whole buffer)",
@@ -166,14 +166,14 @@ static int switch_batch(struct bench_case *c, struct batch_result *out)
 	out->gross_ticks = smp.gross_ticks;
 	out->ops = smp.ops;
 	if (smp.xinuse_checked)
-		case_set_attribute(c, "xinuse_before", "0x%" PRIx64, smp.xinuse_before);
+		case_set_attribute(c, ATTR_XINUSE_BEFORE, "0x%" PRIx64, smp.xinuse_before);
 	if (s->b.p.strategy == FPU_STRATEGY_REALLOC)
 		case_set_attribute(c, "realloc_bytes", "%u -> %u", smp.small_bytes, smp.grown_bytes);
 	if (smp.counts.xfd_skipped)
-		case_set_attribute(c, "xfd_step", "left out (user space): %" PRIu64 " IA32_XFD writes in %u round trips",
+		case_set_attribute(c, ATTR_XFD_STEP, "left out (user space): %" PRIu64 " IA32_XFD writes in %u round trips",
 				   smp.counts.xfd_skipped, smp.ops + s->b.p.warmup_ops);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "discarded_batches", .kind = GBENCH_PER_BATCH, .value = discarded };
+		.name = METRIC_DISCARDED_BATCHES, .kind = GBENCH_PER_BATCH, .value = discarded };
 	return 0;
 }
 

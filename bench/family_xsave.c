@@ -109,11 +109,11 @@ static int xsave_setup(struct bench_case *c, const struct run_env *env)
 		goto fail;
 	}
 	c->ops_per_batch = b->ops;
-	case_set_attribute(c, "rfbm", "0x%" PRIx64, b->mask);
-	case_set_attribute(c, "buffer_bytes", "%u", b->target_size);
-	case_set_attribute(c, "format", "%s", info->legacy_only ? "fxsave" : info->compacted ? "compacted" : "standard");
+	case_set_attribute(c, ATTR_RFBM, "0x%" PRIx64, b->mask);
+	case_set_attribute(c, ATTR_BUFFER_BYTES, "%u", b->target_size);
+	case_set_attribute(c, ATTR_FORMAT, "%s", info->legacy_only ? "fxsave" : info->compacted ? "compacted" : "standard");
 	if (!l->xgetbv1)
-		case_set_attribute(c, "xinuse_check", "unavailable: no XGETBV1 (CPUID.(EAX=0DH,ECX=1):EAX[2]=0)");
+		case_set_attribute(c, ATTR_XINUSE_CHECK, "unavailable: no XGETBV1 (CPUID.(EAX=0DH,ECX=1):EAX[2]=0)");
 	return 0;
 fail:
 	xsave_teardown(c);
@@ -148,12 +148,12 @@ static int xsave_batch(struct bench_case *c, struct batch_result *out)
 	out->gross_ticks = s.gross_ticks;
 	out->ops = s.ops;
 	if (s.xinuse_checked)
-		case_set_attribute(c, "xinuse_before", "0x%" PRIx64, s.xinuse_before);
+		case_set_attribute(c, ATTR_XINUSE_BEFORE, "0x%" PRIx64, s.xinuse_before);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "discarded_batches", .kind = GBENCH_PER_BATCH, .value = discarded };
+		.name = METRIC_DISCARDED_BATCHES, .kind = GBENCH_PER_BATCH, .value = discarded };
 	if (xsave_op_info(b->op)->modified_opt && b->cond != XCOND_INIT)
 		out->metrics[out->nr_metrics++] = (struct gbench_metric){
-			.name = "modopt_hit_rate", .kind = GBENCH_PER_BATCH, .value = s.modopt_hit };
+			.name = METRIC_MODOPT_HIT_RATE, .kind = GBENCH_PER_BATCH, .value = s.modopt_hit };
 	return 0;
 }
 

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../base/attributes.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -32,13 +34,13 @@ enum gbench_metric_kind {
 };
 
 /* The counters every sample carries besides the case's own metrics. */
-#define GBENCH_TICKS_PER_OP "ticks_per_op"           /* median over undisturbed batches */
-#define GBENCH_NS_PER_OP "ns_per_op"                 /* the same in nanoseconds */
+#define GBENCH_TICKS_PER_OP METRIC_TICKS_PER_OP      /* median over undisturbed batches */
+#define GBENCH_NS_PER_OP METRIC_NS_PER_OP            /* the same in nanoseconds */
 #define GBENCH_TICKS_PER_OP_MEAN "ticks_per_op_mean" /* all batches' net ticks over their ops */
 #define GBENCH_PREEMPTED_BATCHES "preempted_batches" /* batches left out of the median */
 /* ns_per_op times the share of the repetition the thread spent on a CPU: Google
  * Benchmark's cpu_time, per operation */
-#define GBENCH_CPU_NS_PER_OP "cpu_ns_per_op"
+#define GBENCH_CPU_NS_PER_OP METRIC_CPU_NS_PER_OP
 
 struct gbench_metric {
 	const char *name; /* static storage */

@@ -192,7 +192,7 @@ int kpath_run_fresh(const char *const args[], char *line, size_t size)
 void kpath_fresh_setup(struct bench_case *c, const char *per_op)
 {
 	c->ops_per_batch = 1;
-	case_set_attribute(c, "per_op", "%s", per_op);
+	case_set_attribute(c, ATTR_PER_OP, "%s", per_op);
 }
 
 void kpath_fresh_teardown(struct bench_case *c)

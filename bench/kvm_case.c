@@ -212,11 +212,11 @@ static int first_set_xsave(struct bench_case *c, struct kvm_case_state *s, uint6
 	int err;
 
 	if (!ioctl(s->guest.vcpu.fd, KVM_SET_XSAVE, s->image.buf)) {
-		case_set_attribute(c, "set_xsave", "0");
+		case_set_attribute(c, ATTR_SET_XSAVE, "0");
 		return 0;
 	}
 	err = errno;
-	case_set_attribute(c, "set_xsave", "%s (errno %d)", strerrorname_np(err) ?: "?", err);
+	case_set_attribute(c, ATTR_SET_XSAVE, "%s (errno %d)", strerrorname_np(err) ?: "?", err);
 	if (xcr0 == KVM_GUEST_NO_XSAVE)
 		return xb_fail(err, "KVM_SET_XSAVE of XSTATE_BV 0x%" PRIx64 " into a vCPU whose CPUID has no XSAVE: "
 			       "%s (errno %d): this kernel refuses the x87 and SSE state QEMU sends after migrating "
@@ -255,10 +255,10 @@ int kvm_case_state_setup(struct bench_case *c, const struct run_env *env, uint64
 	}
 	c->ops_per_batch = env->ops_override ? env->ops_override : default_ops;
 	if (xcr0 == KVM_GUEST_NO_XSAVE)
-		case_set_attribute(c, "guest_xcr0", "none: no XSAVE in the guest's CPUID");
+		case_set_attribute(c, ATTR_GUEST_XCR0, "none: no XSAVE in the guest's CPUID");
 	else
-		case_set_attribute(c, "guest_xcr0", "0x%llx", (unsigned long long)xcr0);
-	case_set_attribute(c, "xsave2_bytes", "%u", s->image.size);
+		case_set_attribute(c, ATTR_GUEST_XCR0, "0x%llx", (unsigned long long)xcr0);
+	case_set_attribute(c, ATTR_XSAVE2_BYTES, "%u", s->image.size);
 	return 0;
 }
 

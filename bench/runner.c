@@ -144,8 +144,8 @@ static int store_case(struct runner *r, struct bench_case *c, double overhead,
 
 	/* measured on a host that QEMU's TCG runs (the lab's VM): the timings mean nothing */
 	if (status == CASE_OK && machine_under_tcg(r->m))
-		case_set_attribute(c, "functional_only", "QEMU TCG: the timings of an emulated CPU");
-	if (status == CASE_OK && !case_attribute(c, "functional_only"))
+		case_set_attribute(c, ATTR_FUNCTIONAL_ONLY, "QEMU TCG: the timings of an emulated CPU");
+	if (status == CASE_OK && !case_attribute(c, ATTR_FUNCTIONAL_ONLY))
 		mark_disturbance(r, c, samples, nr_samples);
 	rec.nr_attributes = c->nr_attributes;
 	for (int i = 0; i < c->nr_attributes; i++)
@@ -229,9 +229,9 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	cr->overhead = f->site_overhead && res.ops ? overhead * cr->c->ops_per_batch / (double)res.ops : overhead;
 	out->net_ticks = (double)res.gross_ticks - overhead;
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "core_cycles_per_op", .kind = GBENCH_PER_OP_MEDIAN, .value = out->net_ticks / ticks_per_cycle };
+		.name = METRIC_CORE_CYCLES_PER_OP, .kind = GBENCH_PER_OP_MEDIAN, .value = out->net_ticks / ticks_per_cycle };
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
-		.name = "core_clock_ghz", .kind = GBENCH_PER_BATCH, .value = r->m->tsc.hz / ticks_per_cycle / 1e9 };
+		.name = METRIC_CORE_CLOCK_GHZ, .kind = GBENCH_PER_BATCH, .value = r->m->tsc.hz / ticks_per_cycle / 1e9 };
 	return f->self_timed ? 0 : add_counters(r, out);
 }
 

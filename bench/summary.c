@@ -62,19 +62,19 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 	snprintf(row->reason, sizeof(row->reason), "%s", reason ? reason : "");
 	row->samples = nr_samples;
 	row->median_ticks = row->median_ns = row->iqr_percent = NAN;
-	row->modopt_hit_rate = sample_metric_mean(samples, nr_samples, "modopt_hit_rate");
-	row->discarded_rate = sample_metric_mean(samples, nr_samples, "discarded_batches");
-	row->median_cycles = sample_metric_median(samples, nr_samples, "core_cycles_per_op");
+	row->modopt_hit_rate = sample_metric_mean(samples, nr_samples, METRIC_MODOPT_HIT_RATE);
+	row->discarded_rate = sample_metric_mean(samples, nr_samples, METRIC_DISCARDED_BATCHES);
+	row->median_cycles = sample_metric_median(samples, nr_samples, METRIC_CORE_CYCLES_PER_OP);
 	for (int i = 0; i < nr_attributes; i++)
-		if (!strcmp(attributes[i].name, "xinuse_before"))
+		if (!strcmp(attributes[i].name, ATTR_XINUSE_BEFORE))
 			snprintf(row->xinuse, sizeof(row->xinuse), "%s", attributes[i].value);
-		else if (!strcmp(attributes[i].name, "functional_only"))
+		else if (!strcmp(attributes[i].name, ATTR_FUNCTIONAL_ONLY))
 			row->functional_only = true;
-		else if (!strcmp(attributes[i].name, "get_xsave2_bytes"))
+		else if (!strcmp(attributes[i].name, ATTR_GET_XSAVE2_BYTES))
 			snprintf(row->guest_fpstate_bytes, sizeof(row->guest_fpstate_bytes), "%s", attributes[i].value);
 		else if (!strcmp(attributes[i].name, ATTR_DISTURBED))
 			row->disturbed = true;
-		else if (!strcmp(attributes[i].name, "insns"))
+		else if (!strcmp(attributes[i].name, ATTR_INSNS))
 			snprintf(row->insns, sizeof(row->insns), "%s", attributes[i].value);
 	if (!nr_samples || !(ticks = malloc((size_t)nr_samples * sizeof(*ticks))))
 		return;

@@ -3,9 +3,10 @@
  */
 #include "run.h"
 
+#include "../base/attributes.h"
 #include "../base/guest_protocol.h"
-#include "../kernels/calibration.h"
 #include "../base/kstring.h"
+#include "../kernels/calibration.h"
 #include "../kernels/msr_bench.h"
 #include "../kernels/xsave_insn.h"
 #include "../kernels/xstate_image.h"
@@ -322,13 +323,13 @@ static void case_record(const struct case_run *cr)
 	rec_begin(&r, "case");
 	rec_str(&r, "id", cr->c->id);
 	rec_u64(&r, "ops", cr->ops);
-	rec_hex(&r, "rfbm", cr->mask);
+	rec_hex(&r, ATTR_RFBM, cr->mask);
 	if (cr->c->kind == GK_SAVE || cr->c->kind == GK_RESTORE) {
-		rec_u64(&r, "buffer_bytes", cr->bench.target_size);
-		rec_str(&r, "format", info->compacted ? "compacted" : "standard");
+		rec_u64(&r, ATTR_BUFFER_BYTES, cr->bench.target_size);
+		rec_str(&r, ATTR_FORMAT, info->compacted ? "compacted" : "standard");
 	}
 	if (cr->c->kind == GK_SWITCH)
-		rec_str(&r, "insns", cr->insns.name);
+		rec_str(&r, ATTR_INSNS, cr->insns.name);
 	rec_hex(&r, "xcr0", cr->g->layout.xcr0);
 	rec_hex(&r, "xss", cr->g->layout.xss);
 	rec_end(&r);

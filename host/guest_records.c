@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/attributes.h"
+
 struct kind_schema {
 	const char *kind;
 	const char *required[10];
@@ -20,7 +22,7 @@ static const struct kind_schema schemas[] = {
 	{ "hello", { "version", "boot", "cmdline_bytes" }, { 0 } },
 	{ "state", { "xcr0", "xss", "init_untracked", "cr4" }, { "xcr0_error", "xss_error", "xfd_error" } },
 	{ "cpuid", { "leaf", "sub", "eax", "ebx", "ecx", "edx" }, { 0 } },
-	{ "case", { "id", "ops", "xcr0", "xss" }, { "rfbm", "buffer_bytes", "format", "insns" } },
+	{ "case", { "id", "ops", "xcr0", "xss" }, { ATTR_RFBM, ATTR_BUFFER_BYTES, ATTR_FORMAT, ATTR_INSNS } },
 	{ "sample", { "id", "rep", "batches", "ops", "ticks", "gross", "overhead", "chain_ticks" },
 	  { "xinuse", "modopt_hits", "exits", "exits_with_reason" } },
 	{ "skip", { "id", "reason" }, { 0 } },

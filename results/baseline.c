@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 
+#include "../base/attributes.h"
 #include "db.h"
 #include "series.h"
 
@@ -66,11 +67,12 @@ static int add_run_results(struct db *db, int64_t baseline_id, int64_t run_id)
 	int rc = db_prepare(db, "INSERT INTO baseline_results (baseline_id, run_id, case_id)"
 				" SELECT CAST(? AS INTEGER), r.run_id, r.case_id FROM results r WHERE r.run_id = ?"
 				" AND r.status = 'ok' AND NOT EXISTS (SELECT 1 FROM result_attributes a"
-				" WHERE a.run_id = r.run_id AND a.case_id = r.case_id AND a.name = 'functional_only')", &s);
+				" WHERE a.run_id = r.run_id AND a.case_id = r.case_id AND a.name = ?)", &s);
 
 	if (rc)
 		return rc;
-	if (!(rc = db_bind_int64(s, 1, baseline_id)) && !(rc = db_bind_int64(s, 2, run_id)))
+	if (!(rc = db_bind_int64(s, 1, baseline_id)) && !(rc = db_bind_int64(s, 2, run_id)) &&
+	    !(rc = db_bind_text(s, 3, ATTR_FUNCTIONAL_ONLY)))
 		rc = db_step(s);
 	db_finalize(s);
 	return rc < 0 ? rc : 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/attributes.h"
 #include "../base/ids.h"
 #include "disturbance.h"
 #include "stats.h"
@@ -387,7 +388,7 @@ int comparison_set_load(struct results_store *const *stores, char *const *specs,
 	if (rc)
 		return rc;
 	/* not recorded (an imported run): the shift line says so */
-	(void)load_all(stores, specs, nr, CONTROL_CORE_CLOCK_METRIC, &out->clocks);
+	(void)load_all(stores, specs, nr, METRIC_CORE_CLOCK_GHZ, &out->clocks);
 	if (nr > 1)
 		rc = comparison_build(&out->cmp, &out->series[0], &out->series[1], nr - 1, out->metric, o,
 				      out->clocks ? &out->clocks[0] : NULL, out->clocks ? &out->clocks[1] : NULL);

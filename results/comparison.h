@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "../base/attributes.h"
 #include "series.h"
 #include "verdict.h"
 
@@ -17,8 +18,8 @@
 /* What compare and report compare unless told: estimated core cycles, from which the clock
  * chain has taken the core clock's drift; ticks where a series has no cycle estimates
  * (imported from another tool). */
-#define COMPARISON_METRIC "core_cycles_per_op"
-#define COMPARISON_METRIC_FALLBACK "ticks_per_op"
+#define COMPARISON_METRIC METRIC_CORE_CYCLES_PER_OP
+#define COMPARISON_METRIC_FALLBACK METRIC_TICKS_PER_OP
 
 struct comparison_row {
 	const char *id;

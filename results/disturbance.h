@@ -11,17 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The per-sample metrics that carry the evidence (sample_metrics names). */
-#define SAMPLE_WALL_MS "wall_ms"
-#define SAMPLE_RUN_DELAY_MS "run_delay_ms"
-#define SAMPLE_STEAL_MS "steal_ms"
-#define SAMPLE_INVOLUNTARY_SWITCHES "involuntary_switches"
-/* The clock chain's spread over its last window (IQR in percent of the median): recorded
- * beside the evidence, for a reader; no threshold uses it (an interrupted chain is one of 31). */
-#define SAMPLE_CLOCK_SPREAD "clock_spread_percent"
+#include "../base/attributes.h"
 
-/* The result attribute a disturbed case carries: its reason. */
-#define ATTR_DISTURBED "disturbed"
+/* The per-sample metrics that carry the evidence, SAMPLE_*, and the result attribute a
+ * disturbed case carries, its reason (ATTR_DISTURBED), are base/attributes.h's. */
 
 /* A case is disturbed when its thread waited for its PU, or the PU was stolen, for more than
  * this share of its measuring time... */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/attributes.h"
 #include "../base/ids.h"
 #include "csv_write.h"
 #include "db.h"
@@ -68,12 +69,12 @@ static int read_samples(struct db *db, int64_t run_id, struct export_run *r)
 				" s.ns_per_op, s.batches, t.value, s.round FROM results res JOIN cases c ON c.id = res.case_id"
 				" LEFT JOIN samples s ON s.run_id = res.run_id AND s.case_id = res.case_id"
 				" LEFT JOIN result_attributes t ON t.run_id = res.run_id AND t.case_id = res.case_id"
-				" AND t.name = 'threads'"
+				" AND t.name = ?"
 				" WHERE res.run_id = ? AND (res.status = 'error' OR (res.status = 'ok' AND s.repetition IS NOT NULL))", &s);
 
 	if (rc)
 		return rc;
-	if (!(rc = db_bind_int64(s, 1, run_id))) {
+	if (!(rc = db_bind_text(s, 1, ATTR_THREADS)) && !(rc = db_bind_int64(s, 2, run_id))) {
 		while ((rc = db_step(s)) == DB_ROW) {
 			struct export_sample *e = new_sample(r);
 			bool failed = !strcmp(db_column_text(s, 2), "error");
@@ -181,7 +182,7 @@ static double gbench_time(double ns)
 
 static const cJSON *cpu_metric(const struct export_sample *e)
 {
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e->metrics, "cpu_ns_per_op");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e->metrics, METRIC_CPU_NS_PER_OP);
 
 	return cJSON_IsNumber(m) ? m : NULL;
 }
@@ -198,8 +199,8 @@ static void add_times(cJSON *b, const struct export_sample *e)
 	if (e->error)
 		return;
 	if (e->in_ticks)
-		add_exact(b, "ticks_per_op", e->ticks);
-	add_exact(b, "ns_per_op", e->ns);
+		add_exact(b, METRIC_TICKS_PER_OP, e->ticks);
+	add_exact(b, METRIC_NS_PER_OP, e->ns);
 	cJSON_ArrayForEach(m, e->metrics)
 		add_exact(b, m->string, m->valuedouble);
 }

@@ -16,10 +16,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../base/attributes.h"
+
 /* Numeric members that are Google Benchmark's own, not user counters (sorted, for bsearch). */
 static const char *const standard_fields[] = {
-	"cpu_time", "family_index", "iterations", "ns_per_op", "per_family_instance_index",
-	"real_time", "repetition_index", "repetitions", "threads", "ticks_per_op", GBENCH_JSON_ROUND,
+	"cpu_time", "family_index", "iterations", METRIC_NS_PER_OP, "per_family_instance_index",
+	"real_time", "repetition_index", "repetitions", "threads", METRIC_TICKS_PER_OP, GBENCH_JSON_ROUND,
 };
 
 #define MAX_METRICS 64
@@ -194,8 +196,8 @@ static int entry_metrics(const cJSON *b, double cpu_ns, struct sample_record *s)
 	cJSON_ArrayForEach(f, b)
 		if (cJSON_IsNumber(f) && n < MAX_METRICS && !standard_field(f->string))
 			found[n++] = (struct named_value){ f->string, f->valuedouble };
-	if (!isnan(cpu_ns) && !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(b, "cpu_ns_per_op")))
-		found[n++] = (struct named_value){ "cpu_ns_per_op", cpu_ns };
+	if (!isnan(cpu_ns) && !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(b, METRIC_CPU_NS_PER_OP)))
+		found[n++] = (struct named_value){ METRIC_CPU_NS_PER_OP, cpu_ns };
 	if (!n)
 		return 0;
 	if (!(m = malloc((size_t)n * sizeof(*m))))
@@ -226,8 +228,8 @@ static char *entry_id(const cJSON *b, const char *path)
 
 static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 {
-	const cJSON *ticks = cJSON_GetObjectItemCaseSensitive(b, "ticks_per_op");
-	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(b, "ns_per_op");
+	const cJSON *ticks = cJSON_GetObjectItemCaseSensitive(b, METRIC_TICKS_PER_OP);
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(b, METRIC_NS_PER_OP);
 	const cJSON *real = cJSON_GetObjectItemCaseSensitive(b, "real_time");
 	const cJSON *iterations = cJSON_GetObjectItemCaseSensitive(b, "iterations");
 	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(b, "cpu_time");
@@ -424,7 +426,7 @@ static int store(struct results_store *st, const struct import *im, struct gbenc
 			.nr_samples = c->error ? 0 : c->nr_samples, .samples = c->samples,
 			.nr_attributes = c->threads[0] ? 1 : 0, .attributes = &threads[i],
 		};
-		threads[i] = (struct attribute_record){ "threads", c->threads };
+		threads[i] = (struct attribute_record){ ATTR_THREADS, c->threads };
 		out->nr_errors += c->error != NULL;
 		out->nr_samples += recs[i].nr_samples;
 	}

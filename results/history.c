@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/attributes.h"
 #include "db.h"
 #include "stats.h"
 
@@ -40,10 +41,11 @@ static int read_samples(struct db *db, const char *case_id, const char *metric, 
 		 " FROM %s JOIN cases c ON c.id = v.case_id"
 		 " JOIN runs r ON r.id = v.run_id JOIN results res ON res.run_id = v.run_id AND res.case_id = v.case_id"
 		 " LEFT JOIN result_attributes fa ON fa.run_id = v.run_id AND fa.case_id = v.case_id"
-		 " AND fa.name = 'functional_only' WHERE c.name = ? AND r.machine_id = ? AND res.status = 'ok'", source);
+		 " AND fa.name = ? WHERE c.name = ? AND r.machine_id = ? AND res.status = 'ok'", source);
 	if ((rc = db_prepare(db, sql, &s)))
 		return rc;
-	if (!(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) && !(rc = db_bind_text(s, arg++, case_id)) &&
+	if (!(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) &&
+	    !(rc = db_bind_text(s, arg++, ATTR_FUNCTIONAL_ONLY)) && !(rc = db_bind_text(s, arg++, case_id)) &&
 	    !(rc = db_bind_int64(s, arg, machine_id))) {
 		while ((rc = db_step(s)) == DB_ROW) {
 			struct history_sample *h;

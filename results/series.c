@@ -8,14 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/attributes.h"
 #include "db.h"
 
 const char *series_metric_source(const char *metric, bool *binds_name)
 {
 	*binds_name = false;
-	if (!strcmp(metric, "ticks_per_op"))
+	if (!strcmp(metric, METRIC_TICKS_PER_OP))
 		return "(SELECT run_id, case_id, repetition, round, ticks_per_op AS value FROM samples) v";
-	if (!strcmp(metric, "ns_per_op"))
+	if (!strcmp(metric, METRIC_NS_PER_OP))
 		return "(SELECT run_id, case_id, repetition, round, ns_per_op AS value FROM samples) v";
 	*binds_name = true;
 	return "(SELECT m.run_id, m.case_id, m.repetition, s.round, m.value FROM sample_metrics m JOIN samples s"
@@ -25,9 +26,9 @@ const char *series_metric_source(const char *metric, bool *binds_name)
 
 const char *series_metric_unit(const char *metric, const char *case_unit)
 {
-	if (!strcmp(metric, "ticks_per_op"))
+	if (!strcmp(metric, METRIC_TICKS_PER_OP))
 		return case_unit ? case_unit : "";
-	return !strcmp(metric, "ns_per_op") ? "ns/op" : metric;
+	return !strcmp(metric, METRIC_NS_PER_OP) ? "ns/op" : metric;
 }
 
 void series_run_columns(struct db_stmt *s, int col, struct series_run *out)
@@ -286,11 +287,11 @@ int series_functional_only(struct results_store *st, int64_t run_id,
 	struct db_stmt *s;
 	int rc = db_prepare(results_db(st),
 			    "SELECT c.name, a.value FROM result_attributes a JOIN cases c ON c.id = a.case_id"
-			    " WHERE a.run_id = ? AND a.name = 'functional_only'", &s);
+			    " WHERE a.run_id = ? AND a.name = ?", &s);
 
 	if (rc)
 		return rc;
-	if (!(rc = db_bind_int64(s, 1, run_id)))
+	if (!(rc = db_bind_int64(s, 1, run_id)) && !(rc = db_bind_text(s, 2, ATTR_FUNCTIONAL_ONLY)))
 		while ((rc = db_step(s)) == DB_ROW && !(rc = each(arg, db_column_text(s, 0), db_column_text(s, 1))))
 			;
 	db_finalize(s);

@@ -13,8 +13,6 @@
 
 #include "../base/error.h"
 
-/* The per-sample metric that carries the clock chain's core clock. */
-#define CONTROL_CORE_CLOCK_METRIC "core_clock_ghz"
 /* Fewer tested cases than this: no shift and no tau are estimated. */
 #define SHIFT_MIN_CASES 5
 /* tau^2 is used at its upper bound this many standard errors above the estimate. */
