@@ -22,12 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../host/kvm/guest_cpuid.h"
-#include "../kernels/tsc.h"
+#include "../host/native/kvm_ioctl_loops.h"
 #include "kvm_case.h"
 
 #define ATTR_OPS 64
@@ -112,22 +111,19 @@ static int attr_setup(struct bench_case *c, const struct run_env *env)
 static int attr_batch(struct bench_case *c, struct batch_result *out)
 {
 	struct attr_state *s = c->state;
-	uint64_t value = 0, expected, start, end;
+	uint64_t value = 0, expected, ticks;
 	struct kvm_device_attr attr = {
 		.group = 0,
 		.attr = attr_cases[c->op].attr,
 		.addr = (uint64_t)(uintptr_t)&value,
 	};
+	int rc = kvm_ioctl_loop(s->kvm_fd, KVM_GET_DEVICE_ATTR, &attr, c->ops_per_batch, &ticks);
 
-	start = tsc_begin();
-	for (uint32_t i = 0; i < c->ops_per_batch; i++) {
-		if (ioctl(s->kvm_fd, KVM_GET_DEVICE_ATTR, &attr)) {
-			snprintf(out->error, sizeof(out->error), "KVM_GET_DEVICE_ATTR(%s): %s (errno %d)",
-				 attr_cases[c->op].attr_name, strerror(errno), errno);
-			return -1;
-		}
+	if (rc) {
+		snprintf(out->error, sizeof(out->error), "KVM_GET_DEVICE_ATTR(%s): %s (errno %d)",
+			 attr_cases[c->op].attr_name, strerror(-rc), -rc);
+		return -1;
 	}
-	end = tsc_end();
 	if (c->op == OP_SUPP && (value != s->supp || (value & XFEATURES_FP) != XFEATURES_FP)) {
 		snprintf(out->error, sizeof(out->error), "KVM_X86_XCOMP_GUEST_SUPP read 0x%" PRIx64 ", the probe saw 0x%"
 			 PRIx64 " (x87 and SSE must be there): no number reported", value, s->supp);
@@ -144,7 +140,7 @@ static int attr_batch(struct bench_case *c, struct batch_result *out)
 		case_set_attribute(c, "xcomp_guest_perm", "0x%" PRIx64, value);
 		case_set_attribute(c, "arch_prctl_guest_perm", "0x%" PRIx64, guest_perm());
 	}
-	out->gross_ticks = end - start;
+	out->gross_ticks = ticks;
 	out->ops = c->ops_per_batch;
 	return 0;
 }

@@ -26,10 +26,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
+#include "../host/native/kvm_ioctl_loops.h"
 #include "../host/native/kvm_roundtrip.h"
-#include "../kernels/tsc.h"
 #include "../kernels/xsave_bench.h"
 #include "kpath.h"
 #include "kvm_case.h"
@@ -134,27 +133,14 @@ static int wrong_exits(struct batch_result *out, uint32_t wrong, uint32_t ops, u
 static int plain_batch(struct bench_case *c, struct batch_result *out)
 {
 	struct kvm_case_state *s = c->state;
-	struct kvm_run *run = s->guest.vcpu.run;
-	uint32_t ops = c->ops_per_batch, wrong = 0, last_reason = 0, last_port = 0;
-	uint64_t start, end;
+	struct kvm_run_loop r;
+	int rc = kvm_run_loop(s->guest.vcpu.fd, s->guest.vcpu.run, KVM_CASE_PORT, c->ops_per_batch, &r);
 
-	start = tsc_begin();
-	for (uint32_t i = 0; i < ops; i++) {
-		if (ioctl(s->guest.vcpu.fd, KVM_RUN, 0)) {
-			snprintf(out->error, sizeof(out->error), "KVM_RUN: %s (errno %d)", strerror(errno), errno);
-			return -1;
-		}
-		if (run->exit_reason != KVM_EXIT_IO || run->io.port != KVM_CASE_PORT ||
-		    run->io.direction != KVM_EXIT_IO_OUT) {
-			wrong++;
-			last_reason = run->exit_reason;
-			last_port = run->io.port;
-		}
-	}
-	end = tsc_end();
-	if (wrong)
-		return wrong_exits(out, wrong, ops, last_reason, last_port);
-	out->gross_ticks = end - start;
+	if (rc)
+		return snprintf(out->error, sizeof(out->error), "KVM_RUN: %s (errno %d)", strerror(-rc), -rc), -1;
+	if (r.wrong_exits)
+		return wrong_exits(out, r.wrong_exits, c->ops_per_batch, r.last_reason, r.last_port);
+	out->gross_ticks = r.ticks;
 	return 0;
 }
 

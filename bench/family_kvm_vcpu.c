@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "../host/kvm/guest_cpuid.h"
-#include "../kernels/tsc.h"
+#include "../host/native/kvm_ioctl_loops.h"
 #include "kvm_case.h"
 
 #define VCPU_OPS 8
@@ -122,7 +122,7 @@ static int vcpu_batch(struct bench_case *c, struct batch_result *out)
 	struct vcpu_state *s = c->state;
 	uint32_t ops = c->ops_per_batch;
 	int fds[ops];
-	uint64_t start, end;
+	uint64_t ticks;
 	uint32_t failed = 0;
 	struct kvm_vm vm;
 	int rc = -1, err;
@@ -132,30 +132,18 @@ static int vcpu_batch(struct bench_case *c, struct batch_result *out)
 		snprintf(out->error, sizeof(out->error), "%s", xb_error_message());
 		return -1;
 	}
-	start = tsc_begin();
-	for (uint32_t i = 0; i < ops; i++)
-		fds[i] = ioctl(vm.vm_fd, KVM_CREATE_VCPU, i);
-	end = tsc_end();
-	err = errno; /* the last failed KVM_CREATE_VCPU's, before another call sets it */
+	ticks = kvm_create_vcpus_loop(vm.vm_fd, fds, ops, &err);
 	for (uint32_t i = ops; i-- > 0;) {
 		if (fds[i] < 0) {
-			snprintf(out->error, sizeof(out->error), "KVM_CREATE_VCPU %u: %s (errno %d)", i, strerror(err), err);
+			snprintf(out->error, sizeof(out->error), "KVM_CREATE_VCPU %u: %s (errno %d)", i, strerror(-err), -err);
 			goto out;
 		}
 	}
-	if (c->op == OP_SET_CPUID) {
-		start = tsc_begin();
-		for (uint32_t i = 0; i < ops; i++) {
-			if (ioctl(fds[i], KVM_SET_CPUID2, s->cpuid)) {
-				failed++;
-				err = errno;
-			}
-		}
-		end = tsc_end();
-	}
+	if (c->op == OP_SET_CPUID)
+		ticks = kvm_set_cpuid_loop(fds, ops, s->cpuid, &failed, &err);
 	if (failed) {
 		snprintf(out->error, sizeof(out->error), "KVM_SET_CPUID2 failed on %u of %u new vCPUs: %s (errno %d)",
-			 failed, ops, strerror(err), err);
+			 failed, ops, strerror(-err), -err);
 		goto out;
 	}
 	if (ioctl(fds[ops - 1], KVM_SET_XSAVE, s->image.buf)) {
@@ -163,7 +151,7 @@ static int vcpu_batch(struct bench_case *c, struct batch_result *out)
 			 "last new vCPU: %s (errno %d): no number reported", c->features, strerror(errno), errno);
 		goto out;
 	}
-	out->gross_ticks = end - start;
+	out->gross_ticks = ticks;
 	out->ops = ops;
 	rc = 0;
 out:

@@ -23,9 +23,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
-#include "../kernels/tsc.h"
+#include "../host/native/kvm_ioctl_loops.h"
 #include "../kernels/xsave_bench.h"
 #include "kvm_case.h"
 
@@ -106,21 +105,18 @@ static int xsave2_batch(struct bench_case *c, struct batch_result *out)
 	unsigned long request = c->op == OP_GET ? KVM_GET_XSAVE2 : KVM_SET_XSAVE;
 	struct kvm_xsave *buf = c->op == OP_GET ? s->read.buf : s->image.buf;
 	uint32_t ops = c->ops_per_batch;
-	uint64_t start, end;
+	uint64_t ticks;
+	int rc = kvm_ioctl_loop(s->guest.vcpu.fd, request, buf, ops, &ticks);
 
-	start = tsc_begin();
-	for (uint32_t i = 0; i < ops; i++) {
-		if (ioctl(s->guest.vcpu.fd, request, buf)) {
-			snprintf(out->error, sizeof(out->error), "%s: %s (errno %d)",
-				 c->op == OP_GET ? "KVM_GET_XSAVE2" : "KVM_SET_XSAVE", strerror(errno), errno);
-			return -1;
-		}
+	if (rc) {
+		snprintf(out->error, sizeof(out->error), "%s: %s (errno %d)", c->op == OP_GET ? "KVM_GET_XSAVE2" : "KVM_SET_XSAVE",
+			 strerror(-rc), -rc);
+		return -1;
 	}
-	end = tsc_end();
 	if (kvm_case_check_state(s, c->features, c->condition != XCOND_INIT, out->error, sizeof(out->error)))
 		return -1;
 	case_set_attribute(c, "xstate_bv_read", "0x%llx", (unsigned long long)kvm_case_xstate_bv(&s->read));
-	out->gross_ticks = end - start;
+	out->gross_ticks = ticks;
 	out->ops = ops;
 	return 0;
 }

@@ -8,11 +8,11 @@
 #include "../base/kstring.h"
 #include "../kernels/calibration.h"
 #include "../kernels/msr_bench.h"
+#include "../kernels/ring0_ops.h"
 #include "../kernels/xsave_insn.h"
 #include "../kernels/xstate_image.h"
 #include "mem.h"
 #include "out.h"
-#include "ring0_ops.h"
 #include "trap.h"
 
 #define WARMUP_OPS 16

@@ -1,10 +1,10 @@
 /*
- * ring0_ops.c - the ring-0 timed loops.
+ * ring0_ops.c - the ring-0 timed loops. Freestanding.
  */
 #include "ring0_ops.h"
 
-#include "../kernels/tsc.h"
-#include "../kernels/xsave_insn.h"
+#include "tsc.h"
+#include "xsave_insn.h"
 
 uint64_t r0_xsetbv_loop(uint64_t xcr0, uint64_t n)
 {
