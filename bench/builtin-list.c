@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../host/guest_launcher.h"
 #include "../host/machine.h"
 #include "../results/json_write.h"
 #include "cli.h"
-#include "family_guest.h"
 #include "plan.h"
 
 static struct {
-	const char *filter, *dump;
+	const char *filter, *dump, *vmm;
 	unsigned int suites;
 	bool json;
 } args;
@@ -38,7 +38,7 @@ static int list_main(int argc, char **argv)
 		return 1;
 	rc = args.dump ? machine_from_dump_file(m, args.dump) : machine_probe(m);
 	if (!rc)
-		rc = plan_build(m, args.suites, args.filter, &plan);
+		rc = plan_make(m, &(struct plan_request){ args.suites, args.filter, args.vmm }, &plan);
 	if (rc) {
 		fprintf(stderr, "xstate-bench list: %s\n", xb_error_message());
 		free(m);
@@ -83,8 +83,8 @@ static const struct cli_option list_options[] = {
 		     NULL),
 	OPT_BOOLEAN(0, "json", &args.json, "print JSON: {\"cases\": [{\"id\", \"runnable\", \"reason\"}]}"),
 	OPT_STRING(0, "cpuid-dump", &args.dump, "FILE", "plan for a recorded machine instead of this one"),
-	OPT_CALLBACK(0, "vmm", NULL, "NAME", "plan the guest suite for this launcher: kvm (default) or qemu",
-		     cli_check_vmm, guest_vmm_names),
+	OPT_CALLBACK(0, "vmm", &args.vmm, "NAME", "plan the guest suite for this launcher: kvm (default) or qemu",
+		     cli_check_vmm, guest_launcher_names),
 	OPT_END(),
 };
 

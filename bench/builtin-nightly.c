@@ -55,7 +55,7 @@ static void configuration(const struct nightly_args *a, const char *release, cha
 	else
 		kernel_config_describe(release, kernel, sizeof(kernel));
 	snprintf(out, size, "suites %s; filter %s; ops %s; cpu %s; vmm %s; kernel %s", suites,
-		 a->run.o.filter ? a->run.o.filter : "none", ops, cpu, a->run.vmm ? a->run.vmm : "kvm", kernel);
+		 a->run.o.filter ? a->run.o.filter : "none", ops, cpu, a->run.o.vmm ? a->run.o.vmm : GUEST_LAUNCHER_DEFAULT, kernel);
 }
 
 /* Probes the machine (written as NIGHTLY_MACHINE_DUMP) and measures: the run's id. */

@@ -25,6 +25,7 @@ struct plan;
 /* What setup may use: the machine and run-wide settings. */
 struct run_env {
 	const struct machine *machine;
+	const char *vmm;       /* the launcher the guest suite boots with (the plan's) */
 	uint32_t ops_override; /* --ops, 0 = each family's default */
 	int repetitions;       /* samples per case */
 	double min_time;       /* seconds of batches per sample */
@@ -68,9 +69,15 @@ struct bench_family {
 	int batches_per_sample;
 	/* Appends every case of the family, runnable or with its skip reason. */
 	int (*plan)(const struct machine *m, struct plan *plan);
+	/* Optional: what the family's cases share over one run (the guest suite's one boot):
+	 * opened before the first case's setup, given to each case as c->shared, closed after the
+	 * last teardown. NULL from open_run: out of memory (the message recorded). */
+	void *(*open_run)(const struct run_env *env);
+	void (*close_run)(void *shared);
 	int (*setup)(struct bench_case *c, const struct run_env *env);
 	/* One timed batch of c->ops_per_batch operations: gross ticks and per-batch metrics. */
 	int (*batch)(struct bench_case *c, struct batch_result *out);
+	/* Optional: frees what setup made. */
 	void (*teardown)(struct bench_case *c);
 };
 
@@ -93,12 +100,14 @@ struct bench_case {
 	/* Facts a case records with its result (buffer size, XINUSE before the batch, ...). */
 	int nr_attributes;
 	struct case_attribute attributes[CASE_ATTR_MAX];
-	void *state; /* owned by the family between setup and teardown */
+	void *state;  /* owned by the family between setup and teardown */
+	void *shared; /* the family's open_run(), for this run */
 };
 
 struct plan {
 	int count, capacity;
 	struct bench_case *cases;
+	const char *vmm; /* the launcher the guest suite is planned for (host/guest_launcher.h) */
 };
 
 /* Appends a case; @skip_fmt NULL makes it runnable. Returns the case or NULL (no memory). */

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "../host/counters.h"
+#include "../host/guest_launcher.h"
 #include "../results/store.h"
 #include "../results/verdict.h"
-#include "family_guest.h"
 #include "plan.h"
 
 #define MAX_OPTIONS 40
@@ -294,12 +294,18 @@ const char *cli_check_suite(void *value, const char *arg, char *msg, size_t size
 
 const char *cli_check_vmm(void *value, const char *arg, char *msg, size_t size)
 {
-	(void)msg, (void)size;
-	if (!guest_family_select_vmm(arg))
-		return "kvm or qemu";
-	if (value)
+	size_t n = 0;
+
+	if (guest_launcher_find(arg)) {
 		*(const char **)value = arg;
-	return NULL;
+		return NULL;
+	}
+	/* "kvm or qemu": the launchers built in */
+	msg[0] = '\0';
+	for (int i = 0; guest_launcher_names[i] && n < size; i++)
+		n += (size_t)snprintf(msg + n, size - n, "%s%s", i ? guest_launcher_names[i + 1] ? ", " : " or " : "",
+				      guest_launcher_names[i]);
+	return msg;
 }
 
 const char *cli_check_db(void *value, const char *arg, char *msg, size_t size)

@@ -147,7 +147,7 @@ const char *cli_check_regex(void *value, const char *arg, char *msg, size_t size
 const char *cli_check_threshold(void *value, const char *arg, char *msg, size_t size); /* verdict_options */
 const char *cli_check_alpha(void *value, const char *arg, char *msg, size_t size);     /* verdict_options */
 const char *cli_check_suite(void *value, const char *arg, char *msg, size_t size);     /* unsigned int suites */
-/* the guest launcher; its name into *(const char **)value unless value is NULL */
+/* the guest launcher (host/guest_launcher.h); its name into *(const char **)value */
 const char *cli_check_vmm(void *value, const char *arg, char *msg, size_t size);
 /* a URL that names a file or a server: "" and ":memory:" would make SQLite keep the results
  * in a private temporary database and drop them at exit */

@@ -93,5 +93,4 @@ const struct bench_family family_amx = {
 	.plan = amx_plan,
 	.setup = amx_setup,
 	.batch = amx_batch,
-	.teardown = kpath_fresh_teardown,
 };

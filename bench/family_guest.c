@@ -43,20 +43,6 @@
 #define PROBE_OUTPUT_MAX (64 * 1024)
 #define TCG_REASON "QEMU TCG: no hardware virtualization"
 
-const char *const guest_vmm_names[] = { "kvm", "qemu", NULL };
-static const char *selected_vmm = "kvm";
-
-bool guest_family_select_vmm(const char *name)
-{
-	for (size_t i = 0; guest_vmm_names[i]; i++) {
-		if (!strcmp(name, guest_vmm_names[i])) {
-			selected_vmm = guest_vmm_names[i];
-			return true;
-		}
-	}
-	return false;
-}
-
 void guest_payload_path(char *out, size_t size)
 {
 	const char *env = getenv("XSTATE_BENCH_GUEST");
@@ -161,15 +147,15 @@ static bool guest_of_dump(const struct machine *m, struct guest_cpu *g)
 	return true;
 }
 
-/* What the guest sees under the selected launcher; false with the reason every case skips. */
-static bool guest_view(const struct machine *m, struct guest_cpu *g, char *why, size_t size)
+/* What the guest sees under the launcher @name; false with the reason every case skips. */
+static bool guest_view(const struct machine *m, const char *name, struct guest_cpu *g, char *why, size_t size)
 {
-	const struct guest_launcher *vmm = guest_launcher_find(selected_vmm);
+	const struct guest_launcher *vmm = guest_launcher_find(name);
 	char payload[PATH_MAX], vwhy[CASE_REASON_MAX - 64];
 
 	if (!vmm)
 		return snprintf(why, size, "the '%s' launcher is not built into this xstate-bench (another "
-				"--vmm may be: see run --help)", selected_vmm), false;
+				"--vmm may be: see run --help)", name), false;
 	if (m->from_dump)
 		return guest_of_dump(m, g) || (snprintf(why, size, "out of memory"), false);
 	if (!vmm->available(vwhy, sizeof(vwhy)))
@@ -186,9 +172,10 @@ static bool guest_view(const struct machine *m, struct guest_cpu *g, char *why, 
  * SVM does not intercept XSETBV, so the guest's XSETBV never exits and KVM loads its own idea
  * of the guest's XCR0 again at the next entry; the case would measure nothing it claims.
  */
-static bool xsetbv_exits(const struct machine *m, const struct guest_case *c, char *why, size_t size)
+static bool xsetbv_exits(const struct machine *m, const char *name, const struct guest_case *c, char *why,
+			 size_t size)
 {
-	const struct guest_launcher *vmm = guest_launcher_find(selected_vmm);
+	const struct guest_launcher *vmm = guest_launcher_find(name);
 
 	if (c->kind != GK_XSETBV || m->from_dump || !machine_under_tcg(m) || !vmm || !vmm->uses_kvm())
 		return true;
@@ -207,11 +194,11 @@ static int guest_plan(const struct machine *m, struct plan *plan)
 
 	if (!g)
 		return xb_fail(ENOMEM, "out of memory");
-	viewable = guest_view(m, g, all_why, sizeof(all_why));
+	viewable = guest_view(m, plan->vmm, g, all_why, sizeof(all_why));
 	for (int i = 0; i < n && !rc; i++) {
 		uint64_t mask = 0;
 		bool ok = viewable && guest_case_check(g, &table[i], &mask, why, sizeof(why)) &&
-			  xsetbv_exits(m, &table[i], why, sizeof(why));
+			  xsetbv_exits(m, plan->vmm, &table[i], why, sizeof(why));
 		struct bench_case *c = plan_add(plan, &family_guest, table[i].id, ok ? NULL : "%s",
 						viewable ? why : all_why);
 
@@ -241,18 +228,19 @@ struct session_case {
 	bool skipped; /* the failure is the guest's skip reason */
 };
 
-static struct {
-	int nr, cap, live;
+/* The run's guest cases, booted once (the family's open_run, each case's c->shared). */
+struct session {
+	int nr, cap;
 	struct session_case *cases;
 	bool launched;
 	struct run_env env;
-} session;
+};
 
-static struct session_case *session_find(const char *id)
+static struct session_case *session_find(struct session *s, const char *id)
 {
-	for (int i = 0; i < session.nr; i++)
-		if (!strcmp(session.cases[i].c->id, id))
-			return &session.cases[i];
+	for (int i = 0; i < s->nr; i++)
+		if (!strcmp(s->cases[i].c->id, id))
+			return &s->cases[i];
 	return NULL;
 }
 
@@ -280,22 +268,42 @@ static enum guest_exit_claim exit_claim_of(const char *id)
 	return EXITS_NOT_COUNTED;
 }
 
+static void *guest_open_run(const struct run_env *env)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return xb_fail(ENOMEM, "out of memory"), NULL;
+	s->env = *env;
+	return s;
+}
+
+static void guest_close_run(void *shared)
+{
+	struct session *s = shared;
+
+	for (int i = 0; i < s->nr; i++)
+		free(s->cases[i].samples);
+	free(s->cases);
+	free(s);
+}
+
 static int guest_setup(struct bench_case *c, const struct run_env *env)
 {
-	if (session.nr == session.cap) {
-		int cap = session.cap ? 2 * session.cap : 32;
-		struct session_case *grown = realloc(session.cases, (size_t)cap * sizeof(*grown));
+	struct session *s = c->shared;
+
+	if (s->nr == s->cap) {
+		int cap = s->cap ? 2 * s->cap : 32;
+		struct session_case *grown = realloc(s->cases, (size_t)cap * sizeof(*grown));
 
 		if (!grown)
 			return xb_fail(ENOMEM, "out of memory");
-		session.cases = grown;
-		session.cap = cap;
+		s->cases = grown;
+		s->cap = cap;
 	}
-	session.cases[session.nr++] = (struct session_case){ .c = c, .exit_claim = exit_claim_of(c->id) };
-	session.live++;
-	session.env = *env;
+	s->cases[s->nr++] = (struct session_case){ .c = c, .exit_claim = exit_claim_of(c->id) };
 	c->ops_per_batch = env->ops_override ? env->ops_override : GUEST_DEFAULT_OPS;
-	case_set_attribute(c, "launcher", "%s", selected_vmm);
+	case_set_attribute(c, "launcher", "%s", env->vmm);
 	return 0;
 }
 
@@ -341,9 +349,8 @@ static int take_sample(struct session_case *sc, const struct guest_record *r)
 static int session_record(void *ctx, const struct guest_record *r)
 {
 	const char *id = guest_record_get(r, "id");
-	struct session_case *sc = id ? session_find(id) : NULL;
+	struct session_case *sc = id ? session_find(ctx, id) : NULL;
 
-	(void)ctx;
 	if (!sc)
 		return 0; /* run-wide records: hello, state, end, and exceptions outside cases */
 	if (!strcmp(r->kind, "sample"))
@@ -379,84 +386,85 @@ static const char *last_output(const struct guest_outcome *out)
 	return out->output_len ? (s == out->output ? s : s + 1) : "(none)";
 }
 
-static size_t build_cmdline(char *buf, size_t size)
+static size_t build_cmdline(const struct session *s, char *buf, size_t size)
 {
 	const char *extra = getenv("XSTATE_BENCH_GUEST_ARGS");
-	const struct run_env *env = &session.env;
+	const struct run_env *env = &s->env;
 	size_t n = (size_t)snprintf(buf, size, "reps=%d ops=%u min_ticks=%.0f case=", env->repetitions,
-				    session.cases[0].c->ops_per_batch, env->min_time * env->machine->tsc.hz);
+				    s->cases[0].c->ops_per_batch, env->min_time * env->machine->tsc.hz);
 
-	for (int i = 0; i < session.nr && n < size; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "," : "", session.cases[i].c->id);
+	for (int i = 0; i < s->nr && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? "," : "", s->cases[i].c->id);
 	if (extra && *extra && n < size)
 		n += (size_t)snprintf(buf + n, size - n, " %s", extra);
 	return n;
 }
 
-static double session_timeout(void)
+static double session_timeout(const struct session *s)
 {
 	const char *env = getenv("XSTATE_BENCH_GUEST_TIMEOUT");
-	double per_sample = 3 * session.env.min_time + 0.05;
+	double per_sample = 3 * s->env.min_time + 0.05;
 
 	if (env && atof(env) > 0)
 		return atof(env);
 	/* generous: TCG runs the payload many times slower than hardware */
-	return 30 + 4 * session.nr * session.env.repetitions * per_sample;
+	return 30 + 4 * s->nr * s->env.repetitions * per_sample;
 }
 
-static void launch(void)
+static void launch(struct session *s)
 {
-	const struct guest_launcher *vmm = guest_launcher_find(selected_vmm);
-	const struct machine *m = session.env.machine;
+	const struct guest_launcher *vmm = guest_launcher_find(s->env.vmm);
+	const struct machine *m = s->env.machine;
 	char payload[PATH_MAX], cmdline[WORKLIST_MAX_BYTES];
 	size_t room = sizeof(cmdline) - GUEST_LAUNCHER_WORDS_MAX; /* the rest is the launcher's */
 	struct guest_launch l;
 	struct guest_outcome out = { 0 };
 	int rc;
 
-	session.launched = true;
+	s->launched = true;
 	guest_payload_path(payload, sizeof(payload));
-	if (build_cmdline(cmdline, room) >= room) {
-		for (int i = 0; i < session.nr; i++)
-			fail_case(&session.cases[i], "the work list is longer than the payload takes (%d bytes, "
+	if (build_cmdline(s, cmdline, room) >= room) {
+		for (int i = 0; i < s->nr; i++)
+			fail_case(&s->cases[i], "the work list is longer than the payload takes (%d bytes, "
 				  "%d of them left to the launcher)", WORKLIST_MAX_BYTES - 1, GUEST_LAUNCHER_WORDS_MAX);
 		return;
 	}
 	l = launch_for(m, payload, cmdline);
-	l.timeout_s = session_timeout();
-	l.max_output = (size_t)session.nr * (size_t)session.env.repetitions * (GUEST_RECORD_MAX + 1) + PROBE_OUTPUT_MAX;
-	rc = vmm ? vmm->run(&l, &out) : xb_fail(ENOENT, "no '%s' launcher", selected_vmm);
+	l.timeout_s = session_timeout(s);
+	l.max_output = (size_t)s->nr * (size_t)s->env.repetitions * (GUEST_RECORD_MAX + 1) + PROBE_OUTPUT_MAX;
+	rc = vmm ? vmm->run(&l, &out) : xb_fail(ENOENT, "no '%s' launcher", s->env.vmm);
 	if (rc) {
-		for (int i = 0; i < session.nr; i++)
-			fail_case(&session.cases[i], "launching the guest under %s: %s", selected_vmm, xb_error_message());
+		for (int i = 0; i < s->nr; i++)
+			fail_case(&s->cases[i], "launching the guest under %s: %s", s->env.vmm, xb_error_message());
 		return;
 	}
-	rc = guest_records_each(out.output, out.output_len, session_record, NULL);
-	for (int i = 0; i < session.nr; i++) {
-		struct session_case *sc = &session.cases[i];
+	rc = guest_records_each(out.output, out.output_len, session_record, s);
+	for (int i = 0; i < s->nr; i++) {
+		struct session_case *sc = &s->cases[i];
 
 		if (!out.accelerated) /* QEMU's TCG, or a KVM nested in a VM that TCG runs */
 			case_set_attribute(sc->c, ATTR_FUNCTIONAL_ONLY, "%s", TCG_REASON);
 		if (sc->exit_claim != EXITS_NOT_COUNTED)
 			case_set_attribute(sc->c, "vm_exits", "%s", out.exit_counter ? "counted (KVM_GET_STATS_FD)" :
 					   out.exit_counter_why[0] ? out.exit_counter_why : "not available");
-		if (rc && sc->nr < session.env.repetitions)
+		if (rc && sc->nr < s->env.repetitions)
 			fail_case(sc, "unreadable guest output: %s", xb_error_message());
-		if (sc->nr < session.env.repetitions)
+		if (sc->nr < s->env.repetitions)
 			fail_case(sc, "the guest ended (%s: %s) with %d of %d samples; its last output: %s",
-				  guest_end_name(out.end), out.detail, sc->nr, session.env.repetitions, last_output(&out));
+				  guest_end_name(out.end), out.detail, sc->nr, s->env.repetitions, last_output(&out));
 	}
 	guest_outcome_free(&out);
 }
 
 static int guest_batch(struct bench_case *c, struct batch_result *out)
 {
+	struct session *session = c->shared;
 	struct session_case *sc;
 	struct guest_sample *s;
 
-	if (!session.launched)
-		launch();
-	sc = session_find(c->id);
+	if (!session->launched)
+		launch(session);
+	sc = session_find(session, c->id);
 	if (!sc)
 		return xb_fail(ENOENT, "%s was not set up", c->id);
 	if (sc->failure[0] && sc->next >= sc->nr) {
@@ -489,24 +497,14 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 	return 0;
 }
 
-static void guest_teardown(struct bench_case *c)
-{
-	(void)c;
-	if (--session.live > 0)
-		return;
-	for (int i = 0; i < session.nr; i++)
-		free(session.cases[i].samples);
-	free(session.cases);
-	memset(&session, 0, sizeof(session));
-}
-
 const struct bench_family family_guest = {
 	.name = "guest",
 	.site = SITE_GUEST,
 	.site_overhead = true,
 	.self_timed = true,
 	.plan = guest_plan,
+	.open_run = guest_open_run,
+	.close_run = guest_close_run,
 	.setup = guest_setup,
 	.batch = guest_batch,
-	.teardown = guest_teardown,
 };

@@ -84,5 +84,4 @@ const struct bench_family family_kvm_perm = {
 	.plan = perm_plan,
 	.setup = perm_setup,
 	.batch = perm_batch,
-	.teardown = kpath_fresh_teardown,
 };

@@ -194,8 +194,3 @@ void kpath_fresh_setup(struct bench_case *c, const char *per_op)
 	c->ops_per_batch = 1;
 	case_set_attribute(c, ATTR_PER_OP, "%s", per_op);
 }
-
-void kpath_fresh_teardown(struct bench_case *c)
-{
-	(void)c;
-}

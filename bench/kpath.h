@@ -60,9 +60,8 @@ int kpath_wait(pid_t pid, const char *what) XB_MUST_CHECK;
 /* Runs xstate-bench-fresh with @args to its end and reads what it printed (one line) into @line. */
 int kpath_run_fresh(const char *const args[], char *line, size_t size) XB_MUST_CHECK;
 
-/* Setup and teardown of a case whose batch is one operation in fresh processes (no state of
- * its own): one op per batch, and the attribute per_op, @per_op. */
+/* Setup of a case whose batch is one operation in fresh processes (no state of its own, so no
+ * teardown): one op per batch, and the attribute per_op, @per_op. */
 void kpath_fresh_setup(struct bench_case *c, const char *per_op);
-void kpath_fresh_teardown(struct bench_case *c);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../host/guest_launcher.h"
 #include "families.h"
 
 struct bench_case *plan_add(struct plan *plan, const struct bench_family *family, const char *id,
@@ -107,13 +108,15 @@ void suite_text(unsigned int suites, char *out, size_t size)
 			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", suite_names[i]);
 }
 
-int plan_build(const struct machine *m, unsigned int suites, const char *filter, struct plan *out)
+int plan_make(const struct machine *m, const struct plan_request *r, struct plan *out)
 {
-	struct plan all = { 0 };
+	struct plan all = { .vmm = r->vmm ? r->vmm : GUEST_LAUNCHER_DEFAULT };
+	const char *filter = r->filter;
 	regex_t re;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->vmm = all.vmm;
 	if (filter) {
 		int err = regcomp(&re, filter, REG_EXTENDED | REG_NOSUB);
 
@@ -125,7 +128,7 @@ int plan_build(const struct machine *m, unsigned int suites, const char *filter,
 		}
 	}
 	for (const struct bench_family *const *f = bench_families; *f && !rc; f++)
-		if ((1u << (*f)->site) & suites)
+		if ((1u << (*f)->site) & r->suites)
 			rc = (*f)->plan(m, &all);
 	for (int i = 0; i < all.count && !rc; i++) {
 		struct bench_case *c;
@@ -144,6 +147,11 @@ int plan_build(const struct machine *m, unsigned int suites, const char *filter,
 	if (rc)
 		plan_free(out);
 	return rc;
+}
+
+int plan_build(const struct machine *m, unsigned int suites, const char *filter, struct plan *out)
+{
+	return plan_make(m, &(struct plan_request){ suites, filter, NULL }, out);
 }
 
 void plan_free(struct plan *plan)

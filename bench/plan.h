@@ -22,10 +22,17 @@ int suite_parse(const char *text, unsigned int *suites);
 /* The suites as suite_parse() reads them, each by name: "native,kvm". */
 void suite_text(unsigned int suites, char *out, size_t size);
 
-/*
- * Plans every family of the selected suites for @m and keeps the cases whose id matches
- * @filter (a POSIX extended regex, NULL for all).
- */
+/* What to plan: the suites, the cases whose id matches @filter (a POSIX extended regex; NULL:
+ * every case), and the launcher that boots the guest suite (NULL: GUEST_LAUNCHER_DEFAULT). */
+struct plan_request {
+	unsigned int suites;
+	const char *filter;
+	const char *vmm;
+};
+
+/* Plans every family of the selected suites for @m and keeps the cases @r selects. */
+int plan_make(const struct machine *m, const struct plan_request *r, struct plan *out) XB_MUST_CHECK;
+/* plan_make() with the default launcher. */
 int plan_build(const struct machine *m, unsigned int suites, const char *filter, struct plan *out) XB_MUST_CHECK;
 void plan_free(struct plan *plan);
 

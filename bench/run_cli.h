@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 
+#include "../host/guest_launcher.h"
 #include "cli.h"
-#include "family_guest.h"
 #include "plan.h"
 #include "progress.h"
 #include "runner.h"
@@ -20,7 +20,6 @@ struct run_cli {
 	double min_time;              /* 0: the default */
 	int progress;                 /* enum progress_mode */
 	bool quick, quiet;
-	const char *vmm;              /* as given; NULL for the default launcher */
 };
 
 /* The options, storing into *@c (a struct run_cli); @default_suites says which they are. */
@@ -42,9 +41,9 @@ struct run_cli {
 		    "own)"), \
 	OPT_DOUBLE(0, "min-time", &(c)->min_time, "SECONDS", 1e-6, 60, "seconds of batches per sample (default " \
 		   "0.02; --quick: 0.003)"), \
-	OPT_CALLBACK(0, "vmm", &(c)->vmm, "NAME", "what boots the guest suite's payload: kvm (this project's VMM, " \
-		     "the default) or qemu (qemu-system-x86_64; KVM when it works, else TCG, whose results are " \
-		     "marked functional_only)", cli_check_vmm, guest_vmm_names), \
+	OPT_CALLBACK(0, "vmm", &(c)->o.vmm, "NAME", "what boots the guest suite's payload: kvm (this project's " \
+		     "VMM, the default) or qemu (qemu-system-x86_64; KVM when it works, else TCG, whose results are " \
+		     "marked functional_only)", cli_check_vmm, guest_launcher_names), \
 	OPT_CHOICE(0, "progress", &(c)->progress, "MODE", progress_mode_names, "progress on stderr: auto (the " \
 		   "default: one updating line on a terminal, else plain), line, plain (a line every few seconds) " \
 		   "or none"), \

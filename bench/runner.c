@@ -23,6 +23,7 @@
 #include "gbench.h"
 #include "calibration.h"
 #include "cli.h"
+#include "families.h"
 #include "plan.h"
 #include "summary.h"
 
@@ -517,15 +518,52 @@ static int measure_round(struct runner *r, struct case_run *runs, int n)
 	return 0;
 }
 
+/* c->shared: its family's state for this run (bench_family.open_run), opened at the family's
+ * first case; @shared holds one per family, in the order of bench_families. */
+static int share(struct bench_case *c, const struct run_env *env, void **shared)
+{
+	size_t i = 0;
+
+	if (!c->family->open_run)
+		return 0;
+	while (bench_families[i] != c->family)
+		i++;
+	if (!shared[i] && !(shared[i] = c->family->open_run(env)))
+		return -ENOMEM;
+	c->shared = shared[i];
+	return 0;
+}
+
+static void close_shared(void **shared)
+{
+	for (size_t i = 0; bench_families[i]; i++)
+		if (shared[i])
+			bench_families[i]->close_run(shared[i]);
+	free(shared);
+}
+
+static void **shared_states(void)
+{
+	size_t n = 0;
+
+	while (bench_families[n])
+		n++;
+	return calloc(n, sizeof(void *));
+}
+
 static int measure(struct runner *r, struct plan *plan)
 {
-	struct run_env env = { .machine = r->m, .ops_override = r->o->ops,
+	struct run_env env = { .machine = r->m, .vmm = plan->vmm, .ops_override = r->o->ops,
 			       .repetitions = r->o->rounds * r->o->repetitions, .min_time = r->o->min_time };
 	struct case_run *runs = calloc((size_t)plan->count + 1, sizeof(*runs));
+	void **shared = shared_states();
 	int n = 0, rc = 0;
 
-	if (!runs)
+	if (!runs || !shared) {
+		free(runs);
+		free(shared);
 		return xb_fail(ENOMEM, "out of memory");
+	}
 	for (int i = 0; i < plan->count; i++) {
 		struct bench_case *c = &plan->cases[i];
 
@@ -533,7 +571,7 @@ static int measure(struct runner *r, struct plan *plan)
 			store_case(r, c, 0, CASE_SKIP, c->skip_reason, NULL, 0);
 			continue;
 		}
-		if (c->family->setup(c, &env)) {
+		if (share(c, &env, shared) || c->family->setup(c, &env)) {
 			r->failures++;
 			store_case(r, c, 0, CASE_ERROR, xb_error_message(), NULL, 0);
 			continue;
@@ -543,7 +581,8 @@ static int measure(struct runner *r, struct plan *plan)
 			calibrate(&runs[n]);
 		runs[n].slots = calloc((size_t)env.repetitions, sizeof(*runs[n].slots));
 		if (!runs[n].slots) {
-			c->family->teardown(c);
+			if (c->family->teardown)
+				c->family->teardown(c);
 			rc = xb_fail(ENOMEM, "out of memory");
 			break;
 		}
@@ -555,8 +594,10 @@ static int measure(struct runner *r, struct plan *plan)
 	current_case = NULL;
 	for (int i = 0; i < n; i++) {
 		free(runs[i].slots);
-		runs[i].c->family->teardown(runs[i].c);
+		if (runs[i].c->family->teardown)
+			runs[i].c->family->teardown(runs[i].c);
 	}
+	close_shared(shared);
 	free(runs);
 	return rc;
 }
@@ -596,7 +637,7 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 	bool disturbed;
 	int rc;
 
-	rc = plan_build(m, o->suites, o->filter, &plan);
+	rc = plan_make(m, &(struct plan_request){ o->suites, o->filter, o->vmm }, &plan);
 	if (rc)
 		return rc;
 	if (!plan.count) {

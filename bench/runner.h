@@ -24,6 +24,7 @@ struct run_options {
 	const char *json_path;    /* Google Benchmark JSON, NULL for none */
 	int cpu;                  /* PU OS index, -1 for the last PU */
 	const char *counters;     /* libpfm4 event list, NULL for none */
+	const char *vmm;          /* the guest suite's launcher (--vmm), NULL for the default */
 	uint32_t ops;             /* batch size override, 0 for family defaults */
 	const char *command_line;
 	enum progress_mode progress; /* on stderr */

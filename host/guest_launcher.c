@@ -16,6 +16,15 @@ const struct guest_launcher *const guest_launchers[] = {
 	NULL,
 };
 
+const char *const guest_launcher_names[] = {
+	GUEST_LAUNCHER_KVM,
+	GUEST_LAUNCHER_QEMU,
+	NULL,
+};
+_Static_assert(sizeof(guest_launchers) / sizeof(guest_launchers[0]) ==
+		       sizeof(guest_launcher_names) / sizeof(guest_launcher_names[0]),
+	       "a name for every launcher");
+
 bool guest_launcher_always_kvm(void)
 {
 	return true;

@@ -48,8 +48,13 @@ struct guest_outcome {
 				* suberror and instruction bytes of an internal error */
 };
 
+/* The launchers' names (`--vmm`), each spelled here only, and the default: this project's VMM. */
+#define GUEST_LAUNCHER_KVM "kvm"
+#define GUEST_LAUNCHER_QEMU "qemu"
+#define GUEST_LAUNCHER_DEFAULT GUEST_LAUNCHER_KVM
+
 struct guest_launcher {
-	const char *name; /* "kvm", "qemu" */
+	const char *name; /* GUEST_LAUNCHER_* */
 	/* Whether this launcher can run ring-0 payload code here; false with the reason. */
 	bool (*available)(char *why, size_t size);
 	/* Runs the payload to its end; 0 with @out filled (whatever the guest did), or a
@@ -59,8 +64,10 @@ struct guest_launcher {
 	bool (*uses_kvm)(void);
 };
 
-/* Every launcher built in, NULL-terminated; a new launcher is one line in guest_launcher.c. */
+/* Every launcher built in, NULL-terminated, and their names in the same order (the choices
+ * of --vmm); a new launcher is a line in each, in guest_launcher.c. */
 extern const struct guest_launcher *const guest_launchers[];
+extern const char *const guest_launcher_names[];
 
 /* uses_kvm of a launcher that is always KVM. */
 bool guest_launcher_always_kvm(void);

@@ -120,7 +120,7 @@ static bool kvm_launcher_available(char *why, size_t size)
 }
 
 const struct guest_launcher kvm_launcher = {
-	.name = "kvm",
+	.name = GUEST_LAUNCHER_KVM,
 	.available = kvm_launcher_available,
 	.run = kvm_launcher_run,
 	.uses_kvm = guest_launcher_always_kvm,

@@ -326,7 +326,7 @@ out_free:
 }
 
 const struct guest_launcher guest_launcher_qemu = {
-	.name = "qemu",
+	.name = GUEST_LAUNCHER_QEMU,
 	.available = qemu_available,
 	.run = qemu_run,
 	.uses_kvm = kvm_usable,
