@@ -172,12 +172,10 @@ static void print_kapi(const struct xb_caps *k)
 	printf("\n");
 }
 
-static cJSON *json_machine(const struct machine *m)
+static void json_cpu(cJSON *root, const struct machine *m)
 {
-	cJSON *root = cJSON_CreateObject(), *o;
-	char b[24];
+	cJSON *o = cJSON_AddObjectToObject(root, "cpu");
 
-	o = cJSON_AddObjectToObject(root, "cpu");
 	cJSON_AddStringToObject(o, "vendor", m->cpu.vendor);
 	cJSON_AddStringToObject(o, "brand", m->cpu.brand);
 	cJSON_AddNumberToObject(o, "family", m->cpu.family);
@@ -190,105 +188,125 @@ static cJSON *json_machine(const struct machine *m)
 	cJSON_AddBoolToObject(o, "avx512f", m->cpu.avx512f);
 	cJSON_AddBoolToObject(o, "pku", m->cpu.pku);
 	cJSON_AddBoolToObject(o, "invariant_tsc", m->cpu.invariant_tsc);
-	cJSON_AddItemToObject(root, "xsave", json_xsave(m));
+}
 
-	o = cJSON_AddObjectToObject(root, "kernel");
-	if (m->kernel.known) {
-		cJSON_AddStringToObject(o, "release", m->kernel.release);
-		if (m->kernel.xcomp_known) {
-			cJSON_AddStringToObject(o, "xcomp_supp", hex(b, sizeof(b), m->kernel.xcomp_supp));
-			cJSON_AddStringToObject(o, "xcomp_perm", hex(b, sizeof(b), m->kernel.xcomp_perm));
-			cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kernel.xcomp_guest_perm));
-		} else {
-			cJSON_AddStringToObject(o, "xcomp_supp", "unavailable: arch_prctl(ARCH_GET_XCOMP_SUPP) failed");
-		}
-		cJSON_AddNumberToObject(o, "minsigstksz", (double)m->kernel.minsigstksz);
-	} else {
+static void json_kernel(cJSON *root, const struct machine *m)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "kernel");
+	char b[24];
+
+	if (!m->kernel.known) {
 		cJSON_AddStringToObject(o, "status", "not recorded in this dump");
+		return;
 	}
-	if (m->from_dump) {
-		cJSON_AddStringToObject(root, "source", m->dump_path);
-		o = cJSON_AddObjectToObject(root, "kvm");
-		cJSON_AddBoolToObject(o, "present", m->kvm.present);
-		if (m->kvm.present) {
-			cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
-			if (m->kvm.xcomp_guest_supp_known)
-				cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
-			if (m->kvm.xcomp_guest_perm_known)
-				cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
-		}
-		return root;
-	}
-	cJSON_AddStringToObject(root, "hostname", m->hostname);
-	o = cJSON_AddObjectToObject(root, "tsc");
-	cJSON_AddNumberToObject(o, "hz", m->tsc.hz);
-	cJSON_AddStringToObject(o, "source", m->tsc.source);
-
-	o = cJSON_AddObjectToObject(root, "topology");
-	if (m->topology.known) {
-		cJSON_AddNumberToObject(o, "packages", m->topology.packages);
-		cJSON_AddNumberToObject(o, "cores", m->topology.cores);
-		cJSON_AddNumberToObject(o, "pus", m->topology.pus);
-		cJSON_AddNumberToObject(o, "numa_nodes", m->topology.numa_nodes);
-		cJSON_AddNumberToObject(o, "l1d_bytes", (double)m->topology.l1d_bytes);
-		cJSON_AddNumberToObject(o, "l2_bytes", (double)m->topology.l2_bytes);
-		cJSON_AddNumberToObject(o, "l3_bytes", (double)m->topology.l3_bytes);
+	cJSON_AddStringToObject(o, "release", m->kernel.release);
+	if (m->kernel.xcomp_known) {
+		cJSON_AddStringToObject(o, "xcomp_supp", hex(b, sizeof(b), m->kernel.xcomp_supp));
+		cJSON_AddStringToObject(o, "xcomp_perm", hex(b, sizeof(b), m->kernel.xcomp_perm));
+		cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kernel.xcomp_guest_perm));
 	} else {
-		cJSON_AddStringToObject(o, "error", m->topology.error);
+		cJSON_AddStringToObject(o, "xcomp_supp", "unavailable: arch_prctl(ARCH_GET_XCOMP_SUPP) failed");
 	}
+	cJSON_AddNumberToObject(o, "minsigstksz", (double)m->kernel.minsigstksz);
+}
 
-	o = cJSON_AddObjectToObject(root, "kvm");
+/* A recorded machine's KVM: what its dump holds. */
+static void json_recorded_kvm(cJSON *root, const struct machine *m)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "kvm");
+	char b[24];
+
+	cJSON_AddBoolToObject(o, "present", m->kvm.present);
+	if (!m->kvm.present)
+		return;
+	cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
+	if (m->kvm.xcomp_guest_supp_known)
+		cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
+	if (m->kvm.xcomp_guest_perm_known)
+		cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+}
+
+static void json_topology(cJSON *root, const struct machine *m)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "topology");
+
+	if (!m->topology.known) {
+		cJSON_AddStringToObject(o, "error", m->topology.error);
+		return;
+	}
+	cJSON_AddNumberToObject(o, "packages", m->topology.packages);
+	cJSON_AddNumberToObject(o, "cores", m->topology.cores);
+	cJSON_AddNumberToObject(o, "pus", m->topology.pus);
+	cJSON_AddNumberToObject(o, "numa_nodes", m->topology.numa_nodes);
+	cJSON_AddNumberToObject(o, "l1d_bytes", (double)m->topology.l1d_bytes);
+	cJSON_AddNumberToObject(o, "l2_bytes", (double)m->topology.l2_bytes);
+	cJSON_AddNumberToObject(o, "l3_bytes", (double)m->topology.l3_bytes);
+}
+
+/* This machine's /dev/kvm, with what a guest of it runs on (kvm_guest_mode, kvm_guest_cpuid). */
+static void json_kvm(cJSON *root, const struct machine *m)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "kvm");
+	const char *detail;
+	char b[24];
+
 	cJSON_AddBoolToObject(o, "present", m->kvm.present);
 	cJSON_AddStringToObject(o, "modules", m->kvm.modules);
-	if (m->kvm.present) {
-		cJSON_AddNumberToObject(o, "api_version", m->kvm.api_version);
-		cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
-		const char *detail;
-
-		if (m->kvm.xcomp_guest_supp_known)
-			cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
-		if (m->kvm.guest_perm_error[0])
-			cJSON_AddStringToObject(o, "guest_perm_error", m->kvm.guest_perm_error);
-		if (m->kvm.xcomp_guest_perm_known)
-			cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
-		else
-			cJSON_AddStringToObject(o, "xcomp_guest_perm_error", m->kvm.xcomp_guest_perm_error);
-		cJSON_AddNumberToObject(o, "xcomp_guest_perm_has_errno", m->kvm.xcomp_guest_perm_has);
-		if (m->kvm.supported_cpuid_known) {
-			cJSON_AddStringToObject(o, "supported_xss", hex(b, sizeof(b), m->kvm.supported_xss));
-			cJSON_AddBoolToObject(o, "cet_ss", m->kvm.cet_ss);
-			cJSON_AddBoolToObject(o, "ibt", m->kvm.ibt);
-		}
-		cJSON_AddStringToObject(o, "guest_mode", guest_mode(&detail));
-		cJSON_AddStringToObject(o, "guest_mode_detail", detail);
-		cJSON_AddStringToObject(o, "guest_cpuid", guest_cpuid(&detail));
-		cJSON_AddStringToObject(o, "guest_cpuid_detail", detail);
-	} else {
+	if (!m->kvm.present) {
 		cJSON_AddStringToObject(o, "error", m->kvm.open_error);
+		return;
 	}
+	cJSON_AddNumberToObject(o, "api_version", m->kvm.api_version);
+	cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
+	if (m->kvm.xcomp_guest_supp_known)
+		cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
+	if (m->kvm.guest_perm_error[0])
+		cJSON_AddStringToObject(o, "guest_perm_error", m->kvm.guest_perm_error);
+	if (m->kvm.xcomp_guest_perm_known)
+		cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+	else
+		cJSON_AddStringToObject(o, "xcomp_guest_perm_error", m->kvm.xcomp_guest_perm_error);
+	cJSON_AddNumberToObject(o, "xcomp_guest_perm_has_errno", m->kvm.xcomp_guest_perm_has);
+	if (m->kvm.supported_cpuid_known) {
+		cJSON_AddStringToObject(o, "supported_xss", hex(b, sizeof(b), m->kvm.supported_xss));
+		cJSON_AddBoolToObject(o, "cet_ss", m->kvm.cet_ss);
+		cJSON_AddBoolToObject(o, "ibt", m->kvm.ibt);
+	}
+	cJSON_AddStringToObject(o, "guest_mode", guest_mode(&detail));
+	cJSON_AddStringToObject(o, "guest_mode_detail", detail);
+	cJSON_AddStringToObject(o, "guest_cpuid", guest_cpuid(&detail));
+	cJSON_AddStringToObject(o, "guest_cpuid_detail", detail);
+}
 
-	o = cJSON_AddObjectToObject(root, "module");
+static void json_module(cJSON *root, const struct machine *m)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "module");
+	const struct xb_caps *k = &m->module.caps;
+	char b[24];
+
 	cJSON_AddBoolToObject(o, "present", m->module.present);
 	cJSON_AddStringToObject(o, "device", m->module.device);
-	if (m->module.present) {
-		const struct xb_caps *k = &m->module.caps;
-
-		cJSON_AddNumberToObject(o, "uapi_version", k->version);
-		cJSON_AddStringToObject(o, "release", k->release);
-		cJSON_AddStringToObject(o, "ops", hex(b, sizeof(b), k->ops));
-		cJSON_AddStringToObject(o, "xss", hex(b, sizeof(b), k->xss));
-		cJSON_AddStringToObject(o, "loadable", hex(b, sizeof(b), k->loadable));
-		cJSON_AddStringToObject(o, "xfd", hex(b, sizeof(b), k->xfd));
-		cJSON_AddNumberToObject(o, "max_ops", k->max_ops);
-		cJSON_AddNumberToObject(o, "max_warmup_ops", k->max_warmup_ops);
-		cJSON_AddNumberToObject(o, "max_buffer_bytes", k->max_buffer_bytes);
-		cJSON_AddNumberToObject(o, "size_all_compacted", k->size_all_compacted);
-		json_kapi(o, k);
-	} else {
+	if (!m->module.present) {
 		cJSON_AddStringToObject(o, "error", m->module.error);
+		return;
 	}
+	cJSON_AddNumberToObject(o, "uapi_version", k->version);
+	cJSON_AddStringToObject(o, "release", k->release);
+	cJSON_AddStringToObject(o, "ops", hex(b, sizeof(b), k->ops));
+	cJSON_AddStringToObject(o, "xss", hex(b, sizeof(b), k->xss));
+	cJSON_AddStringToObject(o, "loadable", hex(b, sizeof(b), k->loadable));
+	cJSON_AddStringToObject(o, "xfd", hex(b, sizeof(b), k->xfd));
+	cJSON_AddNumberToObject(o, "max_ops", k->max_ops);
+	cJSON_AddNumberToObject(o, "max_warmup_ops", k->max_warmup_ops);
+	cJSON_AddNumberToObject(o, "max_buffer_bytes", k->max_buffer_bytes);
+	cJSON_AddNumberToObject(o, "size_all_compacted", k->size_all_compacted);
+	json_kapi(o, k);
+}
 
-	o = cJSON_AddObjectToObject(root, "pmu");
+static void json_pmu(cJSON *root, const struct machine *m)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "pmu");
+
 	cJSON_AddBoolToObject(o, "libpfm4", m->pmu.libpfm_ok);
 	if (!m->pmu.libpfm_ok)
 		cJSON_AddStringToObject(o, "libpfm4_error", m->pmu.libpfm_error);
@@ -296,17 +314,44 @@ static cJSON *json_machine(const struct machine *m)
 	if (!m->pmu.hardware)
 		cJSON_AddStringToObject(o, "hardware_error", m->pmu.hardware_error);
 	cJSON_AddBoolToObject(o, "software_events", m->pmu.software);
-	if (!m->from_dump) {
-		char payload[PATH_MAX], fresh[PATH_MAX];
+}
 
-		o = cJSON_AddObjectToObject(root, "files");
-		guest_payload_path(payload, sizeof(payload));
-		cJSON_AddStringToObject(o, "guest_payload", payload);
-		if (companion_path("xstate-bench-fresh", X_OK, fresh, sizeof(fresh)))
-			cJSON_AddStringToObject(o, "fresh_error", xb_error_message());
-		else
-			cJSON_AddStringToObject(o, "fresh", fresh);
+/* Where the companions were found. */
+static void json_files(cJSON *root)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "files");
+	char payload[PATH_MAX], fresh[PATH_MAX];
+
+	guest_payload_path(payload, sizeof(payload));
+	cJSON_AddStringToObject(o, "guest_payload", payload);
+	if (companion_path("xstate-bench-fresh", X_OK, fresh, sizeof(fresh)))
+		cJSON_AddStringToObject(o, "fresh_error", xb_error_message());
+	else
+		cJSON_AddStringToObject(o, "fresh", fresh);
+}
+
+/* The machine as JSON: a recorded one has what its dump holds, this one everything. */
+static cJSON *json_machine(const struct machine *m)
+{
+	cJSON *root = cJSON_CreateObject(), *o;
+
+	json_cpu(root, m);
+	cJSON_AddItemToObject(root, "xsave", json_xsave(m));
+	json_kernel(root, m);
+	if (m->from_dump) {
+		cJSON_AddStringToObject(root, "source", m->dump_path);
+		json_recorded_kvm(root, m);
+		return root;
 	}
+	cJSON_AddStringToObject(root, "hostname", m->hostname);
+	o = cJSON_AddObjectToObject(root, "tsc");
+	cJSON_AddNumberToObject(o, "hz", m->tsc.hz);
+	cJSON_AddStringToObject(o, "source", m->tsc.source);
+	json_topology(root, m);
+	json_kvm(root, m);
+	json_module(root, m);
+	json_pmu(root, m);
+	json_files(root);
 	return root;
 }
 
@@ -323,54 +368,55 @@ static void print_files(void)
 		printf("            fresh process %s\n", fresh);
 }
 
-static void print_text(const struct machine *m)
+/* XCR0, XSS, the XSAVE features and sizes, every component and the feature sets' sizes. */
+static void print_xsave(const struct machine *m)
 {
 	const struct xstate_layout *l = &m->layout;
-	char b[24], b2[24], b3[24], b4[24];
+	enum feature_set_id sets[FS_COUNT];
+	char b[24], b2[24];
 	uint64_t v;
+	int n;
 
-	printf("cpu:        %s %s\n", m->cpu.vendor, m->cpu.brand);
-	printf("            family %u model %u stepping %u, microcode %s%s%s\n", m->cpu.family,
-	       m->cpu.model, m->cpu.stepping, m->cpu.microcode[0] ? m->cpu.microcode : "unknown",
-	       m->cpu.hypervisor ? ", under hypervisor " : "", m->cpu.hypervisor ? m->cpu.hypervisor_vendor : "");
-	if (m->from_dump)
-		printf("source:     %s\n", m->dump_path);
 	if (m->layout_error != XSTATE_LAYOUT_OK) {
 		printf("xsave:      %s\n", xstate_layout_error_str(m->layout_error));
-	} else {
-		printf("xcr0:       %s", hex(b, sizeof(b), l->xcr0));
-		if (live_xinuse(m, &v))
-			printf("   xinuse: %s", hex(b, sizeof(b), v));
-		printf("\nxss:        supported %s, enabled %s (%s)\n", hex(b, sizeof(b), l->xss_supported),
-		       hex(b2, sizeof(b2), l->xss),
-		       m->dump.has_xss ? "recorded" : l->xss_known ? "inferred from CPUID.(0DH,1):EBX" : "ambiguous");
-		printf("features:   xsaveopt=%d xsavec=%d xgetbv1=%d xsaves=%d xfd=%d\n", l->xsaveopt,
-		       l->xsavec, l->xgetbv1, l->xsaves, l->xfd);
-		printf("sizes:      XCR0 standard %u (CPUID.(0DH,0):EBX), max standard %u (ECX), "
-		       "XCR0|XSS compacted %u (CPUID.(0DH,1):EBX; computed %u)\n",
-		       l->size_xcr0_standard, l->size_max_standard, l->size_enabled_compacted,
-		       xstate_size_compacted(l, l->xcr0 | l->xss));
-		printf("\n  id  %-40s %6s %6s %5s %4s %4s %s\n", "component", "size", "offset", "align",
-		       "sup", "xfd", "enabled");
-		for (unsigned int id = 0; id < XSTATE_MAX_COMPONENTS; id++) {
-			const struct xstate_component *c = &l->comp[id];
-
-			if (c->supported)
-				printf("  %2u  %-40s %6u %6u %5s %4s %4s %s\n", id, xfeature_name(id), c->size,
-				       c->offset, c->align64 ? "64" : "-", c->supervisor ? "yes" : "-",
-				       c->xfd ? "yes" : "-", c->enabled ? "yes" : "no");
-		}
-		printf("\n  %-8s %8s %10s %9s\n", "set", "mask", "standard", "compacted");
-		enum feature_set_id sets[FS_COUNT];
-		int n = shown_sets(l, sets);
-
-		for (int i = 0; i < n; i++) {
-			uint64_t mask = feature_set_mask(sets[i], l->xcr0, l->xss);
-
-			printf("  %-8s %8s %10u %9u\n", feature_set_name(sets[i]), hex(b, sizeof(b), mask),
-			       xstate_size_standard(l, mask), xstate_size_compacted(l, mask));
-		}
+		return;
 	}
+	printf("xcr0:       %s", hex(b, sizeof(b), l->xcr0));
+	if (live_xinuse(m, &v))
+		printf("   xinuse: %s", hex(b, sizeof(b), v));
+	printf("\nxss:        supported %s, enabled %s (%s)\n", hex(b, sizeof(b), l->xss_supported),
+	       hex(b2, sizeof(b2), l->xss),
+	       m->dump.has_xss ? "recorded" : l->xss_known ? "inferred from CPUID.(0DH,1):EBX" : "ambiguous");
+	printf("features:   xsaveopt=%d xsavec=%d xgetbv1=%d xsaves=%d xfd=%d\n", l->xsaveopt,
+	       l->xsavec, l->xgetbv1, l->xsaves, l->xfd);
+	printf("sizes:      XCR0 standard %u (CPUID.(0DH,0):EBX), max standard %u (ECX), "
+	       "XCR0|XSS compacted %u (CPUID.(0DH,1):EBX; computed %u)\n",
+	       l->size_xcr0_standard, l->size_max_standard, l->size_enabled_compacted,
+	       xstate_size_compacted(l, l->xcr0 | l->xss));
+	printf("\n  id  %-40s %6s %6s %5s %4s %4s %s\n", "component", "size", "offset", "align",
+	       "sup", "xfd", "enabled");
+	for (unsigned int id = 0; id < XSTATE_MAX_COMPONENTS; id++) {
+		const struct xstate_component *c = &l->comp[id];
+
+		if (c->supported)
+			printf("  %2u  %-40s %6u %6u %5s %4s %4s %s\n", id, xfeature_name(id), c->size,
+			       c->offset, c->align64 ? "64" : "-", c->supervisor ? "yes" : "-",
+			       c->xfd ? "yes" : "-", c->enabled ? "yes" : "no");
+	}
+	printf("\n  %-8s %8s %10s %9s\n", "set", "mask", "standard", "compacted");
+	n = shown_sets(l, sets);
+	for (int i = 0; i < n; i++) {
+		uint64_t mask = feature_set_mask(sets[i], l->xcr0, l->xss);
+
+		printf("  %-8s %8s %10u %9u\n", feature_set_name(sets[i]), hex(b, sizeof(b), mask),
+		       xstate_size_standard(l, mask), xstate_size_compacted(l, mask));
+	}
+}
+
+static void print_kernel(const struct machine *m)
+{
+	char b[24], b2[24], b3[24];
+
 	printf("\nkernel:     ");
 	if (!m->kernel.known)
 		printf("not recorded in this dump\n");
@@ -382,12 +428,74 @@ static void print_text(const struct machine *m)
 	else
 		printf("%s, arch_prctl(ARCH_GET_XCOMP_SUPP) %s\n", m->kernel.release,
 		       m->from_dump ? "not recorded" : "unavailable");
-	if (m->from_dump && m->kvm.present)
-		printf("kvm:        recorded: KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s, XCOMP_GUEST_PERM attribute %s\n",
-		       m->kvm.xsave2_size, m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "-",
-		       m->kvm.xcomp_guest_perm_known ? hex(b2, sizeof(b2), m->kvm.xcomp_guest_perm) : "absent (ENXIO)");
-	if (m->from_dump)
+}
+
+/* This machine's /dev/kvm, with what a guest of it runs on (kvm_guest_mode, kvm_guest_cpuid). */
+static void print_kvm(const struct machine *m)
+{
+	const char *detail;
+	char b[24];
+
+	if (!m->kvm.present) {
+		printf("kvm:        %s\n", m->kvm.open_error);
 		return;
+	}
+	printf("kvm:        /dev/kvm API %d, modules %s, KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s\n",
+	       m->kvm.api_version, m->kvm.modules[0] ? m->kvm.modules : "none listed", m->kvm.xsave2_size,
+	       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "unavailable");
+	guest_mode(&detail);
+	printf("            guests: %s\n", detail);
+	guest_cpuid(&detail);
+	printf("            guest CPUID: %s\n", detail);
+	if (m->kvm.xcomp_guest_perm_known)
+		printf("            XCOMP_GUEST_PERM attribute: %s\n", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+	else
+		printf("            XCOMP_GUEST_PERM attribute: %s\n", m->kvm.xcomp_guest_perm_error);
+	if (m->kvm.supported_cpuid_known)
+		printf("            supported CPUID: XSS %s (CPUID.(0DH,1) EDX:ECX), CET_SS %d, IBT %d\n",
+		       hex(b, sizeof(b), m->kvm.supported_xss), m->kvm.cet_ss, m->kvm.ibt);
+	if (m->kvm.guest_perm_error[0])
+		printf("            guest permission for dynamic features: %s\n", m->kvm.guest_perm_error);
+}
+
+static void print_module(const struct machine *m)
+{
+	const struct xb_caps *k = &m->module.caps;
+	char b[24], b2[24], b3[24], b4[24];
+
+	if (!m->module.present) {
+		printf("module:     %s\n", m->module.error);
+		return;
+	}
+	printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
+	       "at most %u ops and %u warm-up ops per batch, buffers of at most %u bytes, "
+	       "XSAVES buffer of XCR0|XSS %u bytes\n", m->module.device, k->version, k->release,
+	       hex(b, sizeof(b), k->ops), hex(b2, sizeof(b2), k->xss), hex(b3, sizeof(b3), k->loadable),
+	       hex(b4, sizeof(b4), k->xfd), k->max_ops, k->max_warmup_ops, k->max_buffer_bytes, k->size_all_compacted);
+	print_kapi(k);
+}
+
+/* The machine as text: a recorded one has what its dump holds, this one everything. */
+static void print_text(const struct machine *m)
+{
+	char b[24], b2[24];
+
+	printf("cpu:        %s %s\n", m->cpu.vendor, m->cpu.brand);
+	printf("            family %u model %u stepping %u, microcode %s%s%s\n", m->cpu.family,
+	       m->cpu.model, m->cpu.stepping, m->cpu.microcode[0] ? m->cpu.microcode : "unknown",
+	       m->cpu.hypervisor ? ", under hypervisor " : "", m->cpu.hypervisor ? m->cpu.hypervisor_vendor : "");
+	if (m->from_dump)
+		printf("source:     %s\n", m->dump_path);
+	print_xsave(m);
+	print_kernel(m);
+	if (m->from_dump) {
+		if (m->kvm.present)
+			printf("kvm:        recorded: KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s, XCOMP_GUEST_PERM "
+			       "attribute %s\n", m->kvm.xsave2_size,
+			       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "-",
+			       m->kvm.xcomp_guest_perm_known ? hex(b2, sizeof(b2), m->kvm.xcomp_guest_perm) : "absent (ENXIO)");
+		return;
+	}
 	printf("tsc:        %.6f GHz (%s)%s\n", m->tsc.hz / 1e9, m->tsc.source,
 	       m->cpu.invariant_tsc ? ", invariant" : "");
 	if (m->topology.known)
@@ -397,41 +505,8 @@ static void print_text(const struct machine *m)
 		       m->topology.l1d_bytes / 1024, m->topology.l2_bytes / 1024, m->topology.l3_bytes / 1024);
 	else
 		printf("topology:   %s\n", m->topology.error);
-	if (m->kvm.present)
-		printf("kvm:        /dev/kvm API %d, modules %s, KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s\n",
-		       m->kvm.api_version, m->kvm.modules[0] ? m->kvm.modules : "none listed", m->kvm.xsave2_size,
-		       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "unavailable");
-	if (m->kvm.present) {
-		const char *detail;
-
-		guest_mode(&detail);
-		printf("            guests: %s\n", detail);
-		guest_cpuid(&detail);
-		printf("            guest CPUID: %s\n", detail);
-		if (m->kvm.xcomp_guest_perm_known)
-			printf("            XCOMP_GUEST_PERM attribute: %s\n", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
-		else
-			printf("            XCOMP_GUEST_PERM attribute: %s\n", m->kvm.xcomp_guest_perm_error);
-		if (m->kvm.supported_cpuid_known)
-			printf("            supported CPUID: XSS %s (CPUID.(0DH,1) EDX:ECX), CET_SS %d, IBT %d\n",
-			       hex(b, sizeof(b), m->kvm.supported_xss), m->kvm.cet_ss, m->kvm.ibt);
-		if (m->kvm.guest_perm_error[0])
-			printf("            guest permission for dynamic features: %s\n", m->kvm.guest_perm_error);
-	} else {
-		printf("kvm:        %s\n", m->kvm.open_error);
-	}
-	if (m->module.present) {
-		printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
-		       "at most %u ops and %u warm-up ops per batch, buffers of at most %u bytes, "
-		       "XSAVES buffer of XCR0|XSS %u bytes\n", m->module.device, m->module.caps.version,
-		       m->module.caps.release, hex(b, sizeof(b), m->module.caps.ops),
-		       hex(b2, sizeof(b2), m->module.caps.xss), hex(b3, sizeof(b3), m->module.caps.loadable),
-		       hex(b4, sizeof(b4), m->module.caps.xfd), m->module.caps.max_ops, m->module.caps.max_warmup_ops,
-		       m->module.caps.max_buffer_bytes, m->module.caps.size_all_compacted);
-		print_kapi(&m->module.caps);
-	} else {
-		printf("module:     %s\n", m->module.error);
-	}
+	print_kvm(m);
+	print_module(m);
 	printf("pmu:        libpfm4 %s; hardware events %s; software events %s\n",
 	       m->pmu.libpfm_ok ? "ok" : m->pmu.libpfm_error,
 	       m->pmu.hardware ? "available" : m->pmu.hardware_error,

@@ -244,6 +244,126 @@ struct bar {
 	double mid, lo, hi;
 };
 
+/* What a cost chart shows: its feature sets and conditions, its bars, their axis. */
+struct cost_data {
+	struct labels features, conditions;
+	const char *unit;
+	struct bar *bars;
+	int nr_bars, slots; /* slots: a bar's place within its feature set (condition, series) */
+	struct value_axis axis;
+	bool *any_clipped;  /* by slot: a bar whose interval goes past the axis */
+	double width;       /* of a slot, in feature sets */
+};
+
+/* The bars of operation @op: a bar per feature set, condition and series that measured it. */
+static int cost_bars(const struct report_options *o, const struct series *series, int nr, const char *op,
+		     struct cost_data *d)
+{
+	double *mid, *lo, *hi;
+
+	for (int s = 0; s < nr; s++) {
+		for (int i = 0; i < series[s].nr_cases; i++) {
+			struct id_parts p;
+
+			split_id(series[s].cases[i].id, &p);
+			if (strcmp(p.op, op))
+				continue;
+			add_label(&d->features, p.features);
+			add_label(&d->conditions, p.condition);
+			d->unit = series_metric_unit(o->metric, series[s].cases[i].unit);
+		}
+	}
+	qsort(d->features.v, (size_t)d->features.n, sizeof(d->features.v[0]), by_feature);
+	d->slots = d->conditions.n * nr;
+	d->bars = calloc((size_t)(d->features.n * d->slots), sizeof(*d->bars));
+	mid = calloc((size_t)(3 * d->features.n * d->slots), sizeof(*mid));
+	d->any_clipped = calloc((size_t)d->slots, sizeof(*d->any_clipped));
+	if (!d->bars || !mid || !d->any_clipped) {
+		free(mid);
+		return xb_fail(ENOMEM, "out of memory");
+	}
+	lo = mid + d->features.n * d->slots;
+	hi = lo + d->features.n * d->slots;
+	for (int f = 0; f < d->features.n; f++) {
+		for (int c = 0; c < d->conditions.n; c++) {
+			for (int s = 0; s < nr; s++) {
+				const struct series_case *sc;
+				struct bar *b = &d->bars[d->nr_bars];
+				struct id_parts want;
+
+				snprintf(want.op, sizeof(want.op), "%s", op);
+				snprintf(want.features, sizeof(want.features), "%s", d->features.v[f]);
+				snprintf(want.condition, sizeof(want.condition), "%s", d->conditions.v[c]);
+				if (!(sc = find_case(&series[s], &want)) || !sc->n)
+					continue;
+				stats_sort(sc->values, sc->n);
+				*b = (struct bar){ .feature = f, .slot = c * nr + s,
+						   .mid = stats_quantile_sorted(sc->values, sc->n, 0.5) };
+				stats_median_interval_sorted(sc->values, sc->n, &b->lo, &b->hi);
+				mid[d->nr_bars] = b->mid, lo[d->nr_bars] = b->lo, hi[d->nr_bars] = b->hi;
+				d->nr_bars++;
+			}
+		}
+	}
+	choose_axis(mid, lo, hi, d->nr_bars, &d->axis);
+	d->width = 0.8 / d->slots;
+	free(mid);
+	return 0;
+}
+
+/* The data file: one block per slot: x, median, bar bottom, interval low and high as drawn;
+ * for a clipped high end the axis top (else ?) and its value. */
+static int cost_write_data(const struct report_options *o, const char *file, struct cost_data *d)
+{
+	FILE *dat = open_in(o->dir, file);
+
+	if (!dat)
+		return -EIO;
+	for (int k = 0; k < d->slots; k++) {
+		fprintf(dat, "# slot %d\n", k);
+		for (int i = 0; i < d->nr_bars; i++) {
+			const struct bar *b = &d->bars[i];
+			double x = b->feature + (k - (d->slots - 1) / 2.0) * d->width;
+			bool clipped = b->hi > d->axis.top;
+			char text[16];
+
+			if (b->slot != k || (d->axis.log && b->mid <= 0))
+				continue;
+			d->any_clipped[k] |= clipped;
+			fprintf(dat, "%.6f %.17g %.17g %.17g %.17g ", x, b->mid, d->axis.bottom,
+				d->axis.log && b->lo <= 0 ? d->axis.bottom : b->lo, clipped ? d->axis.top : b->hi);
+			if (clipped)
+				fprintf(dat, "%.17g \"%s\"\n", d->axis.top, short_number(b->hi, text, sizeof(text)));
+			else
+				fputs("? \"\"\n", dat);
+		}
+		fprintf(dat, "\n\n");
+	}
+	return fclose(dat) ? xb_fail_errno("write %s/%s", o->dir, file) : 0;
+}
+
+/* The plot: a box per bar (a colour per condition, older series paler), its interval's
+ * whiskers, and the clipped ends' markers and values. */
+static void cost_plot(FILE *gp, const char *file, const struct series *series, int nr, const struct cost_data *d)
+{
+	fputs("plot", gp);
+	for (int k = 0; k < d->slots; k++) {
+		int c = k / nr, s = k % nr;
+		double alpha = nr > 1 ? 0.35 + 0.65 * s / (nr - 1) : 0.85;
+
+		fprintf(gp, "%s '%s' index %d using 1:2:($1-%.6f):($1+%.6f):3:2 with boxxyerror fs transparent solid "
+			    "%.2f lc rgb '%s' title \"%s%s%s\"", k ? ",\\\n    " : " ", file, k, d->width * 0.45,
+			d->width * 0.45, alpha, palette[c % N(palette)], d->conditions.v[c][0] ? d->conditions.v[c] : "median",
+			nr > 1 ? ", " : "", nr > 1 ? series[s].name : "");
+		fprintf(gp, ",\\\n    '%s' index %d using 1:4:(0):($5-$4) with vectors heads size screen 0.004,90 "
+			    "lc rgb '#333333' notitle", file, k);
+		if (d->any_clipped[k])
+			fprintf(gp, ",\\\n    '%s' index %d using 1:6 with points pt 9 ps 0.8 lc rgb '#cc0000' notitle,\\\n"
+				    "    '%s' index %d using 1:6:7 with labels left font ',8' tc rgb '#cc0000' offset char 0.6,-0.6 "
+				    "notitle", file, k, file, k);
+	}
+}
+
 /*
  * The cost chart of an operation: the feature sets on the x axis, a bar per condition and
  * series side by side (a colour per condition, older series paler), each with the 95%
@@ -253,134 +373,34 @@ struct bar {
 static int cost_chart(const struct report_options *o, const struct series *series, int nr, const char *op,
 		      FILE *gp, struct report_page *page)
 {
-	struct labels features = { 0 }, conditions = { 0 };
+	struct cost_data d = { 0 };
 	char name[PART_MAX * 3 + 8], file[PART_MAX * 3 + 16], title[512];
-	const char *unit = NULL;
-	struct bar *bars;
-	struct value_axis axis;
-	bool *any_clipped = NULL;
-	double *mid, *lo, *hi, width;
-	int nr_bars = 0, slots, chart_w, chart_h = 440, rc = 0;
-	FILE *dat;
+	int chart_w, chart_h = 440, rc = cost_bars(o, series, nr, op, &d);
 
-	for (int s = 0; s < nr; s++) {
-		for (int i = 0; i < series[s].nr_cases; i++) {
-			struct id_parts p;
-
-			split_id(series[s].cases[i].id, &p);
-			if (strcmp(p.op, op))
-				continue;
-			add_label(&features, p.features);
-			add_label(&conditions, p.condition);
-			unit = series_metric_unit(o->metric, series[s].cases[i].unit);
-		}
-	}
-	qsort(features.v, (size_t)features.n, sizeof(features.v[0]), by_feature);
-	slots = conditions.n * nr;
-	bars = calloc((size_t)(features.n * slots), sizeof(*bars));
-	mid = calloc((size_t)(3 * features.n * slots), sizeof(*mid));
-	if (!bars || !mid) {
-		free(bars);
-		free(mid);
-		return xb_fail(ENOMEM, "out of memory");
-	}
-	lo = mid + features.n * slots;
-	hi = lo + features.n * slots;
-	for (int f = 0; f < features.n; f++) {
-		for (int c = 0; c < conditions.n; c++) {
-			for (int s = 0; s < nr; s++) {
-				const struct series_case *sc;
-				struct bar *b = &bars[nr_bars];
-				struct id_parts want;
-
-				snprintf(want.op, sizeof(want.op), "%s", op);
-				snprintf(want.features, sizeof(want.features), "%s", features.v[f]);
-				snprintf(want.condition, sizeof(want.condition), "%s", conditions.v[c]);
-				if (!(sc = find_case(&series[s], &want)) || !sc->n)
-					continue;
-				stats_sort(sc->values, sc->n);
-				*b = (struct bar){ .feature = f, .slot = c * nr + s,
-						   .mid = stats_quantile_sorted(sc->values, sc->n, 0.5) };
-				stats_median_interval_sorted(sc->values, sc->n, &b->lo, &b->hi);
-				mid[nr_bars] = b->mid, lo[nr_bars] = b->lo, hi[nr_bars] = b->hi;
-				nr_bars++;
-			}
-		}
-	}
-	choose_axis(mid, lo, hi, nr_bars, &axis);
 	slug(op, name + snprintf(name, sizeof(name), "cost-"), sizeof(name) - 5);
 	snprintf(file, sizeof(file), "%s.dat", name);
-	if (!(dat = open_in(o->dir, file))) {
-		rc = -EIO;
+	if (!rc)
+		rc = cost_write_data(o, file, &d);
+	if (rc)
 		goto out;
-	}
-	any_clipped = calloc((size_t)slots, sizeof(*any_clipped));
-	if (!any_clipped) {
-		fclose(dat);
-		rc = xb_fail(ENOMEM, "out of memory");
-		goto out;
-	}
-	/* one block per slot: x, median, bar bottom, interval low and high as drawn; for a
-	 * clipped high end the axis top (else ?) and its value */
-	width = 0.8 / slots;
-	for (int k = 0; k < slots; k++) {
-		fprintf(dat, "# slot %d\n", k);
-		for (int i = 0; i < nr_bars; i++) {
-			const struct bar *b = &bars[i];
-			double x = b->feature + (k - (slots - 1) / 2.0) * width;
-			bool clipped = b->hi > axis.top;
-			char text[16];
-
-			if (b->slot != k || (axis.log && b->mid <= 0))
-				continue;
-			any_clipped[k] |= clipped;
-			fprintf(dat, "%.6f %.17g %.17g %.17g %.17g ", x, b->mid, axis.bottom,
-				axis.log && b->lo <= 0 ? axis.bottom : b->lo, clipped ? axis.top : b->hi);
-			if (clipped)
-				fprintf(dat, "%.17g \"%s\"\n", axis.top, short_number(b->hi, text, sizeof(text)));
-			else
-				fputs("? \"\"\n", dat);
-		}
-		fprintf(dat, "\n\n");
-	}
-	if (fclose(dat)) {
-		rc = xb_fail_errno("write %s/%s", o->dir, file);
-		goto out;
-	}
-	chart_w = 260 + features.n * (slots * 22 + 30);
+	chart_w = 260 + d.features.n * (d.slots * 22 + 30);
 	chart_w = chart_w < 720 ? 720 : chart_w > 1400 ? 1400 : chart_w;
-	snprintf(title, sizeof(title), "%s: median %s (whiskers: 95%% interval)", op, unit);
+	snprintf(title, sizeof(title), "%s: median %s (whiskers: 95%% interval)", op, d.unit);
 	fit_title(title, chart_w);
 	fprintf(gp, "reset\nset datafile missing '?'\nset title \"%s\"\nset ylabel \"%s%s\"\nset grid ytics\n"
 		    "set key outside bottom center horizontal\nset xrange [-0.5:%d.5]\nset xtics (",
-		title, unit, axis.log ? " (log scale)" : "", features.n - 1);
-	for (int f = 0; f < features.n; f++)
-		fprintf(gp, "%s\"%s\" %d", f ? ", " : "", features.v[f], f);
-	fprintf(gp, ")\nset style fill solid border\nset boxwidth %.6f absolute\n", width * 0.9);
-	axis_commands(gp, &axis);
+		title, d.unit, d.axis.log ? " (log scale)" : "", d.features.n - 1);
+	for (int f = 0; f < d.features.n; f++)
+		fprintf(gp, "%s\"%s\" %d", f ? ", " : "", d.features.v[f], f);
+	fprintf(gp, ")\nset style fill solid border\nset boxwidth %.6f absolute\n", d.width * 0.9);
+	axis_commands(gp, &d.axis);
 	chart_png(gp, name, chart_w, chart_h);
-	fputs("plot", gp);
-	for (int k = 0; k < slots; k++) {
-		int c = k / nr, s = k % nr;
-		double alpha = nr > 1 ? 0.35 + 0.65 * s / (nr - 1) : 0.85;
-
-		fprintf(gp, "%s '%s' index %d using 1:2:($1-%.6f):($1+%.6f):3:2 with boxxyerror fs transparent solid "
-			    "%.2f lc rgb '%s' title \"%s%s%s\"", k ? ",\\\n    " : " ", file, k, width * 0.45, width * 0.45,
-			alpha, palette[c % N(palette)], conditions.v[c][0] ? conditions.v[c] : "median",
-			nr > 1 ? ", " : "", nr > 1 ? series[s].name : "");
-		fprintf(gp, ",\\\n    '%s' index %d using 1:4:(0):($5-$4) with vectors heads size screen 0.004,90 "
-			    "lc rgb '#333333' notitle", file, k);
-		if (any_clipped[k])
-			fprintf(gp, ",\\\n    '%s' index %d using 1:6 with points pt 9 ps 0.8 lc rgb '#cc0000' notitle,\\\n"
-				    "    '%s' index %d using 1:6:7 with labels left font ',8' tc rgb '#cc0000' offset char 0.6,-0.6 "
-				    "notitle", file, k, file, k);
-	}
+	cost_plot(gp, file, series, nr, &d);
 	chart_svg(gp, name, chart_w, chart_h);
 	rc = add_chart(page, name, title, REPORT_CHART_COST, chart_w, chart_h);
 out:
-	free(bars);
-	free(mid);
-	free(any_clipped);
+	free(d.bars);
+	free(d.any_clipped);
 	return rc;
 }
 
@@ -482,6 +502,69 @@ static void ratio_tics(FILE *gp, double lo, double hi)
 	fputs(")\n", gp);
 }
 
+/* What a forest plot shows: its rows, its window, and what it has to draw beyond it. */
+struct forest_data {
+	struct forest_row *rows;
+	int n, counts[VERDICT_COUNT];
+	double lo, hi, inset; /* the window; inset: where arrows and edge markers sit inside it */
+	bool clipped_low, clipped_high, outside;
+};
+
+/* The data file: per row, the row; the ratio (? when outside the window); the interval as
+ * drawn; colour; id; 1 (else ?) when the interval is clipped low, high; for a ratio outside,
+ * the edge it is shown at (low side, high side, else ?) and its change. */
+static int forest_write_data(const struct report_options *o, const char *file, struct forest_data *d)
+{
+	FILE *dat = open_in(o->dir, file);
+
+	if (!dat)
+		return -EIO;
+	for (int i = 0; i < d->n; i++) {
+		const struct case_verdict *v = d->rows[i].v;
+		bool out_low = v->r.ratio < d->lo, out_high = v->r.ratio > d->hi;
+
+		d->counts[v->verdict]++;
+		d->clipped_low |= v->r.lo < d->lo;
+		d->clipped_high |= v->r.hi > d->hi;
+		d->outside |= out_low || out_high;
+		fprintf(dat, out_low || out_high ? "%d ? " : "%d %.17g ", i, v->r.ratio);
+		fprintf(dat, "%.17g %.17g %u \"%s\" %s %s ", fmin(fmax(v->r.lo, d->lo), d->hi),
+			fmax(fmin(v->r.hi, d->hi), d->lo), (unsigned)strtoul(report_verdict_colour(v->verdict) + 1, NULL, 16),
+			d->rows[i].id, v->r.lo < d->lo ? "1" : "?", v->r.hi > d->hi ? "1" : "?");
+		if (out_low)
+			fprintf(dat, "%.17g ? ", d->lo * d->inset);
+		else
+			fprintf(dat, out_high ? "? %.17g " : "? ? ", d->hi / d->inset);
+		fprintf(dat, "\"%+.0f%%\"\n", 100 * (v->r.ratio - 1));
+	}
+	return fclose(dat) ? xb_fail_errno("write %s/%s", o->dir, file) : 0;
+}
+
+/* The plot: the intervals, arrowheads where they are clipped, the ratios, those outside the
+ * window at its edge with their change, and a key entry per verdict shown with its count. */
+static void forest_plot(FILE *gp, const char *file, const struct forest_data *d)
+{
+	fprintf(gp, "plot '%s' using 3:1:($4-$3):(0):5:ytic(6) with vectors nohead lw 1.5 lc rgb variable notitle",
+		file);
+	if (d->clipped_low)
+		fprintf(gp, ",\\\n    '%s' using ($7*$3*%.17g):1:($3-$3*%.17g):(0):5 with vectors head filled size screen "
+			    "0.006,30 lc rgb variable notitle", file, d->inset, d->inset);
+	if (d->clipped_high)
+		fprintf(gp, ",\\\n    '%s' using ($8*$4/%.17g):1:($4-$4/%.17g):(0):5 with vectors head filled size screen "
+			    "0.006,30 lc rgb variable notitle", file, d->inset, d->inset);
+	fprintf(gp, ",\\\n    '%s' using 2:1:5 with points pt 7 ps 0.8 lc rgb variable notitle", file);
+	if (d->outside)
+		fprintf(gp, ",\\\n    '%s' using 9:1:5 with points pt 13 ps 1.1 lc rgb variable notitle,\\\n"
+			    "    '%s' using 9:1:11 with labels left font ',8' offset char 1,0 notitle,\\\n"
+			    "    '%s' using 10:1:5 with points pt 13 ps 1.1 lc rgb variable notitle,\\\n"
+			    "    '%s' using 10:1:11 with labels right font ',8' offset char -1,0 notitle", file, file, file,
+			file);
+	for (int v = 0; v < VERDICT_COUNT; v++)
+		if (d->counts[v])
+			fprintf(gp, ",\\\n    NaN with points pt 7 lc rgb '%s' title \"%s (%d)\"", report_verdict_colour(v),
+				verdict_name(v), d->counts[v]);
+}
+
 /*
  * The forest plot of NEW series @k against BASE: compare's ratio and 95% interval per case
  * (relative to the machine-wide shift when compare takes it out) on a log axis, a colour per
@@ -491,59 +574,29 @@ static void ratio_tics(FILE *gp, double lo, double hi)
 static int forest_chart(const struct report_options *o, const struct comparison *c, int k, FILE *gp,
 			struct report_page *page)
 {
-	struct forest_row *rows = calloc((size_t)(c->nr_rows ? c->nr_rows : 1), sizeof(*rows));
+	struct forest_data d = { .rows = calloc((size_t)(c->nr_rows ? c->nr_rows : 1), sizeof(*d.rows)) };
 	const struct comparison_column *col = &c->columns[k];
 	char name[32], file[40], title[512], xlabel[160];
-	int n = 0, counts[VERDICT_COUNT] = { 0 }, width = 1000, height, rc = 0;
-	bool clipped_low = false, clipped_high = false, outside = false;
-	double lo, hi, inset;
-	FILE *dat;
+	int width = 1000, height, rc = 0;
 
-	if (!rows)
+	if (!d.rows)
 		return xb_fail(ENOMEM, "out of memory");
 	for (int r = 0; r < c->nr_rows; r++) {
 		const struct case_verdict *v = &c->rows[r].cells[k];
 
 		if (v->r.valid && !isnan(v->r.lo) && !v->control && v->r.ratio > 0)
-			rows[n++] = (struct forest_row){ v, c->rows[r].id };
+			d.rows[d.n++] = (struct forest_row){ v, c->rows[r].id };
 	}
-	if (!n)
+	if (!d.n)
 		goto out;
-	qsort(rows, (size_t)n, sizeof(*rows), by_forest_order);
-	forest_window(rows, n, c->options.threshold, &lo, &hi);
-	inset = exp(0.015 * log(hi / lo)); /* 1.5% of the axis: arrows and edge markers sit inside it */
+	qsort(d.rows, (size_t)d.n, sizeof(*d.rows), by_forest_order);
+	forest_window(d.rows, d.n, c->options.threshold, &d.lo, &d.hi);
+	d.inset = exp(0.015 * log(d.hi / d.lo)); /* 1.5% of the axis */
 	snprintf(name, sizeof(name), "forest-%d", k + 1);
 	snprintf(file, sizeof(file), "%s.dat", name);
-	if (!(dat = open_in(o->dir, file))) {
-		rc = -EIO;
+	if ((rc = forest_write_data(o, file, &d)))
 		goto out;
-	}
-	/* row; the ratio (? when outside the window); the interval as drawn; colour; id; 1 (else ?)
-	 * when the interval is clipped low, high; for a ratio outside, the edge it is shown at (low
-	 * side, high side, else ?) and its change */
-	for (int i = 0; i < n; i++) {
-		const struct case_verdict *v = rows[i].v;
-		bool out_low = v->r.ratio < lo, out_high = v->r.ratio > hi;
-
-		counts[v->verdict]++;
-		clipped_low |= v->r.lo < lo;
-		clipped_high |= v->r.hi > hi;
-		outside |= out_low || out_high;
-		fprintf(dat, out_low || out_high ? "%d ? " : "%d %.17g ", i, v->r.ratio);
-		fprintf(dat, "%.17g %.17g %u \"%s\" %s %s ", fmin(fmax(v->r.lo, lo), hi), fmax(fmin(v->r.hi, hi), lo),
-			(unsigned)strtoul(report_verdict_colour(v->verdict) + 1, NULL, 16), rows[i].id,
-			v->r.lo < lo ? "1" : "?", v->r.hi > hi ? "1" : "?");
-		if (out_low)
-			fprintf(dat, "%.17g ? ", lo * inset);
-		else
-			fprintf(dat, out_high ? "? %.17g " : "? ? ", hi / inset);
-		fprintf(dat, "\"%+.0f%%\"\n", 100 * (v->r.ratio - 1));
-	}
-	if (fclose(dat)) {
-		rc = xb_fail_errno("write %s/%s", o->dir, file);
-		goto out;
-	}
-	height = 150 + 15 * n;
+	height = 150 + 15 * d.n;
 	snprintf(title, sizeof(title), "%s against %s: change of %s per case, 95%% intervals", c->news[k].name,
 		 c->base->name, c->metric);
 	fit_title(title, width);
@@ -558,33 +611,14 @@ static int forest_chart(const struct report_options *o, const struct comparison 
 		    "set grid xtics\nset key outside right top vertical\n"
 		    "set object 1 rect from %.6g, graph 0 to %.6g, graph 1 fc rgb '#eeeeee' fs solid noborder behind\n"
 		    "set arrow 1 from 1, graph 0 to 1, graph 1 nohead lc rgb '#333333' dt 2\n",
-		    title, xlabel, lo, hi, n - 1, 1 / (1 + c->options.threshold), 1 + c->options.threshold);
-	ratio_tics(gp, lo, hi);
+		    title, xlabel, d.lo, d.hi, d.n - 1, 1 / (1 + c->options.threshold), 1 + c->options.threshold);
+	ratio_tics(gp, d.lo, d.hi);
 	chart_png(gp, name, width, height);
-	fprintf(gp, "plot '%s' using 3:1:($4-$3):(0):5:ytic(6) with vectors nohead lw 1.5 lc rgb variable notitle",
-		file);
-	if (clipped_low)
-		fprintf(gp, ",\\\n    '%s' using ($7*$3*%.17g):1:($3-$3*%.17g):(0):5 with vectors head filled size screen "
-			    "0.006,30 lc rgb variable notitle", file, inset, inset);
-	if (clipped_high)
-		fprintf(gp, ",\\\n    '%s' using ($8*$4/%.17g):1:($4-$4/%.17g):(0):5 with vectors head filled size screen "
-			    "0.006,30 lc rgb variable notitle", file, inset, inset);
-	fprintf(gp, ",\\\n    '%s' using 2:1:5 with points pt 7 ps 0.8 lc rgb variable notitle", file);
-	if (outside)
-		fprintf(gp, ",\\\n    '%s' using 9:1:5 with points pt 13 ps 1.1 lc rgb variable notitle,\\\n"
-			    "    '%s' using 9:1:11 with labels left font ',8' offset char 1,0 notitle,\\\n"
-			    "    '%s' using 10:1:5 with points pt 13 ps 1.1 lc rgb variable notitle,\\\n"
-			    "    '%s' using 10:1:11 with labels right font ',8' offset char -1,0 notitle", file, file, file,
-			file);
-	/* the key: one entry per verdict shown, with its count */
-	for (int v = 0; v < VERDICT_COUNT; v++)
-		if (counts[v])
-			fprintf(gp, ",\\\n    NaN with points pt 7 lc rgb '%s' title \"%s (%d)\"", report_verdict_colour(v),
-				verdict_name(v), counts[v]);
+	forest_plot(gp, file, &d);
 	chart_svg(gp, name, width, height);
 	rc = add_chart(page, name, title, REPORT_CHART_FOREST, width, height);
 out:
-	free(rows);
+	free(d.rows);
 	return rc;
 }
 
@@ -615,6 +649,78 @@ static void time_axis(FILE *gp, const char *first, const char *latest)
 		fputs("set offsets 3600, 3600, 0, 0\n", gp);
 }
 
+#define HISTORY_CASES 64
+
+/* What a history chart shows: each case's runs, BASE's case, the dates' range, the points. */
+struct history_data {
+	struct history h[HISTORY_CASES];
+	const char *ids[HISTORY_CASES];
+	const struct series_case *base[HISTORY_CASES];
+	int nr_h, n;
+	char first[32], latest[32];
+	double mid[HISTORY_CASES * 3], lo[HISTORY_CASES * 3], hi[HISTORY_CASES * 3];
+};
+
+/* The data file: per case a block of its points (date, median, q1, q3), then per case BASE's
+ * band: the 95% interval of its median, from the first date to the last. */
+static int history_write_data(const struct report_options *o, const char *file, const struct series *series, int nr,
+			      struct history_data *d)
+{
+	FILE *dat = open_in(o->dir, file);
+
+	if (!dat)
+		return -EIO;
+	for (int i = 0; i < d->nr_h; i++) {
+		fprintf(dat, "# %s\n", d->ids[i]);
+		for (int k = 0; k < d->h[i].nr_points; k++) {
+			const struct history_point *pt = &d->h[i].points[k];
+
+			fprintf(dat, "%s %.17g %.17g %.17g\n", pt->run.started_at, pt->median, pt->q1, pt->q3);
+			if (!d->first[0] || strcmp(pt->run.started_at, d->first) < 0)
+				snprintf(d->first, sizeof(d->first), "%s", pt->run.started_at);
+			if (strcmp(pt->run.started_at, d->latest) > 0)
+				snprintf(d->latest, sizeof(d->latest), "%s", pt->run.started_at);
+			if (d->n < N(d->mid))
+				d->mid[d->n] = pt->median, d->lo[d->n] = pt->q1, d->hi[d->n++] = pt->q3;
+		}
+		fprintf(dat, "\n\n");
+	}
+	for (int i = 0; i < d->nr_h; i++) {
+		double blo, bhi;
+
+		d->base[i] = nr > 1 || series[0].baseline_id ? series_find(&series[0], d->ids[i]) : NULL;
+		fprintf(dat, "# band of %s\n", d->ids[i]);
+		if (d->base[i] && d->base[i]->n) {
+			stats_sort(d->base[i]->values, d->base[i]->n);
+			stats_median_interval_sorted(d->base[i]->values, d->base[i]->n, &blo, &bhi);
+			fprintf(dat, "%s %.17g %.17g\n%s %.17g %.17g\n", d->first, blo, bhi, d->latest, blo, bhi);
+		}
+		fprintf(dat, "\n\n");
+	}
+	return fclose(dat) ? xb_fail_errno("write %s/%s", o->dir, file) : 0;
+}
+
+/* The plot: per case its band (with BASE) and its medians with their quartiles, a colour and
+ * a marker each, titled by its feature set and condition. */
+static void history_plot(FILE *gp, const char *file, const struct series *series, const struct history_data *d)
+{
+	fputs("plot", gp);
+	for (int b = 0; b < d->nr_h; b++) {
+		struct id_parts p;
+
+		split_id(d->ids[b], &p);
+		if (d->base[b])
+			fprintf(gp, "%s '%s' index %d using 1:2:3 with filledcurves lc rgb '%s' fs transparent solid "
+				    "0.2 noborder notitle", b ? ",\\\n   " : "", file, d->nr_h + b, palette[b % N(palette)]);
+		fprintf(gp, "%s '%s' index %d using 1:2:3:4 with yerrorlines pt %d lc rgb '%s' title \"%s%s%s\"",
+			b || d->base[b] ? ",\\\n   " : "", file, b, markers[b % N(markers)], palette[b % N(palette)],
+			p.features, p.condition[0] ? "/" : "", p.condition);
+	}
+	if (d->nr_h && d->base[0])
+		fprintf(gp, ",\\\n    NaN with filledcurves lc rgb '#999999' fs transparent solid 0.3 title \"%s: "
+			    "95%% interval\"", series[0].name);
+}
+
 /*
  * Every case of an operation across the runs of the last series' machine, against the date:
  * a colour and a marker per case (no two alike), the medians joined in time with their
@@ -624,61 +730,28 @@ static int history_chart(struct results_store *st, const struct report_options *
 			 int nr, const char *op, FILE *gp, struct report_page *page)
 {
 	const struct series *last = &series[nr - 1];
-	char name[PART_MAX * 3 + 12], file[PART_MAX * 3 + 20], title[512], first[32] = "", latest[32] = "";
-	double mid[64 * 3], lo[64 * 3], hi[64 * 3];
-	const struct series_case *base[64];
+	char name[PART_MAX * 3 + 12], file[PART_MAX * 3 + 20], title[512];
+	struct history_data *d = calloc(1, sizeof(*d));
 	struct value_axis axis;
-	struct history h[64];
-	const char *ids[64];
-	int nr_h = 0, n = 0, rc = 0, width = 960, height = 460;
-	FILE *dat = NULL;
+	int rc = 0, width = 960, height = 460;
 
-	for (int i = 0; i < last->nr_cases && nr_h < 64 && !rc; i++) {
+	if (!d)
+		return xb_fail(ENOMEM, "out of memory");
+	for (int i = 0; i < last->nr_cases && d->nr_h < HISTORY_CASES && !rc; i++) {
 		struct id_parts p;
 
 		split_id(last->cases[i].id, &p);
 		if (strcmp(p.op, op))
 			continue;
-		if (!(rc = history_load(st, last->cases[i].id, o->metric, last->runs[0].machine_id, &h[nr_h])))
-			ids[nr_h++] = last->cases[i].id;
+		if (!(rc = history_load(st, last->cases[i].id, o->metric, last->runs[0].machine_id, &d->h[d->nr_h])))
+			d->ids[d->nr_h++] = last->cases[i].id;
 	}
 	slug(op, name + snprintf(name, sizeof(name), "history-"), sizeof(name) - 8);
 	snprintf(file, sizeof(file), "%s.dat", name);
-	if (!rc && !(dat = open_in(o->dir, file)))
-		rc = -EIO;
-	/* per case a block of its points (date, median, q1, q3); the dates' range */
-	for (int i = 0; i < nr_h && !rc; i++) {
-		fprintf(dat, "# %s\n", ids[i]);
-		for (int k = 0; k < h[i].nr_points; k++) {
-			const struct history_point *pt = &h[i].points[k];
-
-			fprintf(dat, "%s %.17g %.17g %.17g\n", pt->run.started_at, pt->median, pt->q1, pt->q3);
-			if (!first[0] || strcmp(pt->run.started_at, first) < 0)
-				snprintf(first, sizeof(first), "%s", pt->run.started_at);
-			if (strcmp(pt->run.started_at, latest) > 0)
-				snprintf(latest, sizeof(latest), "%s", pt->run.started_at);
-			if (n < N(mid))
-				mid[n] = pt->median, lo[n] = pt->q1, hi[n++] = pt->q3;
-		}
-		fprintf(dat, "\n\n");
-	}
-	/* then per case BASE's band: the 95% interval of its median, from the first date to the last */
-	for (int i = 0; i < nr_h && !rc; i++) {
-		double blo, bhi;
-
-		base[i] = nr > 1 || series[0].baseline_id ? series_find(&series[0], ids[i]) : NULL;
-		fprintf(dat, "# band of %s\n", ids[i]);
-		if (base[i] && base[i]->n) {
-			stats_sort(base[i]->values, base[i]->n);
-			stats_median_interval_sorted(base[i]->values, base[i]->n, &blo, &bhi);
-			fprintf(dat, "%s %.17g %.17g\n%s %.17g %.17g\n", first, blo, bhi, latest, blo, bhi);
-		}
-		fprintf(dat, "\n\n");
-	}
-	if (dat && fclose(dat) && !rc)
-		rc = xb_fail_errno("write %s/%s", o->dir, file);
+	if (!rc)
+		rc = history_write_data(o, file, series, nr, d);
 	if (!rc) {
-		choose_axis(mid, lo, hi, n, &axis);
+		choose_axis(d->mid, d->lo, d->hi, d->n, &axis);
 		axis.top = fmax(axis.top, axis.bottom + 1e-9);
 		snprintf(title, sizeof(title), "%s: median %s per run (whiskers: quartiles)", op, o->metric);
 		fit_title(title, width);
@@ -686,29 +759,16 @@ static int history_chart(struct results_store *st, const struct report_options *
 			    "set xlabel \"date the run started (UTC)\"\nset ylabel \"%s%s\"\nset grid xtics ytics\n"
 			    "set key outside right top\nset offsets graph 0.03, graph 0.03, 0, 0\n", title, o->metric,
 			    axis.log ? " (log scale)" : "");
-		time_axis(gp, first, latest);
+		time_axis(gp, d->first, d->latest);
 		axis_commands(gp, &axis);
 		chart_png(gp, name, width, height);
-		fputs("plot", gp);
-		for (int b = 0; b < nr_h; b++) {
-			struct id_parts p;
-
-			split_id(ids[b], &p);
-			if (base[b])
-				fprintf(gp, "%s '%s' index %d using 1:2:3 with filledcurves lc rgb '%s' fs transparent solid "
-					    "0.2 noborder notitle", b ? ",\\\n   " : "", file, nr_h + b, palette[b % N(palette)]);
-			fprintf(gp, "%s '%s' index %d using 1:2:3:4 with yerrorlines pt %d lc rgb '%s' title \"%s%s%s\"",
-				b || base[b] ? ",\\\n   " : "", file, b, markers[b % N(markers)], palette[b % N(palette)],
-				p.features, p.condition[0] ? "/" : "", p.condition);
-		}
-		if (nr_h && base[0])
-			fprintf(gp, ",\\\n    NaN with filledcurves lc rgb '#999999' fs transparent solid 0.3 title \"%s: "
-				    "95%% interval\"", series[0].name);
+		history_plot(gp, file, series, d);
 		chart_svg(gp, name, width, height);
 		rc = add_chart(page, name, title, REPORT_CHART_HISTORY, width, height);
 	}
-	for (int i = 0; i < nr_h; i++)
-		history_free(&h[i]);
+	for (int i = 0; i < d->nr_h; i++)
+		history_free(&d->h[i]);
+	free(d);
 	return rc;
 }
 
