@@ -113,6 +113,11 @@ struct plan {
 /* Appends a case; @skip_fmt NULL makes it runnable. Returns the case or NULL (no memory). */
 struct bench_case *plan_add(struct plan *plan, const struct bench_family *family, const char *id,
 			    const char *skip_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Appends the case @id (base/ids.h) on the components @features, its condition the id's:
+ * runnable when @why is NULL, else skipped with that reason. Returns the case, or NULL with
+ * the message recorded. */
+struct bench_case *plan_case(struct plan *plan, const struct bench_family *family, const struct bench_id *id,
+			     uint64_t features, const char *why);
 
 /* The value of an attribute the case records, or NULL. */
 const char *case_attribute(const struct bench_case *c, const char *name);

@@ -122,20 +122,15 @@ static int plan_one(const struct machine *m, struct plan *plan, const struct kap
 		    enum condition cond)
 {
 	struct bench_id id = { SITE_KAPI, false, "fpu", op->name, feature_set_name(fs), cond };
-	char text[CASE_ID_MAX], why[CASE_REASON_MAX];
+	char why[CASE_REASON_MAX];
 	uint64_t features_mask = feature_set_mask(fs, m->layout.xcr0, m->layout.xss);
 	uint64_t mask = request_mask(m, op, features_mask, cond);
 	struct bench_case *c;
-	bool ok;
+	bool ok = require_case(m, op, fs, features_mask, mask, why, sizeof(why));
 
-	bench_id_format(&id, text, sizeof(text));
-	ok = require_case(m, op, fs, features_mask, mask, why, sizeof(why));
-	c = plan_add(plan, &family_kapi, text, ok ? NULL : "%s", why);
-	if (!c)
+	if (!(c = plan_case(plan, &family_kapi, &id, features_mask, ok ? NULL : why)))
 		return -ENOMEM;
 	c->op = (int)(op - kapi_ops);
-	c->features = features_mask;
-	c->condition = cond;
 	return 0;
 }
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "../host/module/module_client.h"
-#include "../kernels/case_matrix.h"
+#include "plan.h"
 #include "require.h"
 
 #define RING0_DEFAULT_OPS 128
@@ -98,26 +98,7 @@ static bool require_cpu(const struct machine *m, const struct ring0_op *op, uint
 	       require_features(m, mask, xsave_op_info(op->xop)->ring0, why, size);
 }
 
-static int plan_one(const struct machine *m, struct plan *plan, const struct ring0_op *op, const char *id,
-		    uint64_t mask, enum condition cond)
-{
-	char why[CASE_REASON_MAX];
-	struct bench_case *c;
-	bool ok;
-
-	ok = require_cpu(m, op, mask, why, sizeof(why)) && require_module_op(m, op, mask, why, sizeof(why));
-	if (ok && op->kind == RING0_XSAVE && cond == COND_INIT)
-		ok = require_init_tracking(m, why, sizeof(why));
-	c = plan_add(plan, &family_ring0, id, ok ? NULL : "%s", why);
-	if (!c)
-		return -ENOMEM;
-	c->op = (int)(op - ring0_ops);
-	c->features = mask;
-	c->condition = cond; /* the values of the module's XB_COND_* (base/ids.h) */
-	return 0;
-}
-
-/* The module's op of a matrix case: its instruction's or its strategy's. */
+/* The module's op of a matrix case: its instruction's or its strategy's; NULL for none. */
 static const struct ring0_op *ring0_op_of(const struct matrix_case *c)
 {
 	for (size_t i = 0; i < N(ring0_ops); i++)
@@ -127,43 +108,52 @@ static const struct ring0_op *ring0_op_of(const struct matrix_case *c)
 	return NULL;
 }
 
-/* The ring-0 column of the save/restore and switch matrices (kernels/case_matrix.h). */
-static int plan_matrix(const struct machine *m, struct plan *plan, bool switches)
+static bool require_case(const struct machine *m, const struct ring0_op *op, enum condition cond, uint64_t mask,
+			 char *why, size_t size)
 {
-	struct matrix_case cases[MATRIX_CASES_MAX];
-	int n = switches ? switch_matrix(MATRIX_RING0, cases, MATRIX_CASES_MAX)
-			 : save_matrix(MATRIX_RING0, cases, MATRIX_CASES_MAX);
-
-	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
-		const struct ring0_op *op = ring0_op_of(&cases[i]);
-		char id[CASE_ID_MAX];
-		int rc;
-
-		if (!op)
-			return xb_fail(EINVAL, "the module has no operation for a case of the ring-0 matrix");
-		matrix_case_id(MATRIX_RING0, &cases[i], id, sizeof(id));
-		rc = plan_one(m, plan, op, id, feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss),
-			      cases[i].cond);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return require_cpu(m, op, mask, why, size) && require_module_op(m, op, mask, why, size) &&
+	       (op->kind != RING0_XSAVE || cond != COND_INIT || require_init_tracking(m, why, size));
 }
 
+static bool ring0_require(const struct machine *m, const struct matrix_case *c, uint64_t mask, char *why, size_t size)
+{
+	const struct ring0_op *op = ring0_op_of(c);
+
+	if (!op)
+		return WHY("the xstate_bench module has no operation for this case");
+	return require_case(m, op, c->cond, mask, why, size);
+}
+
+/* The case's op: an index into ring0_ops, -1 for a case that skips (ring0_require). */
+static int ring0_op_index(const struct matrix_case *c)
+{
+	const struct ring0_op *op = ring0_op_of(c);
+
+	return op ? (int)(op - ring0_ops) : -1;
+}
+
+/* The ring-0 column of the save/restore and switch matrices (kernels/case_matrix.h), then
+ * the IA32_XFD write on the XFD bit of AMX tile data. The conditions go to the module as
+ * they are (base/ids.h). */
 static int ring0_plan(const struct machine *m, struct plan *plan)
 {
-	/* the XFD bit of AMX tile data */
-	struct bench_id msr = { SITE_NATIVE, true, "msr", WRMSR_XFD, feature_set_name(FS_AMX), COND_NONE };
-	char id[CASE_ID_MAX];
-	int rc = plan_matrix(m, plan, false);
+	const struct ring0_op *msr = &ring0_ops[N(ring0_ops) - 1];
+	struct bench_id id = { SITE_NATIVE, true, "msr", WRMSR_XFD, feature_set_name(FS_AMX), COND_NONE };
+	uint64_t tiledata = XFEATURE_MASK(XFEATURE_XTILEDATA);
+	char why[CASE_REASON_MAX];
+	struct bench_case *c;
+	int rc = plan_matrix(m, plan, &family_ring0, MATRIX_RING0, false, ring0_require, ring0_op_index);
 
 	if (!rc)
-		rc = plan_matrix(m, plan, true);
-	if (!rc) {
-		bench_id_format(&msr, id, sizeof(id));
-		rc = plan_one(m, plan, &ring0_ops[N(ring0_ops) - 1], id, XFEATURE_MASK(XFEATURE_XTILEDATA), COND_NONE);
-	}
-	return rc;
+		rc = plan_matrix(m, plan, &family_ring0, MATRIX_RING0, true, ring0_require, ring0_op_index);
+	if (rc)
+		return rc;
+	c = plan_case(plan, &family_ring0, &id, tiledata,
+		      require_case(m, msr, COND_NONE, tiledata, why, sizeof(why)) ? NULL : why);
+	if (!c)
+		return -ENOMEM;
+	c->op = (int)(msr - ring0_ops);
+	return 0;
 }
 
 struct ring0_state {

@@ -16,7 +16,7 @@
 #include "../host/native/mmap_alloc.h"
 #include "../host/xstate_buffer.h"
 #include "../host/xstate_perm.h"
-#include "../kernels/case_matrix.h"
+#include "plan.h"
 #include "require.h"
 
 #define SWITCH_DEFAULT_OPS 64
@@ -52,28 +52,22 @@ static const char *sequence(enum fpu_strategy s, enum fpu_cond c)
 	return "?";
 }
 
+static bool switch_require(const struct machine *m, const struct matrix_case *c, uint64_t mask, char *why,
+			   size_t size)
+{
+	(void)c;
+	return require_layout(m, why, size) && require_features(m, mask, false, why, size);
+}
+
+static int switch_strategy_of(const struct matrix_case *c)
+{
+	return c->strategy;
+}
+
 /* The native column of the switch matrix (kernels/case_matrix.h). */
 static int switch_plan(const struct machine *m, struct plan *plan)
 {
-	struct matrix_case cases[MATRIX_CASES_MAX];
-	int n = switch_matrix(MATRIX_NATIVE, cases, MATRIX_CASES_MAX);
-
-	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
-		uint64_t mask = feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss);
-		char id[CASE_ID_MAX], why[CASE_REASON_MAX];
-		struct bench_case *c;
-		bool ok;
-
-		matrix_case_id(MATRIX_NATIVE, &cases[i], id, sizeof(id));
-		ok = require_layout(m, why, sizeof(why)) && require_features(m, mask, false, why, sizeof(why));
-		c = plan_add(plan, &family_switch, id, ok ? NULL : "%s", why);
-		if (!c)
-			return -ENOMEM;
-		c->op = cases[i].strategy;
-		c->features = mask;
-		c->condition = cases[i].cond;
-	}
-	return 0;
+	return plan_matrix(m, plan, &family_switch, MATRIX_NATIVE, true, switch_require, switch_strategy_of);
 }
 
 static void switch_teardown(struct bench_case *c)

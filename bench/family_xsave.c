@@ -13,8 +13,8 @@
 
 #include "../host/xstate_buffer.h"
 #include "../host/xstate_perm.h"
-#include "../kernels/case_matrix.h"
 #include "../kernels/xstate_image.h"
+#include "plan.h"
 #include "require.h"
 
 #define XSAVE_DEFAULT_OPS 128
@@ -25,32 +25,22 @@
  * attempts failed an init case now and then. */
 #define XSAVE_MAX_ATTEMPTS 64
 
-/* The native column of the save/restore matrix (kernels/case_matrix.h), each case runnable
- * or with the reason. */
+/* The instruction, the components, and for init the CPU tracking XINUSE. */
+static bool xsave_require(const struct machine *m, const struct matrix_case *c, uint64_t mask, char *why, size_t size)
+{
+	return require_op(m, c->op, why, size) && require_features(m, mask, false, why, size) &&
+	       (c->cond != COND_INIT || require_init_tracking(m, why, size));
+}
+
+static int xsave_op_of(const struct matrix_case *c)
+{
+	return c->op;
+}
+
+/* The native column of the save/restore matrix (kernels/case_matrix.h). */
 static int xsave_plan(const struct machine *m, struct plan *plan)
 {
-	struct matrix_case cases[MATRIX_CASES_MAX];
-	int n = save_matrix(MATRIX_NATIVE, cases, MATRIX_CASES_MAX);
-
-	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
-		/* "user" is XCR0, so it is defined even when the layout is not */
-		uint64_t mask = feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss);
-		char id[CASE_ID_MAX], why[CASE_REASON_MAX];
-		struct bench_case *c;
-		bool ok;
-
-		matrix_case_id(MATRIX_NATIVE, &cases[i], id, sizeof(id));
-		ok = require_op(m, cases[i].op, why, sizeof(why)) && require_features(m, mask, false, why, sizeof(why));
-		if (ok && cases[i].cond == COND_INIT)
-			ok = require_init_tracking(m, why, sizeof(why));
-		c = plan_add(plan, &family_xsave, id, ok ? NULL : "%s", why);
-		if (!c)
-			return -ENOMEM;
-		c->op = cases[i].op;
-		c->features = mask;
-		c->condition = cases[i].cond;
-	}
-	return 0;
+	return plan_matrix(m, plan, &family_xsave, MATRIX_NATIVE, false, xsave_require, xsave_op_of);
 }
 
 static void xsave_teardown(struct bench_case *c)

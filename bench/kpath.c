@@ -26,9 +26,8 @@
 struct bench_case *kpath_plan(const struct machine *m, struct plan *plan, const struct bench_family *f,
 			      const struct bench_id *id, bool extra_ok, const char *extra_why)
 {
-	char why[CASE_REASON_MAX], text[CASE_ID_MAX];
+	char why[CASE_REASON_MAX];
 	uint64_t mask = 0;
-	struct bench_case *c;
 	bool ok = require_layout(m, why, sizeof(why));
 
 	feature_set_parse(id->features, m->layout.xcr0, m->layout.xss, &mask);
@@ -41,13 +40,7 @@ struct bench_case *kpath_plan(const struct machine *m, struct plan *plan, const 
 		snprintf(why, sizeof(why), "%s", extra_why);
 		ok = false;
 	}
-	bench_id_format(id, text, sizeof(text));
-	c = plan_add(plan, f, text, ok ? NULL : "%s", why);
-	if (c) {
-		c->features = mask;
-		c->condition = id->cond;
-	}
-	return c;
+	return plan_case(plan, f, id, mask, ok ? NULL : why);
 }
 
 int kpath_plan_sets(const struct machine *m, struct plan *plan, const struct bench_family *f, const char *group,

@@ -76,19 +76,12 @@ static bool about_guest_cpuid(enum condition cond)
 struct bench_case *kvm_case_plan(struct plan *plan, const struct bench_family *f, const struct machine *m,
 				 const struct bench_id *id, uint64_t mask, bool init_tracking)
 {
-	char why[CASE_REASON_MAX], text[CASE_ID_MAX];
+	char why[CASE_REASON_MAX];
 	bool ok = kvm_case_require(m, mask, why, sizeof(why)) &&
 		  (!init_tracking || require_init_tracking(m, why, sizeof(why))) &&
 		  (!about_guest_cpuid(id->cond) || require_cpuid_kept(m, why, sizeof(why)));
-	struct bench_case *c;
 
-	bench_id_format(id, text, sizeof(text));
-	c = plan_add(plan, f, text, ok ? NULL : "%s", why);
-	if (c) {
-		c->features = mask;
-		c->condition = id->cond;
-	}
-	return c;
+	return plan_case(plan, f, id, mask, ok ? NULL : why);
 }
 
 void kvm_case_require_perm_attr(const struct machine *m, struct bench_case *c)

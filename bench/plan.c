@@ -41,6 +41,23 @@ struct bench_case *plan_add(struct plan *plan, const struct bench_family *family
 	return c;
 }
 
+struct bench_case *plan_case(struct plan *plan, const struct bench_family *family, const struct bench_id *id,
+			     uint64_t features, const char *why)
+{
+	char text[CASE_ID_MAX];
+	struct bench_case *c;
+
+	if (!bench_id_format(id, text, sizeof(text)))
+		return xb_fail(ENAMETOOLONG, "a %s case's id does not fit %d bytes: %s...", family->name, CASE_ID_MAX,
+			       text), NULL;
+	c = plan_add(plan, family, text, why ? "%s" : NULL, why);
+	if (!c)
+		return xb_fail(ENOMEM, "out of memory"), NULL;
+	c->features = features;
+	c->condition = id->cond;
+	return c;
+}
+
 static int attribute_index(const struct bench_case *c, const char *name)
 {
 	for (int i = 0; i < c->nr_attributes; i++)
@@ -158,6 +175,27 @@ void plan_free(struct plan *plan)
 {
 	free(plan->cases);
 	memset(plan, 0, sizeof(*plan));
+}
+
+int plan_matrix(const struct machine *m, struct plan *plan, const struct bench_family *family, enum matrix_site site,
+		bool switches, matrix_require_fn require, int (*op_of)(const struct matrix_case *c))
+{
+	struct matrix_case cases[MATRIX_CASES_MAX];
+	int n = switches ? switch_matrix(site, cases, MATRIX_CASES_MAX) : save_matrix(site, cases, MATRIX_CASES_MAX);
+
+	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
+		/* "user" is XCR0, so it is defined even when the layout is not */
+		uint64_t mask = feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss);
+		struct bench_id id = matrix_case_id(site, &cases[i]);
+		char why[CASE_REASON_MAX];
+		struct bench_case *c = plan_case(plan, family, &id, mask,
+						 require(m, &cases[i], mask, why, sizeof(why)) ? NULL : why);
+
+		if (!c)
+			return -ENOMEM;
+		c->op = op_of(&cases[i]);
+	}
+	return 0;
 }
 
 int plan_runnable_count(const struct plan *plan)

@@ -5,6 +5,7 @@
 #ifndef XB_BENCH_PLAN_H
 #define XB_BENCH_PLAN_H
 
+#include "../kernels/case_matrix.h"
 #include "case.h"
 
 /* Suites as a bit set, a bit per site (base/ids.h); "all" is every site. */
@@ -37,5 +38,18 @@ int plan_build(const struct machine *m, unsigned int suites, const char *filter,
 void plan_free(struct plan *plan);
 
 int plan_runnable_count(const struct plan *plan);
+
+/* What a family checks for a case of a matrix on the components @mask: true, or false with
+ * the reason in @why. */
+typedef bool (*matrix_require_fn)(const struct machine *m, const struct matrix_case *c, uint64_t mask, char *why,
+				  size_t size);
+
+/*
+ * Appends @family's cases of @site's save/restore matrix (@switches: its switch matrix),
+ * kernels/case_matrix.h: each on its set's components here, runnable or with the reason
+ * @require gives, c->op = @op_of(the case). -ENOMEM on failure.
+ */
+int plan_matrix(const struct machine *m, struct plan *plan, const struct bench_family *family, enum matrix_site site,
+		bool switches, matrix_require_fn require, int (*op_of)(const struct matrix_case *c)) XB_MUST_CHECK;
 
 #endif

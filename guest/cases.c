@@ -49,11 +49,12 @@ static void add_matrix(struct table *t, bool switches)
 
 	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
 		enum guest_kind kind = switches ? GK_SWITCH : xsave_op_info(m[i].op)->save ? GK_SAVE : GK_RESTORE;
+		struct bench_id id = matrix_case_id(MATRIX_GUEST, &m[i]);
 		struct guest_case *c = next_case(t, kind);
 
 		if (!c)
 			continue;
-		matrix_case_id(MATRIX_GUEST, &m[i], c->id, sizeof(c->id));
+		bench_id_format(&id, c->id, sizeof(c->id));
 		c->op = m[i].op;
 		c->features = feature_set_name(m[i].set);
 		c->cond = switches ? XCOND_INUSE : (enum xstate_cond)m[i].cond;

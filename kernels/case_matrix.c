@@ -113,10 +113,11 @@ int switch_matrix(enum matrix_site site, struct matrix_case *out, int max)
 	return t.count;
 }
 
-bool matrix_case_id(enum matrix_site site, const struct matrix_case *c, char *out, size_t size)
+struct bench_id matrix_case_id(enum matrix_site site, const struct matrix_case *c)
 {
 	const struct xsave_op_info *info = xsave_op_info(c->op);
-	struct bench_id id = {
+
+	return (struct bench_id){
 		.site = site == MATRIX_GUEST ? SITE_GUEST : SITE_NATIVE,
 		.ring0 = site == MATRIX_RING0,
 		.group = c->op == XOP_EMPTY ? GROUP_SWITCH : info->save ? GROUP_SAVE : GROUP_RESTORE,
@@ -124,6 +125,4 @@ bool matrix_case_id(enum matrix_site site, const struct matrix_case *c, char *ou
 		.features = feature_set_name(c->set),
 		.cond = c->cond,
 	};
-
-	return bench_id_format(&id, out, size);
 }

@@ -42,7 +42,7 @@ int save_matrix(enum matrix_site site, struct matrix_case *out, int max);
 /* Every switch of @site's matrix, in id order, as save_matrix(). */
 int switch_matrix(enum matrix_site site, struct matrix_case *out, int max);
 
-/* The id of @c at @site: native/save/xsavec/avx/inuse, native/ring0/switch/live/..., guest/... */
-bool matrix_case_id(enum matrix_site site, const struct matrix_case *c, char *out, size_t size);
+/* The id of @c at @site: native/save/xsavec/avx/inuse, native/ring0/switch/..., guest/... */
+struct bench_id matrix_case_id(enum matrix_site site, const struct matrix_case *c);
 
 #endif
