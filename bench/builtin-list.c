@@ -77,7 +77,7 @@ static int list_main(int argc, char **argv)
 }
 
 static const struct cli_option list_options[] = {
-	OPT_CALLBACK(0, "suite", &args.suites, "S", "native, kvm, guest, kapi or all, comma-separated (default: all)",
+	OPT_CALLBACK(0, "suite", &args.suites, "S", SUITE_WORDS " (default: " SUITE_ALL_NAME ")",
 		     cli_check_suite, suite_names),
 	OPT_CALLBACK(0, "filter", &args.filter, "REGEX", "only ids matching this POSIX extended regex", cli_check_regex,
 		     NULL),

@@ -289,7 +289,7 @@ const char *cli_check_alpha(void *value, const char *arg, char *msg, size_t size
 const char *cli_check_suite(void *value, const char *arg, char *msg, size_t size)
 {
 	(void)msg, (void)size;
-	return suite_parse(arg, value) ? "native, kvm, guest, kapi or all, comma-separated" : NULL;
+	return suite_parse(arg, value) ? SUITE_WORDS : NULL;
 }
 
 const char *cli_check_vmm(void *value, const char *arg, char *msg, size_t size)

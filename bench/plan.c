@@ -92,7 +92,8 @@ void case_set_attribute(struct bench_case *c, const char *name, const char *fmt,
 	va_end(ap);
 }
 
-const char *const suite_names[] = { SITE_NAME_NATIVE, SITE_NAME_KVM, SITE_NAME_GUEST, SITE_NAME_KAPI, "all", NULL };
+const char *const suite_names[] = { SITE_NAME_NATIVE, SITE_NAME_KVM, SITE_NAME_GUEST, SITE_NAME_KAPI, SUITE_ALL_NAME,
+				     NULL };
 static const unsigned int suite_bits[] = { SUITE_NATIVE, SUITE_KVM, SUITE_GUEST, SUITE_KAPI, SUITE_ALL };
 
 int suite_parse(const char *text, unsigned int *suites)

@@ -14,6 +14,10 @@
 #define SUITE_GUEST (1u << SITE_GUEST)
 #define SUITE_KAPI (1u << SITE_KAPI)
 #define SUITE_ALL (SUITE_NATIVE | SUITE_KVM | SUITE_GUEST | SUITE_KAPI)
+#define SUITE_ALL_NAME "all"
+/* What --suite takes, for help and usage errors. */
+#define SUITE_WORDS \
+	SITE_NAME_NATIVE ", " SITE_NAME_KVM ", " SITE_NAME_GUEST ", " SITE_NAME_KAPI " or " SUITE_ALL_NAME ", comma-separated"
 
 /* The suites' names, NULL-terminated: each site's, then "all". */
 extern const char *const suite_names[];

@@ -24,7 +24,7 @@ struct run_cli {
 
 /* The options, storing into *@c (a struct run_cli); @default_suites says which they are. */
 #define RUN_CLI_OPTIONS(c, default_suites) \
-	OPT_CALLBACK(0, "suite", &(c)->o.suites, "S", "native, kvm, guest, kapi or all, comma-separated (default: " \
+	OPT_CALLBACK(0, "suite", &(c)->o.suites, "S", SUITE_WORDS " (default: " \
 		     default_suites ")", cli_check_suite, suite_names), \
 	OPT_CALLBACK(0, "filter", &(c)->o.filter, "REGEX", "only cases whose id matches (POSIX extended regex)", \
 		     cli_check_regex, NULL), \
