@@ -17,12 +17,14 @@ static const char *const sites[SITE_COUNT] = {
 
 #define RING0 "ring0"
 
-const char *site_name(enum site s)
+/* "native", "kvm", "guest", "kapi"; NULL past the end. */
+static const char *site_name(enum site s)
 {
 	return s < SITE_COUNT ? sites[s] : NULL;
 }
 
-enum site site_find(const char *name)
+/* The site called @name, or SITE_COUNT. */
+static enum site site_find(const char *name)
 {
 	unsigned int s = 0;
 

@@ -9,8 +9,8 @@
  *
  * A new feature set is one row of feature_sets[] (and its enum constant): its components,
  * or how the machine decides them, and the case lists that take it. A new condition is one
- * row of condition_words[]: its name and the operations that take it. The matrices that use them
- * (kernels/case_matrix.h) pick both up from these rows.
+ * row of condition_words[]: its name and the operations that take it. The matrices that use
+ * them (kernels/case_matrix.h) pick both up from these rows.
  */
 #ifndef XB_BASE_IDS_H
 #define XB_BASE_IDS_H
@@ -46,10 +46,6 @@ enum site {
 	SITE_KAPI,   /* the running kernel's own fpu functions, called from the module */
 	SITE_COUNT,
 };
-/* "native", "kvm", "guest", "kapi"; NULL past the end. */
-const char *site_name(enum site s);
-/* The site called @name, or SITE_COUNT. */
-enum site site_find(const char *name);
 
 /* The feature sets, in their canonical order (DESIGN.md): the index of feature_sets[]. */
 enum feature_set_id {

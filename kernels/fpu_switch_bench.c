@@ -18,14 +18,9 @@ const char *fpu_strategy_name(enum fpu_strategy s)
 	return s < FPU_STRATEGY_COUNT ? names[s] : "?";
 }
 
-enum condition fpu_cond_condition(enum fpu_cond c)
-{
-	return c == FPU_COND_LIVE ? COND_LIVE : COND_NEED_LOAD;
-}
-
 const char *fpu_cond_name(enum fpu_cond c)
 {
-	return c < FPU_COND_COUNT ? condition_name(fpu_cond_condition(c)) : "?";
+	return c < FPU_COND_COUNT ? condition_name(c == FPU_COND_LIVE ? COND_LIVE : COND_NEED_LOAD) : "?";
 }
 
 enum fpu_cond fpu_cond_of(enum condition c)

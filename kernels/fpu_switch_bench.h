@@ -41,8 +41,7 @@ enum fpu_cond {
 
 /* "pointer-swap", "three-buffer", "realloc" (the op of switch ids). */
 const char *fpu_strategy_name(enum fpu_strategy s);
-/* The condition of ids (base/ids.h: COND_NEED_LOAD, COND_LIVE), and its word. */
-enum condition fpu_cond_condition(enum fpu_cond c);
+/* The condition's word in ids (base/ids.h: need-load, live). */
 const char *fpu_cond_name(enum fpu_cond c);
 /* The switch condition of a condition of ids (COND_LIVE: FPU_COND_LIVE, else need-load). */
 enum fpu_cond fpu_cond_of(enum condition c);
