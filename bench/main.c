@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "export", "write a run as Google Benchmark JSON or CSV", cmd_export },
 	{ "history", "the medians of one case across the runs of a machine", cmd_history },
 	{ "report", "gnuplot charts with an HTML and a Markdown page", cmd_report },
+	{ "review", "a patch series against its base: the versions' interleaved lab runs compared", cmd_review },
 };
 
 static void print_usage(FILE *out)

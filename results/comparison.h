@@ -67,6 +67,14 @@ int comparison_build(struct comparison *c, const struct series *base, const stru
 int comparison_count(const struct comparison *c, int k, enum verdict v);
 /* The reason a cell's timings mean nothing (from either side), or NULL. */
 const char *comparison_functional_only(const struct comparison_row *row, int k);
+/* What every output of a comparison that judged functional-only timings says first. */
+#define COMPARISON_FUNCTIONAL_ONLY_BANNER \
+	"FUNCTIONAL ONLY: these timings are not a real CPU's. Verdicts are given on them only " \
+	"because --functional-only-verdicts asked for them: they say what the paths cost where " \
+	"they ran, not on silicon."
+/* The reason of the first functional-only case the comparison judged, or NULL when it judged
+ * none (options.functional_only_verdicts unset, or no such case). */
+const char *comparison_functional_only_judged(const struct comparison *c);
 /* Whether the shift against NEW series @k is beyond the threshold. */
 bool comparison_shift_beyond(const struct comparison *c, int k);
 enum comparison_outcome comparison_outcome(const struct comparison *c);

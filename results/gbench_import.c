@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text_file.h"
+
 /* Numeric members that are Google Benchmark's own, not user counters (sorted, for bsearch). */
 static const char *const standard_fields[] = {
 	"cpu_time", "family_index", "iterations", "ns_per_op", "per_family_instance_index",
@@ -64,28 +66,6 @@ static double to_ns(double v, const char *unit)
 	if (!strcmp(unit, "ms"))
 		return v * 1e6;
 	return !strcmp(unit, "s") ? v * 1e9 : NAN;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *text = NULL;
-	long size;
-
-	if (!f) {
-		xb_fail_errno("open %s", path);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(text = malloc((size_t)size + 1)) || fread(text, 1, (size_t)size, f) != (size_t)size) {
-		xb_fail_errno("read %s", path);
-		free(text);
-		text = NULL;
-	} else {
-		text[size] = 0;
-	}
-	fclose(f);
-	return text;
 }
 
 /* The length of the non-number token at @p (NaN, -nan, inf, Infinity, ...), or 0. */
@@ -372,7 +352,7 @@ int gbench_import(struct results_store *st, const char *path, const char *label,
 		  struct gbench_import_result *out)
 {
 	struct import im = { 0 };
-	char *text = read_file(path);
+	char *text = text_file_read(path);
 	cJSON *root;
 	int rc;
 

@@ -14,6 +14,7 @@ struct report_options {
 	const char *dir;
 	const char *metric; /* NULL: compare's default (comparison.h) */
 	struct verdict_options verdict;
+	const char *const *names; /* per spec, the name its series is shown by; NULL: its own */
 };
 
 struct report_outcome {

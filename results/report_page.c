@@ -73,6 +73,13 @@ static int write_html(const char *dir, const struct report_page *page, const str
 		   "<h1>xstate-bench report</h1>\n<p>Metric: <code>");
 	markup_escaped(f, page->metric);
 	fputs("</code>.</p>\n", f);
+	if (cmp && comparison_functional_only_judged(cmp)) {
+		fputs("<p class=\"regression\">", f);
+		markup_escaped(f, COMPARISON_FUNCTIONAL_ONLY_BANNER);
+		fputs(" (", f);
+		markup_escaped(f, comparison_functional_only_judged(cmp));
+		fputs(")</p>\n", f);
+	}
 	html_series(f, series, nr);
 	if (cmp)
 		html_comparison(f, cmp);
@@ -100,7 +107,10 @@ static int write_markdown(const char *dir, const struct report_page *page, const
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	if (!(f = fopen(path, "w")))
 		return xb_fail_errno("open %s", path);
-	fprintf(f, "# xstate-bench report\n\nMetric: `%s`.\n\n## Series\n\n", page->metric);
+	fprintf(f, "# xstate-bench report\n\nMetric: `%s`.\n\n", page->metric);
+	if (cmp && comparison_functional_only_judged(cmp))
+		fprintf(f, "> **%s** (%s)\n\n", COMPARISON_FUNCTIONAL_ONLY_BANNER, comparison_functional_only_judged(cmp));
+	fputs("## Series\n\n", f);
 	for (int s = 0; s < nr; s++)
 		fprintf(f, "- %s%s\n", series[s].name, series_complete(&series[s]) ? "" : " (**incomplete**)");
 	if (cmp) {

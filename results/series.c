@@ -122,6 +122,35 @@ static bool parse_id(const char *text, int64_t *id)
 	return *text && !*end && v > 0;
 }
 
+/* "12,15,18": every run, each once, of one machine. */
+static int resolve_runs(struct results_store *st, const char *list, struct series *out)
+{
+	char copy[SERIES_NAME_MAX], *save = NULL;
+	int64_t id;
+	int rc = 0;
+
+	if (snprintf(copy, sizeof(copy), "%s", list) >= (int)sizeof(copy))
+		return xb_fail(EINVAL, "runs:%s: too long a list", list);
+	for (char *item = strtok_r(copy, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save)) {
+		if (!parse_id(item, &id))
+			return xb_fail(EINVAL, "runs:%s: '%s' is not a run id", list, item);
+		for (int i = 0; i < out->nr_runs; i++)
+			if (out->runs[i].id == id)
+				return xb_fail(EINVAL, "runs:%s: run %s twice", list, item);
+		rc = add_run(st, out, id);
+		if (rc == -ENOENT)
+			return xb_fail(ENOENT, "no run %s", item);
+		if (!rc && out->runs[out->nr_runs - 1].machine_id != out->runs[0].machine_id)
+			return xb_fail(EINVAL, "runs:%s: runs %lld and %s were measured on different machines", list,
+				       (long long)out->runs[0].id, item);
+	}
+	if (!rc && !out->nr_runs)
+		return xb_fail(EINVAL, "runs:%s: no run id", list);
+	if (!rc)
+		snprintf(out->name, sizeof(out->name), "runs %s", list);
+	return rc;
+}
+
 int series_resolve(struct results_store *st, const char *spec, struct series *out)
 {
 	int64_t id;
@@ -134,6 +163,8 @@ int series_resolve(struct results_store *st, const char *spec, struct series *ou
 		rc = resolve_baseline(st, spec + 9, out);
 		return rc == -ENOENT ? xb_fail(ENOENT, "no baseline named %s", spec + 9) : rc;
 	}
+	if (!strncmp(spec, "runs:", 5))
+		return resolve_runs(st, spec + 5, out);
 	if (!strncmp(spec, "label:", 6)) {
 		rc = resolve_label(st, spec + 6, out);
 		return rc == -ENOENT ? xb_fail(ENOENT, "no run labelled %s", spec + 6) : rc;
@@ -250,7 +281,7 @@ static int mark_functional_only(void *series, const char *case_id, const char *r
 {
 	struct series_case *c = (struct series_case *)series_find(series, case_id);
 
-	if (c && !(c->functional_only = strdup(reason)))
+	if (c && !c->functional_only && !(c->functional_only = strdup(reason)))
 		return xb_fail(ENOMEM, "out of memory");
 	return 0;
 }
@@ -305,10 +336,13 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 			 " WHERE v.run_id = ? AND r.status = 'ok'", source);
 	if ((rc = db_prepare(results_db(st), sql, &s)))
 		return rc;
-	arg = 1;
-	if (!(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) &&
-	    !(rc = db_bind_int64(s, arg, out->baseline_id ? out->baseline_id : out->runs[0].id)))
-		rc = read_rows(s, out, &rows, &nr);
+	/* a baseline in one read; runs one after the other */
+	for (int i = 0; i < (out->baseline_id ? 1 : out->nr_runs) && !rc; i++) {
+		arg = 1;
+		if (!(rc = db_reset(s)) && !(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) &&
+		    !(rc = db_bind_int64(s, arg, out->baseline_id ? out->baseline_id : out->runs[i].id)))
+			rc = read_rows(s, out, &rows, &nr);
+	}
 	db_finalize(s);
 	if (!rc && !nr)
 		rc = xb_fail(ENOENT, "%s has no samples of metric %s", out->name, metric);
@@ -321,8 +355,8 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 		free(rows[i].unit);
 	}
 	free(rows);
-	if (!rc && !out->baseline_id) /* a baseline holds no functional-only result */
-		rc = series_functional_only(st, out->runs[0].id, mark_functional_only, out);
+	for (int i = 0; i < out->nr_runs && !rc && !out->baseline_id; i++) /* a baseline holds none */
+		rc = series_functional_only(st, out->runs[i].id, mark_functional_only, out);
 	if (!rc)
 		rc = load_interference(st, out);
 	return rc;
