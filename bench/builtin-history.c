@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../results/csv_write.h"
 #include "../results/history.h"
 #include "../results/json_write.h"
 #include "cli.h"
@@ -107,11 +108,13 @@ int cmd_history(int argc, char **argv)
 	if (!rc && !strcmp(format, "json"))
 		rc = write_json(&h, argv[optind], metric);
 	else if (!rc && !strcmp(format, "csv")) {
-		printf("run,started_at,label,complete,n,median,q1,q3\n");
-		for (int i = 0; i < h.nr_points; i++)
-			printf("%lld,%s,\"%s\",%d,%d,%.17g,%.17g,%.17g\n", (long long)h.points[i].run.id,
-			       h.points[i].run.started_at, h.points[i].run.label, h.points[i].run.complete, h.points[i].n,
+		printf("run,started_at,label,complete,n,median,q1,q3" CSV_RECORD_END);
+		for (int i = 0; i < h.nr_points; i++) {
+			printf("%lld,%s,", (long long)h.points[i].run.id, h.points[i].run.started_at);
+			csv_text(stdout, h.points[i].run.label);
+			printf(",%d,%d,%.17g,%.17g,%.17g" CSV_RECORD_END, h.points[i].run.complete, h.points[i].n,
 			       h.points[i].median, h.points[i].q1, h.points[i].q3);
+		}
 	} else if (!rc) {
 		write_text(&h, argv[optind], metric);
 	}

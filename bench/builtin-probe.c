@@ -190,6 +190,15 @@ static cJSON *json_machine(const struct machine *m)
 	}
 	if (m->from_dump) {
 		cJSON_AddStringToObject(root, "source", m->dump_path);
+		o = cJSON_AddObjectToObject(root, "kvm");
+		cJSON_AddBoolToObject(o, "present", m->kvm.present);
+		if (m->kvm.present) {
+			cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
+			if (m->kvm.xcomp_guest_supp_known)
+				cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
+			if (m->kvm.xcomp_guest_perm_known)
+				cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+		}
 		return root;
 	}
 	cJSON_AddStringToObject(root, "hostname", m->hostname);
@@ -222,6 +231,16 @@ static cJSON *json_machine(const struct machine *m)
 			cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
 		if (m->kvm.guest_perm_error[0])
 			cJSON_AddStringToObject(o, "guest_perm_error", m->kvm.guest_perm_error);
+		if (m->kvm.xcomp_guest_perm_known)
+			cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+		else
+			cJSON_AddStringToObject(o, "xcomp_guest_perm_error", m->kvm.xcomp_guest_perm_error);
+		cJSON_AddNumberToObject(o, "xcomp_guest_perm_has_errno", m->kvm.xcomp_guest_perm_has);
+		if (m->kvm.supported_cpuid_known) {
+			cJSON_AddStringToObject(o, "supported_xss", hex(b, sizeof(b), m->kvm.supported_xss));
+			cJSON_AddBoolToObject(o, "cet_ss", m->kvm.cet_ss);
+			cJSON_AddBoolToObject(o, "ibt", m->kvm.ibt);
+		}
 		cJSON_AddStringToObject(o, "guest_mode", guest_mode(&detail));
 		cJSON_AddStringToObject(o, "guest_mode_detail", detail);
 		cJSON_AddStringToObject(o, "guest_cpuid", guest_cpuid(&detail));
@@ -320,6 +339,10 @@ static void print_text(const struct machine *m)
 	else
 		printf("%s, arch_prctl(ARCH_GET_XCOMP_SUPP) %s\n", m->kernel.release,
 		       m->from_dump ? "not recorded" : "unavailable");
+	if (m->from_dump && m->kvm.present)
+		printf("kvm:        recorded: KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s, XCOMP_GUEST_PERM attribute %s\n",
+		       m->kvm.xsave2_size, m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "-",
+		       m->kvm.xcomp_guest_perm_known ? hex(b2, sizeof(b2), m->kvm.xcomp_guest_perm) : "absent (ENXIO)");
 	if (m->from_dump)
 		return;
 	printf("tsc:        %.6f GHz (%s)%s\n", m->tsc.hz / 1e9, m->tsc.source,
@@ -342,6 +365,13 @@ static void print_text(const struct machine *m)
 		printf("            guests: %s\n", detail);
 		guest_cpuid(&detail);
 		printf("            guest CPUID: %s\n", detail);
+		if (m->kvm.xcomp_guest_perm_known)
+			printf("            XCOMP_GUEST_PERM attribute: %s\n", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+		else
+			printf("            XCOMP_GUEST_PERM attribute: %s\n", m->kvm.xcomp_guest_perm_error);
+		if (m->kvm.supported_cpuid_known)
+			printf("            supported CPUID: XSS %s (CPUID.(0DH,1) EDX:ECX), CET_SS %d, IBT %d\n",
+			       hex(b, sizeof(b), m->kvm.supported_xss), m->kvm.cet_ss, m->kvm.ibt);
 		if (m->kvm.guest_perm_error[0])
 			printf("            guest permission for dynamic features: %s\n", m->kvm.guest_perm_error);
 	} else {

@@ -1,12 +1,17 @@
 /*
- * builtin-run.c - `xstate-bench run`: options, then the runner.
+ * builtin-run.c - `xstate-bench run`: options, then the runner; with --format ktap, the
+ * stored run as KTAP on stdout.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../host/machine.h"
+#include "../results/ktap.h"
+#include "../results/series.h"
 #include "cli.h"
 #include "family_guest.h"
 #include "plan.h"
@@ -25,6 +30,7 @@ static const char usage[] =
 	"usage: xstate-bench run [--suite S] [--filter REGEX] [--rounds R] [--repetitions N] [--quick]\n"
 	"                        [--db URL] [--label L] [--json FILE] [--cpu N]\n"
 	"                        [--counters LIST] [--ops N] [--min-time SECONDS] [--vmm NAME]\n"
+	"                        [--format text|ktap]\n"
 	"\n"
 	"  --suite S          native, kvm, guest, kapi or all, comma-separated (default: native)\n"
 	"  --filter REGEX     only cases whose id matches (POSIX extended regex)\n"
@@ -35,7 +41,8 @@ static const char usage[] =
 	"  --quick            fewer rounds and shorter samples, for a smoke run\n"
 	"  --db URL           results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
 	"  --label L          a label for this run (baselines and compare accept it)\n"
-	"  --json FILE        also write Google Benchmark's JSON to FILE\n"
+	"  --json FILE        also write the run as Google Benchmark JSON to FILE (the shape\n"
+	"                     of export: per-operation times)\n"
 	"  --cpu N            pin the measuring thread to the PU with OS index N (default: last PU)\n"
 	"  --counters LIST    count these libpfm4 events around each batch (e.g.\n"
 	"                     perf::PERF_COUNT_SW_TASK_CLOCK,cycles)\n"
@@ -44,7 +51,54 @@ static const char usage[] =
 	"  --vmm NAME         what boots the guest suite's payload: kvm (this project's VMM,\n"
 	"                     the default) or qemu (qemu-system-x86_64; KVM when it works,\n"
 	"                     else TCG, whose results are marked functional_only)\n"
+	"  --format F         what stdout carries: text (progress and the summary table, the\n"
+	"                     default) or ktap (KTAP version 1 of the stored run, for\n"
+	"                     kselftest-style runners; the progress goes to stderr)\n"
 	"  --help             this text\n";
+
+enum run_format { RUN_TEXT, RUN_KTAP };
+
+/* The stored run @run_id as KTAP on stdout. */
+static int write_ktap(const char *db_url, int64_t run_id)
+{
+	struct results_store *st = NULL;
+	struct series s = { 0 };
+	char spec[32];
+	int rc = cli_open_results(db_url, &st);
+
+	snprintf(spec, sizeof(spec), "run:%lld", (long long)run_id);
+	if (!rc && !(rc = series_load(st, spec, CLI_DEFAULT_METRIC, &s)))
+		rc = ktap_write_run(&s, CLI_DEFAULT_METRIC, stdout);
+	if (!rc && fflush(stdout))
+		rc = xb_fail_errno("write stdout");
+	series_free(&s);
+	results_close(st);
+	return rc;
+}
+
+/* With KTAP on stdout, everything else the run prints goes to stderr: returns the saved
+ * stdout for restore_stdout(), or -1 with a message. */
+static int stdout_to_stderr(void)
+{
+	int saved;
+
+	fflush(stdout);
+	if ((saved = dup(STDOUT_FILENO)) < 0)
+		return xb_fail_errno("dup stdout");
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+		xb_fail_errno("dup2 stderr to stdout");
+		close(saved);
+		return -1;
+	}
+	return saved;
+}
+
+static void restore_stdout(int saved)
+{
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+}
 
 static char *join_args(int argc, char **argv)
 {
@@ -80,17 +134,19 @@ int cmd_run(int argc, char **argv)
 		{ "ops", required_argument, NULL, 'o' },
 		{ "min-time", required_argument, NULL, 't' },
 		{ "vmm", required_argument, NULL, 'V' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct run_options o = { .suites = SUITE_NATIVE, .cpu = -1 };
 	const char *db = NULL;
+	enum run_format format = RUN_TEXT;
 	long repetitions = 0, rounds = 0, v;
 	double min_time = 0;
 	bool quick = false;
 	struct machine *m;
 	int64_t run_id = 0;
-	int opt, rc;
+	int opt, rc = 0, saved_stdout = -1;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
@@ -135,6 +191,11 @@ int cmd_run(int argc, char **argv)
 			if (!guest_family_select_vmm(optarg))
 				return cli_usage_error(usage, "--vmm: want kvm or qemu, got '%s'", optarg);
 			break;
+		case 'F':
+			if (strcmp(optarg, "text") && strcmp(optarg, "ktap"))
+				return cli_usage_error(usage, "--format: want text or ktap, got '%s'", optarg);
+			format = strcmp(optarg, "ktap") ? RUN_TEXT : RUN_KTAP;
+			break;
 		case 'h': return cli_help(usage);
 		default: return cli_bad_option(usage, argc, argv);
 		}
@@ -154,11 +215,25 @@ int cmd_run(int argc, char **argv)
 		free((char *)o.command_line);
 		return 1;
 	}
-	rc = machine_probe(m);
+	if (format == RUN_KTAP && (saved_stdout = stdout_to_stderr()) < 0)
+		rc = -EIO;
+	if (!rc)
+		rc = machine_probe(m);
 	if (!rc)
 		rc = runner_run(m, &o, &run_id);
 	if (rc < 0)
 		fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
+	if (saved_stdout >= 0)
+		restore_stdout(saved_stdout);
+	/* what was stored, also of a run that ended in an error */
+	if (format == RUN_KTAP && run_id) {
+		int ktap_rc = write_ktap(o.db_url, run_id);
+
+		if (ktap_rc)
+			fprintf(stderr, "xstate-bench run: %s\n", xb_error_message());
+		if (ktap_rc && rc >= 0)
+			rc = ktap_rc;
+	}
 	free((char *)o.command_line);
 	free(m);
 	return rc < 0 ? 1 : rc;

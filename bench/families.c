@@ -10,6 +10,7 @@ const struct bench_family *const bench_families[] = {
 	&family_kvm_xsave,
 	&family_kvm_vcpu,
 	&family_kvm_attr,
+	&family_kvm_perm,
 	&family_guest,
 	&family_switch,
 	&family_ctxsw,

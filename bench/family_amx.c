@@ -1,5 +1,5 @@
 /*
- * family_amx.c - AMX's dynamic xstate natively, each sample in a fresh process
+ * family_amx.c - AMX's dynamic xstate natively, each operation in a fresh process
  * (xstate-bench-fresh, exec'd: permission is per process and fork() inherits it):
  *
  *   native/amx/perm/amx       arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), the
@@ -11,8 +11,9 @@
  *                             6.18, arch/x86/kernel/fpu/xstate.c), with the second one
  *                             recorded beside it as second_use_ticks
  *
- * One operation is one sample. The child proves what it timed: permission absent before
- * and present after, and for first-use a signal frame whose xstate grew.
+ * One operation is one batch, a sample the median of five. The child proves what it timed:
+ * permission absent before and present after, and for first-use a signal frame whose xstate
+ * grew.
  */
 #include "families.h"
 
@@ -46,32 +47,8 @@ static int amx_plan(const struct machine *m, struct plan *plan)
 static int amx_setup(struct bench_case *c, const struct run_env *env)
 {
 	(void)env;
-	c->ops_per_batch = 1;
-	case_set_attribute(c, "per_op", "one sample in a fresh process");
+	kpath_fresh_setup(c, "one operation in a fresh process (a sample: the median of five)");
 	return 0;
-}
-
-static void amx_teardown(struct bench_case *c)
-{
-	(void)c;
-}
-
-/* Runs one fresh process and reads its one line. */
-static int run_fresh(const char *mode, char *line, size_t size)
-{
-	const char *args[] = { mode, NULL };
-	size_t used = 0;
-	ssize_t n;
-	pid_t pid;
-	int fd, rc = kpath_spawn_fresh(args, NULL, &fd, &pid);
-
-	if (rc)
-		return rc;
-	while (used + 1 < size && (n = read(fd, line + used, size - 1 - used)) > 0)
-		used += (size_t)n;
-	line[used] = '\0';
-	close(fd);
-	return kpath_wait(pid, "xstate-bench-fresh");
 }
 
 static int amx_batch(struct bench_case *c, struct batch_result *out)
@@ -81,7 +58,8 @@ static int amx_batch(struct bench_case *c, struct batch_result *out)
 	char line[512];
 	int n;
 
-	if (run_fresh(c->op == AMX_PERM ? "perm" : "first-use", line, sizeof(line)))
+	if (kpath_run_fresh((const char *const[]){ c->op == AMX_PERM ? "perm" : "first-use", NULL }, line,
+			    sizeof(line)))
 		return snprintf(out->error, sizeof(out->error), "%s", xb_error_message()), -1;
 	if (c->op == AMX_PERM)
 		n = sscanf(line, "perm_ticks=%llu perm_before=%llx perm_after=%llx", &ticks, &before, &after) - 3;
@@ -114,5 +92,5 @@ const struct bench_family family_amx = {
 	.plan = amx_plan,
 	.setup = amx_setup,
 	.batch = amx_batch,
-	.teardown = amx_teardown,
+	.teardown = kpath_fresh_teardown,
 };

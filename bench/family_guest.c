@@ -10,6 +10,13 @@
  * one sample here (the family is self-timed), with the overhead the guest subtracted and its
  * core clock, which the runner uses instead of its own. Results under TCG (QEMU's, or a KVM nested in
  * a TCG VM) carry `functional_only`.
+ *
+ * The exit and MSR cases count KVM's exits around their timed loops where the launcher serves
+ * the exit counter (this project's VMM, from KVM_GET_STATS_FD); each sample stores the exits
+ * per operation that KVM counts under no reason of its own (not port I/O, MMIO, interrupts,
+ * HLT or windows: the operation's), and a case whose operation KVM always intercepts
+ * (guest_case_exit_claim) fails unless every operation exited. Elsewhere (QEMU) the case
+ * records that the count is not available.
  */
 #include "family_guest.h"
 #include "families.h"
@@ -231,12 +238,13 @@ static int guest_plan(const struct machine *m, struct plan *plan)
 
 struct guest_sample {
 	int64_t net;
-	uint64_t gross, ops, batches, overhead, chain_ticks, modopt_hits;
-	bool has_modopt;
+	uint64_t gross, ops, batches, overhead, chain_ticks, modopt_hits, exits, exits_with_reason;
+	bool has_modopt, has_exits;
 };
 
 struct session_case {
 	struct bench_case *c;
+	enum guest_exit_claim exit_claim;
 	struct guest_sample *samples;
 	int nr, next;
 	char failure[GBENCH_ERROR_MAX];
@@ -258,25 +266,6 @@ static struct session_case *session_find(const char *id)
 	return NULL;
 }
 
-static int guest_setup(struct bench_case *c, const struct run_env *env)
-{
-	if (session.nr == session.cap) {
-		int cap = session.cap ? 2 * session.cap : 32;
-		struct session_case *grown = realloc(session.cases, (size_t)cap * sizeof(*grown));
-
-		if (!grown)
-			return xb_fail(ENOMEM, "out of memory");
-		session.cases = grown;
-		session.cap = cap;
-	}
-	session.cases[session.nr++] = (struct session_case){ .c = c };
-	session.live++;
-	session.env = *env;
-	c->ops_per_batch = env->ops_override ? env->ops_override : GUEST_DEFAULT_OPS;
-	case_set_attribute(c, "launcher", "%s", selected_vmm);
-	return 0;
-}
-
 static void fail_case(struct session_case *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void fail_case(struct session_case *sc, const char *fmt, ...)
@@ -289,6 +278,37 @@ static void fail_case(struct session_case *sc, const char *fmt, ...)
 	vsnprintf(sc->failure, sizeof(sc->failure), fmt, ap);
 	va_end(ap);
 }
+
+static enum guest_exit_claim exit_claim_of(const char *id)
+{
+	struct guest_case table[GUEST_CASES_MAX];
+	int n = guest_cases_enumerate(table, GUEST_CASES_MAX);
+
+	for (int i = 0; i < n; i++)
+		if (!strcmp(table[i].id, id))
+			return guest_case_exit_claim(table[i].kind);
+	return EXITS_NOT_COUNTED;
+}
+
+static int guest_setup(struct bench_case *c, const struct run_env *env)
+{
+	if (session.nr == session.cap) {
+		int cap = session.cap ? 2 * session.cap : 32;
+		struct session_case *grown = realloc(session.cases, (size_t)cap * sizeof(*grown));
+
+		if (!grown)
+			return xb_fail(ENOMEM, "out of memory");
+		session.cases = grown;
+		session.cap = cap;
+	}
+	session.cases[session.nr++] = (struct session_case){ .c = c, .exit_claim = exit_claim_of(c->id) };
+	session.live++;
+	session.env = *env;
+	c->ops_per_batch = env->ops_override ? env->ops_override : GUEST_DEFAULT_OPS;
+	case_set_attribute(c, "launcher", "%s", selected_vmm);
+	return 0;
+}
+
 
 static int take_sample(struct session_case *sc, const struct guest_record *r)
 {
@@ -304,6 +324,20 @@ static int take_sample(struct session_case *sc, const struct guest_record *r)
 	s.has_modopt = guest_record_get(r, "modopt_hits") != NULL;
 	if (s.has_modopt && guest_record_u64(r, "modopt_hits", &s.modopt_hits))
 		return -EINVAL;
+	s.has_exits = guest_record_get(r, "exits") != NULL;
+	if (s.has_exits && (guest_record_u64(r, "exits", &s.exits) ||
+			    guest_record_u64(r, "exits_with_reason", &s.exits_with_reason)))
+		return -EINVAL;
+	if (s.has_exits && s.exits_with_reason > s.exits)
+		return xb_fail(EINVAL, "guest output line %d: more exits with a reason (%" PRIu64 ") than exits (%"
+			       PRIu64 ")", r->line, s.exits_with_reason, s.exits);
+	if (s.has_exits && !guest_exits_keep_claim(sc->exit_claim, s.ops, s.exits, s.exits_with_reason)) {
+		fail_case(sc, "KVM counted %" PRIu64 " exits for %" PRIu64 " operations (%" PRIu64 " exits in all, %"
+			  PRIu64 " of them port I/O, MMIO, interrupts, HLT or windows): the operation did not exit "
+			  "each time, so the case did not measure an exit: no number reported", s.exits -
+			  s.exits_with_reason, s.ops, s.exits, s.exits_with_reason);
+		return 0; /* not a sample */
+	}
 	if (guest_record_get(r, "xinuse"))
 		case_set_attribute(sc->c, "xinuse_before", "%s", guest_record_get(r, "xinuse"));
 	grown = realloc(sc->samples, (size_t)(sc->nr + 1) * sizeof(*grown));
@@ -385,16 +419,17 @@ static void launch(void)
 	const struct guest_launcher *vmm = guest_launcher_find(selected_vmm);
 	const struct machine *m = session.env.machine;
 	char payload[PATH_MAX], cmdline[WORKLIST_MAX_BYTES];
+	size_t room = sizeof(cmdline) - GUEST_LAUNCHER_WORDS_MAX; /* the rest is the launcher's */
 	struct guest_launch l;
 	struct guest_outcome out = { 0 };
 	int rc;
 
 	session.launched = true;
 	payload_path(payload, sizeof(payload));
-	if (build_cmdline(cmdline, sizeof(cmdline)) >= sizeof(cmdline)) {
+	if (build_cmdline(cmdline, room) >= room) {
 		for (int i = 0; i < session.nr; i++)
-			fail_case(&session.cases[i], "the work list is longer than the payload takes (%d bytes)",
-				  WORKLIST_MAX_BYTES - 1);
+			fail_case(&session.cases[i], "the work list is longer than the payload takes (%d bytes, "
+				  "%d of them left to the launcher)", WORKLIST_MAX_BYTES - 1, GUEST_LAUNCHER_WORDS_MAX);
 		return;
 	}
 	l = launch_for(m, payload, cmdline);
@@ -412,6 +447,9 @@ static void launch(void)
 
 		if (!out.accelerated) /* QEMU's TCG, or a KVM nested in a VM that TCG runs */
 			case_set_attribute(sc->c, "functional_only", "%s", TCG_REASON);
+		if (sc->exit_claim != EXITS_NOT_COUNTED)
+			case_set_attribute(sc->c, "vm_exits", "%s", out.exit_counter ? "counted (KVM_GET_STATS_FD)" :
+					   out.exit_counter_why[0] ? out.exit_counter_why : "not available");
 		if (rc && sc->nr < session.env.repetitions)
 			fail_case(sc, "unreadable guest output: %s", xb_error_message());
 		if (sc->nr < session.env.repetitions)
@@ -452,6 +490,12 @@ static int guest_batch(struct bench_case *c, struct batch_result *out)
 	if (s->has_modopt)
 		out->metrics[out->nr_metrics++] = (struct gbench_metric){
 			"modopt_hit_rate", GBENCH_PER_BATCH, (double)s->modopt_hits / (double)s->batches };
+	if (s->has_exits) {
+		out->metrics[out->nr_metrics++] = (struct gbench_metric){
+			"vm_exits_per_op", GBENCH_PER_OP, (double)(s->exits - s->exits_with_reason) };
+		out->metrics[out->nr_metrics++] = (struct gbench_metric){
+			"vm_exits_other_per_op", GBENCH_PER_OP, (double)s->exits_with_reason };
+	}
 	return 0;
 }
 

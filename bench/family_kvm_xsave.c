@@ -7,6 +7,16 @@
  * x87 and SSE, so KVM must put every other component in its init state. After each batch
  * the vCPU's state is read back and must be the one set (XSTATE_BV, and the values in use or
  * x87/SSE's init values), or no number is reported.
+ *
+ * kvm/xsave2/{set,get}/fp/pre-xsave-guest: the same x87+SSE buffer for a vCPU whose CPUID has
+ * no XSAVE (a Nehalem-like guest migrated here), as QEMU restores and saves it. Linux from
+ * ad856280ddea ("x86/kvm/fpu: Limit guest user_xfeatures to supported bits of XCR0") until
+ * "KVM: x86: Always enable legacy FP/SSE in allowed user XFEATURES" gave such a guest's
+ * fpstate no user_xfeatures, so validate_user_xstate_header() refused the buffer (EINVAL) and
+ * KVM_GET_XSAVE2 reported nothing in use; after the fix (kvm_vcpu_after_set_cpuid() adds
+ * FP+SSE, later kvm_vcpu_ioctl_x86_get_xsave2() does) both work. The first KVM_SET_XSAVE's
+ * result is the attribute set_xsave; a refusal fails the case with that reason, so a kernel
+ * that brings the bug back fails the comparison. The read back must show XSTATE_BV = FP|SSE.
  */
 #include "families.h"
 
@@ -25,10 +35,13 @@ enum { OP_GET, OP_SET };
 static const char *const op_names[] = { "get", "set" };
 static const enum xstate_cond xsave2_conditions[] = { XCOND_INIT, XCOND_INUSE };
 
-/* The guest's XCR0: every component the host enables and KVM offers, and the case's. */
-static uint64_t guest_xcr0(const struct machine *m, uint64_t features)
+/* The guest's XCR0: every component the host enables and KVM offers, and the case's; none
+ * for a guest without XSAVE. */
+static uint64_t guest_xcr0(const struct machine *m, const struct bench_case *c)
 {
-	return (m->layout.xcr0 & m->kvm.xcomp_guest_supp) | features;
+	if (c->condition == KVM_COND_PRE_XSAVE_GUEST)
+		return KVM_GUEST_NO_XSAVE;
+	return (m->layout.xcr0 & m->kvm.xcomp_guest_supp) | c->features;
 }
 
 static int xsave2_plan(const struct machine *m, struct plan *plan)
@@ -49,18 +62,39 @@ static int xsave2_plan(const struct machine *m, struct plan *plan)
 				plan->cases[plan->count - 1].op = op;
 			}
 		}
+		snprintf(id, sizeof(id), "kvm/xsave2/%s/fp/%s", op_names[op], kvm_cond_name(KVM_COND_PRE_XSAVE_GUEST));
+		if (kvm_case_plan(plan, &family_kvm_xsave, m, id, XFEATURES_FP, KVM_COND_PRE_XSAVE_GUEST, false))
+			return -ENOMEM;
+		plan->cases[plan->count - 1].op = op;
 	}
 	return 0;
 }
 
+/* The vCPU answers CPUID from the table without XSAVE it was set (kvm_guest_cpuid_kept). */
+static int check_cpuid_kept(const struct kvm_case_state *s)
+{
+	char diff[240];
+	bool kept;
+	int rc = kvm_guest_cpuid_kept(&s->guest, &kept, diff, sizeof(diff));
+
+	if (!rc && !kept)
+		rc = xb_fail(EINVAL, "the vCPU set a CPUID without XSAVE does not keep it: %s", diff);
+	return rc;
+}
+
 static int xsave2_setup(struct bench_case *c, const struct run_env *env)
 {
-	int rc = kvm_case_state_setup(c, env, guest_xcr0(env->machine, c->features), XSAVE2_DEFAULT_OPS);
+	int rc = kvm_case_state_setup(c, env, guest_xcr0(env->machine, c), XSAVE2_DEFAULT_OPS);
 	struct kvm_case_state *s = c->state;
 
-	if (!rc)
-		case_set_attribute(c, "xstate_bv_set", "0x%llx", (unsigned long long)kvm_case_xstate_bv(&s->image));
-	return rc;
+	if (!rc && c->condition == KVM_COND_PRE_XSAVE_GUEST)
+		rc = check_cpuid_kept(s);
+	if (rc) {
+		kvm_case_state_teardown(c);
+		return rc;
+	}
+	case_set_attribute(c, "xstate_bv_set", "0x%llx", (unsigned long long)kvm_case_xstate_bv(&s->image));
+	return 0;
 }
 
 static int xsave2_batch(struct bench_case *c, struct batch_result *out)

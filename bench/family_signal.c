@@ -76,7 +76,7 @@ fail:
 	return rc;
 }
 
-static int signal_check(const struct signal_case *sc, const struct sigframe_result *r,
+static int signal_check(const struct signal_case *sc, const struct held_batch *r,
 			const struct sigframe_seen *seen, struct batch_result *out)
 {
 	uint32_t sent = sc->round_trips + SIGNAL_WARMUP;
@@ -103,7 +103,7 @@ static int signal_batch(struct bench_case *c, struct batch_result *out)
 {
 	struct signal_case *sc = c->state;
 	const struct xstate_hold *h = &sc->holds.hold[0];
-	struct sigframe_result r;
+	struct held_batch r;
 	struct sigframe_seen seen;
 	int discarded = 0;
 

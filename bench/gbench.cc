@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -94,12 +95,21 @@ struct Sample {
 	}
 };
 
+double Seconds(clockid_t clock)
+{
+	timespec t;
+
+	clock_gettime(clock, &t);
+	return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 // One repetition: each iteration is one batch; the counters are the sample's.
 void RunCase(benchmark::State &state, CaseEntry *entry)
 {
 	const gbench_case &c = entry->c;
 	Sample sample;
 	gbench_batch batch;
+	double wall = Seconds(CLOCK_MONOTONIC), cpu = Seconds(CLOCK_THREAD_CPUTIME_ID);
 
 	if (c.repetition_begin)
 		c.repetition_begin(c.ctx);
@@ -124,7 +134,12 @@ void RunCase(benchmark::State &state, CaseEntry *entry)
 	}
 	if (sample.ops <= 0)
 		return;
+	wall = Seconds(CLOCK_MONOTONIC) - wall;
+	cpu = Seconds(CLOCK_THREAD_CPUTIME_ID) - cpu;
 	sample.Report(state, c.tsc_hz);
+	// the share of the repetition this thread spent on a CPU (less when it was preempted or
+	// waited, for a partner thread or a child process)
+	state.counters[GBENCH_CPU_NS_PER_OP] = wall > 0 ? state.counters[GBENCH_NS_PER_OP] * cpu / wall : 0;
 	if (c.repetition_end) {
 		gbench_metric extra[GBENCH_MAX_SAMPLE_METRICS];
 		int n = c.repetition_end(c.ctx, extra, GBENCH_MAX_SAMPLE_METRICS);

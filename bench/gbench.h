@@ -20,7 +20,7 @@ extern "C" {
 #define GBENCH_MAX_METRICS 16
 /* What one sample may report: the fixed counters, the batches' metrics, repetition_end's. */
 #define GBENCH_MAX_SAMPLE_METRICS 8
-#define GBENCH_MAX_COUNTERS (4 + GBENCH_MAX_METRICS + GBENCH_MAX_SAMPLE_METRICS)
+#define GBENCH_MAX_COUNTERS (5 + GBENCH_MAX_METRICS + GBENCH_MAX_SAMPLE_METRICS)
 #define GBENCH_ERROR_MAX 256
 
 enum gbench_metric_kind {
@@ -36,6 +36,9 @@ enum gbench_metric_kind {
 #define GBENCH_NS_PER_OP "ns_per_op"                 /* the same in nanoseconds */
 #define GBENCH_TICKS_PER_OP_MEAN "ticks_per_op_mean" /* all batches' net ticks over their ops */
 #define GBENCH_PREEMPTED_BATCHES "preempted_batches" /* batches left out of the median */
+/* ns_per_op times the share of the repetition the thread spent on a CPU: Google
+ * Benchmark's cpu_time, per operation */
+#define GBENCH_CPU_NS_PER_OP "cpu_ns_per_op"
 
 struct gbench_metric {
 	const char *name; /* static storage */

@@ -171,3 +171,30 @@ int kpath_wait(pid_t pid, const char *what)
 			       WEXITSTATUS(status));
 	return 0;
 }
+
+int kpath_run_fresh(const char *const args[], char *line, size_t size)
+{
+	size_t used = 0;
+	ssize_t n;
+	pid_t pid;
+	int fd, rc = kpath_spawn_fresh(args, NULL, &fd, &pid);
+
+	if (rc)
+		return rc;
+	while (used + 1 < size && (n = read(fd, line + used, size - 1 - used)) > 0)
+		used += (size_t)n;
+	line[used] = '\0';
+	close(fd);
+	return kpath_wait(pid, "xstate-bench-fresh");
+}
+
+void kpath_fresh_setup(struct bench_case *c, const char *per_op)
+{
+	c->ops_per_batch = 1;
+	case_set_attribute(c, "per_op", "%s", per_op);
+}
+
+void kpath_fresh_teardown(struct bench_case *c)
+{
+	(void)c;
+}

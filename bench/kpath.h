@@ -2,7 +2,8 @@
  * kpath.h - what the native kernel-path families (ctxsw, xfd, signal, ptrace, amx) share:
  * planning a feature set (or "none", every component in init), the holds each task keeps
  * with the memory for them and for the caller's state, describing a failed hold check, and
- * starting the fresh helper process (xstate-bench-fresh, next to this binary).
+ * starting the fresh helper process (xstate-bench-fresh, next to this binary) for cases
+ * whose operation runs in one.
  */
 #ifndef XB_BENCH_KPATH_H
 #define XB_BENCH_KPATH_H
@@ -50,5 +51,13 @@ int kpath_spawn_fresh(const char *const args[], const int child_fds[2], int *out
 
 /* Waits for @pid; 0 when it exited with status 0. */
 int kpath_wait(pid_t pid, const char *what) XB_MUST_CHECK;
+
+/* Runs xstate-bench-fresh with @args to its end and reads what it printed (one line) into @line. */
+int kpath_run_fresh(const char *const args[], char *line, size_t size) XB_MUST_CHECK;
+
+/* Setup and teardown of a case whose batch is one operation in fresh processes (no state of
+ * its own): one op per batch, and the attribute per_op, @per_op. */
+void kpath_fresh_setup(struct bench_case *c, const char *per_op);
+void kpath_fresh_teardown(struct bench_case *c);
 
 #endif

@@ -68,6 +68,8 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 			snprintf(row->xinuse, sizeof(row->xinuse), "%s", attributes[i].value);
 		else if (!strcmp(attributes[i].name, "functional_only"))
 			row->functional_only = true;
+		else if (!strcmp(attributes[i].name, "get_xsave2_bytes"))
+			snprintf(row->guest_fpstate_bytes, sizeof(row->guest_fpstate_bytes), "%s", attributes[i].value);
 		else if (!strcmp(attributes[i].name, ATTR_DISTURBED))
 			row->disturbed = true;
 		else if (!strcmp(attributes[i].name, "insns"))

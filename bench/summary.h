@@ -20,6 +20,7 @@ struct summary_row {
 	double median_ticks, median_ns, iqr_percent;
 	double median_cycles; /* estimated core cycles per op; NAN when not measured */
 	char xinuse[24];
+	char guest_fpstate_bytes[16]; /* kvm cases: what KVM_GET_XSAVE2 writes (get_xsave2_bytes) */
 	double modopt_hit_rate; /* NAN when not probed */
 	double discarded_rate;  /* batches run again because the state changed under them */
 	bool functional_only;   /* timed where timings mean nothing (QEMU TCG): shown, never a baseline */
@@ -39,8 +40,9 @@ void summary_add(struct summary *s, int order, const char *id, enum case_status 
 /* Sorts the rows into plan order and prints them. */
 void summary_print(struct summary *s, FILE *out);
 /* The switch strategies side by side with the sum of their measured parts and their ratio,
- * and each kernel path minus its init-state control (summary_compare.c); prints nothing for
- * what the run did not measure. */
+ * each kernel path minus its init-state control, and KVM's round trip for a guest offered
+ * x87/SSE only against one offered everything (summary_compare.c); prints nothing for what
+ * the run did not measure. */
 void summary_print_comparisons(const struct summary *s, FILE *out);
 void summary_free(struct summary *s);
 

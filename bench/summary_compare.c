@@ -3,9 +3,10 @@
  * strategies side by side per feature set and condition (with the reallocation path),
  * each beside the sum of its measured parts (the saves and restores its kernel sequence
  * runs, priced at the same run's native save and restore medians: a round trip cannot
- * cost less) and their ratio with its 95% interval; and each kernel path's
- * cost with components in use minus its init-state control ("none"): the kernel's own
- * xstate save and restore as user space sees it.
+ * cost less) and their ratio with its 95% interval; each kernel path's cost with
+ * components in use minus its init-state control ("none"): the kernel's own xstate save
+ * and restore as user space sees it; and KVM_RUN for a guest whose CPUID offers x87/SSE
+ * only against one offered everything, the same state in both, with their ratio.
  */
 #include "summary.h"
 
@@ -75,18 +76,19 @@ static void print_strategy(FILE *out, const struct summary *s, const struct summ
 	fprintf(out, " %8.1f [%-7s %6.1f]", r->median_ticks, label, parts_sum(s, r, st, cond, set));
 }
 
-/* three-buffer / pointer-swap: the ratio of the two cases' locations and its 95% interval,
- * from their samples and rounds (replication.h). */
-static void print_ratio(FILE *out, const struct summary_row *ps, const struct summary_row *tb)
+/* @other / @base (three-buffer / pointer-swap, all-advertised / fp-advertised): the ratio of
+ * the two cases' locations and its 95% interval, from their samples and rounds
+ * (replication.h). */
+static void print_ratio(FILE *out, const struct summary_row *base, const struct summary_row *other)
 {
 	double d, half;
 
-	if (!ps->ticks.valid || !tb->ticks.valid) {
+	if (!base->ticks.valid || !other->ticks.valid) {
 		fprintf(out, " %6s %-15s", "-", "");
 		return;
 	}
-	d = tb->ticks.location - ps->ticks.location;
-	half = stats_normal_quantile(0.975) * sqrt(ps->ticks.within_var + tb->ticks.within_var);
+	d = other->ticks.location - base->ticks.location;
+	half = stats_normal_quantile(0.975) * sqrt(base->ticks.within_var + other->ticks.within_var);
 	fprintf(out, " %5.2fx [%5.2f-%5.2f] ", exp(d), exp(d - half), exp(d + half));
 }
 
@@ -157,8 +159,37 @@ static void print_kpaths(const struct summary *s, FILE *out)
 	}
 }
 
+static void print_advertised(const struct summary *s, FILE *out)
+{
+	char id[CASE_ID_MAX];
+	bool header = false;
+
+	for (size_t f = 0; kvm_advertised_feature_sets[f]; f++) {
+		const char *set = kvm_advertised_feature_sets[f];
+		const struct summary_row *fp, *all;
+
+		snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/fp-advertised", set);
+		fp = measured(s, id);
+		snprintf(id, sizeof(id), "kvm/run/roundtrip/%s/all-advertised", set);
+		all = measured(s, id);
+		if (!fp || !all)
+			continue;
+		if (!header)
+			fprintf(out, "\nKVM_RUN round trip, the guest's CPUID offering x87/SSE only or everything, the same "
+				     "state in use (median ticks; guest fpstate bytes from KVM_GET_XSAVE2);\n"
+				     "all/fp with its 95%% interval (from the samples and rounds; -: too few samples):\n"
+				     "%-8s %16s %16s %-22s\n", "state", "fp-advertised", "all-advertised", " all/fp [95% interval]");
+		header = true;
+		fprintf(out, "%-8s %9.1f %6s %9.1f %6s", set, fp->median_ticks, fp->guest_fpstate_bytes,
+			all->median_ticks, all->guest_fpstate_bytes);
+		print_ratio(out, fp, all);
+		fputc('\n', out);
+	}
+}
+
 void summary_print_comparisons(const struct summary *s, FILE *out)
 {
 	print_switch(s, out);
 	print_kpaths(s, out);
+	print_advertised(s, out);
 }

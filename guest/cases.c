@@ -112,6 +112,27 @@ int guest_cases_enumerate(struct guest_case *out, int max)
 	return t.count;
 }
 
+enum guest_exit_claim guest_case_exit_claim(enum guest_kind kind)
+{
+	switch (kind) {
+	case GK_XSETBV:
+	case GK_CPUID_D:
+	case GK_WRMSR_XSS:
+		return EXITS_EVERY_OP;
+	case GK_WRMSR_XFD:
+	case GK_RDMSR_XFD:
+	case GK_RDMSR_XFD_ERR:
+		return EXITS_COUNTED;
+	default:
+		return EXITS_NOT_COUNTED;
+	}
+}
+
+bool guest_exits_keep_claim(enum guest_exit_claim claim, uint64_t ops, uint64_t exits, uint64_t with_reason)
+{
+	return claim != EXITS_EVERY_OP || (with_reason <= exits && exits - with_reason >= ops);
+}
+
 static uint64_t leaf_d_mask(const struct cpuid_provider *p, uint32_t sub, bool user)
 {
 	struct cpuid_regs r;

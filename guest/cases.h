@@ -50,6 +50,27 @@ struct guest_case {
 	enum fpu_cond switch_cond;  /* GK_SWITCH */
 };
 
+/*
+ * What a case says about VM exits under KVM. The exit and MSR cases count KVM's exits around
+ * their timed loop where the VMM serves the exit counter (worklist.h); those whose operation
+ * KVM always intercepts must see at least one exit per operation, or they fail their check:
+ * XSETBV and CPUID (VMX exits on them unconditionally; SVM: init_vmcb() sets INTERCEPT_XSETBV
+ * and INTERCEPT_CPUID), WRMSR IA32_XSS (never passed through: kvm_set_msr_common()). IA32_XFD
+ * and IA32_XFD_ERR are counted only: KVM (5.17+, VMX) stops intercepting IA32_XFD after the
+ * guest's first non-zero write (vmx_set_msr(), xfd_no_write_intercept) and reads of
+ * IA32_XFD_ERR when the guest has XFD (vmx_vcpu_after_set_cpuid()).
+ */
+enum guest_exit_claim {
+	EXITS_NOT_COUNTED,
+	EXITS_COUNTED,
+	EXITS_EVERY_OP,
+};
+enum guest_exit_claim guest_case_exit_claim(enum guest_kind kind);
+
+/* Whether a sample's counts keep the claim: with EXITS_EVERY_OP, at least one exit per
+ * operation among those KVM counts under no reason of its own (@exits - @with_reason). */
+bool guest_exits_keep_claim(enum guest_exit_claim claim, uint64_t ops, uint64_t exits, uint64_t with_reason);
+
 /* Writes every case into @out (room for @max), in run order; returns how many there are. */
 int guest_cases_enumerate(struct guest_case *out, int max);
 

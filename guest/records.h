@@ -21,7 +21,7 @@
 #define GUEST_RECORD_KIND_MAX 15
 #define GUEST_RECORD_KEY_MAX 31
 /* In the `hello` record; the host reads only its own build's version. */
-#define GUEST_PROTOCOL_VERSION 2
+#define GUEST_PROTOCOL_VERSION 3
 
 /* The payload's exit-port status. */
 #define GUEST_STATUS_OK 0          /* every case ran or was skipped with its reason */

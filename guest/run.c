@@ -3,6 +3,7 @@
  */
 #include "run.h"
 
+#include "../host/guest_launcher.h"
 #include "../kernels/calibration.h"
 #include "../kernels/kstring.h"
 #include "../kernels/msr_bench.h"
@@ -29,8 +30,11 @@ struct case_run {
 	struct fpu_switch_bench switcher; /* GK_SWITCH */
 	uint8_t *tilecfg;         /* GK_XFD_NM */
 
+	bool count_exits; /* the VMM serves the exit counter and the case counts exits */
+
 	/* the last batch */
 	uint64_t gross;
+	uint64_t exits, exits_with_reason; /* KVM's, around the timed loop (count_exits) */
 	const char *error;
 	uint64_t expected, actual;
 	bool xinuse_checked;
@@ -56,6 +60,32 @@ static int fail_batch(struct case_run *cr, const char *error, uint64_t expected,
 	return -1;
 }
 
+/* The VMM's exit counter (host/guest_launcher.h): one 32-bit OUT of the counts' address. */
+static void read_exit_counts(struct guest_exit_counts *c)
+{
+	__asm__ volatile("outl %0, %1" : : "a"((uint32_t)(uintptr_t)c), "Nd"(GUEST_EXIT_COUNTER_PORT) : "memory");
+}
+
+/* In the payload's image: guest-physical = virtual, below 4 GiB. */
+static struct guest_exit_counts exits_before, exits_after;
+
+/* Around a batch's timed loop: KVM's exits between the two reads, and how many of them KVM
+ * counts under a reason of their own (the second read's OUT is one). */
+static void exits_open(const struct case_run *cr)
+{
+	if (cr->count_exits)
+		read_exit_counts(&exits_before);
+}
+
+static void exits_close(struct case_run *cr)
+{
+	if (!cr->count_exits)
+		return;
+	read_exit_counts(&exits_after);
+	cr->exits = exits_after.exits - exits_before.exits;
+	cr->exits_with_reason = exits_after.with_reason - exits_before.with_reason;
+}
+
 static int xsave_batch(struct case_run *cr)
 {
 	struct xsave_sample s;
@@ -73,7 +103,9 @@ static int xsetbv_batch(struct case_run *cr)
 {
 	uint64_t xcr0 = cr->g->layout.xcr0, now;
 
+	exits_open(cr);
 	cr->gross = r0_xsetbv_loop(cr->mask, cr->ops);
+	exits_close(cr);
 	now = xgetbv(0);
 	xsetbv(0, xcr0);
 	return now == cr->mask ? 0 : fail_batch(cr, "XCR0 after XSETBV is not the value written", cr->mask, now);
@@ -84,18 +116,28 @@ static int cpuid_batch(struct case_run *cr)
 	const struct xstate_layout *l = &cr->g->layout;
 	uint32_t ebx, want = xstate_size_standard(l, l->xcr0);
 
+	exits_open(cr);
 	cr->gross = r0_cpuid_loop(0xd, 0, cr->ops, &ebx);
+	exits_close(cr);
 	return ebx == want ? 0 : fail_batch(cr, "CPUID.(EAX=0DH,ECX=0):EBX is not the XSAVE size of XCR0", want, ebx);
 }
 
-/* The native ring-0 MSR batch (kernels/msr_bench.c): warm-up, timed writes, read back. */
+/* The native ring-0 MSR batch (kernels/msr_bench.c): warm-up, timed writes, read back. The
+ * warm-up runs as a batch of its own first, so that the exits counted are those of the timed
+ * writes and the one read back. */
 static int msr_batch(struct case_run *cr, uint32_t msr, uint64_t first, uint64_t second, const char *check)
 {
-	struct msr_bench b = { .msr = msr, .first = first, .second = second, .ops = cr->ops,
-			       .warmup_ops = WARMUP_OPS };
+	struct msr_bench warm = { .msr = msr, .first = first, .second = second, .ops = WARMUP_OPS };
+	struct msr_bench b = { .msr = msr, .first = first, .second = second, .ops = cr->ops };
 	struct msr_sample s;
+	bool ok;
 
-	if (!msr_bench_sample(&b, &s))
+	if (!msr_bench_sample(&warm, &s))
+		return fail_batch(cr, check, s.expected, s.actual);
+	exits_open(cr);
+	ok = msr_bench_sample(&b, &s);
+	exits_close(cr);
+	if (!ok)
 		return fail_batch(cr, check, s.expected, s.actual);
 	cr->gross = s.gross_ticks;
 	return 0;
@@ -122,7 +164,9 @@ static int rdmsr_xfd_batch(struct case_run *cr)
 	uint64_t armed = XFEATURE_MASK(XFEATURE_XTILEDATA), got;
 
 	wrmsr(MSR_IA32_XFD, armed);
+	exits_open(cr);
 	cr->gross = r0_rdmsr_loop(MSR_IA32_XFD, cr->ops, &got);
+	exits_close(cr);
 	wrmsr(MSR_IA32_XFD, 0);
 	return got == armed ? 0 : fail_batch(cr, "RDMSR IA32_XFD did not read the armed value", armed, got);
 }
@@ -131,7 +175,9 @@ static int rdmsr_xfd_err_batch(struct case_run *cr)
 {
 	uint64_t got;
 
+	exits_open(cr);
 	cr->gross = r0_rdmsr_loop(MSR_IA32_XFD_ERR, cr->ops, &got);
+	exits_close(cr);
 	return got == 0 ? 0 : fail_batch(cr, "IA32_XFD_ERR is not 0 with no #NM pending", 0, got);
 }
 
@@ -323,7 +369,7 @@ static void batch_error(const struct case_run *cr)
 }
 
 struct sample_sum {
-	uint64_t gross, ops, batches, modopt_hits;
+	uint64_t gross, ops, batches, modopt_hits, exits, exits_with_reason;
 	int64_t net;
 };
 
@@ -345,6 +391,10 @@ static void sample_record(const struct case_run *cr, uint32_t rep, const struct 
 		rec_hex(&r, "xinuse", cr->xinuse);
 	if (cr->modopt_hit >= 0)
 		rec_u64(&r, "modopt_hits", s->modopt_hits);
+	if (cr->count_exits) {
+		rec_u64(&r, "exits", s->exits);
+		rec_u64(&r, "exits_with_reason", s->exits_with_reason);
+	}
 	rec_end(&r);
 }
 
@@ -372,6 +422,8 @@ static int run_samples(struct case_run *cr, const struct worklist *w)
 			s.ops += cr->ops;
 			s.batches++;
 			s.modopt_hits += cr->modopt_hit > 0;
+			s.exits += cr->exits;
+			s.exits_with_reason += cr->exits_with_reason;
 		} while (s.gross < w->min_ticks && s.batches < w->max_batches);
 		sample_record(cr, rep, &s, &cal);
 	}
@@ -390,7 +442,8 @@ static void ignore_instruction_bits(struct guest_cpu *g)
 
 static int run_case(const struct guest_cpu *g, const struct guest_case *c, const struct worklist *w)
 {
-	struct case_run cr = { .c = c, .g = g, .ops = w->ops, .modopt_hit = -1 };
+	struct case_run cr = { .c = c, .g = g, .ops = w->ops, .modopt_hit = -1,
+			       .count_exits = w->exit_counter && guest_case_exit_claim(c->kind) != EXITS_NOT_COUNTED };
 	struct guest_cpu unchecked;
 	const char *error;
 	char why[200];

@@ -91,6 +91,8 @@ static bool parse_word(struct worklist *w, char *word, char *err, size_t size)
 		w->probe = true;
 	} else if (kstr_eqn("nocheck", word, 7) && !word[7]) {
 		w->nocheck = true;
+	} else if (kstr_eqn("exit_counter", word, 12) && !word[12]) {
+		w->exit_counter = true;
 	} else if (starts_with(word, "case=")) {
 		return add_patterns(w, word + 5, err, size);
 	} else if (starts_with(word, "reps=")) {

@@ -14,6 +14,8 @@
  *   probe                      report the CPUID leaves and XCR0/XSS the payload sees, run nothing
  *   nocheck                    run cases without the CPUID pre-check: a missing feature then
  *                              shows as the exception it raises (turned into a skip)
+ *   exit_counter               the VMM serves the exit counter (host/guest_launcher.h): the
+ *                              cases that count VM exits report them with each sample
  *   selftest=triple|hang|ud    exercise an exception path before the cases (a triple fault, a
  *                              hang for the watchdog, an exception outside any case)
  *
@@ -39,7 +41,7 @@ enum selftest {
 
 struct worklist {
 	char text[WORKLIST_MAX_BYTES]; /* the parsed copy; patterns point into it */
-	bool probe, nocheck;
+	bool probe, nocheck, exit_counter;
 	uint32_t reps, ops, max_batches;
 	uint64_t min_ticks;
 	uint64_t xcr0_limit; /* xcr0=, all ones by default */

@@ -32,7 +32,23 @@ static int parse_cpuid_line(const char *line, struct cpuid_dump *dump)
 	return cpuid_dump_add(dump, leaf, sub, &r) ? 0 : -2;
 }
 
-static int parse_key_line(char *line, struct cpuid_dump *dump, struct kernel_facts *k)
+static int parse_kvm_line(const char *key, uint64_t v, struct kvm_info *kvm)
+{
+	if (!strcmp(key, "kvm.xsave2_size") && v <= INT32_MAX)
+		kvm->xsave2_size = (int)v;
+	else if (!strcmp(key, "kvm.xcomp_guest_supp"))
+		kvm->xcomp_guest_supp_known = true, kvm->xcomp_guest_supp = v;
+	else if (!strcmp(key, "kvm.xcomp_guest_perm"))
+		kvm->xcomp_guest_perm_known = true, kvm->xcomp_guest_perm = v;
+	else if (!strcmp(key, "kvm.supported_xss"))
+		kvm->supported_cpuid_known = true, kvm->supported_xss = v;
+	else
+		return -1;
+	kvm->present = true;
+	return 0;
+}
+
+static int parse_key_line(char *line, struct cpuid_dump *dump, struct kernel_facts *k, struct kvm_info *kvm)
 {
 	char *value = strpbrk(line, " \t");
 	uint64_t v;
@@ -64,12 +80,12 @@ static int parse_key_line(char *line, struct cpuid_dump *dump, struct kernel_fac
 	else if (!strcmp(line, "kernel.minsigstksz"))
 		k->known = true, k->minsigstksz = (unsigned long)v;
 	else
-		return -1;
+		return parse_kvm_line(line, v, kvm);
 	return 0;
 }
 
 int cpuid_dump_parse(const char *text, const char *name, struct cpuid_dump *dump,
-		     struct kernel_facts *kernel)
+		     struct kernel_facts *kernel, struct kvm_info *kvm)
 {
 	char *copy = strdup(text), *save = NULL;
 	int lineno = 0, rc = 0;
@@ -78,6 +94,7 @@ int cpuid_dump_parse(const char *text, const char *name, struct cpuid_dump *dump
 		return xb_fail(ENOMEM, "%s: out of memory", name);
 	memset(dump, 0, sizeof(*dump));
 	memset(kernel, 0, sizeof(*kernel));
+	memset(kvm, 0, sizeof(*kvm));
 	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *p = line;
 		size_t len;
@@ -103,7 +120,7 @@ int cpuid_dump_parse(const char *text, const char *name, struct cpuid_dump *dump
 					     "eax=0x... ebx=0x... ecx=0x... edx=0x...\")", name, lineno);
 				break;
 			}
-		} else if (parse_key_line(p, dump, kernel)) {
+		} else if (parse_key_line(p, dump, kernel, kvm)) {
 			rc = xb_fail(EINVAL, "%s:%d: unknown key or bad value: \"%s\"", name, lineno, p);
 			break;
 		}
@@ -113,11 +130,14 @@ int cpuid_dump_parse(const char *text, const char *name, struct cpuid_dump *dump
 		rc = xb_fail(EINVAL, "%s: no CPUID lines", name);
 	if (!rc && !dump->xcr0)
 		rc = xb_fail(EINVAL, "%s: no \"xcr0\" line (XCR0 cannot be 0: x87 is always set)", name);
+	if (kvm->present && !kvm->xcomp_guest_perm_known)
+		snprintf(kvm->xcomp_guest_perm_error, sizeof(kvm->xcomp_guest_perm_error), "KVM_GET_DEVICE_ATTR(group 0, "
+			 "attribute 1 KVM_X86_XCOMP_GUEST_PERM): No such device or address (errno %d), as recorded", ENXIO);
 	return rc;
 }
 
 char *cpuid_dump_format(const struct cpuid_dump *dump, const struct kernel_facts *kernel,
-			const char *comment)
+			const struct kvm_info *kvm, const char *comment)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -143,6 +163,15 @@ char *cpuid_dump_format(const struct cpuid_dump *dump, const struct kernel_facts
 		}
 		if (kernel->minsigstksz)
 			fprintf(out, "kernel.minsigstksz %lu\n", kernel->minsigstksz);
+	}
+	if (kvm && kvm->present) {
+		fprintf(out, "kvm.xsave2_size %d\n", kvm->xsave2_size);
+		if (kvm->xcomp_guest_supp_known)
+			fprintf(out, "kvm.xcomp_guest_supp 0x%" PRIx64 "\n", kvm->xcomp_guest_supp);
+		if (kvm->xcomp_guest_perm_known)
+			fprintf(out, "kvm.xcomp_guest_perm 0x%" PRIx64 "\n", kvm->xcomp_guest_perm);
+		if (kvm->supported_cpuid_known)
+			fprintf(out, "kvm.supported_xss 0x%" PRIx64 "\n", kvm->supported_xss);
 	}
 	for (uint32_t i = 0; i < dump->nr_entries; i++) {
 		const struct cpuid_entry *e = &dump->entries[i];

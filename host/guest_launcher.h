@@ -19,6 +19,11 @@
  *  - The payload writes text records, one per line, to I/O port 0xE9 (QEMU: -debugcon), and
  *    ends with a 32-bit OUT of its status to I/O port 0xF4 (QEMU: isa-debug-exit,
  *    iobase=0xf4, iosize=4; QEMU's own exit code is then status * 2 + 1).
+ *  - A launcher that can read KVM's statistics of the guest's vCPU (this project's VMM, where
+ *    KVM_GET_STATS_FD works) serves the exit counter and adds the word `exit_counter` to the
+ *    work list: a 32-bit OUT to port 0xEA of the guest-physical address of a struct
+ *    guest_exit_counts makes it fill that structure before the guest goes on. The OUT is an
+ *    exit itself, already counted (as port I/O) in what it reads.
  */
 #ifndef XB_HOST_GUEST_LAUNCHER_H
 #define XB_HOST_GUEST_LAUNCHER_H
@@ -29,7 +34,17 @@
 
 #define GUEST_DEBUGCON_PORT 0xe9
 #define GUEST_EXIT_PORT 0xf4
+#define GUEST_EXIT_COUNTER_PORT 0xea
+/* Bytes a launcher may add to the work list it is given (" exit_counter"). */
+#define GUEST_LAUNCHER_WORDS_MAX 16
 #define GUEST_PAYLOAD_MIN_PADDR 0x100000u
+
+/* What the exit counter writes (little-endian, as the guest reads it). */
+struct guest_exit_counts {
+	uint64_t exits;       /* KVM's `exits`: every VM exit of the vCPU so far */
+	uint64_t with_reason; /* those KVM counts under a reason of its own as well: port I/O, MMIO,
+			       * external interrupts, HLT, interrupt and NMI windows (host/kvm/vcpu_stats.h) */
+};
 
 struct guest_launch {
 	const char *payload;  /* path of the payload ELF */
@@ -58,6 +73,8 @@ struct guest_outcome {
 	size_t output_len;
 	bool output_truncated; /* more than max_output bytes were written */
 	bool accelerated;      /* hardware virtualization (KVM); false under TCG: functional only */
+	bool exit_counter;     /* the launcher served the exit counter (the work list said so) */
+	char exit_counter_why[160]; /* why it did not */
 	char detail[512];      /* what happened, naming the ioctl and errno, or the exit reason,
 				* suberror and instruction bytes of an internal error */
 };

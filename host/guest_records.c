@@ -22,7 +22,7 @@ static const struct kind_schema schemas[] = {
 	{ "cpuid", { "leaf", "sub", "eax", "ebx", "ecx", "edx" }, { 0 } },
 	{ "case", { "id", "ops", "xcr0", "xss" }, { "rfbm", "buffer_bytes", "format", "insns" } },
 	{ "sample", { "id", "rep", "batches", "ops", "ticks", "gross", "overhead", "chain_ticks" },
-	  { "xinuse", "modopt_hits" } },
+	  { "xinuse", "modopt_hits", "exits", "exits_with_reason" } },
 	{ "skip", { "id", "reason" }, { 0 } },
 	{ "error", { "reason" }, { "id", "expected", "actual" } },
 	{ "exception", { "vector", "name", "error", "rip", "action" }, { "cr2", "id" } },

@@ -179,7 +179,7 @@ int machine_from_dump_file(struct machine *m, const char *path)
 		free(text);
 		return xb_fail(EINVAL, "%s: empty or unreadable", path);
 	}
-	rc = cpuid_dump_parse(text, path, &m->dump, &m->kernel);
+	rc = cpuid_dump_parse(text, path, &m->dump, &m->kernel, &m->kvm);
 	free(text);
 	if (rc)
 		return rc;
@@ -198,7 +198,7 @@ char *machine_dump_text(const struct machine *m)
 
 	snprintf(comment, sizeof(comment), "%s: %s (family %u model %u stepping %u)", m->hostname,
 		 m->cpu.brand, m->cpu.family, m->cpu.model, m->cpu.stepping);
-	return cpuid_dump_format(&m->dump, &m->kernel, comment);
+	return cpuid_dump_format(&m->dump, &m->kernel, &m->kvm, comment);
 }
 
 int machine_write_dump(const struct machine *m, const char *path)

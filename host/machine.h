@@ -52,14 +52,25 @@ struct topology_info {
 	char error[160];
 };
 
+/* What /dev/kvm offers; from a dump only when the dump recorded it (kvm.* lines). */
 struct kvm_info {
-	bool present;           /* /dev/kvm opened */
+	bool present;           /* /dev/kvm opened (a dump: it has kvm.* lines) */
 	char open_error[160];
 	char modules[96];       /* loaded kvm modules, from /sys/module */
 	int api_version;
 	int xsave2_size;        /* KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2), 0 when absent */
 	bool xcomp_guest_supp_known;
 	uint64_t xcomp_guest_supp; /* KVM_GET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_SUPP) */
+	/* KVM_GET_DEVICE_ATTR(group 0, attribute 1 KVM_X86_XCOMP_GUEST_PERM): proposed, not in
+	 * Linux 6.1; the permitted mask when known, else why not (its errno) */
+	bool xcomp_guest_perm_known;
+	uint64_t xcomp_guest_perm;
+	char xcomp_guest_perm_error[128];
+	int xcomp_guest_perm_has; /* KVM_HAS_DEVICE_ATTR's answer for it: 0 or the errno */
+	/* KVM_GET_SUPPORTED_CPUID: the supervisor states offered, CPUID.(0DH,1) EDX:ECX, and CET */
+	bool supported_cpuid_known;
+	uint64_t supported_xss;
+	bool cet_ss, ibt;       /* CPUID.(7,0):ECX[7], EDX[20] */
 	char guest_perm_error[160]; /* why ARCH_REQ_XCOMP_GUEST_PERM failed; "" when it did not */
 };
 

@@ -18,21 +18,26 @@ static int by_string(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The sorted, distinct case ids of all series. */
+/* The sorted, distinct case ids of all series: measured, or failed in a NEW series. */
 static int union_of_ids(const struct series *base, const struct series *news, int nr_news, const char ***ids, int *n)
 {
 	int total = base->nr_cases, k = 0;
 	const char **all;
 
 	for (int i = 0; i < nr_news; i++)
-		total += news[i].nr_cases;
+		total += news[i].nr_cases + news[i].nr_unmeasured;
 	if (!(all = malloc((size_t)(total ? total : 1) * sizeof(*all))))
 		return xb_fail(ENOMEM, "out of memory");
 	for (int i = 0; i < base->nr_cases; i++)
 		all[k++] = base->cases[i].id;
-	for (int s = 0; s < nr_news; s++)
+	for (int s = 0; s < nr_news; s++) {
 		for (int i = 0; i < news[s].nr_cases; i++)
 			all[k++] = news[s].cases[i].id;
+		for (int i = 0; i < news[s].nr_unmeasured; i++)
+			if (news[s].unmeasured[i].status == CASE_ERROR)
+				all[k++] = news[s].unmeasured[i].id;
+	}
+	total = k;
 	qsort(all, (size_t)total, sizeof(*all), by_string);
 	*n = 0;
 	for (int i = 0; i < total; i++)
@@ -84,6 +89,15 @@ static bool case_disturbed(const struct comparison_row *row, int k, char *why, s
 	return false;
 }
 
+/* NEW series @k's record of a case it did not measure, with @status, or NULL. */
+static const struct series_unmeasured *unmeasured(const struct comparison *c, int k, const char *id,
+						  enum case_status status)
+{
+	const struct series_unmeasured *u = series_find_unmeasured(&c->news[k], id);
+
+	return u && u->status == status ? u : NULL;
+}
+
 static int measure_rows(struct comparison *c)
 {
 	int rc = 0;
@@ -98,10 +112,13 @@ static int measure_rows(struct comparison *c)
 
 			if ((rc = estimate(c->base, row->base, &b, &bm)) || (rc = estimate(&c->news[k], row->news[k], &n, &nm)))
 				break;
+			const struct series_unmeasured *failed = unmeasured(c, k, row->id, CASE_ERROR);
+
 			verdict_measure(&b, bm, &n, nm, v);
 			/* judged like any other when asked for: then the outputs say so */
 			v->functional_only = comparison_functional_only(row, k) && !c->options.functional_only_verdicts;
 			v->control = !strcmp(row->id, CONTROL_EMPTY_LOOP_ID);
+			v->failure = failed ? failed->reason : NULL;
 		}
 	}
 	return rc;
@@ -216,9 +233,9 @@ static int decide_columns(struct comparison *c, const struct series *base_clock,
 				column[r].disturbed = row->disturbed[k];
 			else if (col->disturbed[0])
 				column[r].disturbed = col->disturbed;
-			/* a disturbed side: the figures stand, no case is judged */
+			/* a disturbed side: the figures stand, no case is judged (a failed check stands) */
 			if (column[r].disturbed && column[r].verdict != VERDICT_NEW && column[r].verdict != VERDICT_MISSING &&
-			    !column[r].functional_only) {
+			    column[r].verdict != VERDICT_FAILED && !column[r].functional_only) {
 				column[r].verdict = VERDICT_DISTURBED;
 				column[r].why = NULL;
 			}
@@ -232,6 +249,20 @@ static int decide_columns(struct comparison *c, const struct series *base_clock,
 	}
 	free(column);
 	return rc;
+}
+
+/* A case missing from NEW because it was skipped there says why. */
+static void explain_missing(struct comparison *c)
+{
+	for (int r = 0; r < c->nr_rows; r++) {
+		for (int k = 0; k < c->nr_news; k++) {
+			struct case_verdict *v = &c->rows[r].cells[k];
+			const struct series_unmeasured *skipped = unmeasured(c, k, c->rows[r].id, CASE_SKIP);
+
+			if (v->verdict == VERDICT_MISSING && skipped)
+				v->why = skipped->reason;
+		}
+	}
 }
 
 int comparison_build(struct comparison *c, const struct series *base, const struct series *news, int nr_news,
@@ -273,7 +304,16 @@ int comparison_build(struct comparison *c, const struct series *base, const stru
 		rc = measure_rows(c);
 	if (!rc)
 		rc = decide_columns(c, base_clock, new_clocks);
+	if (!rc) {
+		explain_missing(c);
+		rc = comparison_add_series_notes(c);
+	}
 	return rc;
+}
+
+bool comparison_cell_present(const struct comparison_row *row, int k)
+{
+	return row->base || row->news[k] || row->cells[k].failure;
 }
 
 int comparison_count(const struct comparison *c, int k, enum verdict v)
@@ -281,7 +321,7 @@ int comparison_count(const struct comparison *c, int k, enum verdict v)
 	int n = 0;
 
 	for (int r = 0; r < c->nr_rows; r++)
-		n += c->rows[r].cells[k].verdict == v;
+		n += comparison_cell_present(&c->rows[r], k) && c->rows[r].cells[k].verdict == v;
 	return n;
 }
 
@@ -297,7 +337,7 @@ enum comparison_outcome comparison_outcome(const struct comparison *c)
 	bool inconclusive = !series_complete(c->base);
 
 	for (int k = 0; k < c->nr_news; k++) {
-		if (comparison_count(c, k, VERDICT_REGRESSION))
+		if (comparison_count(c, k, VERDICT_REGRESSION) || comparison_count(c, k, VERDICT_FAILED))
 			return OUTCOME_REGRESSION;
 		inconclusive |= !series_complete(&c->news[k]) || c->columns[k].disturbed[0] ||
 				comparison_count(c, k, VERDICT_DISTURBED) || comparison_shift_beyond(c, k);
@@ -317,6 +357,7 @@ void comparison_free(struct comparison *c)
 	c->rows = NULL;
 	c->columns = NULL;
 	c->nr_rows = 0;
+	comparison_free_notes(c);
 }
 
 static void free_series(struct series **s, int nr)
@@ -328,32 +369,33 @@ static void free_series(struct series **s, int nr)
 }
 
 /* Every spec in @metric: 0, or the first error (-ENOENT when one lacks the metric). */
-static int load_all(struct results_store *st, char *const *specs, int nr, const char *metric, struct series **out)
+static int load_all(struct results_store *const *stores, char *const *specs, int nr, const char *metric,
+		    struct series **out)
 {
 	int rc = (*out = calloc((size_t)nr, sizeof(**out))) ? 0 : xb_fail(ENOMEM, "out of memory");
 
 	for (int i = 0; i < nr && !rc; i++)
-		rc = series_load(st, specs[i], metric, &(*out)[i]);
+		rc = series_load(stores[i], specs[i], metric, &(*out)[i]);
 	if (rc)
 		free_series(out, nr);
 	return rc;
 }
 
-int comparison_set_load(struct results_store *st, char *const *specs, int nr, const char *metric,
+int comparison_set_load(struct results_store *const *stores, char *const *specs, int nr, const char *metric,
 			const struct verdict_options *o, struct comparison_set *out)
 {
 	int rc;
 
 	*out = (struct comparison_set){ .nr = nr, .metric = metric ? metric : COMPARISON_METRIC };
-	rc = load_all(st, specs, nr, out->metric, &out->series);
+	rc = load_all(stores, specs, nr, out->metric, &out->series);
 	if (rc == -ENOENT && !metric) {
 		out->metric = COMPARISON_METRIC_FALLBACK;
-		rc = load_all(st, specs, nr, out->metric, &out->series);
+		rc = load_all(stores, specs, nr, out->metric, &out->series);
 	}
 	if (rc)
 		return rc;
 	/* not recorded (an imported run): the shift line says so */
-	(void)load_all(st, specs, nr, CONTROL_CORE_CLOCK_METRIC, &out->clocks);
+	(void)load_all(stores, specs, nr, CONTROL_CORE_CLOCK_METRIC, &out->clocks);
 	if (nr > 1)
 		rc = comparison_build(&out->cmp, &out->series[0], &out->series[1], nr - 1, out->metric, o,
 				      out->clocks ? &out->clocks[0] : NULL, out->clocks ? &out->clocks[1] : NULL);

@@ -1,6 +1,6 @@
 /*
  * comparison.h - BASE against one or more NEW series: one row per case id found in any of
- * them, one verdict per NEW series; per NEW series, the machine-wide shift with its controls,
+ * them (measured, or failed in a NEW series), one verdict per NEW series that has the case; per NEW series, the machine-wide shift with its controls,
  * and whether the comparison can be judged at all (a side measured while something else
  * ran is disturbed: its cases get no regression or improvement).
  */
@@ -36,6 +36,16 @@ struct comparison_column {
 	double base_spread, new_spread; /* the median over the cases of their samples' IQR% */
 };
 
+/* A line every format prints with the comparison, "kind: text": a warning (an incomplete
+ * run, runs on different machines), the machine-wide shift and its controls, a disturbed or
+ * inconclusive column, what would resolve the noisy cases; about the whole comparison or
+ * one NEW series (comparison_notes.c). */
+struct comparison_note {
+	int series;    /* the NEW series it is about, or -1: the whole comparison */
+	char kind[24]; /* "warning", "machine-wide shift", ...: printed before the text */
+	char *text;
+};
+
 struct comparison {
 	const char *metric;
 	struct verdict_options options;
@@ -45,12 +55,14 @@ struct comparison {
 	int nr_rows;
 	struct comparison_row *rows;
 	struct comparison_column *columns; /* per NEW series */
+	int nr_notes;
+	struct comparison_note *notes;
 };
 
 /* The exit status `compare` and `nightly` share. */
 enum comparison_outcome {
 	OUTCOME_PASS = 0,         /* nothing regressed */
-	OUTCOME_REGRESSION = 1,   /* a case regressed */
+	OUTCOME_REGRESSION = 1,   /* a case regressed, or failed its checks in NEW */
 	OUTCOME_INCONCLUSIVE = 3, /* nothing regressed, but a side was disturbed or incomplete, or
 				   * every case moved alike beyond the threshold */
 };
@@ -65,13 +77,24 @@ int comparison_build(struct comparison *c, const struct series *base, const stru
 		     const struct series *new_clocks) XB_MUST_CHECK;
 /* Cases with @verdict against NEW series @k. */
 int comparison_count(const struct comparison *c, int k, enum verdict v);
+/* Whether BASE or NEW series @k has the case (measured, or failed in NEW): a row another
+ * NEW series brought is not a case of this one. */
+bool comparison_cell_present(const struct comparison_row *row, int k);
+/* Appends a note; returns 0 or -ENOMEM. */
+int comparison_add_note(struct comparison *c, int series, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5))) XB_MUST_CHECK;
+/* The notes every comparison gets, from its series and columns. */
+int comparison_add_series_notes(struct comparison *c) XB_MUST_CHECK;
+void comparison_free_notes(struct comparison *c);
 /* The reason a cell's timings mean nothing (from either side), or NULL. */
 const char *comparison_functional_only(const struct comparison_row *row, int k);
-/* What every output of a comparison that judged functional-only timings says first. */
+/* The first note of a comparison that judged functional-only timings, so that every output
+ * says it (kind "FUNCTIONAL ONLY", about the whole comparison, with the cases' reason). */
+#define COMPARISON_FUNCTIONAL_ONLY_NOTE "FUNCTIONAL ONLY"
 #define COMPARISON_FUNCTIONAL_ONLY_BANNER \
-	"FUNCTIONAL ONLY: these timings are not a real CPU's. Verdicts are given on them only " \
-	"because --functional-only-verdicts asked for them: they say what the paths cost where " \
-	"they ran, not on silicon."
+	"these timings are not a real CPU's. Verdicts are given on them only because " \
+	"--functional-only-verdicts asked for them: they say what the paths cost where they ran, " \
+	"not on silicon"
 /* The reason of the first functional-only case the comparison judged, or NULL when it judged
  * none (options.functional_only_verdicts unset, or no such case). */
 const char *comparison_functional_only_judged(const struct comparison *c);
@@ -90,11 +113,12 @@ struct comparison_set {
 };
 
 /*
- * Loads @specs in @metric (NULL: COMPARISON_METRIC, or COMPARISON_METRIC_FALLBACK when a
- * series lacks it), with their core clocks where recorded, and compares them when there are
- * two or more. Returns 0 or an error; comparison_set_free() either way.
+ * Loads @specs, each from its store in @stores, in @metric (NULL: COMPARISON_METRIC, or
+ * COMPARISON_METRIC_FALLBACK when a series lacks it), with their core clocks where recorded,
+ * and compares them when there are two or more. Returns 0 or an error; comparison_set_free()
+ * either way.
  */
-int comparison_set_load(struct results_store *st, char *const *specs, int nr, const char *metric,
+int comparison_set_load(struct results_store *const *stores, char *const *specs, int nr, const char *metric,
 			const struct verdict_options *o, struct comparison_set *out) XB_MUST_CHECK;
 void comparison_set_free(struct comparison_set *s);
 

@@ -1,9 +1,14 @@
 /*
  * gbench_export.h - a stored run written back as Google Benchmark output: JSON in the
- * schema Google Benchmark writes (read by compare.py of libbenchmark-tools) or its CSV
- * layout. Each sample is one repetition ("iteration" entry); real_time and cpu_time carry
- * the per-operation nanoseconds (ns_per_op), ticks_per_op and every sample metric are
- * counters. Only cases with samples are written.
+ * schema Google Benchmark writes (read by compare.py of libbenchmark-tools), the same for
+ * run --json, or its CSV columns (RFC 4180). Each sample is one repetition ("iteration"
+ * entry), followed in JSON by Google Benchmark's aggregates (mean, median, stddev, cv);
+ * real_time is the net time per operation (ns_per_op, never below zero), cpu_time its share
+ * on a CPU (cpu_ns_per_op), and ticks_per_op (for a case in ticks) and every sample metric
+ * are counters with their exact values. A case that failed its checks is an error_occurred
+ * entry with its reason. The empty-loop control (CONTROL_EMPTY_LOOP_ID: its net time is no
+ * operation's) is left out of the JSON, which names it in its context: zero times make
+ * compare.py's geometric mean meaningless.
  */
 #ifndef XB_RESULTS_GBENCH_EXPORT_H
 #define XB_RESULTS_GBENCH_EXPORT_H

@@ -1,5 +1,8 @@
 /*
- * gbench_import.c - reading Google Benchmark JSON (cJSON) into case records.
+ * gbench_import.c - reading Google Benchmark JSON (cJSON) into case records: the shape
+ * Google Benchmark writes (per-iteration real_time and cpu_time, any time_unit) and the shape
+ * of run --json and export, earlier ones included (the ticks_per_op and ns_per_op counters
+ * carry the exact values; cpu_ns_per_op, when present, the CPU time).
  */
 #include "gbench_import.h"
 #include "gbench_export.h"
@@ -25,6 +28,7 @@ static const char *const standard_fields[] = {
 struct import_case {
 	char id[256];
 	char *error;
+	char threads[24]; /* Google Benchmark's thread count, when not 1: an attribute */
 	bool ticks; /* valued by ticks_per_op, else by real_time */
 	int nr_samples, cap;
 	struct sample_record *samples;
@@ -146,16 +150,22 @@ static bool standard_field(const char *name)
 		       sizeof(standard_fields[0]), by_field) != NULL;
 }
 
-/* The user counters of one benchmark entry, as metrics (names point into the JSON tree). */
-static int entry_metrics(const cJSON *b, struct sample_record *s)
+/*
+ * The user counters of one benchmark entry, as metrics (names point into the JSON tree); and
+ * Google Benchmark's cpu_time, in ns, as the metric cpu_ns_per_op when no counter has that
+ * name (@cpu_ns: NaN when the entry has no cpu_time).
+ */
+static int entry_metrics(const cJSON *b, double cpu_ns, struct sample_record *s)
 {
-	struct named_value found[MAX_METRICS], *m;
+	struct named_value found[MAX_METRICS + 1], *m;
 	const cJSON *f;
 	int n = 0;
 
 	cJSON_ArrayForEach(f, b)
 		if (cJSON_IsNumber(f) && n < MAX_METRICS && !standard_field(f->string))
 			found[n++] = (struct named_value){ f->string, f->valuedouble };
+	if (!isnan(cpu_ns) && !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(b, "cpu_ns_per_op")))
+		found[n++] = (struct named_value){ "cpu_ns_per_op", cpu_ns };
 	if (!n)
 		return 0;
 	if (!(m = malloc((size_t)n * sizeof(*m))))
@@ -190,11 +200,15 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(b, "ns_per_op");
 	const cJSON *real = cJSON_GetObjectItemCaseSensitive(b, "real_time");
 	const cJSON *iterations = cJSON_GetObjectItemCaseSensitive(b, "iterations");
+	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(b, "cpu_time");
+	const cJSON *threads = cJSON_GetObjectItemCaseSensitive(b, "threads");
 	const cJSON *round = cJSON_GetObjectItemCaseSensitive(b, GBENCH_JSON_ROUND);
 	const cJSON *error = cJSON_GetObjectItemCaseSensitive(b, "error_occurred");
 	const char *unit = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "time_unit"));
 	struct sample_record *s;
 
+	if (cJSON_IsNumber(threads) && threads->valuedouble != 1)
+		snprintf(c->threads, sizeof(c->threads), "%.17g", threads->valuedouble);
 	if (cJSON_IsTrue(error) || !cJSON_IsNumber(real)) {
 		const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "error_message"));
 
@@ -222,7 +236,7 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	s->ns_per_op = cJSON_IsNumber(ns) ? ns->valuedouble : to_ns(real->valuedouble, unit);
 	s->batches = cJSON_IsNumber(iterations) ? (int64_t)iterations->valuedouble : 0;
 	s->round = cJSON_IsNumber(round) && round->valuedouble >= 0 && round->valuedouble < 1e6 ? (int)round->valuedouble : 0;
-	return entry_metrics(b, s);
+	return entry_metrics(b, cJSON_IsNumber(cpu) ? to_ns(cpu->valuedouble, unit) : NAN, s);
 }
 
 static int by_id_then_order(const void *a, const void *b)
@@ -315,9 +329,13 @@ static int begin_import_run(struct results_store *st, const cJSON *root, const c
 static int store(struct results_store *st, const struct import *im, struct gbench_import_result *out)
 {
 	struct case_record *recs = calloc((size_t)im->nr_cases, sizeof(*recs));
+	struct attribute_record *threads = calloc((size_t)im->nr_cases, sizeof(*threads));
 
-	if (!recs)
+	if (!recs || !threads) {
+		free(recs);
+		free(threads);
 		return xb_fail(ENOMEM, "out of memory");
+	}
 	for (int i = 0; i < im->nr_cases; i++) {
 		const struct import_case *c = &im->cases[i];
 
@@ -325,7 +343,9 @@ static int store(struct results_store *st, const struct import *im, struct gbenc
 			.id = c->id, .unit = c->ticks ? "ticks/op" : "ns",
 			.status = c->error ? CASE_ERROR : CASE_OK, .reason = c->error,
 			.nr_samples = c->error ? 0 : c->nr_samples, .samples = c->samples,
+			.nr_attributes = c->threads[0] ? 1 : 0, .attributes = &threads[i],
 		};
+		threads[i] = (struct attribute_record){ "threads", c->threads };
 		out->nr_errors += c->error != NULL;
 		out->nr_samples += recs[i].nr_samples;
 	}
@@ -333,6 +353,7 @@ static int store(struct results_store *st, const struct import *im, struct gbenc
 	int rc = results_put_cases(st, out->run_id, recs, im->nr_cases);
 
 	free(recs);
+	free(threads);
 	return rc;
 }
 

@@ -362,12 +362,15 @@ int report_write(struct results_store *st, char *const *specs, int nr, const str
 	struct comparison_set set = { 0 };
 	struct report_page page = { 0 };
 	struct report_options loaded = *o;
-	int rc = 0;
+	struct results_store **stores = malloc((size_t)(nr ? nr : 1) * sizeof(*stores));
+	int rc = stores ? 0 : xb_fail(ENOMEM, "out of memory");
 
-	if (mkdir(o->dir, 0755) && errno != EEXIST)
+	for (int i = 0; i < nr && !rc; i++)
+		stores[i] = st;
+	if (!rc && mkdir(o->dir, 0755) && errno != EEXIST)
 		rc = xb_fail_errno("mkdir %s", o->dir);
 	if (!rc)
-		rc = comparison_set_load(st, specs, nr, o->metric, &o->verdict, &set);
+		rc = comparison_set_load(stores, specs, nr, o->metric, &o->verdict, &set);
 	for (int i = 0; !rc && o->names && i < nr; i++)
 		snprintf(set.series[i].name, sizeof(set.series[i].name), "%s", o->names[i]);
 	page.metric = loaded.metric = set.metric;
@@ -378,5 +381,6 @@ int report_write(struct results_store *st, char *const *specs, int nr, const str
 	out->nr_charts = page.nr_charts;
 	free(page.charts);
 	comparison_set_free(&set);
+	free(stores);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include "report_page.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "compare_format.h"
 
@@ -48,6 +49,10 @@ static void html_comparison(FILE *f, const struct comparison *c)
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
 
+			if (!comparison_cell_present(row, k)) {
+				fputs("<td>-</td>", f);
+				continue;
+			}
 			compare_change_text(v, true, change, sizeof(change));
 			fprintf(f, "<td class=\"%s\">%s %s</td>", verdict_name(v->verdict), change, verdict_name(v->verdict));
 		}
@@ -73,12 +78,12 @@ static int write_html(const char *dir, const struct report_page *page, const str
 		   "<h1>xstate-bench report</h1>\n<p>Metric: <code>");
 	markup_escaped(f, page->metric);
 	fputs("</code>.</p>\n", f);
-	if (cmp && comparison_functional_only_judged(cmp)) {
-		fputs("<p class=\"regression\">", f);
-		markup_escaped(f, COMPARISON_FUNCTIONAL_ONLY_BANNER);
-		fputs(" (", f);
-		markup_escaped(f, comparison_functional_only_judged(cmp));
-		fputs(")</p>\n", f);
+	for (int i = 0; cmp && i < cmp->nr_notes; i++) {
+		if (strcmp(cmp->notes[i].kind, COMPARISON_FUNCTIONAL_ONLY_NOTE))
+			continue;
+		fprintf(f, "<p class=\"regression\">%s: ", COMPARISON_FUNCTIONAL_ONLY_NOTE);
+		markup_text(f, cmp->notes[i].text);
+		fputs("</p>\n", f);
 	}
 	html_series(f, series, nr);
 	if (cmp)
@@ -107,10 +112,7 @@ static int write_markdown(const char *dir, const struct report_page *page, const
 	snprintf(path, sizeof(path), "%s/report.md", dir);
 	if (!(f = fopen(path, "w")))
 		return xb_fail_errno("open %s", path);
-	fprintf(f, "# xstate-bench report\n\nMetric: `%s`.\n\n", page->metric);
-	if (cmp && comparison_functional_only_judged(cmp))
-		fprintf(f, "> **%s** (%s)\n\n", COMPARISON_FUNCTIONAL_ONLY_BANNER, comparison_functional_only_judged(cmp));
-	fputs("## Series\n\n", f);
+	fprintf(f, "# xstate-bench report\n\nMetric: `%s`.\n\n## Series\n\n", page->metric);
 	for (int s = 0; s < nr; s++)
 		fprintf(f, "- %s%s\n", series[s].name, series_complete(&series[s]) ? "" : " (**incomplete**)");
 	if (cmp) {

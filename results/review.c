@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "text_file.h"
 
 #define REVIEW_FORMAT "xstate-bench review 1"
@@ -175,55 +174,6 @@ static int parse(const cJSON *root, const char *path, struct review *r)
 	return rc;
 }
 
-/* The release every run of @k recorded: one, or the manifest mixes kernels. */
-static int read_release(struct results_store *st, struct review_kernel *k)
-{
-	struct db_stmt *s;
-	int rc = db_prepare(results_db(st), "SELECT kernel_release FROM runs WHERE id = ?", &s);
-
-	for (int i = 0; i < k->nr_runs && !rc; i++) {
-		const char *release;
-
-		if ((rc = db_reset(s)) || (rc = db_bind_int64(s, 1, k->runs[i])))
-			break;
-		if ((rc = db_step(s)) != DB_ROW) {
-			rc = rc < 0 ? rc : xb_fail(ENOENT, "no run %" PRId64, k->runs[i]);
-			break;
-		}
-		rc = 0;
-		release = db_column_text(s, 0);
-		if (!i)
-			snprintf(k->release, sizeof(k->release), "%s", release ? release : "unknown");
-		else if (strcmp(k->release, release ? release : "unknown"))
-			rc = xb_fail(EINVAL, "kernel %s: run %" PRId64 " ran %s, run %" PRId64 " ran %s: one kernel's runs "
-				     "must be of one release", k->name, k->runs[0], k->release, k->runs[i],
-				     release ? release : "an unknown kernel");
-	}
-	db_finalize(s);
-	return rc;
-}
-
-/* The CPU the runs measured, as the base's first run recorded it. */
-static int read_lab_cpu(struct results_store *st, int64_t run, char *out, size_t size)
-{
-	struct db_stmt *s;
-	int rc = db_prepare(results_db(st), "SELECT m.brand, m.vendor, m.family, m.model, m.stepping, m.microcode"
-					    " FROM runs r JOIN machines m ON m.id = r.machine_id WHERE r.id = ?", &s);
-
-	if (!rc && !(rc = db_bind_int64(s, 1, run)) && (rc = db_step(s)) == DB_ROW) {
-		const char *brand = db_column_text(s, 0), *microcode = db_column_text(s, 5);
-
-		snprintf(out, size, "%s%s%s family %lld model %lld stepping %lld, microcode %s", brand ? brand : "",
-			 brand ? ", " : "", db_column_text(s, 1), (long long)db_column_int64(s, 2),
-			 (long long)db_column_int64(s, 3), (long long)db_column_int64(s, 4), microcode ? microcode : "unknown");
-		rc = 0;
-	} else if (rc >= 0) {
-		rc = xb_fail(ENOENT, "no run %" PRId64, run);
-	}
-	db_finalize(s);
-	return rc;
-}
-
 /* "runs:1,4,7" of @k. */
 static int runs_spec(const struct review_kernel *k, char **out)
 {
@@ -238,29 +188,51 @@ static int runs_spec(const struct review_kernel *k, char **out)
 	return 0;
 }
 
+/* The release every run of kernel @i recorded (one, or the manifest mixes kernels), and the
+ * machine (the base's: a review compares kernels on one machine). */
+static int check_runs(struct review *r, int i)
+{
+	const struct series *s = &r->set.series[i], *base = &r->set.series[0];
+	struct review_kernel *k = &r->kernels[i];
+
+	snprintf(k->release, sizeof(k->release), "%s", s->runs[0].kernel[0] ? s->runs[0].kernel : "unknown");
+	for (int j = 0; j < s->nr_runs; j++) {
+		if (strcmp(s->runs[j].kernel, s->runs[0].kernel))
+			return xb_fail(EINVAL, "kernel %s: run %lld ran %s, run %lld ran %s: one kernel's runs must be of "
+				       "one release", k->name, (long long)s->runs[0].id, k->release,
+				       (long long)s->runs[j].id, s->runs[j].kernel[0] ? s->runs[j].kernel : "an unknown kernel");
+		if (!series_same_machine(&s->runs[j], &base->runs[0]))
+			return xb_fail(EINVAL, "kernel %s: run %lld was measured on another machine than the base's run "
+				       "%lld: a review compares kernels on one machine", k->name, (long long)s->runs[j].id,
+				       (long long)base->runs[0].id);
+	}
+	return 0;
+}
+
 /* Every kernel's runs compared; each series named after its kernel. */
 static int compare_kernels(struct results_store *st, const char *metric, const struct verdict_options *o,
 			   struct review *r)
 {
+	struct results_store **stores = calloc((size_t)r->nr_kernels, sizeof(*stores));
 	int rc;
 
 	r->specs = calloc((size_t)r->nr_kernels, sizeof(*r->specs));
 	r->names = calloc((size_t)r->nr_kernels, sizeof(*r->names));
-	rc = r->specs && r->names ? 0 : xb_fail(ENOMEM, "out of memory");
+	rc = r->specs && r->names && stores ? 0 : xb_fail(ENOMEM, "out of memory");
 	for (int i = 0; i < r->nr_kernels && !rc; i++) {
+		stores[i] = st;
 		r->names[i] = r->kernels[i].name;
 		rc = runs_spec(&r->kernels[i], &r->specs[i]);
 	}
 	if (!rc)
-		rc = comparison_set_load(st, r->specs, r->nr_kernels, metric, o, &r->set);
+		rc = comparison_set_load(stores, r->specs, r->nr_kernels, metric, o, &r->set);
 	for (int i = 0; i < r->nr_kernels && !rc; i++) {
-		struct series *s = &r->set.series[i];
-
-		if (s->runs[0].machine_id != r->set.series[0].runs[0].machine_id)
-			rc = xb_fail(EINVAL, "kernel %s's runs were measured on another machine than the base's: a "
-				     "review compares kernels on one machine", r->kernels[i].name);
-		snprintf(s->name, sizeof(s->name), "%s", r->kernels[i].name);
+		snprintf(r->set.series[i].name, sizeof(r->set.series[i].name), "%s", r->kernels[i].name);
+		rc = check_runs(r, i);
 	}
+	if (!rc)
+		series_run_machine(&r->set.series[0].runs[0], r->lab_cpu, sizeof(r->lab_cpu));
+	free(stores);
 	return rc;
 }
 
@@ -280,10 +252,6 @@ int review_load(struct results_store *st, const char *path, const char *metric, 
 		return xb_fail(EINVAL, "%s: not JSON", path);
 	rc = parse(root, path, out);
 	cJSON_Delete(root);
-	for (int i = 0; i < out->nr_kernels && !rc; i++)
-		rc = read_release(st, &out->kernels[i]);
-	if (!rc)
-		rc = read_lab_cpu(st, out->kernels[0].runs[0], out->lab_cpu, sizeof(out->lab_cpu));
 	if (!rc)
 		rc = compare_kernels(st, metric, o, out);
 	return rc;
@@ -305,18 +273,13 @@ void review_free(struct review *r)
 	memset(r, 0, sizeof(*r));
 }
 
-bool review_cell_present(const struct comparison_row *row, int k)
-{
-	return row->base || row->news[k];
-}
-
 bool review_row_changed(const struct comparison *c, const struct comparison_row *row)
 {
 	for (int k = 0; k < c->nr_news; k++) {
 		enum verdict v = row->cells[k].verdict;
 
-		if (review_cell_present(row, k) && (v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT ||
-						    v == VERDICT_NEW || v == VERDICT_MISSING))
+		if (comparison_cell_present(row, k) && (v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT ||
+							v == VERDICT_NEW || v == VERDICT_MISSING || v == VERDICT_FAILED))
 			return true;
 	}
 	return false;

@@ -37,7 +37,7 @@ struct review_step {
 struct review {
 	char host[REVIEW_TEXT_MAX];    /* the machine the lab ran on */
 	char lab[REVIEW_TEXT_MAX];     /* QEMU and how it ran the kernels */
-	char lab_cpu[REVIEW_TEXT_MAX]; /* the CPU the runs recorded, with its microcode */
+	char lab_cpu[REVIEW_TEXT_MAX]; /* the machine the runs recorded: host, CPU, microcode */
 	char suites[REVIEW_TEXT_MAX];  /* what each run measured */
 	int rounds;
 	double wall_seconds;           /* the whole workflow, builds included */
@@ -59,9 +59,8 @@ int review_load(struct results_store *st, const char *path, const char *metric, 
 		struct review *out) XB_MUST_CHECK;
 void review_free(struct review *r);
 
-/* Whether version @k has the row's case: measured by it or by the base. */
-bool review_cell_present(const struct comparison_row *row, int k);
-/* Whether the row changed in any version: a regression, an improvement, new or missing. */
+/* Whether the row changed in any version: a regression, an improvement, new, missing or
+ * failed. */
 bool review_row_changed(const struct comparison *c, const struct comparison_row *row);
 
 #endif

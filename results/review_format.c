@@ -6,48 +6,32 @@
 #include "review_format.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compare_format.h"
 
 #define LABEL_COLUMNS 10 /* "schedule  " */
 
-/* Writes @text after @first (the label, padded to @label_columns) and wraps it at spaces,
- * later lines indented by @label_columns + @hang; a word longer than a line is cut. */
-static void wrap_at(FILE *out, const char *first, int label_columns, int hang, const char *text)
+/* @text after @label padded to LABEL_COLUMNS (a longer label on a line of its own), folded
+ * under it, later lines @hang further in. */
+static void labelled(FILE *out, const char *label, int hang, const char *text)
 {
-	int width = REVIEW_TEXT_COLUMNS - label_columns, column = 0;
-	const char *p = text;
+	char lead[LABEL_COLUMNS + 1];
 
-	if (label_columns && (int)strlen(first) >= label_columns) /* a long label: the text below it */
-		fprintf(out, "%s\n%*s", first, label_columns, "");
-	else
-		fprintf(out, "%-*s", label_columns, first);
-	while (*p) {
-		size_t word = strcspn(p, " "), room = (size_t)(width - column);
-
-		if (column && word + 1 > room) {
-			fprintf(out, "\n%*s", label_columns + hang, "");
-			column = hang;
-			room = (size_t)(width - column);
-		} else if (column) {
-			fputc(' ', out);
-			column++;
-			room--;
-		}
-		if (word > room)
-			word = room;
-		column += fprintf(out, "%.*s", (int)word, p);
-		p += word;
-		while (*p == ' ')
-			p++;
-	}
-	fputc('\n', out);
+	if ((int)strlen(label) >= LABEL_COLUMNS)
+		fprintf(out, "%s\n", label);
+	snprintf(lead, sizeof(lead), "%-*s", LABEL_COLUMNS, (int)strlen(label) >= LABEL_COLUMNS ? "" : label);
+	compare_text_folded(out, lead, text, LABEL_COLUMNS + hang);
 }
 
-static void wrap(FILE *out, const char *first, int hang, const char *text)
+/* @text indented by @indent, folded, later lines @hang further in. */
+static void indented(FILE *out, int indent, int hang, const char *text)
 {
-	wrap_at(out, first, LABEL_COLUMNS, hang, text);
+	char lead[64];
+
+	snprintf(lead, sizeof(lead), "%*s", indent, "");
+	compare_text_folded(out, lead, text, indent + hang);
 }
 
 /* "runs 1, 4, 7" */
@@ -99,62 +83,6 @@ static double percent(double ratio)
 	return 100 * (ratio - 1);
 }
 
-/* A version's shift and controls, and what stops its verdicts. */
-static void shift_text(const struct comparison *c, int k, char *out, size_t size)
-{
-	const struct comparison_column *col = &c->columns[k];
-	const struct machine_shift *s = &col->shift;
-	size_t used;
-
-	if (isnan(s->ratio))
-		used = (size_t)snprintf(out, size, "machine-wide shift not estimated (%d cases, fewer than %d);",
-					s->n_cases, SHIFT_MIN_CASES);
-	else
-		used = (size_t)snprintf(out, size, "machine-wide shift %+.2f%% [%+.2f, %+.2f] over %d cases (%s);",
-					percent(s->ratio), percent(s->lo), percent(s->hi), s->n_cases,
-					s->adjusted ? "changes taken relative to it" : "not significant: changes are raw");
-	if (used < size)
-		used += isnan(s->clock_ratio) ? (size_t)snprintf(out + used, size - used, " core clock not recorded;")
-					      : (size_t)snprintf(out + used, size - used, " core clock %+.2f%%;",
-								 percent(s->clock_ratio));
-	if (used < size && (!isnan(s->empty_base) || !isnan(s->empty_new)))
-		used += (size_t)snprintf(out + used, size - used, " empty loop %.3g -> %.3g;", s->empty_base, s->empty_new);
-	if (used < size)
-		used += (size_t)snprintf(out + used, size - used, " a case's run-to-run spread beyond its samples %.2f%%",
-					 100 * expm1(s->tau));
-	if (used < size && comparison_shift_beyond(c, k) && !col->disturbed[0])
-		used += (size_t)snprintf(out + used, size - used, ". INCONCLUSIVE: every case moved alike by more than the "
-					 "threshold (the machine, or a change that slows everything alike)");
-	if (used < size && col->disturbed[0])
-		snprintf(out + used, size - used, ". DISTURBED: %s: no case is judged", col->disturbed);
-}
-
-/* Cells a version has (its own or the base's case) with verdict @v. */
-static int count_present(const struct comparison *c, int k, enum verdict v)
-{
-	int n = 0;
-
-	for (int r = 0; r < c->nr_rows; r++)
-		n += review_cell_present(&c->rows[r], k) && c->rows[r].cells[k].verdict == v;
-	return n;
-}
-
-static void counts_text(const struct comparison *c, int k, char *out, size_t size)
-{
-	static const enum verdict order[] = { VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED,
-					      VERDICT_NOISY, VERDICT_DISTURBED, VERDICT_NEW, VERDICT_MISSING };
-	size_t used = 0;
-
-	out[0] = 0;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && used < size; i++) {
-		int n = count_present(c, k, order[i]);
-
-		if (n || i < 2)
-			used += (size_t)snprintf(out + used, size - used, "%s%d %s", used ? ", " : "", n,
-						 verdict_name(order[i]));
-	}
-}
-
 static int changed_rows(const struct comparison *c)
 {
 	int n = 0;
@@ -164,20 +92,19 @@ static int changed_rows(const struct comparison *c)
 	return n;
 }
 
-/* Why a present cell has its verdict, beyond the figures: "" when the figures say it. */
+/* Why a cell has its verdict, beyond the figures: "" when the figures say it. */
 static const char *cell_note(const struct comparison *c, const struct comparison_row *row, int k)
 {
-	const struct case_verdict *v = &row->cells[k];
+	const char *reason = compare_cell_reason(row, k);
 
-	if (!row->news[k])
+	if (!row->news[k] && !reason)
 		return "not measured by this version";
-	if (!row->base)
+	if (!row->base && !reason)
 		return "not measured by the base";
-	if (v->verdict == VERDICT_DISTURBED && v->disturbed != c->columns[k].disturbed)
-		return v->disturbed;
-	if (v->functional_only)
-		return comparison_functional_only(row, k);
-	return "";
+	/* a column's disturbance is its note's; a noisy case's why is the same for all */
+	if (!reason || reason == c->columns[k].disturbed || row->cells[k].verdict == VERDICT_NOISY)
+		return row->cells[k].verdict == VERDICT_NOISY && comparison_functional_only(row, k) ? reason : "";
+	return reason;
 }
 
 /* One version's line of a case: median, change, interval, detectable change, p, verdict. */
@@ -185,7 +112,7 @@ static void text_cell(const struct comparison *c, const struct comparison_row *r
 		      FILE *out)
 {
 	const struct case_verdict *v = &row->cells[k];
-	char median[24], change[24], figures[160], line[320];
+	char median[24], change[24], figures[160], line[320], lead[64];
 	const char *note = cell_note(c, row, k);
 	int n;
 
@@ -202,13 +129,16 @@ static void text_cell(const struct comparison *c, const struct comparison_row *r
 			 v->p_adjusted);
 	snprintf(line, sizeof(line), "  %-*.*s %s  %s", name_width, REVIEW_NAME_MAX - 1, c->news[k].name, figures,
 		 verdict_name(v->verdict));
-	if ((int)strlen(line) <= REVIEW_TEXT_COLUMNS)
+	if ((int)strlen(line) <= COMPARE_TEXT_WIDTH)
 		fprintf(out, "%s\n", line);
 	else /* a long change or interval: the verdict on a line of its own */
-		fprintf(out, "  %-*s %s\n  %-*s %s\n", name_width, c->news[k].name, figures, name_width, "",
-			verdict_name(v->verdict));
-	if (*note)
-		fprintf(out, "  %-*s (%.*s)\n", name_width, "", REVIEW_TEXT_COLUMNS - 6 - name_width, note);
+		fprintf(out, "  %-*.*s %s\n  %-*s %s\n", name_width, REVIEW_NAME_MAX - 1, c->news[k].name, figures,
+			name_width, "", verdict_name(v->verdict));
+	if (!*note)
+		return;
+	snprintf(lead, sizeof(lead), "%*s(", name_width + 3, "");
+	snprintf(line, sizeof(line), "%s)", note);
+	compare_text_folded(out, lead, line, name_width + 4);
 }
 
 static void text_row(const struct comparison *c, const struct comparison_row *row, int name_width, FILE *out)
@@ -216,14 +146,14 @@ static void text_row(const struct comparison *c, const struct comparison_row *ro
 	char base[24];
 	const char *unit = series_metric_unit(c->metric, row->unit);
 
-	if ((int)(strlen(row->id) + strlen(unit) + 3) <= REVIEW_TEXT_COLUMNS)
+	if ((int)(strlen(row->id) + strlen(unit) + 3) <= COMPARE_TEXT_WIDTH)
 		fprintf(out, "%s (%s)\n", row->id, unit);
 	else
 		fprintf(out, "%s\n  (%s)\n", row->id, unit);
 	compare_number_text(row->base ? row->cells[0].base_median : NAN, base, sizeof(base));
 	fprintf(out, "  %-*s %10s\n", name_width, c->base->name, base);
 	for (int k = 0; k < c->nr_news; k++)
-		if (review_cell_present(row, k))
+		if (comparison_cell_present(row, k))
 			text_cell(c, row, k, name_width, out);
 }
 
@@ -245,68 +175,81 @@ static void text_kernels(const struct review *r, FILE *out)
 
 		runs_text(k, runs, sizeof(runs));
 		snprintf(line, sizeof(line), "%s: %s, %s", k->name, k->release, runs);
-		wrap(out, i ? "" : "kernels", 2, line);
+		labelled(out, i ? "" : "kernels", 2, line);
 		build_text(k, build, sizeof(build));
 		snprintf(line, sizeof(line), "%s%s", k->source, build);
-		wrap_at(out, "", LABEL_COLUMNS + 2, 2, line);
+		indented(out, LABEL_COLUMNS + 2, 2, line);
 		if (!k->nr_patches)
-			wrap_at(out, "", LABEL_COLUMNS + 2, 2, "no patches");
+			indented(out, LABEL_COLUMNS + 2, 2, "no patches");
 		for (int p = 0; p < k->nr_patches; p++)
-			wrap_at(out, "", LABEL_COLUMNS + 2, 4, k->patches[p]);
+			indented(out, LABEL_COLUMNS + 2, 4, k->patches[p]);
 	}
 }
 
 static void stars(FILE *out)
 {
-	for (int i = 0; i < REVIEW_TEXT_COLUMNS; i++)
+	for (int i = 0; i < COMPARE_TEXT_WIDTH; i++)
 		fputc('*', out);
 	fputc('\n', out);
 }
 
-static void text_banner(const struct comparison *c, FILE *out)
+static bool is_banner(const struct comparison_note *n)
 {
-	const char *reason = comparison_functional_only_judged(c);
-	char line[512];
+	return !strcmp(n->kind, COMPARISON_FUNCTIONAL_ONLY_NOTE);
+}
 
-	if (!reason)
-		return;
-	stars(out);
-	snprintf(line, sizeof(line), "%s (%s)", COMPARISON_FUNCTIONAL_ONLY_BANNER, reason);
-	wrap_at(out, "", 0, 0, line);
-	stars(out);
+/* The notes about version @k (-1: the whole comparison), the banner aside, as "kind: text". */
+static void text_notes(const struct comparison *c, int k, FILE *out)
+{
+	const char *label = k < 0 ? "note" : c->news[k].name;
+	char *text;
+
+	for (int i = 0; i < c->nr_notes; i++) {
+		const struct comparison_note *n = &c->notes[i];
+
+		if (n->series != k || is_banner(n) || asprintf(&text, "%s: %s", n->kind, n->text) < 0)
+			continue;
+		labelled(out, label, 2, text);
+		label = "";
+		free(text);
+	}
 }
 
 void review_write_text(const struct review *r, FILE *out)
 {
 	const struct comparison *c = &r->set.cmp;
-	char line[REVIEW_TEXT_MAX * 4];
+	char line[REVIEW_TEXT_MAX * 4], *method = compare_method_string(c);
 	int width = name_width(r), changed = changed_rows(c);
 	size_t used = 0;
 
 	for (int k = 0; k < c->nr_news; k++)
 		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s", k ? ", " : "", c->news[k].name);
 	snprintf(line + used, sizeof(line) - used, " against %s, in %s", c->base->name, c->metric);
-	wrap(out, "review", 0, line);
-	text_banner(c, out);
-	wrap(out, "host", 0, r->host);
-	snprintf(line, sizeof(line), "%s; the CPU the runs recorded: %s", r->lab, r->lab_cpu);
-	wrap(out, "lab", 0, line);
-	wrap(out, "measured", 0, r->suites);
+	labelled(out, "review", 0, line);
+	for (int i = 0; i < c->nr_notes; i++) {
+		if (!is_banner(&c->notes[i]))
+			continue;
+		stars(out);
+		snprintf(line, sizeof(line), "%s: %s", c->notes[i].kind, c->notes[i].text);
+		compare_text_folded(out, "", line, 0);
+		stars(out);
+	}
+	labelled(out, "host", 0, r->host);
+	snprintf(line, sizeof(line), "%s; the runs recorded %s", r->lab, r->lab_cpu);
+	labelled(out, "lab", 0, line);
+	labelled(out, "measured", 0, r->suites);
 	text_kernels(r, out);
 	schedule_text(r, line, sizeof(line));
-	wrap(out, "schedule", 0, line);
-	snprintf(line, sizeof(line), "threshold %g%%, alpha %g over each version's cases (Holm); %.0f%% intervals "
-		 "from the samples, the passes and the runs; det: the smallest change found with %.0f%% power",
-		 100 * c->options.threshold, c->options.alpha, 100 * VERDICT_INTERVAL, 100 * VERDICT_POWER);
-	wrap(out, "method", 0, line);
-	for (int k = 0; k < c->nr_news; k++) {
-		shift_text(c, k, line, sizeof(line));
-		wrap(out, c->news[k].name, 0, line);
-	}
+	labelled(out, "schedule", 0, line);
+	labelled(out, "method", 0, method ? method : "");
+	free(method);
+	text_notes(c, -1, out);
+	for (int k = 0; k < c->nr_news; k++)
+		text_notes(c, k, out);
 	snprintf(line, sizeof(line), "%d of %d cases%s", changed, c->nr_rows,
 		 changed < c->nr_rows ? " (the others are unchanged, noisy or disturbed in every version)" : "");
 	fputc('\n', out);
-	wrap(out, "changed", 0, line);
+	labelled(out, "changed", 0, line);
 	for (int row = 0; row < c->nr_rows; row++) {
 		if (!review_row_changed(c, &c->rows[row]))
 			continue;
@@ -315,19 +258,23 @@ void review_write_text(const struct review *r, FILE *out)
 	}
 	fputc('\n', out);
 	for (int k = 0; k < c->nr_news; k++) {
-		char counts[256];
+		char counts[COMPARE_COUNTS_SIZE];
 
-		counts_text(c, k, counts, sizeof(counts));
+		compare_counts_text(c, k, counts, sizeof(counts));
 		snprintf(line, sizeof(line), "%s: %s", c->news[k].name, counts);
-		wrap(out, k ? "" : "summary", 2, line);
+		labelled(out, k ? "" : "summary", 2, line);
 	}
 }
 
 /* A Markdown table cell: | and line breaks would end it. */
 static void markdown_cell(FILE *out, const char *s)
 {
-	for (; *s; s++)
-		fputs(*s == '|' ? "\\|" : *s == '\n' ? " " : (char[2]){ *s, 0 }, out);
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", out);
+		else
+			fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
+	}
 }
 
 static void markdown_cases(const struct comparison *c, bool changed_only, FILE *out)
@@ -350,10 +297,10 @@ static void markdown_cases(const struct comparison *c, bool changed_only, FILE *
 		fprintf(out, "| `%s` | %s | %s |", row->id, series_metric_unit(c->metric, row->unit), base);
 		for (int k = 0; k < c->nr_news; k++) {
 			const struct case_verdict *v = &row->cells[k];
-			bool flagged = v->verdict == VERDICT_REGRESSION || v->verdict == VERDICT_IMPROVEMENT;
+			bool flagged = compare_test_outcome(v->verdict) == TEST_FAIL || v->verdict == VERDICT_IMPROVEMENT;
 			const char *note;
 
-			if (!review_cell_present(row, k)) {
+			if (!comparison_cell_present(row, k)) {
 				fputs(" - |", out);
 				continue;
 			}
@@ -379,23 +326,21 @@ static void markdown_cases(const struct comparison *c, bool changed_only, FILE *
 void review_write_markdown(const struct review *r, FILE *out)
 {
 	const struct comparison *c = &r->set.cmp;
-	const char *reason = comparison_functional_only_judged(c);
-	char text[REVIEW_TEXT_MAX * 4], runs[256], build[96];
+	char text[REVIEW_TEXT_MAX * 4], runs[256], build[96], counts[COMPARE_COUNTS_SIZE];
 
 	fprintf(out, "# xstate-bench review: ");
 	for (int k = 0; k < c->nr_news; k++)
 		fprintf(out, "%s%s", k ? ", " : "", c->news[k].name);
 	fprintf(out, " against %s\n\n", c->base->name);
-	if (reason)
-		fprintf(out, "> **%s** (%s)\n\n", COMPARISON_FUNCTIONAL_ONLY_BANNER, reason);
-	fprintf(out, "- metric: `%s`\n- host: %s\n- lab: %s; the CPU the runs recorded: %s\n- measured: %s\n", c->metric,
+	for (int i = 0; i < c->nr_notes; i++)
+		if (is_banner(&c->notes[i]))
+			fprintf(out, "> **%s**: %s\n\n", c->notes[i].kind, c->notes[i].text);
+	fprintf(out, "- metric: `%s`\n- host: %s\n- lab: %s; the runs recorded %s\n- measured: %s\n", c->metric,
 		r->host, r->lab, r->lab_cpu, r->suites);
 	schedule_text(r, text, sizeof(text));
-	fprintf(out, "- schedule: %s\n", text);
-	fprintf(out, "- method: threshold %g%%, alpha %g over each version's cases (Holm); %.0f%% intervals from the "
-		"samples, the passes and the runs; detects: the smallest change found with %.0f%% power\n",
-		100 * c->options.threshold, c->options.alpha, 100 * VERDICT_INTERVAL, 100 * VERDICT_POWER);
-	fputs("\n## Kernels\n\n| kernel | release | runs | source | patches |\n| --- | --- | --- | --- | --- |\n", out);
+	fprintf(out, "- schedule: %s\n- method: ", text);
+	compare_method_text(c, out);
+	fputs("\n\n## Kernels\n\n| kernel | release | runs | source | patches |\n| --- | --- | --- | --- | --- |\n", out);
 	for (int i = 0; i < r->nr_kernels; i++) {
 		const struct review_kernel *k = &r->kernels[i];
 
@@ -411,17 +356,17 @@ void review_write_markdown(const struct review *r, FILE *out)
 		}
 		fputs(k->nr_patches ? " |\n" : "none |\n", out);
 	}
-	fputs("\n## Machine-wide shift\n\n", out);
-	for (int k = 0; k < c->nr_news; k++) {
-		shift_text(c, k, text, sizeof(text));
-		fprintf(out, "- %s: %s\n", c->news[k].name, text);
-	}
+	fputs("\n## Notes\n\n", out);
+	for (int i = 0; i < c->nr_notes; i++)
+		if (!is_banner(&c->notes[i]))
+			fprintf(out, "- %s%s%s: %s\n", c->notes[i].series < 0 ? "" : c->news[c->notes[i].series].name,
+				c->notes[i].series < 0 ? "" : ", ", c->notes[i].kind, c->notes[i].text);
 	fprintf(out, "\n## Changed in some version (%d of %d cases)\n\n", changed_rows(c), c->nr_rows);
 	markdown_cases(c, true, out);
 	fputs("\n## Summary\n\n", out);
 	for (int k = 0; k < c->nr_news; k++) {
-		counts_text(c, k, text, sizeof(text));
-		fprintf(out, "- %s: %s\n", c->news[k].name, text);
+		compare_counts_text(c, k, counts, sizeof(counts));
+		fprintf(out, "- %s: %s\n", c->news[k].name, counts);
 	}
 	fputs("\n<details><summary>Every case</summary>\n\n", out);
 	markdown_cases(c, false, out);

@@ -1,6 +1,6 @@
 /*
  * review_format.h - a patch series review written out: plain text for a reply on a mailing
- * list (80 columns; the machine, the lab, every kernel with its release and patches, the
+ * list (COMPARE_TEXT_WIDTH columns; the machine, the lab, every kernel with its release and patches, the
  * schedule, each version's machine-wide shift, then only the cases that changed in some
  * version, each version's figures beside each other) and Markdown (the same, with every case
  * in a table below). Timings that mean nothing (QEMU TCG) judged on request get a banner in
@@ -12,9 +12,6 @@
 #include <stdio.h>
 
 #include "review.h"
-
-/* The width of every line of the text. */
-#define REVIEW_TEXT_COLUMNS 80
 
 void review_write_text(const struct review *r, FILE *out);
 void review_write_markdown(const struct review *r, FILE *out);

@@ -26,7 +26,7 @@ const char *series_metric_source(const char *metric, bool *binds_name)
 const char *series_metric_unit(const char *metric, const char *case_unit)
 {
 	if (!strcmp(metric, "ticks_per_op"))
-		return case_unit;
+		return case_unit ? case_unit : "";
 	return !strcmp(metric, "ns_per_op") ? "ns/op" : metric;
 }
 
@@ -44,19 +44,70 @@ void series_run_columns(struct db_stmt *s, int col, struct series_run *out)
 	snprintf(out->disturbed, sizeof(out->disturbed), "%s", disturbed ? disturbed : "");
 }
 
+static void copy_text(struct db_stmt *s, int col, char *out, size_t size)
+{
+	const char *text = db_column_is_null(s, col) ? "" : db_column_text(s, col);
+
+	snprintf(out, size, "%s", text);
+}
+
+/* Reads the machine's and the run's own columns that follow SERIES_RUN_COLUMNS at @col. */
+static void run_place(struct db_stmt *s, int col, struct series_run *out)
+{
+	const char *vendor = db_column_text(s, col + 4);
+
+	copy_text(s, col, out->finished_at, sizeof(out->finished_at));
+	copy_text(s, col + 1, out->source, sizeof(out->source));
+	copy_text(s, col + 2, out->hostname, sizeof(out->hostname));
+	copy_text(s, col + 3, out->kernel, sizeof(out->kernel));
+	copy_text(s, col + 8, out->microcode, sizeof(out->microcode));
+	out->cpu[0] = 0;
+	if (strcmp(vendor, "unknown")) /* an import's machine is only a host name */
+		snprintf(out->cpu, sizeof(out->cpu), "%s%s%s family %lld model %lld stepping %lld",
+			 db_column_is_null(s, col + 9) ? "" : db_column_text(s, col + 9),
+			 db_column_is_null(s, col + 9) ? "" : ", ", vendor, (long long)db_column_int64(s, col + 5),
+			 (long long)db_column_int64(s, col + 6), (long long)db_column_int64(s, col + 7));
+}
+
 int series_run_info(struct results_store *st, int64_t run_id, struct series_run *out)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(results_db(st), "SELECT " SERIES_RUN_COLUMNS " FROM runs r WHERE r.id = ?", &s);
+	int rc = db_prepare(results_db(st), "SELECT " SERIES_RUN_COLUMNS ", r.finished_at, r.source,"
+					    " coalesce(r.hostname, m.hostname), r.kernel_release, m.vendor, m.family,"
+					    " m.model, m.stepping, m.microcode, m.brand FROM runs r"
+					    " JOIN machines m ON m.id = r.machine_id WHERE r.id = ?", &s);
 
 	if (rc)
 		return rc;
 	if (!(rc = db_bind_int64(s, 1, run_id)))
 		rc = db_step(s);
-	if (rc == DB_ROW)
+	if (rc == DB_ROW) {
 		series_run_columns(s, 0, out);
+		run_place(s, 6, out);
+	}
 	db_finalize(s);
 	return rc < 0 ? rc : rc == DB_ROW ? 0 : -ENOENT;
+}
+
+/* Equal, or unknown ("") on either side. */
+static bool agree(const char *a, const char *b)
+{
+	return !*a || !*b || !strcmp(a, b);
+}
+
+bool series_same_machine(const struct series_run *a, const struct series_run *b)
+{
+	return !strcmp(a->hostname, b->hostname) && agree(a->cpu, b->cpu) && agree(a->microcode, b->microcode);
+}
+
+void series_run_machine(const struct series_run *r, char *out, size_t size)
+{
+	if (!r->cpu[0])
+		snprintf(out, size, "%s", r->hostname);
+	else if (!r->microcode[0])
+		snprintf(out, size, "%s (%s)", r->hostname, r->cpu);
+	else
+		snprintf(out, size, "%s (%s, microcode %s)", r->hostname, r->cpu, r->microcode);
 }
 
 static int add_run(struct results_store *st, struct series *out, int64_t run_id)
@@ -286,6 +337,88 @@ static int mark_functional_only(void *series, const char *case_id, const char *r
 	return 0;
 }
 
+static int by_unmeasured_id(const void *a, const void *b)
+{
+	return strcmp(((const struct series_unmeasured *)a)->id, ((const struct series_unmeasured *)b)->id);
+}
+
+/* The run's cases without samples: skipped, or failed their checks. */
+static int load_unmeasured(struct results_store *st, int64_t run_id, struct series *out)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(results_db(st), "SELECT c.name, r.status, r.reason FROM results r JOIN cases c"
+					    " ON c.id = r.case_id WHERE r.run_id = ? AND r.status <> 'ok'", &s);
+
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, run_id))) {
+		while ((rc = db_step(s)) == DB_ROW) {
+			struct series_unmeasured *grown = realloc(out->unmeasured, (size_t)(out->nr_unmeasured + 1) * sizeof(*grown)), *u;
+			const char *reason = db_column_is_null(s, 2) ? "" : db_column_text(s, 2);
+
+			if (!grown) {
+				rc = xb_fail(ENOMEM, "out of memory");
+				break;
+			}
+			out->unmeasured = grown;
+			u = &out->unmeasured[out->nr_unmeasured++];
+			*u = (struct series_unmeasured){
+				.id = strdup(db_column_text(s, 0)), .reason = strdup(reason),
+				.status = strcmp(db_column_text(s, 1), "error") ? CASE_SKIP : CASE_ERROR,
+			};
+			if (!u->id || !u->reason) {
+				rc = xb_fail(ENOMEM, "out of memory");
+				break;
+			}
+		}
+	}
+	db_finalize(s);
+	if (out->nr_unmeasured)
+		qsort(out->unmeasured, (size_t)out->nr_unmeasured, sizeof(*out->unmeasured), by_unmeasured_id);
+	return rc < 0 ? rc : 0;
+}
+
+/* Of a series of several runs, one record per case it did not measure: a failure in any run
+ * over a skip (the records are sorted by id). */
+static void one_record_a_case(struct series *out)
+{
+	int kept = 0;
+
+	for (int i = 0; i < out->nr_unmeasured; i++) {
+		struct series_unmeasured *u = &out->unmeasured[i], *last = kept ? &out->unmeasured[kept - 1] : NULL;
+
+		if (last && !strcmp(last->id, u->id)) {
+			if (u->status == CASE_ERROR && last->status != CASE_ERROR) {
+				struct series_unmeasured swap = *last;
+
+				*last = *u;
+				*u = swap;
+			}
+			free(u->id);
+			free(u->reason);
+			continue;
+		}
+		out->unmeasured[kept++] = *u;
+	}
+	out->nr_unmeasured = kept;
+}
+
+/* Whether run @run_id measured any case (a run whose every case failed or skipped has no
+ * samples of any metric, which is no error). */
+static int measured_any(struct results_store *st, int64_t run_id, bool *any)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(results_db(st), "SELECT count(*) FROM results WHERE run_id = ? AND status = 'ok'", &s);
+
+	*any = true;
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, run_id)) && (rc = db_step(s)) == DB_ROW)
+		*any = db_column_int64(s, 0) > 0;
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
 /* Each case's interference evidence, summed over the samples of every run of the series. */
 static int load_interference(struct results_store *st, struct series *out)
 {
@@ -323,9 +456,14 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 	bool binds_name;
 	const char *source = series_metric_source(metric, &binds_name);
 	int nr = 0, rc = series_resolve(st, spec, out), arg;
+	bool measured = out->baseline_id != 0;
 
 	if (rc)
 		return rc;
+	for (int i = 0; i < out->nr_runs && !out->baseline_id; i++)
+		if ((rc = load_unmeasured(st, out->runs[i].id, out)))
+			return rc;
+	one_record_a_case(out);
 	if (out->baseline_id)
 		snprintf(sql, sizeof(sql), "SELECT c.name, c.unit, v.value, v.run_id, v.round FROM %s JOIN"
 			 " baseline_results b ON b.run_id = v.run_id AND b.case_id = v.case_id JOIN cases c ON"
@@ -344,11 +482,13 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 			rc = read_rows(s, out, &rows, &nr);
 	}
 	db_finalize(s);
-	if (!rc && !nr)
+	for (int i = 0; !rc && !nr && !out->baseline_id && i < out->nr_runs && !measured; i++)
+		rc = measured_any(st, out->runs[i].id, &measured);
+	if (!rc && !nr && measured)
 		rc = xb_fail(ENOENT, "%s has no samples of metric %s", out->name, metric);
-	if (!rc && !(out->cases = calloc((size_t)nr, sizeof(*out->cases))))
+	if (!rc && !(out->cases = calloc((size_t)(nr ? nr : 1), sizeof(*out->cases))))
 		rc = xb_fail(ENOMEM, "out of memory");
-	if (!rc)
+	if (!rc && nr)
 		rc = group_rows(rows, nr, out);
 	for (int i = 0; i < nr; i++) {
 		free(rows[i].id);
@@ -372,6 +512,18 @@ const struct series_case *series_find(const struct series *s, const char *case_i
 	return bsearch(case_id, s->cases, (size_t)s->nr_cases, sizeof(*s->cases), by_id);
 }
 
+static int by_unmeasured_key(const void *key, const void *u)
+{
+	return strcmp(key, ((const struct series_unmeasured *)u)->id);
+}
+
+const struct series_unmeasured *series_find_unmeasured(const struct series *s, const char *case_id)
+{
+	if (!s->nr_unmeasured)
+		return NULL;
+	return bsearch(case_id, s->unmeasured, (size_t)s->nr_unmeasured, sizeof(*s->unmeasured), by_unmeasured_key);
+}
+
 bool series_complete(const struct series *s)
 {
 	for (int i = 0; i < s->nr_runs; i++)
@@ -390,7 +542,12 @@ void series_free(struct series *s)
 		free(s->cases[i].round_of);
 		free(s->cases[i].functional_only);
 	}
+	for (int i = 0; i < s->nr_unmeasured; i++) {
+		free(s->unmeasured[i].id);
+		free(s->unmeasured[i].reason);
+	}
 	free(s->cases);
+	free(s->unmeasured);
 	free(s->runs);
 	memset(s, 0, sizeof(*s));
 }

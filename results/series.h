@@ -7,6 +7,7 @@
 #define XB_RESULTS_SERIES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "disturbance.h"
@@ -22,6 +23,22 @@ struct series_run {
 	char started_at[32];
 	bool complete;
 	char disturbed[256]; /* the reason the run was marked disturbed, "" when it was not */
+	/* Where and when it ran: filled by series_run_info() (so for every run of a series),
+	 * not by series_run_columns(). */
+	char finished_at[32];   /* "" while it runs, or when it was killed */
+	char source[64];        /* "run", or "import:FILE" */
+	char hostname[64];
+	char kernel[64];        /* "" when unknown (an import) */
+	char cpu[160];          /* brand, vendor family/model/stepping; "" for an import */
+	char microcode[32];     /* "" when unknown */
+};
+
+/* A case of a run that has no samples: skipped (the reason it cannot run there) or failed
+ * its own checks (the error). */
+struct series_unmeasured {
+	char *id;
+	enum case_status status; /* CASE_SKIP or CASE_ERROR */
+	char *reason;
 };
 
 struct series_case {
@@ -42,6 +59,9 @@ struct series {
 	struct series_run *runs;
 	int nr_cases;
 	struct series_case *cases;  /* sorted by id */
+	int nr_unmeasured;
+	struct series_unmeasured *unmeasured; /* a run's skipped and failed cases, sorted by id;
+					       * none for a baseline (it pools measured results) */
 };
 
 /*
@@ -52,10 +72,16 @@ struct series {
 int series_resolve(struct results_store *st, const char *spec, struct series *out) XB_MUST_CHECK;
 /* Resolves and loads every ok case's samples of @metric: ticks_per_op (the sample's value
  * in its case's unit), ns_per_op, or any name in sample_metrics; with each sample its run
- * and round, and each case's interference evidence. A series with no sample of the metric
- * is an error. */
+ * and round, and each case's interference evidence; and a run's skipped and failed cases.
+ * A series that measured cases but has no sample of the metric is an error. */
 int series_load(struct results_store *st, const char *spec, const char *metric, struct series *out) XB_MUST_CHECK;
 const struct series_case *series_find(const struct series *s, const char *case_id);
+const struct series_unmeasured *series_find_unmeasured(const struct series *s, const char *case_id);
+/* Whether two runs (perhaps from different databases) ran on the same machine: the same
+ * host name, CPU and microcode, where both sides know them. */
+bool series_same_machine(const struct series_run *a, const struct series_run *b);
+/* The machine a run ran on, in words: "HOST (CPU, microcode M)". */
+void series_run_machine(const struct series_run *r, char *out, size_t size);
 bool series_complete(const struct series *s);
 void series_free(struct series *s);
 

@@ -21,6 +21,7 @@ static const char *const names[VERDICT_COUNT] = {
 	[VERDICT_DISTURBED] = "disturbed",
 	[VERDICT_NEW] = "new",
 	[VERDICT_MISSING] = "missing",
+	[VERDICT_FAILED] = "failed",
 };
 
 /* The most rounds and runs a noisy case's resolution is worked out for. */
@@ -103,6 +104,11 @@ static void decide(struct case_verdict *c, const struct verdict_options *o, doub
 	double relative, limit = log1p(o->threshold), z_interval = stats_normal_quantile(0.5 + VERDICT_INTERVAL / 2);
 
 	c->why = NULL;
+	if (c->failure) {
+		c->verdict = VERDICT_FAILED;
+		c->why = c->failure;
+		return;
+	}
 	if (!c->n_base || !c->n_new) {
 		c->verdict = c->n_base ? VERDICT_MISSING : VERDICT_NEW;
 		return;

@@ -25,6 +25,7 @@ enum verdict {
 	VERDICT_DISTURBED,   /* a side was measured while something else ran: no verdict */
 	VERDICT_NEW,         /* measured in NEW only */
 	VERDICT_MISSING,     /* measured in BASE only */
+	VERDICT_FAILED,      /* NEW failed the case's own checks: no numbers */
 	VERDICT_COUNT,
 };
 
@@ -63,8 +64,10 @@ struct case_verdict {
 	bool functional_only;           /* a side's timings mean nothing: never a regression */
 	bool control;                   /* the empty loop: shown, not tested as a ratio */
 	const char *disturbed;          /* why a side cannot be judged, or NULL */
+	const char *failure;            /* NEW's error when it failed the case's checks, else NULL */
 	enum verdict verdict;
-	const char *why;                /* noisy: the reason, static text */
+	const char *why;                /* noisy: the reason, static text; failed: the failure;
+					 * missing: NEW's skip reason when it skipped the case */
 };
 
 /* Fills the cell from the two side estimates (either may have no samples: new, missing). */

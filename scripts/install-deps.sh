@@ -10,6 +10,7 @@ packages="
   libsqlite3-dev sqlite3
   libpq-dev postgresql
   libcjson-dev
+  libxml2-utils
   libcmocka-dev
   gnuplot-nox fonts-dejavu-core
   chromium

@@ -1,6 +1,6 @@
 /*
- * guest.c - a VM with one vCPU set up for a launch's features, and the guest permission it
- * needs.
+ * guest.c - a VM with one vCPU set up for a launch's features, the guest permission it
+ * needs, and the check that the vCPU kept its CPUID.
  */
 #include "guest.h"
 
@@ -76,7 +76,9 @@ int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uin
 		return rc;
 	/* KVM's supported CPUID offers the dynamic features this process has permission for */
 	rc = kvm_supported_cpuid(g->vm.kvm_fd, &g->cpuid);
-	if (!rc) {
+	if (!rc && xcr0 == KVM_GUEST_NO_XSAVE) {
+		rc = kvm_cpuid_without_xsave(g->cpuid);
+	} else if (!rc) {
 		xcr0 &= kvm_cpuid_xcr0_supported(g->cpuid) | XFEATURE_MASK(XFEATURE_X87);
 		xss &= kvm_cpuid_xss_supported(g->cpuid);
 		rc = kvm_cpuid_filter(g->cpuid, xcr0, xss);
@@ -85,7 +87,7 @@ int kvm_guest_create(struct kvm_guest *g, uint64_t mem_bytes, uint64_t xcr0, uin
 		rc = kvm_vcpu_create(&g->vm, 0, &g->vcpu);
 	if (!rc)
 		rc = kvm_vcpu_set_cpuid(&g->vcpu, g->cpuid);
-	if (!rc)
+	if (!rc && xcr0 != KVM_GUEST_NO_XSAVE)
 		rc = kvm_vcpu_set_xcr0(&g->vcpu, xcr0);
 	if (rc)
 		kvm_guest_destroy(g);
@@ -101,7 +103,8 @@ int kvm_guest_create_code(struct kvm_guest *g, uint64_t xcr0, const uint8_t *cod
 	memcpy(g->vm.mem + GUEST_PAYLOAD_MIN_PADDR, code, size);
 	rc = boot_write_tables(g->vm.mem, g->vm.mem_size, "");
 	if (!rc)
-		rc = boot_enter_long_mode(&g->vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE);
+		rc = boot_enter_long_mode(&g->vcpu, GUEST_PAYLOAD_MIN_PADDR, CR4_OSFXSR | CR4_OSXMMEXCPT |
+					  (xcr0 == KVM_GUEST_NO_XSAVE ? 0 : CR4_OSXSAVE));
 	if (rc)
 		kvm_guest_destroy(g);
 	return rc;
@@ -113,4 +116,16 @@ void kvm_guest_destroy(struct kvm_guest *g)
 	kvm_vm_destroy(&g->vm);
 	free(g->cpuid);
 	g->cpuid = NULL;
+}
+
+int kvm_guest_cpuid_kept(const struct kvm_guest *g, bool *kept, char *diff, size_t size)
+{
+	struct kvm_cpuid2 *got;
+	int rc = kvm_vcpu_get_cpuid(&g->vcpu, &got);
+
+	if (rc)
+		return rc;
+	*kept = kvm_cpuid_filter_kept(g->cpuid, got, diff, size);
+	free(got);
+	return 0;
 }

@@ -70,16 +70,31 @@ uint64_t kvm_cpuid_xss_supported(struct kvm_cpuid2 *c)
 	return e ? (uint64_t)e->edx << 32 | e->ecx : 0;
 }
 
+/* KVM_GET_DEVICE_ATTR of attribute @id of /dev/kvm's group 0 into @value. */
+static int system_attr(int kvm_fd, uint64_t id, const char *name, uint64_t *value)
+{
+	struct kvm_device_attr attr = { .group = 0, .attr = id, .addr = (uint64_t)(uintptr_t)value };
+
+	if (ioctl(kvm_fd, KVM_GET_DEVICE_ATTR, &attr))
+		return xb_fail_errno("KVM_GET_DEVICE_ATTR(group 0, attribute %" PRIu64 " %s)", id, name);
+	return 0;
+}
+
 int kvm_xcomp_guest_supp(int kvm_fd, uint64_t *supp)
 {
-	struct kvm_device_attr attr = {
-		.group = 0,
-		.attr = KVM_X86_XCOMP_GUEST_SUPP,
-		.addr = (uint64_t)(uintptr_t)supp,
-	};
-	int rc = KVM_IOCTL(kvm_fd, KVM_GET_DEVICE_ATTR, &attr);
+	return system_attr(kvm_fd, KVM_X86_XCOMP_GUEST_SUPP, "KVM_X86_XCOMP_GUEST_SUPP", supp);
+}
 
-	return rc < 0 ? rc : 0;
+int kvm_xcomp_guest_perm(int kvm_fd, uint64_t *perm)
+{
+	return system_attr(kvm_fd, KVM_X86_XCOMP_GUEST_PERM, "KVM_X86_XCOMP_GUEST_PERM", perm);
+}
+
+int kvm_xcomp_guest_perm_has(int kvm_fd)
+{
+	struct kvm_device_attr attr = { .group = 0, .attr = KVM_X86_XCOMP_GUEST_PERM };
+
+	return ioctl(kvm_fd, KVM_HAS_DEVICE_ATTR, &attr) ? -errno : 0;
 }
 
 #define M(f) XFEATURE_MASK(XFEATURE_##f)
@@ -200,9 +215,30 @@ int kvm_cpuid_filter(struct kvm_cpuid2 *c, uint64_t xcr0, uint64_t xss)
 	return 0;
 }
 
+int kvm_cpuid_without_xsave(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *leaf1;
+	uint32_t kept = 0;
+	int rc = kvm_cpuid_filter(c, XFEATURES_FP, 0); /* moves entries: leaf 1 is found after it */
+
+	if (rc)
+		return rc;
+	leaf1 = kvm_cpuid_find(c, 1, 0);
+	if (!leaf1)
+		return xb_fail(ENOTSUP, "KVM_GET_SUPPORTED_CPUID has no leaf 1");
+	leaf1->ecx &= ~(1u << 26 | 1u << 27); /* XSAVE, OSXSAVE */
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function != 0xd)
+			c->entries[kept++] = c->entries[i];
+	c->nent = kept;
+	return 0;
+}
+
 bool kvm_cpuid_filter_kept(struct kvm_cpuid2 *set, struct kvm_cpuid2 *got, char *diff, size_t size)
 {
 	uint64_t allowed = kvm_cpuid_xcr0_supported(set) | kvm_cpuid_xss_supported(set);
+	struct kvm_cpuid_entry2 *set1 = kvm_cpuid_find(set, 1, 0), *got1 = kvm_cpuid_find(got, 1, 0);
+	unsigned int set_xsave = set1 ? set1->ecx >> 26 & 1 : 0, got_xsave = got1 ? got1->ecx >> 26 & 1 : 0;
 	static const struct {
 		uint32_t index;
 		const char *what;
@@ -212,6 +248,14 @@ bool kvm_cpuid_filter_kept(struct kvm_cpuid2 *set, struct kvm_cpuid2 *got, char 
 		{ 1, "CPUID.(0DH,1):EDX:ECX", kvm_cpuid_xss_supported },
 	};
 
+	/* a table without leaf 0xD (kvm_cpuid_without_xsave) must stay without it, and its XSAVE bit
+	 * as set */
+	if (!kvm_cpuid_find(set, 0xd, 0) && (kvm_cpuid_find(got, 0xd, 0) || got_xsave != set_xsave)) {
+		snprintf(diff, size, "KVM_GET_CPUID2 after KVM_SET_CPUID2 gives CPUID.(EAX=1H,ECX=0):ECX[26] XSAVE = %u "
+			 "and leaf 0xD %s, not the XSAVE = %u and no leaf 0xD set", got_xsave,
+			 kvm_cpuid_find(got, 0xd, 0) ? "present" : "absent", set_xsave);
+		return false;
+	}
 	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
 		uint64_t want = masks[i].mask(set), have = masks[i].mask(got);
 

@@ -27,6 +27,13 @@ struct kvm_cpuid_entry2 *kvm_cpuid_find(struct kvm_cpuid2 *c, uint32_t function,
  */
 int kvm_cpuid_filter(struct kvm_cpuid2 *c, uint64_t xcr0, uint64_t xss) XB_MUST_CHECK;
 
+/*
+ * Makes @c a CPU from before XSAVE (Nehalem, Westmere): x87 and SSE only (@c filtered as for
+ * XCR0 = x87|SSE), CPUID.1:ECX[26] XSAVE and [27] OSXSAVE clear, no leaf 0xD. KVM then gives
+ * the guest no XCR0 beyond x87 (guest_supported_xcr0 is 0).
+ */
+int kvm_cpuid_without_xsave(struct kvm_cpuid2 *c) XB_MUST_CHECK;
+
 /* KVM_SET_CPUID2. */
 int kvm_vcpu_set_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 *c) XB_MUST_CHECK;
 
@@ -35,8 +42,9 @@ int kvm_vcpu_get_cpuid(const struct kvm_vcpu *vcpu, struct kvm_cpuid2 **out) XB_
 
 /*
  * Whether @got (KVM_GET_CPUID2 after KVM_SET_CPUID2 of @set) keeps what kvm_cpuid_filter()
- * decided in @set: CPUID.(0DH,0):EDX:EAX, CPUID.(0DH,1):EDX:ECX and every gated feature bit
- * it cleared. Fields KVM updates at run time (leaf 0xD's sizes, OSXSAVE) are not compared.
+ * or kvm_cpuid_without_xsave() decided in @set: CPUID.(0DH,0):EDX:EAX, CPUID.(0DH,1):EDX:ECX
+ * and every gated feature bit it cleared; for a table without leaf 0xD, no leaf 0xD and
+ * CPUID.1:ECX[26] XSAVE as set. Fields KVM updates at run time (leaf 0xD's sizes, OSXSAVE) are not compared.
  * On false, @diff names the first field that differs and both values.
  */
 bool kvm_cpuid_filter_kept(struct kvm_cpuid2 *set, struct kvm_cpuid2 *got, char *diff, size_t size);
@@ -49,5 +57,21 @@ uint64_t kvm_cpuid_xss_supported(struct kvm_cpuid2 *c);
 /* KVM_GET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_SUPP) on /dev/kvm: the xfeatures KVM can give
  * guests, dynamic ones included (unlike the supported CPUID, whatever the permission). */
 int kvm_xcomp_guest_supp(int kvm_fd, uint64_t *supp) XB_MUST_CHECK;
+
+/*
+ * Attribute 1 of /dev/kvm's group 0, as proposed in "KVM: x86: Add a new system attribute for
+ * dynamic XSTATE component" (Chang S. Bae, RFC, August 2022; not in Linux 6.1, which answers
+ * ENXIO): KVM_GET_DEVICE_ATTR gives the process's guest permission limited to what KVM
+ * supports (xstate_get_guest_group_perm() & kvm_caps.supported_xcr0, the mask
+ * KVM_X86_XCOMP_GUEST_SUPP reports); KVM_SET_DEVICE_ATTR, whose address field holds a feature
+ * number rather than a pointer, asks for guest permission as ARCH_REQ_XCOMP_GUEST_PERM does
+ * (EOPNOTSUPP for a feature KVM does not support). The RFC leaves KVM_HAS_DEVICE_ATTR as it
+ * was (ENXIO for this attribute).
+ */
+#define KVM_X86_XCOMP_GUEST_PERM 1
+/* KVM_GET_DEVICE_ATTR of it; -errno on failure (the message names the attribute). */
+int kvm_xcomp_guest_perm(int kvm_fd, uint64_t *perm) XB_MUST_CHECK;
+/* KVM_HAS_DEVICE_ATTR of it: 0 or -errno, recording nothing. */
+int kvm_xcomp_guest_perm_has(int kvm_fd);
 
 #endif

@@ -35,7 +35,7 @@ static enum kvm_guest_mode probe(char *why, size_t size)
 		snprintf(why, size, "%s", xb_error_message());
 		return KVM_GUEST_UNKNOWN;
 	}
-	if (run_loop(&g.vm, &g.vcpu, PROBE_TIMEOUT_S, 0, &out)) {
+	if (run_loop(&g.vm, &g.vcpu, NULL, PROBE_TIMEOUT_S, 0, &out)) {
 		snprintf(why, size, "%s", xb_error_message());
 		kvm_guest_destroy(&g);
 		return KVM_GUEST_UNKNOWN;
@@ -75,39 +75,36 @@ enum kvm_guest_mode kvm_guest_mode(const char **why)
 
 static enum kvm_guest_cpuid probe_cpuid(char *why, size_t size)
 {
-	struct kvm_cpuid2 *got = NULL;
-	enum kvm_guest_cpuid kept;
 	struct kvm_guest g;
-	char diff[200];
+	char diff[240];
+	bool kept;
+	int rc;
 
 	if (kvm_guest_create(&g, CPUID_PROBE_MEMORY, XFEATURES_FP, 0)) {
 		snprintf(why, size, "%s", xb_error_message());
 		return KVM_GUEST_CPUID_UNKNOWN;
 	}
-	if (kvm_vcpu_get_cpuid(&g.vcpu, &got)) {
+	rc = kvm_guest_cpuid_kept(&g, &kept, diff, sizeof(diff));
+	if (rc)
 		snprintf(why, size, "%s", xb_error_message());
-		kvm_guest_destroy(&g);
-		return KVM_GUEST_CPUID_UNKNOWN;
-	}
-	if (kvm_cpuid_filter_kept(g.cpuid, got, diff, sizeof(diff))) {
-		kept = KVM_GUEST_CPUID_KEPT;
-		snprintf(why, size, "a vCPU keeps the CPUID it is set, filtered to a launch's features");
-	} else {
-		kept = KVM_GUEST_CPUID_REPLACED;
-		snprintf(why, size, "this KVM replaces the xstate part of a vCPU's CPUID (set filtered to x87 "
-			 "and SSE, %s): a guest cannot be limited to a launch's features; the guest suite needs "
-			 "that, the kvm suite still runs", diff);
-	}
-	free(got);
 	kvm_guest_destroy(&g);
-	return kept;
+	if (rc)
+		return KVM_GUEST_CPUID_UNKNOWN;
+	if (kept) {
+		snprintf(why, size, "a vCPU keeps the CPUID it is set, filtered to a launch's features");
+		return KVM_GUEST_CPUID_KEPT;
+	}
+	/* a skip reason of the kvm suite's CPUID cases: within CASE_REASON_MAX with any @diff */
+	snprintf(why, size, "this KVM replaces a vCPU's CPUID (set to x87+SSE: %s), so no guest can be limited to "
+		 "a launch's features", diff);
+	return KVM_GUEST_CPUID_REPLACED;
 }
 
 enum kvm_guest_cpuid kvm_guest_cpuid(const char **why)
 {
 	static bool probed;
 	static enum kvm_guest_cpuid kept;
-	static char detail[400];
+	static char detail[512];
 
 	if (!probed) {
 		kept = probe_cpuid(detail, sizeof(detail));

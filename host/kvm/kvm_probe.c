@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -35,6 +36,22 @@ static void list_modules(char *out, size_t size)
 	closedir(d);
 }
 
+/* The supervisor states and CET that KVM_GET_SUPPORTED_CPUID offers guests. */
+static void probe_supported_cpuid(int fd, struct kvm_info *out)
+{
+	struct kvm_cpuid2 *c;
+	struct kvm_cpuid_entry2 *leaf7;
+
+	if (kvm_supported_cpuid(fd, &c))
+		return;
+	out->supported_cpuid_known = true;
+	out->supported_xss = kvm_cpuid_xss_supported(c);
+	leaf7 = kvm_cpuid_find(c, 7, 0);
+	out->cet_ss = leaf7 && (leaf7->ecx >> 7 & 1);
+	out->ibt = leaf7 && (leaf7->edx >> 20 & 1);
+	free(c);
+}
+
 void kvm_probe(struct kvm_info *out)
 {
 	int fd, ret;
@@ -55,5 +72,10 @@ void kvm_probe(struct kvm_info *out)
 	ret = ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
 	out->xsave2_size = ret > 0 ? ret : 0;
 	out->xcomp_guest_supp_known = !kvm_xcomp_guest_supp(fd, &out->xcomp_guest_supp);
+	out->xcomp_guest_perm_has = -kvm_xcomp_guest_perm_has(fd);
+	out->xcomp_guest_perm_known = !kvm_xcomp_guest_perm(fd, &out->xcomp_guest_perm);
+	if (!out->xcomp_guest_perm_known)
+		snprintf(out->xcomp_guest_perm_error, sizeof(out->xcomp_guest_perm_error), "%s", xb_error_message());
+	probe_supported_cpuid(fd, out);
 	close(fd);
 }

@@ -112,8 +112,30 @@ void run_loop_describe_exit(const struct kvm_vm *vm, const struct kvm_vcpu *vcpu
 #undef ADD
 }
 
-/* Handles an I/O exit; false when it is not one the guest protocol has. */
-static bool handle_io(struct kvm_run *run, struct output *o, struct guest_outcome *out, bool *done)
+/* The exit counter: the counts written at the guest-physical address the guest sent; false
+ * with @out's detail when the address or the read is bad (the guest is stopped). */
+static bool serve_exit_counter(const struct kvm_vm *vm, const struct vcpu_stats *stats, uint32_t gpa,
+			       struct guest_outcome *out)
+{
+	struct guest_exit_counts counts;
+
+	if ((uint64_t)gpa + sizeof(counts) > vm->mem_size) {
+		snprintf(out->detail, sizeof(out->detail), "the exit counter's address 0x%x is outside the guest's "
+			 "%llu bytes", gpa, (unsigned long long)vm->mem_size);
+		return false;
+	}
+	if (vcpu_stats_read(stats, &counts.exits, &counts.with_reason)) {
+		snprintf(out->detail, sizeof(out->detail), "the exit counter: %s", xb_error_message());
+		return false;
+	}
+	memcpy(vm->mem + gpa, &counts, sizeof(counts));
+	return true;
+}
+
+/* Handles an I/O exit; false when it is not one the guest protocol has, or it failed (the
+ * detail then says why). */
+static bool handle_io(const struct kvm_vm *vm, struct kvm_run *run, const struct vcpu_stats *stats,
+		      struct output *o, struct guest_outcome *out, bool *done)
 {
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	size_t bytes = (size_t)run->io.size * run->io.count;
@@ -134,11 +156,18 @@ static bool handle_io(struct kvm_run *run, struct output *o, struct guest_outcom
 		*done = true;
 		return true;
 	}
+	if (run->io.port == GUEST_EXIT_COUNTER_PORT && stats && run->io.direction == KVM_EXIT_IO_OUT &&
+	    run->io.size == 4 && run->io.count == 1) {
+		uint32_t gpa;
+
+		memcpy(&gpa, data, sizeof(gpa));
+		return serve_exit_counter(vm, stats, gpa, out);
+	}
 	return false;
 }
 
-int run_loop(struct kvm_vm *vm, struct kvm_vcpu *vcpu, double timeout_s, size_t max_output,
-	     struct guest_outcome *out)
+int run_loop(struct kvm_vm *vm, struct kvm_vcpu *vcpu, const struct vcpu_stats *stats, double timeout_s,
+	     size_t max_output, struct guest_outcome *out)
 {
 	struct output o = { .max = max_output };
 	struct kvm_run *run = vcpu->run;
@@ -174,9 +203,13 @@ int run_loop(struct kvm_vm *vm, struct kvm_vcpu *vcpu, double timeout_s, size_t 
 		}
 		switch (run->exit_reason) {
 		case KVM_EXIT_IO:
-			if (handle_io(run, &o, out, &done))
+			if (handle_io(vm, run, stats, &o, out, &done))
 				continue;
 			out->end = GUEST_INTERNAL_ERROR;
+			if (out->detail[0]) { /* a bad exit-counter request: the detail says why */
+				done = true;
+				continue;
+			}
 			break;
 		case KVM_EXIT_SHUTDOWN:
 		case KVM_EXIT_HLT: /* interrupts are off: nothing would ever wake it */
@@ -189,7 +222,8 @@ int run_loop(struct kvm_vm *vm, struct kvm_vcpu *vcpu, double timeout_s, size_t 
 		run_loop_describe_exit(vm, vcpu, out->detail, sizeof(out->detail));
 		if (run->exit_reason == KVM_EXIT_IO)
 			snprintf(out->detail + strlen(out->detail), sizeof(out->detail) - strlen(out->detail),
-				 " (the guest protocol has ports 0x%x and 0x%x)", GUEST_DEBUGCON_PORT, GUEST_EXIT_PORT);
+				 " (the guest protocol has ports 0x%x and 0x%x, and 0x%x for a 32-bit OUT when the exit "
+				 "counter is served)", GUEST_DEBUGCON_PORT, GUEST_EXIT_PORT, GUEST_EXIT_COUNTER_PORT);
 		done = true;
 	}
 	watchdog_disarm(&w);

@@ -4,10 +4,14 @@
 #include "amx.h"
 
 #include <asm/prctl.h>
+#include <errno.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "../../kernels/tsc.h"
 #include "../../kernels/xfeature.h"
+#include "../kvm/guest_cpuid.h"
 #include "raw_syscall.h"
 
 #define PALETTE1_TILES 8
@@ -43,19 +47,49 @@ void amx_tilerelease(void)
 	__asm__ volatile("tilerelease" : : : "memory");
 }
 
-long amx_request_perm(uint64_t *ticks)
+/* arch_prctl(@option, XFEATURE_XTILEDATA), timed. */
+static long timed_request(int option, uint64_t *ticks)
 {
 	uint64_t t0, t1;
 	long rc;
 
 	t0 = tsc_begin();
-	rc = raw_syscall3(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA, 0);
+	rc = raw_syscall3(SYS_arch_prctl, option, XFEATURE_XTILEDATA, 0);
 	t1 = tsc_end();
 	*ticks = t1 - t0;
 	return rc;
 }
 
+long amx_request_perm(uint64_t *ticks)
+{
+	return timed_request(ARCH_REQ_XCOMP_PERM, ticks);
+}
+
 long amx_get_perm(uint64_t *perm)
 {
 	return raw_syscall3(SYS_arch_prctl, ARCH_GET_XCOMP_PERM, (long)perm, 0);
+}
+
+long amx_request_guest_perm(uint64_t *ticks)
+{
+	return timed_request(ARCH_REQ_XCOMP_GUEST_PERM, ticks);
+}
+
+long amx_request_guest_perm_attr(int kvm_fd, uint64_t *ticks)
+{
+	struct kvm_device_attr attr = { .group = 0, .attr = KVM_X86_XCOMP_GUEST_PERM, .addr = XFEATURE_XTILEDATA };
+	uint64_t t0, t1;
+	int rc;
+
+	/* through the C library's ioctl(): no register state is held here */
+	t0 = tsc_begin();
+	rc = ioctl(kvm_fd, KVM_SET_DEVICE_ATTR, &attr);
+	t1 = tsc_end();
+	*ticks = t1 - t0;
+	return rc ? -errno : 0;
+}
+
+long amx_get_guest_perm(uint64_t *perm)
+{
+	return raw_syscall3(SYS_arch_prctl, ARCH_GET_XCOMP_GUEST_PERM, (long)perm, 0);
 }

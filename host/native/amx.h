@@ -1,9 +1,9 @@
 /*
  * amx.h - the few AMX steps the native families time: asking the kernel for tile data
- * (arch_prctl(ARCH_REQ_XCOMP_PERM)), and a tile instruction whose first execution in a
- * task takes the XFD #NM and the kernel's fpstate reallocation: one that touches tile data
- * (TILEZERO here, TILELOADD in the kernel's KVM selftest amx_test.c), not LDTILECFG or
- * TILERELEASE, which run without the #NM. Callers must have checked
+ * (arch_prctl(ARCH_REQ_XCOMP_PERM), and for a VMM's guests), and a tile instruction whose
+ * first execution in a task takes the XFD #NM and the kernel's fpstate reallocation: one
+ * that touches tile data (TILEZERO here, TILELOADD in the kernel's KVM selftest amx_test.c),
+ * not LDTILECFG or TILERELEASE, which run without the #NM. Callers must have checked
  * AMX-TILE (CPUID.(EAX=7,ECX=0):EDX[24]); nothing here runs a tile instruction otherwise.
  * No vector code; raw system calls.
  */
@@ -38,5 +38,15 @@ long amx_request_perm(uint64_t *ticks);
 
 /* arch_prctl(ARCH_GET_XCOMP_PERM); 0 or -errno. */
 long amx_get_perm(uint64_t *perm);
+
+/* Guest permission for tile data (for a VMM's vCPUs), timed into *@ticks; 0 or -errno:
+ * arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM, XFEATURE_XTILEDATA), or the proposed
+ * KVM_SET_DEVICE_ATTR(group 0, KVM_X86_XCOMP_GUEST_PERM) on /dev/kvm's @kvm_fd, whose
+ * address field holds the feature number (host/kvm/guest_cpuid.h). */
+long amx_request_guest_perm(uint64_t *ticks);
+long amx_request_guest_perm_attr(int kvm_fd, uint64_t *ticks);
+
+/* arch_prctl(ARCH_GET_XCOMP_GUEST_PERM); 0 or -errno. */
+long amx_get_guest_perm(uint64_t *perm);
 
 #endif

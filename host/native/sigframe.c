@@ -8,8 +8,6 @@
 #include <sys/syscall.h>
 #include <sys/ucontext.h>
 
-#include "../../kernels/tsc.h"
-#include "../../kernels/xsave_insn.h"
 #include "../../kernels/xstate_image.h"
 #include "raw_syscall.h"
 
@@ -81,25 +79,22 @@ long sigframe_raise(int sig)
 	return raise_n(raw_syscall3(SYS_getpid, 0, 0, 0), raw_syscall3(SYS_gettid, 0, 0, 0), sig, 1);
 }
 
-void sigframe_batch(const struct xstate_hold *h, int sig, uint32_t warmup, uint32_t n, void *caller,
-		    uint64_t caller_mask, struct sigframe_result *out)
-{
-	long tgid = raw_syscall3(SYS_getpid, 0, 0, 0), tid = raw_syscall3(SYS_gettid, 0, 0, 0);
-	uint64_t t0, t1;
+struct raise_ctx {
+	long tgid, tid;
+	int sig;
+};
 
-	*out = (struct sigframe_result){ 0 };
-	xsave(caller, caller_mask);
-	xstate_hold_load(h);
-	out->before = xstate_hold_check(h);
-	if (out->before.check != HOLD_OK)
-		goto out;
-	out->error = raise_n(tgid, tid, sig, warmup);
-	t0 = tsc_begin();
-	if (!out->error)
-		out->error = raise_n(tgid, tid, sig, n);
-	t1 = tsc_end();
-	out->gross_ticks = t1 - t0;
-	out->after = xstate_hold_check_after_path(h);
-out:
-	xrstor(caller, caller_mask);
+static long raise_trips(void *ctx, uint32_t n)
+{
+	const struct raise_ctx *r = ctx;
+
+	return raise_n(r->tgid, r->tid, r->sig, n);
+}
+
+void sigframe_batch(const struct xstate_hold *h, int sig, uint32_t warmup, uint32_t n, void *caller,
+		    uint64_t caller_mask, struct held_batch *out)
+{
+	struct raise_ctx r = { raw_syscall3(SYS_getpid, 0, 0, 0), raw_syscall3(SYS_gettid, 0, 0, 0), sig };
+
+	xstate_hold_batch(h, raise_trips, &r, warmup, n, caller, caller_mask, out);
 }

@@ -38,18 +38,12 @@ struct sigframe_seen sigframe_seen(void);
 /* Sends @sig to the calling thread once: returns 0 or -errno of tgkill. */
 long sigframe_raise(int sig);
 
-struct sigframe_result {
-	uint64_t gross_ticks;
-	struct hold_result before, after; /* the held state before and after the signals */
-	long error;                       /* -errno of tgkill, else 0 */
-};
-
 /*
- * One batch: saves the caller's state into @caller (@caller_mask), loads the hold and
- * checks it, sends @warmup signals, times @n, checks the hold again and restores the
- * caller's state.
+ * One batch (xstate_hold_batch): saves the caller's state into @caller (@caller_mask), loads
+ * the hold and checks it, sends @warmup signals, times @n, checks the hold again and restores
+ * the caller's state; error is tgkill's.
  */
 void sigframe_batch(const struct xstate_hold *h, int sig, uint32_t warmup, uint32_t n, void *caller,
-		    uint64_t caller_mask, struct sigframe_result *out);
+		    uint64_t caller_mask, struct held_batch *out);
 
 #endif

@@ -12,6 +12,13 @@
  *       (XFD #NM, fpstate reallocation) and a second one; the signal frame's xstate size
  *       before and after shows the reallocation:
  *       "first_ticks=N second_ticks=N frame_before=N frame_after=N perm_before=0x.. perm_after=0x.."
+ *   xstate-bench-fresh guest-perm attr|prctl
+ *       asks for guest permission for tile data (a VMM's vCPUs) in a process that never has:
+ *       attr through the proposed KVM_SET_DEVICE_ATTR(KVM_X86_XCOMP_GUEST_PERM) on /dev/kvm,
+ *       prctl through arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM), timed; then reads the
+ *       permission back both ways: "ticks=N perm_before=0x.. perm_after=0x.. attr_after=0x..
+ *       supp=0x.." (arch_prctl(ARCH_GET_XCOMP_GUEST_PERM) before and after, the attribute
+ *       after, KVM_X86_XCOMP_GUEST_SUPP)
  *   xstate-bench-fresh partner permitted|unpermitted RFD WFD CPU
  *       the ping-pong partner (pingpong.h) on PU CPU with AVX-512 state in use: permitted
  *       asks for tile data and uses it once with TILEZERO, then TILERELEASE (its fpstate
@@ -32,6 +39,7 @@
 
 #include "../../kernels/cpuid.h"
 #include "../../kernels/xstate_layout.h"
+#include "../kvm/guest_cpuid.h"
 #include "../topology.h"
 #include "amx.h"
 #include "pingpong.h"
@@ -43,6 +51,7 @@
 static const char usage[] =
 	"usage: xstate-bench-fresh perm\n"
 	"       xstate-bench-fresh first-use\n"
+	"       xstate-bench-fresh guest-perm attr|prctl\n"
 	"       xstate-bench-fresh partner permitted|unpermitted RFD WFD CPU\n";
 
 static int fail(const char *what, long err)
@@ -135,6 +144,45 @@ static int cmd_first_use(void)
 	return 0;
 }
 
+static int cmd_guest_perm(bool attr)
+{
+	uint64_t before, after, ticks, supp, from_attr;
+	long rc;
+	int fd;
+
+	if (require_amx())
+		return 1;
+	rc = amx_get_guest_perm(&before);
+	if (rc)
+		return fail("arch_prctl(ARCH_GET_XCOMP_GUEST_PERM)", rc);
+	if (before & XFEATURE_MASK(XFEATURE_XTILEDATA)) {
+		fprintf(stderr, "xstate-bench-fresh: not fresh: guest tile data already permitted (0x%llx)\n",
+			(unsigned long long)before);
+		return 1;
+	}
+	if (kvm_open(&fd) || kvm_xcomp_guest_supp(fd, &supp))
+		return fprintf(stderr, "xstate-bench-fresh: %s\n", xb_error_message()), 1;
+	if (!(supp & XFEATURE_MASK(XFEATURE_XTILEDATA))) {
+		fprintf(stderr, "xstate-bench-fresh: KVM does not offer guests tile data (KVM_X86_XCOMP_GUEST_SUPP "
+			"= 0x%llx)\n", (unsigned long long)supp);
+		return 1;
+	}
+	rc = attr ? amx_request_guest_perm_attr(fd, &ticks) : amx_request_guest_perm(&ticks);
+	if (rc)
+		return fail(attr ? "KVM_SET_DEVICE_ATTR(group 0, attribute 1 KVM_X86_XCOMP_GUEST_PERM, XFEATURE_XTILEDATA)"
+				 : "arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM, XFEATURE_XTILEDATA)", rc);
+	rc = amx_get_guest_perm(&after);
+	if (rc)
+		return fail("arch_prctl(ARCH_GET_XCOMP_GUEST_PERM)", rc);
+	if (kvm_xcomp_guest_perm(fd, &from_attr))
+		return fprintf(stderr, "xstate-bench-fresh: %s\n", xb_error_message()), 1;
+	close(fd);
+	printf("ticks=%llu perm_before=0x%llx perm_after=0x%llx attr_after=0x%llx supp=0x%llx\n",
+	       (unsigned long long)ticks, (unsigned long long)before, (unsigned long long)after,
+	       (unsigned long long)from_attr, (unsigned long long)supp);
+	return 0;
+}
+
 static int cmd_partner(bool permitted, int rfd, int wfd, int cpu)
 {
 	struct xstate_layout l;
@@ -191,6 +239,8 @@ int main(int argc, char **argv)
 		return cmd_perm();
 	if (argc == 2 && !strcmp(argv[1], "first-use"))
 		return cmd_first_use();
+	if (argc == 3 && !strcmp(argv[1], "guest-perm") && (!strcmp(argv[2], "attr") || !strcmp(argv[2], "prctl")))
+		return cmd_guest_perm(!strcmp(argv[2], "attr"));
 	if (argc == 6 && !strcmp(argv[1], "partner") &&
 	    (!strcmp(argv[2], "permitted") || !strcmp(argv[2], "unpermitted")))
 		return cmd_partner(!strcmp(argv[2], "permitted"), atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));

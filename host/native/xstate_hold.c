@@ -3,6 +3,7 @@
  */
 #include "xstate_hold.h"
 
+#include "../../kernels/tsc.h"
 #include "../../kernels/xsave_insn.h"
 #include "../../kernels/xstate_image.h"
 
@@ -119,4 +120,26 @@ const char *xstate_hold_check_str(enum hold_check c)
 		return "a held component's value changed";
 	}
 	return "unknown hold check";
+}
+
+void xstate_hold_batch(const struct xstate_hold *h, long (*trips)(void *ctx, uint32_t n), void *ctx,
+		       uint32_t warmup, uint32_t n, void *caller, uint64_t caller_mask, struct held_batch *out)
+{
+	uint64_t t0, t1;
+
+	*out = (struct held_batch){ 0 };
+	xsave(caller, caller_mask);
+	xstate_hold_load(h);
+	out->before = xstate_hold_check(h);
+	if (out->before.check != HOLD_OK)
+		goto out;
+	out->error = trips(ctx, warmup);
+	t0 = tsc_begin();
+	if (!out->error)
+		out->error = trips(ctx, n);
+	t1 = tsc_end();
+	out->gross_ticks = t1 - t0;
+	out->after = xstate_hold_check_after_path(h);
+out:
+	xrstor(caller, caller_mask);
 }

@@ -89,4 +89,21 @@ struct hold_result xstate_hold_check_values(const struct xstate_hold *h);
 /* "ok", or what differed. */
 const char *xstate_hold_check_str(enum hold_check c);
 
+/* A batch of kernel round trips made while holding. */
+struct held_batch {
+	uint64_t gross_ticks;
+	long error;                       /* the first -errno a round trip returned, else 0 */
+	struct hold_result before, after; /* the held state before and after the round trips */
+};
+
+/*
+ * One batch while the registers hold @h: saves the caller's state into @caller
+ * (@caller_mask), loads the hold and checks it, calls @trips(@ctx, @warmup) untimed and
+ * @trips(@ctx, @n) between serialized time stamps (each returns 0 or the first -errno, which
+ * ends the batch), checks the hold again as after a kernel path (xstate_hold_check_after_path)
+ * and restores the caller's state. @trips must touch no vector register.
+ */
+void xstate_hold_batch(const struct xstate_hold *h, long (*trips)(void *ctx, uint32_t n), void *ctx,
+		       uint32_t warmup, uint32_t n, void *caller, uint64_t caller_mask, struct held_batch *out);
+
 #endif

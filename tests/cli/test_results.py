@@ -141,7 +141,8 @@ class Results(xbtest.TempDirTest):
         run_id = self.imported(path)
         self.assertEqual(self.q("SELECT name FROM cases"), [('BM_NaN/inf "-Infinity"',)])
         self.assertEqual(self.q(f"SELECT ticks_per_op, ns_per_op FROM samples WHERE run_id = {run_id}"), [(7.5, 2500)])
-        self.assertEqual(self.q("SELECT name, value FROM sample_metrics"), [("e", 1.5)])
+        # cpu_time (2.5 us) is kept as the metric cpu_ns_per_op
+        self.assertEqual(sorted(self.q("SELECT name, value FROM sample_metrics")), [("cpu_ns_per_op", 2500), ("e", 1.5)])
 
     def test_run_json_round_trip_and_compare_py(self):
         js = os.path.join(self.tmp, "run.json")
@@ -240,7 +241,9 @@ class Results(xbtest.TempDirTest):
         self.assertEqual(multi.returncode, 1)
         j = json.loads(multi.stdout)
         self.assertEqual([s["name"] for s in j["new"]], ["run 2 (new)", "run 1 (base)"])
-        self.assertEqual(len(j["cases"]), 2 * 22)
+        # c21 is new in NEW 1 and no case at all of NEW 2 (BASE again)
+        self.assertEqual(len(j["cases"]), 2 * 22 - 1)
+        self.assertEqual([s["counts"]["new"] for s in j["new"]], [1, 0])
         text = self.xb("compare", "--metric", "ticks_per_op", "base", "new", "base").stdout
         self.assertIn("new 2: run 1 (base)", text)
         self.assertRegex(text, r"1:\s*\+\d+\.\d% regression\s+2:\s*\+0\.0% (unchanged|noisy)")
@@ -419,7 +422,8 @@ class Results(xbtest.TempDirTest):
         self.assertEqual(self.q("SELECT count(*) FROM machines"), [(1,)])
         self.assertEqual(self.q("SELECT count(*) FROM results"), [(8 * 40,)])
         self.assertEqual(self.q("SELECT count(*) FROM samples"), [(8 * 40 * 10,)])
-        self.assertEqual(self.q("SELECT count(*) FROM sample_metrics"), [(8 * 40 * 10 * 1,)])
+        # core_cycles_per_op and cpu_time's cpu_ns_per_op
+        self.assertEqual(self.q("SELECT count(*) FROM sample_metrics"), [(8 * 40 * 10 * 2,)])
 
 
 if __name__ == "__main__":

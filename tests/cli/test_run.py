@@ -67,10 +67,13 @@ class Run(xbtest.OneRunTest):
     def test_each_sample_is_robust_and_carries_its_evidence(self):
         samples = self.q("SELECT count(*) FROM samples")[0][0]
         for name in ["ticks_per_op_mean", "preempted_batches", "wall_ms", "involuntary_switches"]:
-            rows = self.q("SELECT m.value FROM sample_metrics m WHERE m.name = ?", name)
+            rows = self.q("SELECT c.name, m.value FROM sample_metrics m JOIN cases c ON c.id = m.case_id"
+                          " WHERE m.name = ?", name)
             self.assertEqual(len(rows), samples, name)
-            for (v,) in rows:
-                self.assertGreaterEqual(v, 0, name)
+            for case, v in rows:
+                # the empty loop's net time is noise around zero, below it too
+                if name != "ticks_per_op_mean" or not case.endswith("empty/none"):
+                    self.assertGreaterEqual(v, 0, (case, name))
         for (wall,) in self.q("SELECT value FROM sample_metrics WHERE name = 'wall_ms'"):
             self.assertGreater(wall, 0)
         # the clock chain's spread beside it (every native case times its own clock)
@@ -116,25 +119,49 @@ class Run(xbtest.OneRunTest):
             self.assertEqual(metrics, 0)
 
     def test_google_benchmark_json(self):
+        """run --json is export's shape: case ids as names, per-operation times."""
         def not_json(constant):
             raise ValueError(f"{constant} is not JSON")
 
         with open(self.json) as f:
-            # strict JSON: a counter that is 0 in every repetition has a 0/0 cv aggregate
+            # strict JSON: no NaN or inf
             j = json.load(f, parse_constant=not_json)
         self.assertIn("context", j)
         it = [b for b in j["benchmarks"] if b["run_type"] == "iteration"]
-        names = {b["run_name"] for b in it}
-        # the export's shape: every sample of every round, per-op times, the case ids
-        self.assertIn("native/save/xsave/avx512/inuse", names)
+        names = {b["name"] for b in it}
+        loop = "native/loop/empty/none"  # its net time is no operation's: named, not written
+        self.assertEqual(names, {c["id"] for c in self.expected if c["runnable"]} - {loop})
+        self.assertIn("calibrated overhead", j["context"]["xstate_bench_left_out"][loop])
+        stored = {(name, rep): (ns, batches) for name, rep, ns, batches in self.q(
+            "SELECT c.name, s.repetition, s.ns_per_op, s.batches FROM samples s JOIN cases c ON c.id = s.case_id")}
         for b in it:
+            self.assertEqual(b["run_name"], b["name"])
+            ns, batches = stored[(b["name"], b["repetition_index"])]
+            self.assertEqual(b["ns_per_op"], ns)
+            self.assertEqual(b["real_time"], max(ns, 0.0), "real_time is per operation, never negative")
+            self.assertGreaterEqual(b["cpu_time"], 0)
+            self.assertEqual(b["cpu_time"], max(b["cpu_ns_per_op"], 0.0))
+            self.assertEqual(b["iterations"], batches)
+            self.assertEqual((b["threads"], b["time_unit"]), (1, "ns"))
             self.assertIn("ticks_per_op", b)
-            self.assertIn("ns_per_op", b)
             self.assertIn(b["xstate_bench_round"], (0, 1))
         per_case = {}
         for b in it:
-            per_case[b["run_name"]] = per_case.get(b["run_name"], 0) + 1
-        self.assertTrue(all(n == 6 for n in per_case.values()), per_case)
+            per_case[b["name"]] = per_case.get(b["name"], 0) + 1
+        self.assertTrue(all(n == 6 for n in per_case.values()), per_case)  # --quick: 2 rounds of 3
+        # Google Benchmark's aggregates of the repetitions, as it writes them
+        aggregates = {b["name"]: b for b in j["benchmarks"] if b["run_type"] == "aggregate"}
+        for name in names:
+            times = sorted(b["real_time"] for b in it if b["name"] == name)
+            median = aggregates[name + "_median"]
+            self.assertEqual((median["run_name"], median["aggregate_name"], median["iterations"]), (name, "median", 6))
+            self.assertAlmostEqual(median["real_time"], (times[2] + times[3]) / 2)
+            self.assertAlmostEqual(aggregates[name + "_mean"]["real_time"], sum(times) / 6)
+            self.assertEqual(aggregates[name + "_cv"]["aggregate_unit"], "percentage")
+        # the same document as export writes
+        r = run("export", "--db", self.db, "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout), j)
 
     def test_core_clock_metrics(self):
         samples = self.q("SELECT count(*) FROM samples")[0][0]

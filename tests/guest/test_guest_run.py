@@ -73,6 +73,29 @@ class GuestRun(xbtest.TempDirTest):
         self.assertEqual(attrs["insns"], "xsaveopt/xrstor")
         metrics = {m for m, in self.q(db, "SELECT DISTINCT name FROM sample_metrics")}
         self.assertTrue({"core_cycles_per_op", "guest_overhead_ticks", "guest_batches"} <= metrics, metrics)
+        # QEMU serves no exit counter: the exit cases say so and store no count
+        self.assertNotIn("vm_exits_per_op", metrics)
+        for case in ["guest/exit/cpuid-0xd/user", "guest/exit/xsetbv/avx"]:
+            (vm_exits,), = self.q(db, "SELECT ra.value FROM result_attributes ra JOIN cases c ON c.id = ra.case_id "
+                                      "WHERE c.name = ? AND ra.name = 'vm_exits'", case)
+            self.assertTrue(vm_exits.startswith("not available under QEMU"), vm_exits)
+
+    def test_an_exit_case_that_saw_no_exit_fails(self):
+        # Told that an exit counter is served where none is (QEMU ignores port 0xEA), the payload
+        # reads zero exits around its CPUIDs and XSETBVs: the host must fail both cases.
+        db = os.path.join(self.tmp, "x.db")
+        r = run("run", "--suite", "guest", "--vmm", "qemu", "--quick", "--db", db, "--filter",
+                "^guest/(exit/cpuid-0xd/user|exit/xsetbv/avx|save/xsave/fp/inuse)$",
+                env={"XSTATE_BENCH_GUEST_ARGS": "exit_counter"})
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        rows = {name: (status, reason) for name, status, reason in
+                self.q(db, "SELECT c.name, r.status, r.reason FROM results r JOIN cases c ON c.id = r.case_id")}
+        self.assertEqual(rows["guest/save/xsave/fp/inuse"][0], "ok", rows)  # counts no exits
+        for case in ["guest/exit/cpuid-0xd/user", "guest/exit/xsetbv/avx"]:
+            status, reason = rows[case]
+            self.assertEqual(status, "error", rows)
+            self.assertIn("KVM counted 0 exits for", reason)
+            self.assertIn("the operation did not exit each time", reason)
 
     def test_a_guest_skip_is_stored_as_a_skip(self):
         # The host plans from the guest's probe; with xcr0=0x3 the payload then enables no AVX,

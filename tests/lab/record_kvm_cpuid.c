@@ -30,7 +30,7 @@ int main(void)
 		cpuid_dump_add(&dump, e->function, e->index, &r);
 	}
 	dump.xcr0 = kvm_cpuid_xcr0_supported(c);
-	text = cpuid_dump_format(&dump, NULL, "KVM_GET_SUPPORTED_CPUID of a nested KVM (Debian 6.1 kernel, kvm_amd, "
+	text = cpuid_dump_format(&dump, NULL, NULL, "KVM_GET_SUPPORTED_CPUID of a nested KVM (Debian 6.1 kernel, kvm_amd, "
 				 "QEMU 7.2 TCG -cpu max), recorded by tests/lab/record_kvm_cpuid.c; xcr0 = leaf 0xD's supported mask");
 	fputs(text, stdout);
 	free(text);

@@ -6,6 +6,8 @@ XSAVEOPT/XRSTOR, the CPUID exit) are ok with samples from the kvm launcher and m
 functional_only, and the others name the missing CPUID bit as the guest sees it.
 guest/exit/xsetbv/... are planned as skips there: QEMU's emulated SVM does not intercept
 XSETBV, so the guest's XSETBV never exits and KVM puts its own XCR0 back at the next entry.
+The CPUID exit's samples carry KVM's exit count (the VMM's exit counter, KVM_GET_STATS_FD):
+at least one exit per CPUID that KVM counts under no reason of its own.
 Functional only: the lab is TCG.
 Usage: test_lab_guest.py XSTATE_BENCH XSTATE_GUEST_ELF"""
 import os
@@ -61,6 +63,15 @@ def main():
         lablib.check(n >= 1, f"{case}: no samples")
     for case, reason in SKIPS.items():
         lablib.check(results[case] == ("skip", reason), f"{case}: {results[case]}")
+    cpuid = "guest/exit/cpuid-0xd/user"
+    attrs = dict(db.execute("SELECT a.name, a.value FROM result_attributes a JOIN cases c ON c.id = a.case_id "
+                            "WHERE a.run_id = ? AND c.name = ?", (run_id, cpuid)).fetchall())
+    lablib.check(attrs.get("vm_exits") == "counted (KVM_GET_STATS_FD)", f"{cpuid}: {attrs}")
+    exits = [v for (v,) in db.execute("SELECT m.value FROM sample_metrics m JOIN cases c ON c.id = m.case_id "
+                                       "WHERE m.run_id = ? AND c.name = ? AND m.name = 'vm_exits_per_op'",
+                                       (run_id, cpuid))]
+    lablib.check(len(exits) >= 1 and all(e >= 1 for e in exits), f"{cpuid}: exits per CPUID {exits}")
+    print(f"lab guest: {cpuid}: KVM counted {min(exits):.3f}-{max(exits):.3f} exits per CPUID")
     ok = sum(1 for st, _ in results.values() if st == "ok")
     print(f"lab guest: {ok} guest cases ok on the nested KVM, {len(results) - ok} skipped with reasons")
 

@@ -42,11 +42,15 @@ static void test_worklist_defaults_and_words(void **state)
 	assert_int_equal(w.max_batches, 7);
 	assert_true(w.nocheck);
 	assert_false(w.probe);
+	assert_false(w.exit_counter);
 	assert_int_equal(w.selftest, SELFTEST_HANG);
 	assert_int_equal(w.nr_patterns, 3);
 	assert_string_equal(w.patterns[0], "guest/save/*");
 	assert_string_equal(w.patterns[1], "guest/exit/cpuid-0xd/user");
 	assert_string_equal(w.patterns[2], "guest/xfd/*");
+	assert_true(worklist_parse(&w, "case=guest/exit/* exit_counter", false, err, sizeof(err)));
+	assert_true(w.exit_counter);
+	assert_false(worklist_parse(&w, "exit_counter=1", false, err, sizeof(err)));
 }
 
 static void test_worklist_multiboot_image_name(void **state)
@@ -155,6 +159,36 @@ static void test_case_table(void **state)
 	}
 }
 
+/* Which cases count VM exits, which must see one per operation, and the rule on a sample. */
+static void test_exit_claims(void **state)
+{
+	int n = guest_cases_enumerate(table, GUEST_CASES_MAX);
+
+	(void)state;
+	for (int i = 0; i < n; i++) {
+		enum guest_exit_claim claim = guest_case_exit_claim(table[i].kind);
+		bool exit_or_msr = !strncmp(table[i].id, "guest/exit/", 11) || !strncmp(table[i].id, "guest/msr/", 10);
+
+		/* exactly the exit and MSR cases count */
+		assert_int_equal(claim != EXITS_NOT_COUNTED, exit_or_msr);
+		/* the IA32_XFD MSRs are passed through by KVM after the first write: counted only */
+		if (strstr(table[i].id, "-xfd"))
+			assert_int_equal(claim, EXITS_COUNTED);
+		else if (exit_or_msr)
+			assert_int_equal(claim, EXITS_EVERY_OP);
+	}
+	/* 128 CPUIDs: 128 exits of no other reason keep the claim (the I/O of the reads does not count) */
+	assert_true(guest_exits_keep_claim(EXITS_EVERY_OP, 128, 129, 1));
+	assert_true(guest_exits_keep_claim(EXITS_EVERY_OP, 128, 140, 3));
+	/* XSETBV that never exits (TCG's SVM): only the counter's own I/O and an interrupt */
+	assert_false(guest_exits_keep_claim(EXITS_EVERY_OP, 128, 2, 2));
+	assert_false(guest_exits_keep_claim(EXITS_EVERY_OP, 128, 128, 1));
+	assert_false(guest_exits_keep_claim(EXITS_EVERY_OP, 128, 1, 2)); /* inconsistent counts */
+	/* counted only: any count keeps it */
+	assert_true(guest_exits_keep_claim(EXITS_COUNTED, 128, 1, 1));
+	assert_true(guest_exits_keep_claim(EXITS_NOT_COUNTED, 128, 0, 0));
+}
+
 /* The guest of a recorded machine, as the host plans it: what the payload would enable. */
 static void guest_of(const char *dump, struct guest_cpu *g)
 {
@@ -235,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_worklist_errors),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_case_table),
+		cmocka_unit_test(test_exit_claims),
 		cmocka_unit_test(test_checks_on_recorded_machines),
 	};
 

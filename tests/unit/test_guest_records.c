@@ -17,7 +17,7 @@
 #include "host/guest_records.h"
 
 static const char *const valid[] = {
-	"hello version=2 boot=multiboot cmdline_bytes=90",
+	"hello version=3 boot=multiboot cmdline_bytes=90",
 	"state xcr0=0x21f xss=0x0 init_untracked=0x217 cr4=0x40620",
 	"state xcr0=0x7 xss=0x0 init_untracked=0x0 cr4=0x40620 xss_error=\"WRMSR IA32_XSS faulted\"",
 	"cpuid leaf=0xd sub=0x1 eax=0xf ebx=0x340 ecx=0x1800 edx=0x0",
@@ -32,6 +32,8 @@ static const char *const valid[] = {
 	"end status=0 cases=25 ok=10 skipped=15 failed=0",
 	"skip id=a reason=\"a \\\"quoted\\\" word and a back\\\\slash\"",
 	"error reason=\"\"",
+	"sample id=guest/exit/cpuid-0xd/user rep=0 batches=3 ops=384 ticks=900000 gross=910000 overhead=300 "
+	"chain_ticks=462 exits=387 exits_with_reason=3",
 };
 
 static int parse(const char *line, struct guest_record *r)
@@ -95,17 +97,17 @@ static void test_malformed(void **state)
 		const char *line, *words;
 	} bad[] = {
 		{ "", "no record kind" },
-		{ " hello version=2", "no record kind" },
+		{ " hello version=3", "no record kind" },
 		{ "Hello version=2 boot=x cmdline_bytes=1", "no record kind" },
 		{ "bogus a=1", "unknown record kind 'bogus'" },
-		{ "hello version=2 boot=x", "without its field 'cmdline_bytes'" },
-		{ "hello version=2 boot=x cmdline_bytes=1 extra=2", "no field 'extra'" },
-		{ "hello version=2  boot=x cmdline_bytes=1", "bad key" },
-		{ "hello version=2 boot=x cmdline_bytes=1 ", "expected ' key=value'" },
-		{ "hello version=2 boot cmdline_bytes=1", "bad key" },
-		{ "hello version=2 Boot=x cmdline_bytes=1", "bad key" },
+		{ "hello version=3 boot=x", "without its field 'cmdline_bytes'" },
+		{ "hello version=3 boot=x cmdline_bytes=1 extra=2", "no field 'extra'" },
+		{ "hello version=3  boot=x cmdline_bytes=1", "bad key" },
+		{ "hello version=3 boot=x cmdline_bytes=1 ", "expected ' key=value'" },
+		{ "hello version=3 boot cmdline_bytes=1", "bad key" },
+		{ "hello version=3 Boot=x cmdline_bytes=1", "bad key" },
 		{ "hello version= boot=x cmdline_bytes=1", "an empty value" },
-		{ "hello version=2 version=2 boot=x cmdline_bytes=1", "given twice" },
+		{ "hello version=3 version=2 boot=x cmdline_bytes=1", "given twice" },
 		{ "hello version=1 boot=pvh cmdline_bytes=0", "the payload writes record protocol version 1" },
 		{ "hello version=two boot=pvh cmdline_bytes=0", "field 'version' of 'hello' is not a number" },
 		{ "sample id=a rep=0 batches=1 ops=1 ticks=1 gross=1 overhead=1 chain_ticks=1 chain_cycles=800",
@@ -181,10 +183,10 @@ static int count(void *ctx, const struct guest_record *r)
 
 static void test_stream(void **state)
 {
-	const char good[] = "hello version=2 boot=pvh cmdline_bytes=0\nselftest what=hang\nend status=0 cases=0 ok=0 "
+	const char good[] = "hello version=3 boot=pvh cmdline_bytes=0\nselftest what=hang\nend status=0 cases=0 ok=0 "
 			    "skipped=0 failed=0\n";
-	const char truncated[] = "hello version=2 boot=pvh cmdline_bytes=0\nsample id=x rep=0 bat";
-	const char with_nul[] = "hello version=2 boot=pvh cmdline_bytes=0\nselftest what=a\0b\n";
+	const char truncated[] = "hello version=3 boot=pvh cmdline_bytes=0\nsample id=x rep=0 bat";
+	const char with_nul[] = "hello version=3 boot=pvh cmdline_bytes=0\nselftest what=a\0b\n";
 	struct counter c = { 0 };
 
 	(void)state;

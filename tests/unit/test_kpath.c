@@ -153,7 +153,7 @@ static void test_hold_after_path(void **state)
 static void test_signal_frame_describes_the_xstate(void **state)
 {
 	struct held h;
-	struct sigframe_result r;
+	struct held_batch r;
 	struct sigframe_seen seen;
 	uint64_t user = m.layout.xcr0 & ~xstate_xfd_capable(&m.layout);
 

@@ -33,6 +33,7 @@ static struct kvm_cpuid2 *load(const char *name)
 {
 	static struct cpuid_dump dump;
 	struct kernel_facts kernel;
+	struct kvm_info kvm;
 	struct kvm_cpuid2 *c;
 	char path[512], *text;
 	long size;
@@ -48,7 +49,7 @@ static struct kvm_cpuid2 *load(const char *name)
 	assert_int_equal(fread(text, 1, (size_t)size, f), size);
 	fclose(f);
 	memset(&dump, 0, sizeof(dump));
-	assert_int_equal(cpuid_dump_parse(text, name, &dump, &kernel), 0);
+	assert_int_equal(cpuid_dump_parse(text, name, &dump, &kernel, &kvm), 0);
 	free(text);
 	c = calloc(1, sizeof(*c) + dump.nr_entries * sizeof(c->entries[0]));
 	c->nent = dump.nr_entries;
@@ -163,6 +164,31 @@ static void test_sapphirerapids_avx512_drops_tiles(void **state)
 	free(c);
 }
 
+/* A pre-XSAVE CPU (Nehalem-like) for the seed's migration case: no XSAVE, OSXSAVE, AVX or
+ * leaf 0xD at all, the rest of leaf 1 kept. */
+static void test_without_xsave(void **state)
+{
+	static const char *const dumps[] = { "kvm-supported-lab-6.1.dump", "intel-sapphirerapids.dump" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		struct kvm_cpuid2 *c = load(dumps[i]);
+		uint32_t nent = c->nent;
+
+		assert_true(bit(c, 1, 0, 'c', 26));
+		assert_int_equal(kvm_cpuid_without_xsave(c), 0);
+		assert_false(bit(c, 1, 0, 'c', 26)); /* XSAVE */
+		assert_false(bit(c, 1, 0, 'c', 27)); /* OSXSAVE */
+		assert_false(bit(c, 1, 0, 'c', 28)); /* AVX */
+		assert_true(bit(c, 1, 0, 'd', 25) && bit(c, 1, 0, 'd', 26)); /* SSE, SSE2 */
+		assert_false(bit(c, 7, 0, 'b', 5));  /* AVX2 */
+		for (uint32_t e = 0; e < c->nent; e++)
+			assert_int_not_equal(c->entries[e].function, 0xd);
+		assert_true(c->nent < nent);
+		free(c);
+	}
+}
+
 static struct kvm_cpuid2 *copy(const struct kvm_cpuid2 *c)
 {
 	size_t size = sizeof(*c) + c->nent * sizeof(c->entries[0]);
@@ -206,6 +232,39 @@ static void test_filter_kept(void **state)
 	free(set);
 }
 
+/* A table without XSAVE must read back without it: kvm_pvm's own XSAVE bit or leaf 0xD is a
+ * replaced CPUID too. */
+static void test_filter_kept_without_xsave(void **state)
+{
+	struct kvm_cpuid2 *set = load("kvm-supported-lab-6.1.dump"), *got, *with_leaf_d;
+	char diff[256] = "unset";
+
+	(void)state;
+	with_leaf_d = copy(set);
+	assert_int_equal(kvm_cpuid_filter(with_leaf_d, XFEATURES_FP, 0), 0);
+	assert_int_equal(kvm_cpuid_without_xsave(set), 0);
+	got = copy(set);
+	assert_true(kvm_cpuid_filter_kept(set, got, diff, sizeof(diff)));
+	assert_string_equal(diff, "");
+
+	kvm_cpuid_find(got, 1, 0)->ecx |= 1u << 26;
+	assert_false(kvm_cpuid_filter_kept(set, got, diff, sizeof(diff)));
+	assert_string_equal(diff, "KVM_GET_CPUID2 after KVM_SET_CPUID2 gives CPUID.(EAX=1H,ECX=0):ECX[26] XSAVE = 1 "
+			    "and leaf 0xD absent, not the XSAVE = 0 and no leaf 0xD set");
+	/* the table KVM keeps for a vCPU with XSAVE, handed back for one set without */
+	assert_false(kvm_cpuid_filter_kept(set, with_leaf_d, diff, sizeof(diff)));
+	assert_non_null(strstr(diff, "XSAVE = 1 and leaf 0xD present, not the XSAVE = 0 and no leaf 0xD set"));
+	/* a table with leaf 0xD is judged on its masks and bits, whatever its XSAVE bit */
+	kvm_cpuid_find(with_leaf_d, 1, 0)->ecx &= ~(1u << 26);
+	free(got);
+	got = copy(with_leaf_d);
+	kvm_cpuid_find(got, 1, 0)->ecx |= 1u << 26;
+	assert_true(kvm_cpuid_filter_kept(with_leaf_d, got, diff, sizeof(diff)));
+	free(with_leaf_d);
+	free(got);
+	free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +274,8 @@ int main(void)
 		cmocka_unit_test(test_filter_kept),
 		cmocka_unit_test(test_sapphirerapids_amx),
 		cmocka_unit_test(test_sapphirerapids_avx512_drops_tiles),
+		cmocka_unit_test(test_without_xsave),
+		cmocka_unit_test(test_filter_kept_without_xsave),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,8 +4,9 @@
  * files: ELF load, 64-bit entry, the start-info block and command line, output capture and
  * its limit, the exit port, the watchdog on a guest that loops forever, triple fault, HLT,
  * unexpected ports and MMIO, CPUID and XCR0 as filtered for the launch (or the probe saying
- * this KVM replaces the CPUID, with the value the guest saw), the guest permission for
- * dynamic features and the guest-mode probe asked once, and the error
+ * this KVM replaces the CPUID, with the value the guest saw), the exit counter served from
+ * the vCPU's binary statistics (and its refusals), the guest permission for dynamic
+ * features and the guest-mode probe asked once, and the error
  * paths (bad ELF, a segment outside memory, missing /dev/kvm). Needs /dev/kvm: on a machine
  * without it only the missing-/dev/kvm test runs; the lab (label `lab`) runs them all.
  */
@@ -29,6 +30,7 @@
 #include "host/kvm/guest_cpuid.h"
 #include "host/kvm/launcher.h"
 #include "host/kvm/run_loop.h"
+#include "host/kvm/vcpu_stats.h"
 #include "kernels/xfeature.h"
 #include "kernels/xstate_layout.h"
 #include "elf_builder.h"
@@ -138,8 +140,10 @@ static void test_output_and_exit_port(void **state)
 	assert_int_equal(launch(echo_guest, sizeof(echo_guest), "case=a b", 30, 4096, &out), 0);
 	assert_string_equal(guest_end_name(out.end), "exited");
 	assert_int_equal(out.status, 42);
-	assert_string_equal(out.output, "case=a b");
-	assert_int_equal(out.output_len, 8);
+	/* every KVM since 5.14 has binary statistics: the launcher serves the exit counter */
+	assert_true(out.exit_counter);
+	assert_string_equal(out.output, "case=a b exit_counter");
+	assert_int_equal(out.output_len, 21);
 	assert_false(out.output_truncated);
 	assert_int_equal(out.accelerated, expect_accelerated());
 	guest_outcome_free(&out);
@@ -234,6 +238,87 @@ static void test_cpuid_and_xcr0(void **state)
 		fail_msg("the guest-CPUID probe failed: %s", why);
 	}
 	guest_outcome_free(&out);
+}
+
+#define COUNTS_AT 0x200000u /* three struct guest_exit_counts */
+#define COUNTED_OPS 20
+
+/* Reads the exit counter, runs 20 INs from port 0xE9 (port I/O: exits with a reason of their
+ * own), reads it, runs 20 CPUIDs (exits with none, where KVM intercepts CPUID), reads it. */
+static const uint8_t counted_guest[] = {
+	0xb8, 0x00, 0x00, 0x20, 0x00,             /* mov $0x200000, %eax */
+	0xe7, GUEST_EXIT_COUNTER_PORT,            /* out %eax, $0xea */
+	0xbd, COUNTED_OPS, 0x00, 0x00, 0x00,      /* mov $20, %ebp */
+	0xe4, GUEST_DEBUGCON_PORT,                /* 1: in $0xe9, %al */
+	0xff, 0xcd,                               /* dec %ebp */
+	0x75, 0xfa,                               /* jnz 1b */
+	0xb8, 0x10, 0x00, 0x20, 0x00,             /* mov $0x200010, %eax */
+	0xe7, GUEST_EXIT_COUNTER_PORT,            /* out %eax, $0xea */
+	0xbd, COUNTED_OPS, 0x00, 0x00, 0x00,      /* mov $20, %ebp */
+	0x31, 0xc0,                               /* 2: xor %eax, %eax */
+	0x31, 0xc9,                               /* xor %ecx, %ecx */
+	0x0f, 0xa2,                               /* cpuid */
+	0xff, 0xcd,                               /* dec %ebp */
+	0x75, 0xf6,                               /* jnz 2b */
+	0xb8, 0x20, 0x00, 0x20, 0x00,             /* mov $0x200020, %eax */
+	0xe7, GUEST_EXIT_COUNTER_PORT,            /* out %eax, $0xea */
+	0xe7, GUEST_EXIT_PORT,                    /* out %eax, $0xf4 */
+	0xf4,
+};
+
+static void test_exit_counter(void **state)
+{
+	static const uint8_t outside[] = {
+		0xb8, 0x00, 0x00, 0x00, 0x40,  /* mov $0x40000000, %eax: past the 16 MiB */
+		0xe7, GUEST_EXIT_COUNTER_PORT, /* out %eax, $0xea */
+		0xf4,
+	};
+	struct guest_exit_counts c[3];
+	struct guest_outcome out;
+	struct vcpu_stats stats;
+	struct kvm_guest g;
+	const char *why;
+
+	(void)state;
+	NEED_KVM();
+	assert_int_equal(kvm_guest_create_code(&g, XFEATURES_FP, counted_guest, sizeof(counted_guest)), 0);
+	assert_int_equal(vcpu_stats_open(g.vcpu.fd, &stats), 0);
+	assert_int_equal(run_loop(&g.vm, &g.vcpu, &stats, 30, 64, &out), 0);
+	assert_int_equal(out.end, GUEST_EXITED);
+	assert_int_equal(out.output_len, 0); /* IN writes nothing */
+	guest_outcome_free(&out);
+	memcpy(c, g.vm.mem + COUNTS_AT, sizeof(c));
+	/* every IN exits, and so does the second read's OUT */
+	assert_true(c[1].exits - c[0].exits >= COUNTED_OPS + 1);
+	if (kvm_guest_mode(&why) == KVM_GUEST_HARDWARE) {
+		/* VMX's handle_io() and SVM's io_interception() count port I/O in io_exits ... */
+		assert_true(c[1].with_reason - c[0].with_reason >= COUNTED_OPS + 1);
+		/* ... so nothing is left but, at most, the first touches of pages */
+		assert_in_range((c[1].exits - c[0].exits) - (c[1].with_reason - c[0].with_reason), 0, 4);
+		/* and both intercept every CPUID */
+		assert_in_range((c[2].exits - c[1].exits) - (c[2].with_reason - c[1].with_reason), COUNTED_OPS,
+				COUNTED_OPS + 4);
+	} else {
+		/* kvm_pvm, for one, counts no io_exits and runs CPUID without an exit */
+		print_message("port I/O and CPUID as counted by a KVM without VMX or SVM not checked: %s\n", why);
+	}
+
+	/* an address outside the guest's memory stops it */
+	memcpy(g.vm.mem + GUEST_PAYLOAD_MIN_PADDR, outside, sizeof(outside));
+	assert_int_equal(boot_enter_long_mode(&g.vcpu, GUEST_PAYLOAD_MIN_PADDR, 0), 0);
+	assert_int_equal(run_loop(&g.vm, &g.vcpu, &stats, 30, 64, &out), 0);
+	assert_int_equal(out.end, GUEST_INTERNAL_ERROR);
+	assert_non_null(strstr(out.detail, "the exit counter's address 0x40000000 is outside"));
+	guest_outcome_free(&out);
+
+	/* and without the counter, port 0xEA is not the protocol's */
+	assert_int_equal(boot_enter_long_mode(&g.vcpu, GUEST_PAYLOAD_MIN_PADDR, 0), 0);
+	assert_int_equal(run_loop(&g.vm, &g.vcpu, NULL, 30, 64, &out), 0);
+	assert_int_equal(out.end, GUEST_INTERNAL_ERROR);
+	assert_non_null(strstr(out.detail, "OUT to port 0xea"));
+	guest_outcome_free(&out);
+	vcpu_stats_close(&stats);
+	kvm_guest_destroy(&g);
 }
 
 static void test_watchdog(void **state)
@@ -392,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_output_limit),
 		cmocka_unit_test(test_long_mode_entry),
 		cmocka_unit_test(test_cpuid_and_xcr0),
+		cmocka_unit_test(test_exit_counter),
 		cmocka_unit_test(test_watchdog),
 		cmocka_unit_test(test_triple_fault),
 		cmocka_unit_test(test_hlt),

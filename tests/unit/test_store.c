@@ -161,7 +161,7 @@ static void test_many_rows_and_atomic_batches(void **state)
 	char names[3][32];
 
 	for (int i = 0; i < FULL; i++)
-		samples[i] = (struct sample_record){ 10.0 + i, 5.0 + i, 100, 2, metrics };
+		samples[i] = (struct sample_record){ 10.0 + i, 5.0 + i, 100, 2, metrics, i % 3 };
 	for (int i = 0; i < 3; i++) {
 		snprintf(names[i], sizeof(names[i]), "case/%d", i);
 		batch[i] = (struct case_record){ names[i], "ticks/op", CASE_OK, NULL, 64, 1.0, i ? REST : FULL, samples,

@@ -1,5 +1,5 @@
 /*
- * test_verdict.c - the decision rule of `compare`: new and missing cases, cases without a
+ * test_verdict.c - the decision rule of `compare`: new, missing and failed cases, cases without a
  * ratio, functional-only, disturbed and control cases kept out of the family, the threshold,
  * the machine-wide shift; and a simulation with a fixed seed whose noise lives where it
  * lives on a shared machine: a machine-wide drift per run (every case alike), a run effect
@@ -79,7 +79,7 @@ static void quiet(struct side *s, double center)
 static void test_cells_that_are_not_tested(void **state)
 {
 	struct side base, new, empty = { .n = 0 }, lonely = { .n = 0 };
-	struct case_verdict c[20];
+	struct case_verdict c[21];
 	struct machine_shift shift;
 
 	(void)state;
@@ -101,7 +101,14 @@ static void test_cells_that_are_not_tested(void **state)
 		quiet(&new, 1000 + i);
 		measure(&base, &new, &c[i]);
 	}
-	assert_int_equal(verdict_decide(c, 20, &defaults, &shift), 0);
+	/* BASE measured it, NEW failed its checks: failed, with the reason, outside the family */
+	measure(&base, &empty, &c[20]);
+	c[20].failure = "XINUSE after XRSTOR was 0x2";
+	assert_int_equal(verdict_decide(c, 21, &defaults, &shift), 0);
+	assert_int_equal(c[20].verdict, VERDICT_FAILED);
+	assert_string_equal(c[20].why, "XINUSE after XRSTOR was 0x2");
+	assert_string_equal(verdict_name(c[20].verdict), "failed");
+	assert_true(isnan(c[20].p_adjusted));
 	assert_int_equal(c[0].verdict, VERDICT_MISSING);
 	assert_int_equal(c[1].verdict, VERDICT_NEW);
 	assert_int_equal(c[2].verdict, VERDICT_NOISY);
@@ -127,7 +134,7 @@ static void test_cells_that_are_not_tested(void **state)
 static void test_threshold(void **state)
 {
 	struct side base[20], new[20];
-	struct case_verdict c[20];
+	struct case_verdict c[21];
 	struct machine_shift shift;
 
 	(void)state;
