@@ -112,7 +112,8 @@ fi
 
 exec 9>"$cache/.build.lock"
 flock 9
-if [ -f "$root/.complete" ]; then
+if [ -f "$root/.complete" ]; then # built while this one waited for the lock
+	echo "build-kernel: cached: $root ($(sed -n 's/^release //p' "$root/xb-kernel.txt"))" >&2
 	echo "$root"
 	exit 0
 fi
