@@ -73,7 +73,7 @@ patch_list() {
 	[ -n "$patches" ] || return 0
 	if [ -f "$patches/series" ]; then
 		sed -e 's/#.*//' -e 's/[[:space:]].*//' -e '/^$/d' "$patches/series" | while read -r p; do
-			[ -f "$patches/$p" ] || die "$patches/series names $p, which is not there"
+			[ -f "$patches/$p" ] || bad "$patches/series names $p, which is not there"
 			echo "$patches/$p"
 		done
 	else

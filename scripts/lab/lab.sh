@@ -106,7 +106,6 @@ case $accel in tcg | kvm) ;; *) bad "unknown accelerator $accel (tcg or kvm)" ;;
 [ "$action" != run ] || [ $# -gt 0 ] || bad "run needs a command after --"
 [ "$action" = run ] || [ $# -eq 0 ] || bad "$action takes no command"
 
-missing=$("$here/check.sh" --quiet) || die "$missing"
 if [ -n "$kroot" ]; then
 	[ -d "$kroot/lib/modules" ] || bad "--root $kroot: no lib/modules in it"
 	release=$(ls "$kroot/lib/modules")
@@ -114,6 +113,7 @@ if [ -n "$kroot" ]; then
 	[ -f "$kroot/boot/vmlinuz-$release" ] || bad "--root $kroot: no boot/vmlinuz-$release"
 	root=$kroot
 fi
+missing=$("$here/check.sh" --quiet) || die "$missing"
 default_abi() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n 1
