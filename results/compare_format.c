@@ -317,8 +317,7 @@ static int write_text(const struct comparison *c, FILE *out)
 	return 0;
 }
 
-/* A Markdown table cell's text: a '|' would end the cell. */
-static void markdown_cell_text(FILE *out, const char *s)
+void compare_markdown_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
@@ -332,7 +331,7 @@ static const char *const markdown_emphasis[] = {
 	[TEST_PASS] = ", %s", [TEST_FAIL] = ", **%s**", [TEST_SKIP] = ", _%s_",
 };
 
-static void markdown_cell(const struct comparison *c, const struct comparison_row *row, int k, FILE *out)
+void compare_markdown_cell(const struct comparison *c, const struct comparison_row *row, int k, FILE *out)
 {
 	const struct case_verdict *v = &row->cells[k];
 	const char *reason = compare_cell_reason(row, k);
@@ -352,7 +351,7 @@ static void markdown_cell(const struct comparison *c, const struct comparison_ro
 	fprintf(out, markdown_emphasis[compare_test_outcome(v->verdict)], verdict_name(v->verdict));
 	if (reason && reason != c->columns[k].disturbed) {
 		fprintf(out, " (%s", reason_prefix(row, k));
-		markdown_cell_text(out, reason);
+		compare_markdown_text(out, reason);
 		fputc(')', out);
 	}
 	fprintf(out, " |");
@@ -382,7 +381,7 @@ static int write_markdown(const struct comparison *c, FILE *out)
 		compare_number_text(row->cells[0].base_median, base, sizeof(base));
 		fprintf(out, "| `%s` | %s | %s |", row->id, series_metric_unit(c->metric, row->unit), base);
 		for (int k = 0; k < c->nr_news; k++)
-			markdown_cell(c, row, k, out);
+			compare_markdown_cell(c, row, k, out);
 		fputc('\n', out);
 	}
 	fputc('\n', out);

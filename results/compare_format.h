@@ -42,6 +42,11 @@ void compare_cell_figures(const struct comparison *c, const struct comparison_ro
 /* @lead then @text, folded at blanks to COMPARE_TEXT_WIDTH columns, later lines indented by
  * @indent; a word longer than a line is cut. */
 void compare_text_folded(FILE *out, const char *lead, const char *text, int indent);
+/* A Markdown table cell's text: a '|' would end the cell. */
+void compare_markdown_text(FILE *out, const char *s);
+/* NEW series @k's cell of @row in a Markdown table, " figures, verdict (reason) |", or " - |"
+ * when neither side has the case. */
+void compare_markdown_cell(const struct comparison *c, const struct comparison_row *row, int k, FILE *out);
 /* Writes @s on one line: line breaks become blanks (a reason in figures, KTAP data). */
 void compare_one_line(FILE *out, const char *s);
 /* "2 regression, 1 improvement, 17 noisy": the counts against NEW series @k, regressions and

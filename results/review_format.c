@@ -266,20 +266,9 @@ void review_write_text(const struct review *r, FILE *out)
 	}
 }
 
-/* A Markdown table cell: | and line breaks would end it. */
-static void markdown_cell(FILE *out, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else
-			fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
-	}
-}
-
 static void markdown_cases(const struct comparison *c, bool changed_only, FILE *out)
 {
-	char base[24], median[24], change[64];
+	char base[24];
 
 	fprintf(out, "| case | unit | %s |", c->base->name);
 	for (int k = 0; k < c->nr_news; k++)
@@ -295,30 +284,8 @@ static void markdown_cases(const struct comparison *c, bool changed_only, FILE *
 			continue;
 		compare_number_text(row->base ? row->cells[0].base_median : NAN, base, sizeof(base));
 		fprintf(out, "| `%s` | %s | %s |", row->id, series_metric_unit(c->metric, row->unit), base);
-		for (int k = 0; k < c->nr_news; k++) {
-			const struct case_verdict *v = &row->cells[k];
-			bool flagged = compare_test_outcome(v->verdict) == TEST_FAIL || v->verdict == VERDICT_IMPROVEMENT;
-			const char *note;
-
-			if (!comparison_cell_present(row, k)) {
-				fputs(" - |", out);
-				continue;
-			}
-			compare_number_text(v->new_median, median, sizeof(median));
-			compare_change_text(v, true, change, sizeof(change));
-			fprintf(out, " %s, %s", median, change);
-			if (!isnan(v->mde))
-				fprintf(out, ", detects %.1f%%", 100 * v->mde);
-			if (!isnan(v->p_adjusted))
-				fprintf(out, ", p adj %.2g", v->p_adjusted);
-			fprintf(out, flagged ? ", **%s**" : ", %s", verdict_name(v->verdict));
-			if (*(note = cell_note(c, row, k))) {
-				fputs(" (", out);
-				markdown_cell(out, note);
-				fputc(')', out);
-			}
-			fputs(" |", out);
-		}
+		for (int k = 0; k < c->nr_news; k++)
+			compare_markdown_cell(c, row, k, out);
 		fputc('\n', out);
 	}
 }
@@ -347,12 +314,12 @@ void review_write_markdown(const struct review *r, FILE *out)
 		runs_text(k, runs, sizeof(runs));
 		build_text(k, build, sizeof(build));
 		fprintf(out, "| %s | `%s` | %s | ", k->name, k->release, runs);
-		markdown_cell(out, k->source);
-		markdown_cell(out, build);
+		compare_markdown_text(out, k->source);
+		compare_markdown_text(out, build);
 		fputs(" | ", out);
 		for (int p = 0; p < k->nr_patches; p++) {
 			fputs(p ? "<br>" : "", out);
-			markdown_cell(out, k->patches[p]);
+			compare_markdown_text(out, k->patches[p]);
 		}
 		fputs(k->nr_patches ? " |\n" : "none |\n", out);
 	}

@@ -62,9 +62,10 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 [ -n "$db" ] && [ -n "$label" ] || bad "want --db and --label"
-if [ -n "$abi" ] && [ -n "$kroot" ] || [ -z "$abi" ] && [ -z "$kroot" ]; then
-	bad "want one kernel: --kernel ABI or --root DIR"
-fi
+case "${abi:+kernel}${kroot:+root}" in
+kernel | root) ;;
+*) bad "want one kernel: --kernel ABI or --root DIR" ;;
+esac
 case $db in postgresql:* | postgres:*) bad "the lab VM has no network: --db takes an SQLite file" ;; esac
 
 if [ -n "$kroot" ]; then
