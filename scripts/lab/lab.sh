@@ -114,6 +114,15 @@ if [ -n "$kroot" ]; then
 	root=$kroot
 fi
 missing=$("$here/check.sh" --quiet) || die "$missing"
+if [ "$accel" = kvm ]; then
+	# a KVM that cannot run a guest's kernel (no VMX or SVM) would hang QEMU until the timeout
+	[ -c /dev/kvm ] || die "--accel kvm: no /dev/kvm on this machine"
+	probe=$([ -z "$bench" ] || "$bench" probe --json 2>/dev/null || true)
+	if echo "$probe" | grep -q '"guest_mode":[[:space:]]*"classic"'; then
+		die "--accel kvm: this /dev/kvm cannot boot the lab's kernel: $(echo "$probe" |
+			sed -n 's/.*"guest_mode_detail":[[:space:]]*"\(.*\)",*$/\1/p')"
+	fi
+fi
 default_abi() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n 1

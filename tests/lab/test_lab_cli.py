@@ -8,6 +8,7 @@ the tree, the config fragment and the patches (their contents and their order, a
 file's first) and nothing else; its bad arguments, run-kernel.sh's and compare-series.py's
 exit 2 before anything is built or booted.
 Usage: test_lab_cli.py XSTATE_BENCH"""
+import json
 import os
 import shutil
 import subprocess
@@ -56,6 +57,20 @@ class LabCli(unittest.TestCase):
                 r = lab(*args)
                 self.assertEqual(r.returncode, 2, (args, r.stdout, r.stderr))
                 self.assertIn("usage: lab.sh", r.stderr, args)
+
+    def test_accel_kvm_refused_where_guests_cannot_run(self):
+        """--accel kvm where /dev/kvm is missing or cannot run a guest's kernel (no VMX or
+        SVM: kvm_pvm) fails at once, with the reason, instead of a hung QEMU."""
+        bench = os.path.join(lablib.REPO, "build", "xstate-bench")
+        if lab("check").returncode or not os.access(bench, os.X_OK):
+            self.skipTest("the lab cannot run here, or the project is not built")
+        probe = subprocess.run([bench, "probe", "--json"], capture_output=True, text=True, timeout=60)
+        kvm = json.loads(probe.stdout).get("kvm", {})
+        if kvm.get("guest_mode") == "hardware":
+            self.skipTest("this /dev/kvm runs guests: --accel kvm boots")
+        r = lab("run", "--accel", "kvm", "--bench", bench, "--", "true")
+        self.assertEqual(r.returncode, 125, r.stderr)
+        self.assertIn("no /dev/kvm" if not kvm.get("present") else "cannot boot the lab's kernel", r.stderr)
 
     def test_build_key(self):
         with tempfile.TemporaryDirectory() as tmp:
