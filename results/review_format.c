@@ -92,19 +92,28 @@ static int changed_rows(const struct comparison *c)
 	return n;
 }
 
-/* Why a cell has its verdict, beyond the figures: "" when the figures say it. */
-static const char *cell_note(const struct comparison *c, const struct comparison_row *row, int k)
+/* Why a cell has its verdict, beyond the figures: "" when the figures or the notes say it. */
+static const char *cell_note(const struct comparison *c, const struct comparison_row *row, int k, char *out,
+			     size_t size)
 {
-	const char *reason = compare_cell_reason(row, k);
+	const struct case_verdict *v = &row->cells[k];
+	const struct series_unmeasured *u;
 
-	if (!row->news[k] && !reason)
-		return "not measured by this version";
-	if (!row->base && !reason)
-		return "not measured by the base";
-	/* a column's disturbance is its note's; a noisy case's why is the same for all */
-	if (!reason || reason == c->columns[k].disturbed || row->cells[k].verdict == VERDICT_NOISY)
-		return row->cells[k].verdict == VERDICT_NOISY && comparison_functional_only(row, k) ? reason : "";
-	return reason;
+	out[0] = 0;
+	if (v->verdict == VERDICT_NEW) { /* what the base did instead */
+		u = series_find_unmeasured(c->base, row->id);
+		snprintf(out, size, "%s", u ? (u->status == CASE_ERROR ? "the base failed it: " : "the base skipped it: ")
+					    : "not measured by the base");
+		if (u)
+			snprintf(out + strlen(out), size - strlen(out), "%s", u->reason);
+		return out;
+	}
+	if (v->verdict == VERDICT_MISSING || v->verdict == VERDICT_FAILED)
+		return v->why ? v->why : "not measured by this version";
+	if (v->verdict == VERDICT_DISTURBED && v->disturbed != c->columns[k].disturbed)
+		return v->disturbed;
+	/* timings that mean nothing: the reason, unless they were judged (the banner says it) */
+	return v->functional_only ? comparison_functional_only(row, k) : "";
 }
 
 /* One version's line of a case: median, change, interval, detectable change, p, verdict. */
@@ -112,8 +121,8 @@ static void text_cell(const struct comparison *c, const struct comparison_row *r
 		      FILE *out)
 {
 	const struct case_verdict *v = &row->cells[k];
-	char median[24], change[24], figures[160], line[320], lead[64];
-	const char *note = cell_note(c, row, k);
+	char median[24], change[24], figures[160], line[320], lead[64], why[COMPARISON_WHY_MAX + 32];
+	const char *note = cell_note(c, row, k, why, sizeof(why));
 	int n;
 
 	compare_number_text(v->new_median, median, sizeof(median));

@@ -1,8 +1,8 @@
 #!/bin/sh
 # build-kernel.sh - builds a lab kernel from a source tree plus a directory of patches, with
 # the project's config fragment (scripts/lab/kernel.config over `make tinyconfig`) and ccache,
-# cached by (tree, config, patch set, compiler): a second build of the same input finds the
-# kernel built and costs seconds. Prints the kernel root, laid out as the lab's extracted
+# cached by (tree, config, patch set, compiler, this script): a second build of the same
+# input finds the kernel built and costs a second. Prints the kernel root, laid out as the lab's extracted
 # Debian kernels are: boot/vmlinuz-RELEASE, lib/modules/RELEASE (depmod'ed) and
 # usr/src/linux-headers-RELEASE (the build tree, for out-of-tree modules), plus
 # xb-kernel.txt saying what it is.
@@ -100,6 +100,7 @@ key=$({
 	echo "base tinyconfig"
 	cat "$fragment"
 	gcc --version | head -n 1
+	sha256sum <"$0" # how it is built
 	echo "$plist" | while read -r p; do [ -z "$p" ] || { echo "patch $(basename "$p")"; cat "$p"; }; done
 } | sha256sum | cut -c1-16)
 [ "$key_only" = no ] || { echo "$key"; exit 0; }
@@ -202,7 +203,10 @@ rm -f "$build/vmlinux" "$build/vmlinux.o"
 	echo "config $(basename "$fragment") over tinyconfig, $(gcc --version | head -n 1)"
 	echo "$plist" | while read -r p; do
 		[ -n "$p" ] || continue
-		subject=$(sed -n 's/^Subject: *\(\[[^]]*\] *\)*//p' "$p" | head -n 1)
+		# the Subject header of the patch's mail headers, its folded lines joined
+		subject=$(awk '/^$/ { exit } s != "" && /^[ \t]/ { sub(/^[ \t]+/, " "); s = s $0; next }
+			s != "" { exit } /^Subject:/ { s = $0; sub(/^Subject:[ \t]*/, "", s) } END { print s }' "$p" |
+			sed 's/^\(\[[^]]*\] *\)*//')
 		echo "patch $(basename "$p")${subject:+ $subject}"
 	done
 	echo "build_seconds $(($(date +%s) - start))"
