@@ -2,11 +2,11 @@
 (label kernel-build): scripts/lab/compare-series.py builds Debian's linux-source-6.1 three
 times with ccache (the base; the planted regression, tests/kernel-patches/planted, one more
 copy of the fpstate in every fpu_swap_kvm_fpstate(); the KVM_X86_XCOMP_GUEST_PERM attribute,
-tests/kernel-patches/xcomp-guest-perm), boots them interleaved for three rounds in the lab
+tests/kernel-patches/xcomp-guest-perm), boots them interleaved for five rounds in the lab
 and reviews them with --functional-only-verdicts. It checks:
 - the builds: each release is the tree's with its key, the patch list is in the manifest,
   a second build of the same input is found in the cache;
-- the schedule: base, planted, perm three times over, nine runs, each of its kernel;
+- the schedule: base, planted, perm five times over, fifteen runs, each of its kernel;
 - the review: the kapi swap cases are regressions in planted and nothing the patch does not
   touch is flagged; perm flags no regression, and its attribute cases run (the GET case with
   the value arch_prctl gives) where the base skipped them with the ENXIO; the banner is in
@@ -35,6 +35,10 @@ SETS = ("fp", "avx")
 SWAPS = [f"kapi/fpu/swap-kvm-fpstate/{s}/{c}" for s in SETS for c in ("need-load", "live")]
 # what the planted copy makes slower: the swap, and KVM_RUN, which swaps on the way in and out
 TOUCHED = set(SWAPS) | {"kvm/run/roundtrip/fp/clean"}
+# Five rounds: each kernel's side measures its run-to-run spread from five runs (a few KVM
+# paths under TCG, KVM_SET_CPUID2 for one, run in one of two modes a run); a 10% threshold:
+# under TCG any patch moves some untouched paths by a few percent (the kernel's code moves).
+ROUNDS, THRESHOLD = 5, "10"
 VERDICTS = ("regression", "improvement", "unchanged", "noisy", "disturbed", "new", "missing", "failed")
 PERM_GET, PERM_SET = "kvm/attr/xcomp-guest-perm-get/none", "kvm/attr/xcomp-guest-perm-set/amx"
 FILTER = ("^(kapi/.*"
@@ -70,9 +74,9 @@ def main():
     require_build_tools()
     out = tempfile.mkdtemp(prefix="xb-kernel-series-")
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, SERIES, "--out", out, "--bench", bench, "--rounds", "3",
+    proc = subprocess.run([sys.executable, SERIES, "--out", out, "--bench", bench, "--rounds", str(ROUNDS),
                            "--suite", "kapi,kvm,native", "--filter", FILTER, "--functional-only-verdicts",
-                           "--timeout", "900", "base=src:", f"planted=src:{PATCHES}/planted",
+                           "--threshold", THRESHOLD, "--timeout", "900", "base=src:", f"planted=src:{PATCHES}/planted",
                            f"perm=src:{PATCHES}/xcomp-guest-perm"],
                           capture_output=True, text=True, timeout=3 * 3600)
     wall = time.monotonic() - started
@@ -85,7 +89,7 @@ def main():
     # the builds and the schedule
     names = [k["name"] for k in manifest["kernels"]]
     lablib.check(names == ["base", "planted", "perm"], f"kernels {names}")
-    lablib.check([s["kernel"] for s in manifest["schedule"]] == names * 3, f"schedule {manifest['schedule']}")
+    lablib.check([s["kernel"] for s in manifest["schedule"]] == names * ROUNDS, f"schedule {manifest['schedule']}")
     patches = {k["name"]: k["patches"] for k in manifest["kernels"]}
     lablib.check(patches["base"] == [] and len(patches["planted"]) == 1 and "fpu_swap_kvm_fpstate" in
                  patches["planted"][0] and "KVM_X86_XCOMP_GUEST_PERM" in patches["perm"][0], f"patches {patches}")
@@ -120,8 +124,9 @@ def main():
         "SELECT c.name, r.label, x.status, x.reason FROM results x JOIN cases c ON c.id = x.case_id "
         "JOIN runs r ON r.id = x.run_id WHERE c.name IN (?, ?)", (PERM_GET, PERM_SET)))
     for (case, label), (status, why) in rows.items():
-        if "-base-" in label:
-            lablib.check(status == "skip" and "errno 6" in why, f"{case} under the base: {status} {why}")
+        if "-base-" in label:  # the set case asks for AMX: under TCG the CPU's reason comes first
+            lablib.check(status == "skip" and ("errno 6" in why or case == PERM_SET), f"{case} under the base: "
+                         f"{status} {why}")
         if "-perm-" in label and case == PERM_GET:
             lablib.check(status == "ok", f"{case} under perm: {status} {why}")
         if "-perm-" in label and case == PERM_SET:  # no AMX under TCG: the CPU's reason, not the ENXIO
