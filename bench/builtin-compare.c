@@ -5,7 +5,6 @@
  * Google Benchmark JSON files imported into a store in memory.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,35 +14,18 @@
 #include "../results/gbench_import.h"
 #include "cli.h"
 
-static const char usage[] =
-	"usage: xstate-bench compare [--db URL] [--metric NAME] [--threshold PCT] [--alpha A]\n"
-	"                            [--format text|markdown|json|junit|ktap] BASE NEW [NEW...]\n"
-	"\n"
-	"  BASE, NEW          a run id, a run label (its latest run), a baseline name, or a\n"
-	"                     Google Benchmark JSON file (run --json, export, or any Google\n"
-	"                     Benchmark program's --benchmark_out); run:N, label:L,\n"
-	"                     baseline:NAME and file:PATH say which one is meant\n"
-	"  --db URL           results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
-	"  --metric NAME      per-sample value compared (default core_cycles_per_op, estimated\n"
-	"                     core cycles, steadier than ticks on a machine whose core clock\n"
-	"                     moves; ticks_per_op where a series has none): ticks_per_op,\n"
-	"                     ns_per_op, or any stored sample metric\n"
-	"  --threshold PCT    smallest change that counts, in percent (default 2)\n"
-	"  --alpha A          chance of any false alarm across the cases (default 0.01)\n"
-	"  --format F         text (80 columns), markdown, json, junit (JUnit XML) or ktap\n"
-	"                     (KTAP version 1) (default text)\n"
-	"  --help             this text\n"
-	"\n"
-	"A change is a regression or an improvement only when it is significant after Holm's\n"
-	"correction and larger than the threshold; its error counts the samples, the rounds\n"
-	"and the runs. A case that could not have detected a change of the threshold's size is\n"
-	"noisy; one measured while something else ran on its PU is disturbed; one that failed\n"
-	"its own checks in NEW is failed. A machine-wide shift (every case moved alike) is its\n"
-	"own line, and so are runs on different machines, naming both. Several NEW series are\n"
-	"each compared with BASE, one column each.\n"
-	"Exit status: 0 nothing regressed, 1 a case regressed or failed, 2 error, 3\n"
-	"inconclusive (a side disturbed or incomplete, or a machine-wide shift beyond the\n"
-	"threshold).\n";
+static struct {
+	struct verdict_options verdict;
+	const char *db, *metric;
+	int format;
+} args;
+
+static const char *format_option(void *value, const char *arg, char *msg, size_t size)
+{
+	(void)msg, (void)size;
+	*(int *)value = compare_format_parse(arg);
+	return *(int *)value < 0 ? "text, markdown, json, junit or ktap" : NULL;
+}
 
 /* The file a spec names, or NULL: "file:PATH", or any existing regular file. */
 static const char *spec_file(const char *spec)
@@ -88,46 +70,24 @@ static int place_specs(const char *db, char **specs, char (*file_specs)[32], int
 	return rc;
 }
 
-int cmd_compare(int argc, char **argv)
+static int compare_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "alpha", required_argument, NULL, 'a' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct verdict_options o = CLI_VERDICT_DEFAULTS;
-	const char *db = NULL, *metric = NULL;
 	struct results_store *st = NULL, *files = NULL, **stores = NULL;
 	struct comparison_set set = { 0 };
 	char **specs = NULL, (*file_specs)[32] = NULL;
-	int opt, format = FORMAT_TEXT, nr_series, rc = 0, outcome = 0;
+	int first, nr_series, rc, outcome = 0;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'D': db = optarg; break;
-		case 'm': metric = optarg; break;
-		case 't':
-		case 'a':
-			if ((rc = cli_verdict_option(usage, opt, optarg, &o)))
-				return rc;
-			break;
-		case 'f':
-			if ((format = compare_format_parse(optarg)) < 0)
-				return cli_usage_error(usage, "--format: want text, markdown, json, junit or ktap, got '%s'",
-						       optarg);
-			break;
-		case 'h': return cli_help(usage);
-		default: return cli_bad_option(usage, argc, argv);
-		}
-	}
-	nr_series = argc - optind;
+	memset(&args, 0, sizeof(args));
+	args.verdict = (struct verdict_options)CLI_VERDICT_DEFAULTS;
+	args.format = FORMAT_TEXT;
+	if ((rc = cli_parse(&cmd_compare, argc, argv, &first)) != CLI_CONTINUE)
+		return rc;
+	rc = 0;
+	nr_series = argc - first;
 	if (nr_series < 2)
-		return cli_usage_error(usage, "want BASE and at least one NEW");
+		return cli_usage_error(&cmd_compare, "want BASE and at least one NEW");
+	if (cli_stop_after_arguments)
+		return 0;
 	stores = calloc((size_t)nr_series, sizeof(*stores));
 	specs = calloc((size_t)nr_series, sizeof(*specs));
 	file_specs = calloc((size_t)nr_series, sizeof(*file_specs));
@@ -135,16 +95,16 @@ int cmd_compare(int argc, char **argv)
 		rc = xb_fail(ENOMEM, "out of memory");
 		goto out;
 	}
-	memcpy(specs, argv + optind, (size_t)nr_series * sizeof(*specs));
-	rc = place_specs(db, specs, file_specs, nr_series, stores, &st, &files);
+	memcpy(specs, argv + first, (size_t)nr_series * sizeof(*specs));
+	rc = place_specs(args.db, specs, file_specs, nr_series, stores, &st, &files);
 	if (!rc)
-		rc = comparison_set_load(stores, specs, nr_series, metric, &o, &set);
+		rc = comparison_set_load(stores, specs, nr_series, args.metric, &args.verdict, &set);
 	/* a file's series is named by its path */
 	for (int i = 0; i < nr_series && !rc; i++)
 		if (specs[i] == file_specs[i])
-			snprintf(set.series[i].name, sizeof(set.series[i].name), "%s", spec_file(argv[optind + i]));
+			snprintf(set.series[i].name, sizeof(set.series[i].name), "%s", spec_file(argv[first + i]));
 	if (!rc)
-		rc = compare_format_write(&set.cmp, (enum compare_format)format, stdout);
+		rc = compare_format_write(&set.cmp, (enum compare_format)args.format, stdout);
 	if (!rc && fflush(stdout))
 		rc = xb_fail_errno("write stdout");
 	if (!rc)
@@ -160,3 +120,39 @@ out:
 	free(file_specs);
 	return rc ? EXIT_USAGE : outcome;
 }
+
+static const char *const compare_forms[] = { "BASE NEW [NEW...]", NULL };
+static const struct cli_operand compare_operands[] = {
+	{ "BASE, NEW", "a run id, a run label (its latest run), a baseline name, or a Google Benchmark JSON file "
+		       "(run --json, export, or any Google Benchmark program's --benchmark_out); run:N, label:L, "
+		       "baseline:NAME and file:PATH say which one is meant" },
+	{ NULL },
+};
+static const struct cli_option compare_options[] = {
+	CLI_DB_OPTION(&args.db),
+	OPT_STRING(0, "metric", &args.metric, "NAME", "the per-sample value compared (default core_cycles_per_op, "
+		   "estimated core cycles, steadier than ticks on a machine whose core clock moves; ticks_per_op "
+		   "where a series has none): ticks_per_op, ns_per_op, or any stored sample metric"),
+	CLI_VERDICT_OPTIONS(&args.verdict),
+	OPT_CALLBACK(0, "format", &args.format, "F", "text (80 columns), markdown, json, junit (JUnit XML) or ktap "
+		     "(KTAP version 1) (default text)", format_option, NULL),
+	OPT_END(),
+};
+
+const struct cli_command cmd_compare = {
+	.name = "compare",
+	.summary = "compare runs or baselines case by case: verdicts, intervals, p-values",
+	.forms = compare_forms,
+	.operands = compare_operands,
+	.options = compare_options,
+	.description = "A change is a regression or an improvement only when it is significant after Holm's "
+		       "correction and larger than the threshold; its error counts the samples, the rounds and "
+		       "the runs. A case that could not have detected a change of the threshold's size is noisy; "
+		       "one measured while something else ran on its PU is disturbed; one that failed its own "
+		       "checks in NEW is failed. A machine-wide shift (every case moved alike) is its own line, and "
+		       "so are runs on different machines, naming both. Several NEW series are each compared with "
+		       "BASE, one column each.\n\nExit status: 0 nothing regressed, 1 a case regressed or failed, "
+		       "2 error, 3 inconclusive (a side disturbed or incomplete, or a machine-wide shift beyond the "
+		       "threshold).",
+	.main = compare_main,
+};

@@ -3,7 +3,6 @@
  * one machine, oldest first.
  */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,15 +11,14 @@
 #include "../results/json_write.h"
 #include "cli.h"
 
-static const char usage[] =
-	"usage: xstate-bench history [--db URL] [--metric NAME] [--machine ID] [--format text|json|csv] CASE\n"
-	"\n"
-	"  CASE           a benchmark id, e.g. native/save/xsavec/avx512/inuse\n"
-	"  --db URL       results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
-	"  --metric NAME  ticks_per_op (default), core_cycles_per_op, ns_per_op or any sample metric\n"
-	"  --machine ID   the machine (machines.id); default: that of the latest run with CASE\n"
-	"  --format F     text (default), json or csv\n"
-	"  --help         this text\n";
+static const char *const formats[] = { "text", "json", "csv", NULL };
+enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV };
+
+static struct {
+	const char *db, *metric;
+	long machine;
+	int format;
+} args;
 
 static void write_text(const struct history *h, const char *case_id, const char *metric)
 {
@@ -64,50 +62,28 @@ static int write_json(const struct history *h, const char *case_id, const char *
 	return json_write(root, stdout);
 }
 
-int cmd_history(int argc, char **argv)
+static int history_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "metric", required_argument, NULL, 'm' },
-		{ "machine", required_argument, NULL, 'M' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *db = NULL, *metric = CLI_DEFAULT_METRIC, *format = "text";
 	struct results_store *st;
 	struct history h = { 0 };
-	long machine = 0;
-	int opt, rc;
+	int first, rc;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'D': db = optarg; break;
-		case 'm': metric = optarg; break;
-		case 'M':
-			if (!cli_parse_long(optarg, 1, 1L << 40, &machine))
-				return cli_usage_error(usage, "--machine: want a machine id, got '%s'", optarg);
-			break;
-		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") && strcmp(optarg, "csv"))
-				return cli_usage_error(usage, "--format: want text, json or csv, got '%s'", optarg);
-			format = optarg;
-			break;
-		case 'h': return cli_help(usage);
-		default: return cli_bad_option(usage, argc, argv);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(usage, argc - optind ? "want one CASE" : "missing CASE");
-	rc = cli_open_results(db, &st);
+	memset(&args, 0, sizeof(args));
+	args.metric = CLI_DEFAULT_METRIC;
+	if ((rc = cli_parse(&cmd_history, argc, argv, &first)) != CLI_CONTINUE)
+		return rc;
+	if (argc - first != 1)
+		return cli_usage_error(&cmd_history, argc - first ? "want one CASE" : "missing CASE");
+	if (cli_stop_after_arguments)
+		return 0;
+	rc = cli_open_results(args.db, &st);
 	if (!rc) {
-		rc = history_load(st, argv[optind], metric, machine, &h);
+		rc = history_load(st, argv[first], args.metric, args.machine, &h);
 		results_close(st);
 	}
-	if (!rc && !strcmp(format, "json"))
-		rc = write_json(&h, argv[optind], metric);
-	else if (!rc && !strcmp(format, "csv")) {
+	if (!rc && args.format == FORMAT_JSON)
+		rc = write_json(&h, argv[first], args.metric);
+	else if (!rc && args.format == FORMAT_CSV) {
 		printf("run,started_at,label,complete,n,median,q1,q3" CSV_RECORD_END);
 		for (int i = 0; i < h.nr_points; i++) {
 			printf("%lld,%s,", (long long)h.points[i].run.id, h.points[i].run.started_at);
@@ -116,10 +92,36 @@ int cmd_history(int argc, char **argv)
 			       h.points[i].median, h.points[i].q1, h.points[i].q3);
 		}
 	} else if (!rc) {
-		write_text(&h, argv[optind], metric);
+		write_text(&h, argv[first], args.metric);
 	}
 	history_free(&h);
 	if (rc)
 		fprintf(stderr, "xstate-bench history: %s\n", xb_error_message());
 	return rc ? 1 : 0;
 }
+
+static const char *const history_forms[] = { "CASE", NULL };
+static const struct cli_operand history_operands[] = {
+	{ "CASE", "a benchmark id, e.g. native/save/xsavec/avx512/inuse" },
+	{ NULL },
+};
+static const struct cli_option history_options[] = {
+	CLI_DB_OPTION(&args.db),
+	OPT_STRING(0, "metric", &args.metric, "NAME", "ticks_per_op (default), core_cycles_per_op, ns_per_op or any "
+		   "sample metric"),
+	OPT_LONG(0, "machine", &args.machine, "ID", 1, 1L << 40, "the machine (machines.id); default: that of the "
+		 "latest run with CASE"),
+	OPT_CHOICE(0, "format", &args.format, "F", formats, "text (default), json or csv"),
+	OPT_END(),
+};
+
+const struct cli_command cmd_history = {
+	.name = "history",
+	.summary = "the medians of one case across the runs of a machine",
+	.forms = history_forms,
+	.operands = history_operands,
+	.options = history_options,
+	.description = "Oldest first: per run its start, label, samples, median, interquartile spread and the "
+		       "change from the first run.",
+	.main = history_main,
+};

@@ -2,62 +2,67 @@
  * builtin-import.c - `xstate-bench import FILE [--label L]`: a Google Benchmark JSON file
  * becomes a complete run.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "../results/gbench_import.h"
 #include "cli.h"
 
-static const char usage[] =
-	"usage: xstate-bench import [--db URL] [--label L] FILE\n"
-	"\n"
-	"  FILE          Google Benchmark JSON (--benchmark_out_format=json, or run --json):\n"
-	"                each benchmark becomes a case, each repetition a sample, valued by\n"
-	"                its ticks_per_op counter when present, else by real_time in ns;\n"
-	"                the other counters are stored as sample metrics\n"
-	"  --db URL      results database (default $XSTATE_BENCH_DB or ./xstate-bench.db)\n"
-	"  --label L     a label for the imported run\n"
-	"  --help        this text\n";
+static struct {
+	const char *db, *label;
+} args;
 
-int cmd_import(int argc, char **argv)
+static int import_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "label", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *db = NULL, *label = NULL;
 	struct gbench_import_result r;
 	struct results_store *st;
 	char now[32];
-	int opt, rc;
+	int first, rc;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 'D': db = optarg; break;
-		case 'l': label = optarg; break;
-		case 'h': return cli_help(usage);
-		default: return cli_bad_option(usage, argc, argv);
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error(usage, argc - optind ? "want one FILE" : "missing FILE");
-	rc = results_open(cli_db_url(db), &st);
+	args.db = args.label = NULL;
+	if ((rc = cli_parse(&cmd_import, argc, argv, &first)) != CLI_CONTINUE)
+		return rc;
+	if (argc - first != 1)
+		return cli_usage_error(&cmd_import, argc - first ? "want one FILE" : "missing FILE");
+	if (cli_stop_after_arguments)
+		return 0;
+	rc = results_open(cli_db_url(args.db), &st);
 	if (rc) {
-		fprintf(stderr, "xstate-bench import: cannot use the results database %s: %s\n", cli_db_url(db),
+		fprintf(stderr, "xstate-bench import: cannot use the results database %s: %s\n", cli_db_url(args.db),
 			xb_error_message());
 		return 1;
 	}
 	cli_iso_time(now, sizeof(now));
-	rc = gbench_import(st, argv[optind], label, now, &r);
+	rc = gbench_import(st, argv[first], args.label, now, &r);
 	results_close(st);
 	if (rc) {
 		fprintf(stderr, "xstate-bench import: %s\n", xb_error_message());
 		return 1;
 	}
-	printf("imported %s: run %lld, %d cases (%d with errors), %d samples\n", argv[optind], (long long)r.run_id,
+	printf("imported %s: run %lld, %d cases (%d with errors), %d samples\n", argv[first], (long long)r.run_id,
 	       r.nr_cases, r.nr_errors, r.nr_samples);
 	return 0;
 }
+
+static const char *const import_forms[] = { "FILE", NULL };
+static const struct cli_operand import_operands[] = {
+	{ "FILE", "Google Benchmark JSON (--benchmark_out_format=json, or run --json): each benchmark becomes a "
+		  "case, each repetition a sample, valued by its ticks_per_op counter when present, else by real_time "
+		  "in ns; the other counters are stored as sample metrics" },
+	{ NULL },
+};
+static const struct cli_option import_options[] = {
+	CLI_DB_OPTION(&args.db),
+	OPT_NAME(0, "label", &args.label, "L", "a label for the imported run"),
+	OPT_END(),
+};
+
+const struct cli_command cmd_import = {
+	.name = "import",
+	.summary = "store a Google Benchmark JSON file as a run",
+	.forms = import_forms,
+	.operands = import_operands,
+	.options = import_options,
+	.description = "The file is stored as one complete run, in one transaction; its machine is its "
+		       "host_name (Google Benchmark does not record the CPU).",
+	.main = import_main,
+};

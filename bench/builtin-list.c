@@ -3,9 +3,9 @@
  * whether it can run here, with the reason when it cannot.
  */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../host/machine.h"
 #include "../results/json_write.h"
@@ -13,71 +13,38 @@
 #include "family_guest.h"
 #include "plan.h"
 
-static const char usage[] =
-	"usage: xstate-bench list [--suite S] [--filter REGEX] [--json] [--cpuid-dump FILE]\n"
-	"                         [--vmm NAME]\n"
-	"\n"
-	"  --suite S          native, kvm, guest, kapi or all, comma-separated (default: all)\n"
-	"  --filter REGEX     only ids matching this POSIX extended regex\n"
-	"  --json             print JSON: {\"cases\": [{\"id\", \"runnable\", \"reason\"}]}\n"
-	"  --cpuid-dump FILE  plan for a recorded machine instead of this one\n"
-	"  --vmm NAME         plan the guest suite for this launcher: kvm (default) or qemu\n"
-	"  --help             this text\n";
+static struct {
+	const char *filter, *dump;
+	unsigned int suites;
+	bool json;
+} args;
 
-int cmd_list(int argc, char **argv)
+static int list_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "suite", required_argument, NULL, 's' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "cpuid-dump", required_argument, NULL, 'd' },
-		{ "vmm", required_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *filter = NULL, *dump = NULL;
-	unsigned int suites = SUITE_ALL;
 	struct machine *m;
 	struct plan plan;
-	bool json = false;
-	int opt, rc;
+	int first, rc;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			if (suite_parse(optarg, &suites))
-				return cli_usage_error(usage, "--suite: unknown suite in '%s'", optarg);
-			break;
-		case 'f':
-			if (!cli_regex_ok(usage, "--filter", optarg))
-				return EXIT_USAGE;
-			filter = optarg;
-			break;
-		case 'j': json = true; break;
-		case 'd': dump = optarg; break;
-		case 'V':
-			if (!guest_family_select_vmm(optarg))
-				return cli_usage_error(usage, "--vmm: want kvm or qemu, got '%s'", optarg);
-			break;
-		case 'h': return cli_help(usage);
-		default: return cli_bad_option(usage, argc, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
+	memset(&args, 0, sizeof(args));
+	args.suites = SUITE_ALL;
+	if ((rc = cli_parse(&cmd_list, argc, argv, &first)) != CLI_CONTINUE)
+		return rc;
+	if (first < argc)
+		return cli_usage_error(&cmd_list, "unexpected argument: %s", argv[first]);
+	if (cli_stop_after_arguments)
+		return 0;
 	m = malloc(sizeof(*m));
 	if (!m)
 		return 1;
-	rc = dump ? machine_from_dump_file(m, dump) : machine_probe(m);
+	rc = args.dump ? machine_from_dump_file(m, args.dump) : machine_probe(m);
 	if (!rc)
-		rc = plan_build(m, suites, filter, &plan);
+		rc = plan_build(m, args.suites, args.filter, &plan);
 	if (rc) {
 		fprintf(stderr, "xstate-bench list: %s\n", xb_error_message());
 		free(m);
 		return 1;
 	}
-	if (json) {
+	if (args.json) {
 		cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "cases");
 
 		for (int i = 0; i < plan.count; i++) {
@@ -108,3 +75,24 @@ int cmd_list(int argc, char **argv)
 	free(m);
 	return rc ? 1 : 0;
 }
+
+static const struct cli_option list_options[] = {
+	OPT_CALLBACK(0, "suite", &args.suites, "S", "native, kvm, guest, kapi or all, comma-separated (default: all)",
+		     cli_check_suite, suite_names),
+	OPT_CALLBACK(0, "filter", &args.filter, "REGEX", "only ids matching this POSIX extended regex", cli_check_regex,
+		     NULL),
+	OPT_BOOLEAN(0, "json", &args.json, "print JSON: {\"cases\": [{\"id\", \"runnable\", \"reason\"}]}"),
+	OPT_STRING(0, "cpuid-dump", &args.dump, "FILE", "plan for a recorded machine instead of this one"),
+	OPT_CALLBACK(0, "vmm", NULL, "NAME", "plan the guest suite for this launcher: kvm (default) or qemu",
+		     cli_check_vmm, guest_vmm_names),
+	OPT_END(),
+};
+
+const struct cli_command cmd_list = {
+	.name = "list",
+	.summary = "list every benchmark id and whether it can run here (and why not)",
+	.options = list_options,
+	.description = "A case that cannot run here says why, naming the CPUID bit or the kernel interface it "
+		       "lacks, e.g. \"skip: no XSAVEC on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)\".",
+	.main = list_main,
+};

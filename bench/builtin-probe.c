@@ -3,23 +3,24 @@
  * writes this machine's dump, `--cpuid-dump FILE` describes a recorded one instead.
  */
 #include <cjson/cJSON.h>
-#include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "../host/kvm/launcher.h"
 #include "../host/machine.h"
 #include "../results/json_write.h"
 #include "cli.h"
+#include "companion.h"
+#include "family_guest.h"
 
-static const char usage[] =
-	"usage: xstate-bench probe [--json] [--cpuid-dump FILE] [--record FILE]\n"
-	"\n"
-	"  --json             print JSON instead of text\n"
-	"  --cpuid-dump FILE  describe a recorded machine (tests/cpuid/*.dump) instead of this one\n"
-	"  --record FILE      also write this machine's CPUID dump, XCRs and kernel facts to FILE\n"
-	"  --help             this text\n";
+static struct {
+	bool json;
+	const char *dump, *record;
+} args;
 
 static const char *const size_sets[] = { "fp", "avx", "avx512", "amx", "user", "all" };
 
@@ -278,7 +279,31 @@ static cJSON *json_machine(const struct machine *m)
 	if (!m->pmu.hardware)
 		cJSON_AddStringToObject(o, "hardware_error", m->pmu.hardware_error);
 	cJSON_AddBoolToObject(o, "software_events", m->pmu.software);
+	if (!m->from_dump) {
+		char payload[PATH_MAX], fresh[PATH_MAX];
+
+		o = cJSON_AddObjectToObject(root, "files");
+		guest_payload_path(payload, sizeof(payload));
+		cJSON_AddStringToObject(o, "guest_payload", payload);
+		if (companion_path("xstate-bench-fresh", X_OK, fresh, sizeof(fresh)))
+			cJSON_AddStringToObject(o, "fresh_error", xb_error_message());
+		else
+			cJSON_AddStringToObject(o, "fresh", fresh);
+	}
 	return root;
+}
+
+/* Where the companions were found: what a broken install shows first. */
+static void print_files(void)
+{
+	char payload[PATH_MAX], fresh[PATH_MAX];
+
+	guest_payload_path(payload, sizeof(payload));
+	printf("files:      guest payload %s\n", payload);
+	if (companion_path("xstate-bench-fresh", X_OK, fresh, sizeof(fresh)))
+		printf("            %s\n", xb_error_message());
+	else
+		printf("            fresh process %s\n", fresh);
 }
 
 static void print_text(const struct machine *m)
@@ -393,48 +418,35 @@ static void print_text(const struct machine *m)
 	       m->pmu.libpfm_ok ? "ok" : m->pmu.libpfm_error,
 	       m->pmu.hardware ? "available" : m->pmu.hardware_error,
 	       m->pmu.software ? "available" : "unavailable");
+	print_files();
 }
 
-int cmd_probe(int argc, char **argv)
+static int probe_main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "cpuid-dump", required_argument, NULL, 'd' },
-		{ "record", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *dump = NULL, *record = NULL;
 	struct machine *m;
-	bool json = false;
-	int opt, rc;
+	int first, rc;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		switch (opt) {
-		case 'j': json = true; break;
-		case 'd': dump = optarg; break;
-		case 'r': record = optarg; break;
-		case 'h': return cli_help(usage);
-		default: return cli_bad_option(usage, argc, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(usage, "unexpected argument: %s", argv[optind]);
-	if (dump && record)
-		return cli_usage_error(usage, "--record writes this machine's dump; it cannot be combined with --cpuid-dump");
+	memset(&args, 0, sizeof(args));
+	if ((rc = cli_parse(&cmd_probe, argc, argv, &first)) != CLI_CONTINUE)
+		return rc;
+	if (first < argc)
+		return cli_usage_error(&cmd_probe, "unexpected argument: %s", argv[first]);
+	if (args.dump && args.record)
+		return cli_usage_error(&cmd_probe, "--record writes this machine's dump; it cannot be combined with --cpuid-dump");
+	if (cli_stop_after_arguments)
+		return 0;
 	m = malloc(sizeof(*m));
 	if (!m)
 		return 1;
-	rc = dump ? machine_from_dump_file(m, dump) : machine_probe(m);
-	if (!rc && record)
-		rc = machine_write_dump(m, record);
+	rc = args.dump ? machine_from_dump_file(m, args.dump) : machine_probe(m);
+	if (!rc && args.record)
+		rc = machine_write_dump(m, args.record);
 	if (rc) {
 		fprintf(stderr, "xstate-bench probe: %s\n", xb_error_message());
 		free(m);
 		return 1;
 	}
-	if (json)
+	if (args.json)
 		rc = json_write(json_machine(m), stdout);
 	else
 		print_text(m);
@@ -443,3 +455,23 @@ int cmd_probe(int argc, char **argv)
 	free(m);
 	return rc ? 1 : 0;
 }
+
+static const struct cli_option probe_options[] = {
+	OPT_BOOLEAN(0, "json", &args.json, "print JSON instead of text"),
+	OPT_STRING(0, "cpuid-dump", &args.dump, "FILE",
+		   "describe a recorded machine (tests/cpuid/*.dump) instead of this one"),
+	OPT_OUTPUT_FILE(0, "record", &args.record, "also write this machine's CPUID dump, XCRs and kernel facts to "
+			"FILE"),
+	OPT_END(),
+};
+
+const struct cli_command cmd_probe = {
+	.name = "probe",
+	.summary = "describe the machine: CPU, xstate layout, kernel, TSC, topology, KVM, PMU",
+	.options = probe_options,
+	.description = "The text names every xstate component from CPUID leaf 0xD with its size, offset, "
+		       "alignment, supervisor and XFD bits, the standard and compacted sizes of each feature "
+		       "set, arch_prctl's XCOMP_SUPP/PERM/GUEST_PERM, the TSC and where its frequency came from, "
+		       "the hwloc topology, /dev/kvm, the xstate_bench module and the PMU.",
+	.main = probe_main,
+};

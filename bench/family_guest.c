@@ -35,6 +35,7 @@
 #include "../host/guest_launcher.h"
 #include "../host/guest_records.h"
 #include "calibration.h"
+#include "companion.h"
 
 #define GUEST_DEFAULT_OPS 128
 #define GUEST_MEM_MIB 64
@@ -42,39 +43,28 @@
 #define PROBE_OUTPUT_MAX (64 * 1024)
 #define TCG_REASON "QEMU TCG: no hardware virtualization"
 
-static const char *const vmm_names[] = { "kvm", "qemu" };
+const char *const guest_vmm_names[] = { "kvm", "qemu", NULL };
 static const char *selected_vmm = "kvm";
 
 bool guest_family_select_vmm(const char *name)
 {
-	for (size_t i = 0; i < sizeof(vmm_names) / sizeof(vmm_names[0]); i++) {
-		if (!strcmp(name, vmm_names[i])) {
-			selected_vmm = vmm_names[i];
+	for (size_t i = 0; guest_vmm_names[i]; i++) {
+		if (!strcmp(name, guest_vmm_names[i])) {
+			selected_vmm = guest_vmm_names[i];
 			return true;
 		}
 	}
 	return false;
 }
 
-/* $XSTATE_BENCH_GUEST, else xstate-guest.elf beside this program, else the build's. */
-static void payload_path(char *out, size_t size)
+void guest_payload_path(char *out, size_t size)
 {
 	const char *env = getenv("XSTATE_BENCH_GUEST");
-	char exe[PATH_MAX - 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	if (env && *env) {
+	if (env && *env)
 		snprintf(out, size, "%s", env);
-		return;
-	}
-	if (n > 0) {
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		snprintf(out, size, "%s/xstate-guest.elf", exe);
-		if (!access(out, R_OK))
-			return;
-	}
-	snprintf(out, size, "%s", XB_GUEST_PAYLOAD);
+	else if (companion_path("xstate-guest.elf", R_OK, out, size))
+		snprintf(out, size, "%s", XB_GUEST_PAYLOAD);
 }
 
 /* ---- planning ---- */
@@ -184,7 +174,7 @@ static bool guest_view(const struct machine *m, struct guest_cpu *g, char *why, 
 		return guest_of_dump(m, g) || (snprintf(why, size, "out of memory"), false);
 	if (!vmm->available(vwhy, sizeof(vwhy)))
 		return snprintf(why, size, "the '%s' launcher cannot run the guest here: %s", vmm->name, vwhy), false;
-	payload_path(payload, sizeof(payload));
+	guest_payload_path(payload, sizeof(payload));
 	if (access(payload, R_OK))
 		return snprintf(why, size, "no guest payload at %.150s (cmake --build build --target xstate-guest)",
 				payload), false;
@@ -425,7 +415,7 @@ static void launch(void)
 	int rc;
 
 	session.launched = true;
-	payload_path(payload, sizeof(payload));
+	guest_payload_path(payload, sizeof(payload));
 	if (build_cmdline(cmdline, room) >= room) {
 		for (int i = 0; i < session.nr; i++)
 			fail_case(&session.cases[i], "the work list is longer than the payload takes (%d bytes, "

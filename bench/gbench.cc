@@ -112,7 +112,7 @@ void RunCase(benchmark::State &state, CaseEntry *entry)
 	double wall = Seconds(CLOCK_MONOTONIC), cpu = Seconds(CLOCK_THREAD_CPUTIME_ID);
 
 	if (c.repetition_begin)
-		c.repetition_begin(c.ctx);
+		c.repetition_begin(c.ctx, static_cast<int64_t>(state.max_iterations));
 	// A repetition fails inside the loop, never before it: Google Benchmark then reports it with
 	// the iteration count of the good repetitions before it, which its aggregate statistics
 	// require of every repetition of a case (its debug build aborts otherwise).

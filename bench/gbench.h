@@ -82,9 +82,12 @@ typedef void (*gbench_report_fn)(void *ctx, const struct gbench_repetition *rep)
 struct gbench_case {
 	const char *name;
 	gbench_batch_fn batch;
-	/* Optional: called before a repetition's first batch and after its last; end may add up
-	 * to @max per-sample values (GBENCH_PER_SAMPLE) and returns how many it added. */
-	void (*repetition_begin)(void *ctx);
+	/* Optional: called before a repetition's first batch, with the batches it will run, and
+	 * after its last; end may add up to @max per-sample values (GBENCH_PER_SAMPLE) and returns
+	 * how many it added. Google Benchmark may run a case's first repetition several times
+	 * with growing batch counts before it keeps one (when iterations is 0): each run calls
+	 * both. */
+	void (*repetition_begin)(void *ctx, int64_t batches);
 	int (*repetition_end)(void *ctx, struct gbench_metric *metrics, int max);
 	void *ctx;
 	double tsc_hz;      /* converts ticks to Google Benchmark's manual time */

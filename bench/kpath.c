@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "../host/xstate_buffer.h"
 #include "../host/xstate_perm.h"
+#include "companion.h"
 #include "plan.h"
 #include "require.h"
 
@@ -94,20 +94,6 @@ void kpath_hold_error(char *out, size_t size, const char *who, struct hold_resul
 		 xstate_hold_check_str(r.check), r.expected, r.actual);
 }
 
-static int fresh_path(char *out, size_t size)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	if (n < 0)
-		return xb_fail_errno("readlink /proc/self/exe");
-	self[n] = '\0';
-	snprintf(out, size, "%s/" FRESH_NAME, dirname(self));
-	if (access(out, X_OK))
-		return xb_fail_errno("%s (built beside xstate-bench)", out);
-	return 0;
-}
-
 /* Adds dup2(@fd, @target) for the child; @fd is first moved above the low numbers. */
 static int add_dup(posix_spawn_file_actions_t *fa, int fd, int target, int *moved)
 {
@@ -126,7 +112,7 @@ int kpath_spawn_fresh(const char *const args[], const int child_fds[2], int *out
 	posix_spawn_file_actions_t fa;
 	int rc, i;
 
-	rc = fresh_path(path, sizeof(path));
+	rc = companion_path(FRESH_NAME, X_OK, path, sizeof(path));
 	if (rc)
 		return rc;
 	for (i = 0; args[i] && i < 6; i++)

@@ -23,7 +23,7 @@ alignas(64) unsigned char buffer[4096];
 // ZMM0-31 and k0-7 non-zero: every component of the mask in use.
 void PutAvx512InUse()
 {
-	static const uint64_t ones[8] alignas(64) = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	alignas(64) static const uint64_t ones[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 	__asm__ volatile("vmovdqu64 %0, %%zmm0\n\t"
 			 ".irp r, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31\n\t"

@@ -74,6 +74,9 @@ void case_set_attribute(struct bench_case *c, const char *name, const char *fmt,
 	va_end(ap);
 }
 
+const char *const suite_names[] = { "native", "kvm", "guest", "kapi", "all", NULL };
+static const unsigned int suite_bits[] = { SUITE_NATIVE, SUITE_KVM, SUITE_GUEST, SUITE_KAPI, SUITE_ALL };
+
 int suite_parse(const char *text, unsigned int *suites)
 {
 	char copy[64], *save = NULL;
@@ -83,20 +86,25 @@ int suite_parse(const char *text, unsigned int *suites)
 		return -1;
 	snprintf(copy, sizeof(copy), "%s", text);
 	for (char *s = strtok_r(copy, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(s, "native"))
-			*suites |= SUITE_NATIVE;
-		else if (!strcmp(s, "kvm"))
-			*suites |= SUITE_KVM;
-		else if (!strcmp(s, "guest"))
-			*suites |= SUITE_GUEST;
-		else if (!strcmp(s, "kapi"))
-			*suites |= SUITE_KAPI;
-		else if (!strcmp(s, "all"))
-			*suites |= SUITE_ALL;
-		else
+		int i = 0;
+
+		while (suite_names[i] && strcmp(s, suite_names[i]))
+			i++;
+		if (!suite_names[i])
 			return -1;
+		*suites |= suite_bits[i];
 	}
 	return *suites ? 0 : -1;
+}
+
+void suite_text(unsigned int suites, char *out, size_t size)
+{
+	size_t used = 0;
+
+	out[0] = 0;
+	for (int i = 0; suite_bits[i] != SUITE_ALL && used < size; i++)
+		if (suites & suite_bits[i])
+			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", suite_names[i]);
 }
 
 static unsigned int site_suite(const char *site)

@@ -14,9 +14,13 @@
 #define SUITE_KAPI 0x8u
 #define SUITE_ALL (SUITE_NATIVE | SUITE_KVM | SUITE_GUEST | SUITE_KAPI)
 
+/* The suites' names, NULL-terminated: each site's, then "all". */
+extern const char *const suite_names[];
 /* Parses "native,kvm" or "all" (a suite is a site: native, kvm, guest, kapi); returns -1 on
  * an unknown suite name. */
 int suite_parse(const char *text, unsigned int *suites);
+/* The suites as suite_parse() reads them, each by name: "native,kvm". */
+void suite_text(unsigned int suites, char *out, size_t size);
 
 /*
  * Plans every family of the selected suites for @m and keeps the cases whose id matches

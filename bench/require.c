@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../kernels/xstate_image.h"
 
@@ -115,7 +116,17 @@ bool require_init_tracking(const struct machine *m, char *why, size_t size)
 	return false;
 }
 
+#define MODULE_REASON "needs the xstate_bench kernel module (host/module)"
+
 bool require_module(const struct machine *m, char *why, size_t size)
 {
-	return m->module.present || WHY("needs the xstate_bench kernel module (host/module): %s", m->module.error);
+	return m->module.present || WHY(MODULE_REASON ": %s", m->module.error);
+}
+
+const char *require_hint(const char *reason)
+{
+	if (!strncmp(reason, MODULE_REASON, strlen(MODULE_REASON)))
+		return "build it with host/module/build.sh (installed: xstate-bench-build-module), then insmod "
+		       "the xstate_bench.ko it writes";
+	return NULL;
 }

@@ -43,4 +43,8 @@ bool require_xfd(const struct machine *m, char *why, size_t size);
 /* The xstate_bench kernel module answered (else the device it tried and the errno). */
 bool require_module(const struct machine *m, char *why, size_t size);
 
+/* What a user does about a reason these checks gave, or NULL when there is nothing to say
+ * beyond the reason. */
+const char *require_hint(const char *reason);
+
 #endif

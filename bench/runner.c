@@ -46,6 +46,7 @@ struct case_run {
 	bool skipped;           /* a batch found the case cannot run where it ran */
 	int nr_samples, max_samples; /* nr_samples < 0: stored (it failed), ignore the rest */
 	int64_t first_round_batches; /* the batches per sample later rounds reuse */
+	int64_t begun_batches;  /* the batches of the repetition begun last */
 	struct interference_snapshot sample_start;
 	struct sample_slot *slots;
 };
@@ -59,6 +60,8 @@ struct runner {
 	struct counter_set counters;
 	struct interference_probe interference;
 	int round;          /* the pass over the cases being measured */
+	struct progress progress;
+	const struct case_run *last_begun; /* the case whose repetition began last */
 	struct summary summary;
 	int failures;
 	int measured, disturbed; /* cases stored with samples, and those over a threshold */
@@ -147,8 +150,10 @@ static int store_case(struct runner *r, struct bench_case *c, double overhead,
 	rec.nr_attributes = c->nr_attributes;
 	for (int i = 0; i < c->nr_attributes; i++)
 		attrs[i] = (struct attribute_record){ c->attributes[i].name, c->attributes[i].value };
-	rc = results_put_case(r->store, r->run_id, &rec);
+	/* after a failure nothing more is stored, so the first cause stays the one reported */
+	rc = r->store_error ? r->store_error : results_put_case(r->store, r->run_id, &rec);
 	if (rc && !r->store_error) {
+		progress_clear(&r->progress);
 		fprintf(stderr, "xstate-bench: storing %s: %s\n", c->id, xb_error_message());
 		r->store_error = rc;
 	}
@@ -192,6 +197,11 @@ static int batch_trampoline(void *ctx, struct gbench_batch *out)
 	uint64_t switches = interference_involuntary_switches();
 
 	memset(&res, 0, sizeof(res));
+	if (r->store_error) {
+		/* what is measured now could not be kept either */
+		snprintf(out->error, sizeof(out->error), "not measured: the database failed to store a case");
+		return -1;
+	}
 	current_case = cr->c->id;
 	if (!f->self_timed)
 		counters_start(&r->counters);
@@ -239,11 +249,21 @@ static double clock_spread(const struct case_run *cr)
 	return stats_iqr_percent(v, CALIBRATION_WINDOW);
 }
 
-static void repetition_begin(void *ctx)
+/*
+ * A repetition begins: a new sample, unless Google Benchmark is growing the batch count of a
+ * case's first repetition until it lasts --min-time (it runs the repetition again at once,
+ * with more batches; every later repetition keeps the count it settled on).
+ */
+static void repetition_begin(void *ctx, int64_t batches)
 {
 	struct case_run *cr = ctx;
+	struct runner *r = cr->r;
 
-	interference_read(&cr->r->interference, &cr->sample_start);
+	if (r->last_begun != cr || batches <= cr->begun_batches)
+		progress_sample(&r->progress, cr->c->id);
+	r->last_begun = cr;
+	cr->begun_batches = batches;
+	interference_read(&r->interference, &cr->sample_start);
 }
 
 /* The sample's evidence of interference (disturbance.h), as per-sample values. */
@@ -473,6 +493,10 @@ static int measure_round(struct runner *r, struct case_run *runs, int n)
 	char args[2][64], *argv[8];
 	int argc = build_gbench_args(r->o, args, argv), registered = 0;
 
+	for (int i = 0; i < n; i++)
+		registered += runs[i].nr_samples >= 0;
+	progress_round(&r->progress, r->round, registered);
+	r->last_begun = NULL;
 	for (int i = 0; i < n; i++) {
 		struct case_run *cr = &runs[i];
 		const struct gbench_case gc = {
@@ -487,7 +511,6 @@ static int measure_round(struct runner *r, struct case_run *runs, int n)
 		if (cr->nr_samples < 0)
 			continue;
 		gbench_register(&gc);
-		registered++;
 	}
 	if (registered && gbench_run(argc, argv, on_repetition, runs) < 0)
 		return xb_fail(EINVAL, "Google Benchmark rejected its arguments");
@@ -526,7 +549,8 @@ static int measure(struct runner *r, struct plan *plan)
 		}
 		n++;
 	}
-	for (r->round = 0; r->round < r->o->rounds && !rc; r->round++)
+	/* once a case could not be stored, no later round begins: what it measured would be lost */
+	for (r->round = 0; r->round < r->o->rounds && !rc && !r->store_error; r->round++)
 		rc = measure_round(r, runs, n);
 	current_case = NULL;
 	for (int i = 0; i < n; i++) {
@@ -548,6 +572,20 @@ static int write_json(struct runner *r, FILE *f)
 	return rc;
 }
 
+/* What is about to be measured, where, and with which clock; on stdout, before the progress. */
+static void print_header(const struct runner *r, const struct plan *plan, const struct pin_result *pin)
+{
+	char tsc[256];
+
+	printf("xstate-bench: run %lld, %d cases (%d runnable here), %d round%s of %d samples\n",
+	       (long long)r->run_id, plan->count, plan_runnable_count(plan), r->o->rounds, r->o->rounds == 1 ? "" : "s",
+	       r->o->repetitions);
+	snprintf(tsc, sizeof(tsc), "on PU %d; TSC %.6f GHz (%s)", pin->os_index, r->m->tsc.hz / 1e9, r->m->tsc.source);
+	cli_write_wrapped(stdout, tsc, 0, 2);
+	putchar('\n');
+	fflush(stdout);
+}
+
 int runner_run(const struct machine *m, const struct run_options *o, int64_t *run_id)
 {
 	struct runner r = { .o = o, .m = m };
@@ -558,13 +596,18 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 	bool disturbed;
 	int rc;
 
-	if (o->json_path && !(json = fopen(o->json_path, "w")))
-		return xb_fail_errno("--json %s", o->json_path);
 	rc = plan_build(m, o->suites, o->filter, &plan);
-	if (rc) {
-		if (json)
-			fclose(json);
+	if (rc)
 		return rc;
+	if (!plan.count) {
+		xb_fail(ENOENT, "--filter '%.60s%s' selects no case of the suites asked for", o->filter ? o->filter : "",
+			o->filter && strlen(o->filter) > 60 ? "..." : "");
+		rc = EXIT_USAGE;
+		goto out_plan;
+	}
+	if (o->json_path && !(json = fopen(o->json_path, "w"))) {
+		rc = xb_fail_errno("--json %s", o->json_path);
+		goto out_plan;
 	}
 	r.plan = &plan;
 	rc = topology_pin_thread(o->cpu, &pin);
@@ -581,13 +624,12 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 	if (rc)
 		goto out_store;
 	*run_id = r.run_id;
-	printf("xstate-bench: run %lld, %d cases (%d runnable) on PU %d, TSC %.6f GHz (%s); %d rounds of %d\n",
-	       (long long)r.run_id, plan.count, plan_runnable_count(&plan), pin.os_index, m->tsc.hz / 1e9,
-	       m->tsc.source, o->rounds, o->repetitions);
-	fflush(stdout);
+	print_header(&r, &plan, &pin);
 	install_fault_handlers();
 	interference_open(&r.interference, pin.os_index);
+	progress_start(&r.progress, o->progress, stderr, o->rounds, o->repetitions);
 	rc = measure(&r, &plan);
+	progress_finish(&r.progress);
 	interference_close(&r.interference);
 	if (!rc && r.store_error)
 		rc = r.store_error;
@@ -600,9 +642,14 @@ int runner_run(const struct machine *m, const struct run_options *o, int64_t *ru
 		rc = write_json(&r, json);
 		json = NULL;
 	}
-	summary_print(&r.summary, stdout);
-	if (disturbed)
-		printf("DISTURBED: %s: compare will not judge this run\n", why);
+	summary_print(&r.summary, &(struct summary_view){ .wide = o->wide, .verbose = o->verbose }, stdout);
+	if (disturbed) {
+		char line[CASE_REASON_MAX + 64];
+
+		snprintf(line, sizeof(line), "DISTURBED: %s: compare will not judge this run", why);
+		cli_write_wrapped(stdout, line, 0, 2);
+		putchar('\n');
+	}
 	printf("run id: %lld%s\n", (long long)r.run_id, rc ? " (incomplete)" : "");
 	if (!rc && r.failures)
 		rc = 1;

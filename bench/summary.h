@@ -1,6 +1,9 @@
 /*
- * summary.h - the table `run` prints at the end: per case the median ticks and ns per op,
- * the interquartile spread, the sample count; then the errors and the skips with reasons.
+ * summary.h - what `run` prints at the end: per case the median ticks, ns and estimated core
+ * cycles per op and the interquartile spread, in 80 columns (--wide: with the samples,
+ * XINUSE, the modified optimization's hits and the reruns); the comparisons; the errors; the
+ * skipped cases grouped by reason, each group with its count and one example (--verbose:
+ * every case).
  */
 #ifndef XB_BENCH_SUMMARY_H
 #define XB_BENCH_SUMMARY_H
@@ -34,11 +37,17 @@ struct summary {
 	struct summary_row *rows;
 };
 
+/* How the summary is printed. */
+struct summary_view {
+	bool wide;    /* every column, whatever the width */
+	bool verbose; /* every skipped case, not one per reason */
+};
+
 void summary_add(struct summary *s, int order, const char *id, enum case_status status, const char *reason,
 		 const struct sample_record *samples, int nr_samples, int nr_attributes,
 		 const struct case_attribute *attributes);
 /* Sorts the rows into plan order and prints them. */
-void summary_print(struct summary *s, FILE *out);
+void summary_print(struct summary *s, const struct summary_view *v, FILE *out);
 /* The switch strategies side by side with the sum of their measured parts and their ratio,
  * each kernel path minus its init-state control, and KVM's round trip for a guest offered
  * x87/SSE only against one offered everything (summary_compare.c); prints nothing for what

@@ -15,6 +15,7 @@
 
 #include "../kernels/fpu_switch_bench.h"
 #include "../results/stats.h"
+#include "cli.h"
 #include "families.h"
 #include "kpath.h"
 
@@ -67,15 +68,6 @@ static void parts_label(char *out, size_t size, enum fpu_strategy st, enum fpu_c
 		 n.copies ? "+c" : "");
 }
 
-static void print_strategy(FILE *out, const struct summary *s, const struct summary_row *r, enum fpu_strategy st,
-			   enum fpu_cond cond, const char *set)
-{
-	char label[16];
-
-	parts_label(label, sizeof(label), st, cond);
-	fprintf(out, " %8.1f [%-7s %6.1f]", r->median_ticks, label, parts_sum(s, r, st, cond, set));
-}
-
 /* @other / @base (three-buffer / pointer-swap, all-advertised / fp-advertised): the ratio of
  * the two cases' locations and its 95% interval, from their samples and rounds
  * (replication.h). */
@@ -84,12 +76,27 @@ static void print_ratio(FILE *out, const struct summary_row *base, const struct 
 	double d, half;
 
 	if (!base->ticks.valid || !other->ticks.valid) {
-		fprintf(out, " %6s %-15s", "-", "");
+		fprintf(out, " %5s  %13s", "-", "");
 		return;
 	}
 	d = other->ticks.location - base->ticks.location;
 	half = stats_normal_quantile(0.975) * sqrt(base->ticks.within_var + other->ticks.within_var);
-	fprintf(out, " %5.2fx [%5.2f-%5.2f] ", exp(d), exp(d - half), exp(d + half));
+	fprintf(out, " %5.2fx [%5.2f-%5.2f]", exp(d), exp(d - half), exp(d + half));
+}
+
+/* What each condition's parts are: "need-load: pointer-swap 1s+2r, three-buffer 1s+2r+c". */
+static void print_parts_legend(FILE *out)
+{
+	cli_write_wrapped(out, "parts: the saves (s) and restores (r) of the kernel's sequence; +c: a memcpy of "
+			       "the kernel's whole buffer, not in the sum; nan: a part this run did not measure", 0, 0);
+	fputc('\n', out);
+	for (int c = 0; c < FPU_COND_COUNT; c++) {
+		char ps[16], tb[16];
+
+		parts_label(ps, sizeof(ps), FPU_STRATEGY_POINTER_SWAP, c);
+		parts_label(tb, sizeof(tb), FPU_STRATEGY_THREE_BUFFER, c);
+		fprintf(out, "  %s: pointer-swap %s, three-buffer %s\n", fpu_cond_name(c), ps, tb);
+	}
 }
 
 static void print_switch(const struct summary *s, FILE *out)
@@ -111,23 +118,24 @@ static void print_switch(const struct summary *s, FILE *out)
 			if (!ps || !tb)
 				continue;
 			if (!header)
-				fprintf(out, "\nswitch strategies, median ticks per enter+exit round trip; [parts]: the saves (s)\n"
-					     "and restores (r) of the kernel's sequence at this run's native/save/<insn>/<set>/clean\n"
-					     "and native/restore/<insn>/<set>/inuse medians (nan: not measured; +c: three-buffer's\n"
-					     "memcpy of the kernel's whole buffer, not in the sum); 3b/ps with its 95%% interval\n"
-					     "(from the samples and rounds; -: too few samples):\n"
-					     "%-8s %-9s %8s %-16s %8s %-16s %-22s %8s\n", "features", "condition",
-					"ptr-swap", " [parts]", "3-buffer", " [parts]", " 3b/ps [95% interval]", "realloc");
+				fprintf(out, "\nswitch strategies, median ticks per enter+exit round trip, beside the sum\n"
+					     "of their parts at this run's native/save/<insn>/<set>/clean and\n"
+					     "native/restore/<insn>/<set>/inuse medians; 3b/ps: three-buffer over\n"
+					     "pointer-swap with its 95%% interval from the samples and rounds (-: too few)\n"
+					     "%-6s %-9s %8s %7s %8s %7s %-20s %7s\n", "set", "condition", "ptr-swap", "parts",
+					"3-buffer", "parts", " 3b/ps [95% interval]", "realloc");
 			header = true;
-			fprintf(out, "%-8s %-9s", set, cond);
-			print_strategy(out, s, ps, FPU_STRATEGY_POINTER_SWAP, c, set);
-			print_strategy(out, s, tb, FPU_STRATEGY_THREE_BUFFER, c, set);
+			fprintf(out, "%-6s %-9s %8.1f %7.1f %8.1f %7.1f", set, cond, ps->median_ticks,
+				parts_sum(s, ps, FPU_STRATEGY_POINTER_SWAP, c, set), tb->median_ticks,
+				parts_sum(s, tb, FPU_STRATEGY_THREE_BUFFER, c, set));
 			print_ratio(out, ps, tb);
 			if (re)
-				fprintf(out, " %8.1f", re->median_ticks);
+				fprintf(out, " %7.0f", re->median_ticks);
 			fputc('\n', out);
 		}
 	}
+	if (header)
+		print_parts_legend(out);
 }
 
 static void print_kpaths(const struct summary *s, FILE *out)
@@ -174,11 +182,15 @@ static void print_advertised(const struct summary *s, FILE *out)
 		all = measured(s, id);
 		if (!fp || !all)
 			continue;
-		if (!header)
-			fprintf(out, "\nKVM_RUN round trip, the guest's CPUID offering x87/SSE only or everything, the same "
-				     "state in use (median ticks; guest fpstate bytes from KVM_GET_XSAVE2);\n"
-				     "all/fp with its 95%% interval (from the samples and rounds; -: too few samples):\n"
-				     "%-8s %16s %16s %-22s\n", "state", "fp-advertised", "all-advertised", " all/fp [95% interval]");
+		if (!header) {
+			fputc('\n', out);
+			cli_write_wrapped(out, "KVM_RUN round trip, the guest's CPUID offering x87/SSE only or everything, "
+					       "the same state in use (median ticks; guest fpstate bytes from KVM_GET_XSAVE2); "
+					       "all/fp with its 95% interval (from the samples and rounds; -: too few "
+					       "samples):", 0, 0);
+			fprintf(out, "\n%-8s %16s %16s %-21s\n", "state", "fp-advertised", "all-advertised",
+				" all/fp [95% interval]");
+		}
 		header = true;
 		fprintf(out, "%-8s %9.1f %6s %9.1f %6s", set, fp->median_ticks, fp->guest_fpstate_bytes,
 			all->median_ticks, all->guest_fpstate_bytes);

@@ -161,11 +161,29 @@ bool worklist_parse(struct worklist *w, const char *cmdline, bool skip_first_wor
 	}
 }
 
+/*
+ * Greedy matching that backtracks only to the last '*': a later '*' can match whatever an
+ * earlier one would have, so time is O(pattern x id) whatever the number of stars.
+ */
 bool worklist_match(const char *pattern, const char *id)
 {
-	if (!*pattern)
-		return !*id;
-	if (*pattern == '*')
-		return worklist_match(pattern + 1, id) || (*id && worklist_match(pattern, id + 1));
-	return *id == *pattern && worklist_match(pattern + 1, id + 1);
+	const char *star = NULL, *resume = id;
+
+	while (*id) {
+		if (*pattern == '*') {
+			star = ++pattern;
+			resume = id;
+		} else if (*pattern == *id) {
+			pattern++;
+			id++;
+		} else if (star) {
+			pattern = star;
+			id = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pattern == '*')
+		pattern++;
+	return !*pattern;
 }

@@ -22,24 +22,33 @@ static int pfm_start(void)
 	return pfm_started;
 }
 
+/* Encodes @name for perf_event_open at privilege levels @plm; false with the reason. */
+static bool encode_event(const char *name, int plm, struct perf_event_attr *attr, char *reason, size_t reason_size)
+{
+	pfm_perf_encode_arg_t arg;
+	int ret;
+
+	memset(attr, 0, sizeof(*attr));
+	memset(&arg, 0, sizeof(arg));
+	arg.attr = attr;
+	arg.size = sizeof(arg);
+	ret = pfm_get_os_event_encoding(name, plm, PFM_OS_PERF_EVENT_EXT, &arg);
+	if (ret != PFM_SUCCESS) {
+		snprintf(reason, reason_size, "libpfm4 does not know this event here: %s", pfm_strerror(ret));
+		return false;
+	}
+	return true;
+}
+
 /* Encodes and opens one event, disabled, on this thread (user and kernel when allowed). */
 static int open_event(const char *name, char *reason, size_t reason_size)
 {
 	struct perf_event_attr attr;
-	pfm_perf_encode_arg_t arg;
-	int ret, fd = -1;
+	int fd = -1;
 
 	for (int plm = PFM_PLM0 | PFM_PLM3; plm; plm = plm == (PFM_PLM0 | PFM_PLM3) ? PFM_PLM3 : 0) {
-		memset(&attr, 0, sizeof(attr));
-		memset(&arg, 0, sizeof(arg));
-		arg.attr = &attr;
-		arg.size = sizeof(arg);
-		ret = pfm_get_os_event_encoding(name, plm, PFM_OS_PERF_EVENT_EXT, &arg);
-		if (ret != PFM_SUCCESS) {
-			snprintf(reason, reason_size, "libpfm4 does not know this event here: %s",
-				 pfm_strerror(ret));
+		if (!encode_event(name, plm, &attr, reason, reason_size))
 			return -1;
-		}
 		attr.size = sizeof(attr);
 		attr.disabled = 1;
 		attr.read_format = 0;
@@ -78,34 +87,48 @@ void counters_probe(struct pmu_info *out)
 		close(fd);
 }
 
-int counters_open(const char *list, struct counter_set *set)
+int counters_check_list(const char *list)
 {
-	char copy[512], *save = NULL;
+	const char *p = list;
+	int n = 0;
 
-	memset(set, 0, sizeof(*set));
-	if (strlen(list) >= sizeof(copy))
-		return xb_fail(EINVAL, "--counters: list too long");
 	if (pfm_start() != PFM_SUCCESS)
 		return xb_fail(EIO, "pfm_initialize: %s", pfm_strerror(pfm_started));
+	do {
+		size_t len = strcspn(p, ",");
+		char name[sizeof(((struct counter *)0)->name)], reason[192];
+		struct perf_event_attr attr;
+
+		if (!len)
+			return xb_fail(EINVAL, "an empty event name in '%s'", list);
+		if (len >= sizeof(name))
+			return xb_fail(EINVAL, "an event name too long: %.*s", (int)len, p);
+		if (++n > COUNTERS_MAX)
+			return xb_fail(E2BIG, "at most %d events", COUNTERS_MAX);
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		if (!encode_event(name, PFM_PLM3, &attr, reason, sizeof(reason)))
+			return xb_fail(EINVAL, "%s: %s", name, reason);
+		p += len;
+	} while (*p++);
+	return 0;
+}
+
+int counters_open(const char *list, struct counter_set *set)
+{
+	char copy[COUNTERS_MAX * sizeof(set->c[0].name)], *save = NULL;
+	int rc = counters_check_list(list);
+
+	memset(set, 0, sizeof(*set));
+	if (rc)
+		return rc;
 	snprintf(copy, sizeof(copy), "%s", list);
 	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		struct counter *c;
+		struct counter *c = &set->c[set->count++];
 
-		if (set->count == COUNTERS_MAX) {
-			counters_close(set);
-			return xb_fail(E2BIG, "--counters: at most %d events", COUNTERS_MAX);
-		}
-		if (strlen(name) >= sizeof(c->name)) {
-			counters_close(set);
-			return xb_fail(EINVAL, "--counters: event name too long: %s", name);
-		}
-		c = &set->c[set->count++];
 		snprintf(c->name, sizeof(c->name), "%s", name);
 		c->fd = open_event(name, c->reason, sizeof(c->reason));
 		c->available = c->fd >= 0;
 	}
-	if (!set->count)
-		return xb_fail(EINVAL, "--counters: empty list");
 	return 0;
 }
 

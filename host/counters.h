@@ -29,9 +29,13 @@ struct counter_set {
 /* Whether libpfm4 initializes, and which kinds of events open here. */
 void counters_probe(struct pmu_info *out);
 
+/* Checks a comma-separated list of event names: none empty, at most COUNTERS_MAX, each one
+ * libpfm4 can encode. Opens nothing: for checking --counters before anything is measured. */
+int counters_check_list(const char *list) XB_MUST_CHECK;
 /*
- * Resolves and opens a comma-separated list of event names. Fails only on a malformed list
- * or when libpfm4 cannot start; events that cannot be counted are marked unavailable.
+ * Resolves and opens a comma-separated list of event names. Fails on a list that
+ * counters_check_list() refuses or when libpfm4 cannot start; known events that cannot be
+ * counted here are marked unavailable.
  */
 int counters_open(const char *list, struct counter_set *set) XB_MUST_CHECK;
 void counters_close(struct counter_set *set);

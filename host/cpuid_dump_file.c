@@ -3,6 +3,7 @@
  */
 #include "cpuid_dump_file.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -59,6 +60,12 @@ static int parse_key_line(char *line, struct cpuid_dump *dump, struct kernel_fac
 	while (*value == ' ' || *value == '\t')
 		value++;
 	if (!strcmp(line, "kernel.release")) {
+		/* as uname -r gives it: printable, no spaces, what struct utsname holds */
+		if (!*value || strlen(value) >= sizeof(k->release))
+			return -1;
+		for (const char *p = value; *p; p++)
+			if (!isgraph((unsigned char)*p))
+				return -1;
 		snprintf(k->release, sizeof(k->release), "%s", value);
 		k->known = true;
 		return 0;
@@ -146,8 +153,9 @@ char *cpuid_dump_format(const struct cpuid_dump *dump, const struct kernel_facts
 	if (!out)
 		return NULL;
 	fprintf(out, "# xstate-bench cpuid dump\n");
-	if (comment && *comment)
-		fprintf(out, "# %s\n", comment);
+	/* every line of the comment stays a comment (a CPU's brand string may hold any byte) */
+	for (const char *c = comment; c && *c; c += strcspn(c, "\n\r"), c += !!*c)
+		fprintf(out, "# %.*s\n", (int)strcspn(c, "\n\r"), c);
 	fprintf(out, "xcr0 0x%" PRIx64 "\n", dump->xcr0);
 	if (dump->has_xinuse)
 		fprintf(out, "xinuse 0x%" PRIx64 "\n", dump->xinuse);

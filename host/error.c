@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static _Thread_local char last_error[512];
+static _Thread_local char last_error[XB_ERROR_MAX];
 
 /* Formats into a temporary first, so a message may wrap the previous one (xb_error_message()). */
 int xb_fail(int code, const char *fmt, ...)

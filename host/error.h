@@ -9,6 +9,8 @@
 
 #define XB_MUST_CHECK __attribute__((warn_unused_result))
 #define XB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+/* The longest message kept, with its NUL. */
+#define XB_ERROR_MAX 512
 
 /* Records the message and returns -code (code > 0), or -1 when code <= 0. The message may
  * include xb_error_message(), to add context to an error from below. */

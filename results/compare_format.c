@@ -27,13 +27,14 @@ static const enum test_outcome outcomes[] = {
 	[VERDICT_NEW] = TEST_SKIP,
 	[VERDICT_MISSING] = TEST_SKIP,
 	[VERDICT_FAILED] = TEST_FAIL,
+	[VERDICT_DRIFT] = TEST_FAIL,
 };
 _Static_assert(sizeof(outcomes) / sizeof(outcomes[0]) == VERDICT_COUNT, "an outcome for every verdict");
 
 /* The order of the counts: regressions and improvements first, always printed. */
 static const enum verdict count_order[] = {
 	VERDICT_REGRESSION, VERDICT_IMPROVEMENT, VERDICT_UNCHANGED, VERDICT_NOISY, VERDICT_DISTURBED, VERDICT_NEW,
-	VERDICT_MISSING, VERDICT_FAILED,
+	VERDICT_MISSING, VERDICT_FAILED, VERDICT_DRIFT,
 };
 _Static_assert(sizeof(count_order) / sizeof(count_order[0]) == VERDICT_COUNT, "every verdict counted");
 
@@ -317,12 +318,12 @@ static int write_text(const struct comparison *c, FILE *out)
 	return 0;
 }
 
-void compare_markdown_text(FILE *out, const char *s)
+void markdown_cell_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '|')
 			fputc('\\', out);
-		fputc(*s, out);
+		fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
 	}
 }
 
@@ -351,7 +352,7 @@ void compare_markdown_cell(const struct comparison *c, const struct comparison_r
 	fprintf(out, markdown_emphasis[compare_test_outcome(v->verdict)], verdict_name(v->verdict));
 	if (reason && reason != c->columns[k].disturbed) {
 		fprintf(out, " (%s", reason_prefix(row, k));
-		compare_markdown_text(out, reason);
+		markdown_cell_text(out, reason);
 		fputc(')', out);
 	}
 	fprintf(out, " |");

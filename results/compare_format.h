@@ -42,8 +42,6 @@ void compare_cell_figures(const struct comparison *c, const struct comparison_ro
 /* @lead then @text, folded at blanks to COMPARE_TEXT_WIDTH columns, later lines indented by
  * @indent; a word longer than a line is cut. */
 void compare_text_folded(FILE *out, const char *lead, const char *text, int indent);
-/* A Markdown table cell's text: a '|' would end the cell. */
-void compare_markdown_text(FILE *out, const char *s);
 /* NEW series @k's cell of @row in a Markdown table, " figures, verdict (reason) |", or " - |"
  * when neither side has the case. */
 void compare_markdown_cell(const struct comparison *c, const struct comparison_row *row, int k, FILE *out);
@@ -60,6 +58,8 @@ char *compare_method_string(const struct comparison *c);
 /* Writes @s with <, >, &, " and ' escaped, for XML (JUnit) and HTML (the report); line breaks
  * too, for an attribute. markup_text() keeps them, for an element's text. */
 void markup_escaped(FILE *out, const char *s);
+/* A Markdown table cell's text: a '|' escaped (it would end the cell), on one line. */
+void markdown_cell_text(FILE *out, const char *s);
 void markup_text(FILE *out, const char *s);
 
 #endif

@@ -337,7 +337,8 @@ enum comparison_outcome comparison_outcome(const struct comparison *c)
 	bool inconclusive = !series_complete(c->base);
 
 	for (int k = 0; k < c->nr_news; k++) {
-		if (comparison_count(c, k, VERDICT_REGRESSION) || comparison_count(c, k, VERDICT_FAILED))
+		if (comparison_count(c, k, VERDICT_REGRESSION) || comparison_count(c, k, VERDICT_FAILED) ||
+		    comparison_count(c, k, VERDICT_DRIFT))
 			return OUTCOME_REGRESSION;
 		inconclusive |= !series_complete(&c->news[k]) || c->columns[k].disturbed[0] ||
 				comparison_count(c, k, VERDICT_DISTURBED) || comparison_shift_beyond(c, k);

@@ -62,7 +62,7 @@ struct comparison {
 /* The exit status `compare` and `nightly` share. */
 enum comparison_outcome {
 	OUTCOME_PASS = 0,         /* nothing regressed */
-	OUTCOME_REGRESSION = 1,   /* a case regressed, or failed its checks in NEW */
+	OUTCOME_REGRESSION = 1,   /* a case regressed, drifted (nightly) or failed its checks in NEW */
 	OUTCOME_INCONCLUSIVE = 3, /* nothing regressed, but a side was disturbed or incomplete, or
 				   * every case moved alike beyond the threshold */
 };

@@ -45,18 +45,32 @@ void comparison_free_notes(struct comparison *c)
 	c->nr_notes = 0;
 }
 
+/* Cases of @with that @s lacks. */
+static int lacking(const struct comparison *c, const struct series *s, const struct series *with)
+{
+	int n = 0;
+
+	for (int r = 0; r < c->nr_rows; r++)
+		n += series_find(with, c->rows[r].id) && !series_find(s, c->rows[r].id);
+	return n;
+}
+
+/* An incomplete run names itself and how many of the other side's cases it lacks (BASE's for
+ * a NEW run; the first NEW's for BASE). */
 static int incomplete_runs(struct comparison *c)
 {
 	int rc = 0;
 
 	for (int k = -1; k < c->nr_news && !rc; k++) {
 		const struct series *s = k < 0 ? c->base : &c->news[k];
+		const struct series *with = k < 0 ? (c->nr_news ? &c->news[0] : c->base) : c->base;
 
 		for (int r = 0; r < s->nr_runs && !rc; r++)
 			if (!s->runs[r].complete)
-				rc = comparison_add_note(c, k, "warning", "run %lld is incomplete (it was killed or is "
-							 "still running): cases it did not finish show as %s",
-							 (long long)s->runs[r].id, k < 0 ? "new" : "missing");
+				rc = comparison_add_note(c, k, "warning", "run %lld is incomplete (it was killed, failed "
+							 "to store or is still running): it lacks %d of the %d cases of %s,"
+							 " which show as %s", (long long)s->runs[r].id, lacking(c, s, with),
+							 with->nr_cases, with->name, k < 0 ? "new" : "missing");
 	}
 	return rc;
 }
@@ -71,6 +85,8 @@ static bool has_machine(const struct series *s, const struct series_run *run)
 
 static bool same_machines(const struct series *a, const struct series *b)
 {
+	if (!a->nr_runs || !b->nr_runs) /* a side without runs (a baseline being built) has no machine */
+		return true;
 	for (int r = 0; r < a->nr_runs; r++)
 		if (!has_machine(b, &a->runs[r]))
 			return false;

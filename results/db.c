@@ -5,17 +5,57 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 static const struct db_driver *const drivers[] = {
 	&db_pg_driver,
 	&db_sqlite_driver, /* last: it takes any URL that is not another backend's */
 };
 
-int db_open(const char *url, bool create, struct db **out)
+/* A database about to be written must pass the driver's check: writing into damaged pages
+ * would spread the damage and hide it. */
+static int check_before_writing(struct db *db, const char *url)
 {
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
-		if (drivers[i]->accepts(url))
-			return drivers[i]->open(url, create, out);
+	struct db_stmt *s;
+	const char *verdict;
+	int rc;
+
+	if (!db->driver->check_sql)
+		return 0;
+	if ((rc = db_prepare(db, db->driver->check_sql, &s)))
+		return xb_fail(EIO, "%s: the database cannot be checked, so it is not written: %s", url,
+			       xb_error_message());
+	rc = db_step(s);
+	verdict = rc == DB_ROW ? db_column_text(s, 0) : NULL;
+	if (rc < 0)
+		rc = xb_fail(EIO, "%s: the database fails its integrity check, so it is not written: %s", url,
+			     xb_error_message());
+	else if (!verdict || strcmp(verdict, "ok"))
+		rc = xb_fail(EIO, "%s: the database fails its integrity check (%s: %s), so it is not written;"
+			     " recover it (sqlite3's .recover) or restore a copy", url, db->driver->check_sql,
+			     verdict ? verdict : "no answer");
+	else
+		rc = 0;
+	db_finalize(s);
+	return rc;
+}
+
+int db_open(const char *url, enum db_access access, struct db **out)
+{
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		int rc;
+
+		if (!drivers[i]->accepts(url))
+			continue;
+		if ((rc = drivers[i]->open(url, access, out)))
+			return rc;
+		if (access != DB_READ && (rc = check_before_writing(*out, url))) {
+			db_close(*out);
+			*out = NULL;
+		}
+		return rc;
+	}
 	return xb_fail(EINVAL, "%s: no database driver accepts this URL", url);
 }
 
@@ -84,9 +124,23 @@ int db_commit(struct db *db)
 	return db_exec(db, "COMMIT");
 }
 
-/* Used on error paths: the first error is the one worth reporting, so this one is dropped. */
+int db_fail(const char *backend, const char *cause, const char *sql)
+{
+	size_t len = strlen(cause), shown = strcspn(sql, "(");
+
+	while (len && (cause[len - 1] == '\n' || cause[len - 1] == ' '))
+		len--; /* libpq's messages end with a newline */
+	if (shown > 60)
+		shown = 60;
+	return xb_fail(EIO, "%s: %.*s (in: %.*s%s)", backend, (int)len, cause, (int)shown, sql,
+		       sql[shown] ? "..." : "");
+}
+
 void db_rollback(struct db *db)
 {
+	char first[XB_ERROR_MAX];
+
+	snprintf(first, sizeof(first), "%s", xb_error_message());
 	if (db->driver->exec(db, "ROLLBACK"))
-		return;
+		xb_fail(EIO, "%s", first);
 }

@@ -15,6 +15,14 @@
 struct db;
 struct db_stmt;
 
+/* What the opener will do: only read (SQLite opens the file read-only, so a database in a
+ * read-only place can be read), write an existing database, or create it if missing. */
+enum db_access {
+	DB_READ,
+	DB_WRITE,
+	DB_CREATE,
+};
+
 enum db_step {
 	DB_ROW = 1,  /* a row is available */
 	DB_DONE = 0, /* no (more) rows */
@@ -29,8 +37,11 @@ struct db_driver {
 	const char *schema_lock_sql; /* NULL: begin_sql already excludes other writers */
 	/* One '?' parameter, the table name; returns one row with a count. */
 	const char *table_exists_sql;
+	/* SQL whose first row's first column is "ok" when the database is sound (SQLite's
+	 * quick_check); run before anything is written. NULL: the server keeps it sound. */
+	const char *check_sql;
 	bool (*accepts)(const char *url);
-	int (*open)(const char *url, bool create, struct db **out);
+	int (*open)(const char *url, enum db_access access, struct db **out);
 	void (*close)(struct db *db);
 	int (*exec)(struct db *db, const char *sql);
 	int (*prepare)(struct db *db, const char *sql, struct db_stmt **out);
@@ -59,8 +70,9 @@ struct db_stmt {
 extern const struct db_driver db_sqlite_driver;
 extern const struct db_driver db_pg_driver;
 
-/* @create: an SQLite file that does not exist is created (else it is an error). */
-int db_open(const char *url, bool create, struct db **out) XB_MUST_CHECK;
+/* DB_CREATE: an SQLite file that does not exist is created (else it is an error). DB_WRITE
+ * and DB_CREATE refuse a database that fails the driver's check_sql, before writing. */
+int db_open(const char *url, enum db_access access, struct db **out) XB_MUST_CHECK;
 void db_close(struct db *db);
 int db_exec(struct db *db, const char *sql) XB_MUST_CHECK;
 int db_prepare(struct db *db, const char *sql, struct db_stmt **out) XB_MUST_CHECK;
@@ -72,6 +84,11 @@ int db_table_exists(struct db *db, const char *table, bool *exists) XB_MUST_CHEC
  * *found is false when there is no row or the value is NULL. */
 int db_select_int64(struct db *db, const char *sql, const char *text, int64_t *value, bool *found) XB_MUST_CHECK;
 int db_commit(struct db *db) XB_MUST_CHECK;
+/* For drivers: records "@backend: @cause (in: SQL...)", the cause first and the statement
+ * shortened, so a long multi-row INSERT cannot push the cause out of the message. */
+int db_fail(const char *backend, const char *cause, const char *sql);
+/* For error paths: rolls back and keeps the error already recorded (the first cause), not
+ * the rollback's own (SQLite may have rolled back by itself, after a full disk say). */
 void db_rollback(struct db *db);
 
 static inline int db_bind_int64(struct db_stmt *s, int i, int64_t v) { return s->driver->bind_int64(s, i, v); }

@@ -57,12 +57,12 @@ static void quiet_notices(void *arg, const char *message)
 	(void)message;
 }
 
-static int pg_open(const char *url, bool create, struct db **out)
+static int pg_open(const char *url, enum db_access access, struct db **out)
 {
 	struct pg_db *db = calloc(1, sizeof(*db));
 	int rc;
 
-	(void)create; /* a database is created on the server, not by connecting */
+	(void)access; /* a database is created on the server, not by connecting */
 	if (!db)
 		return xb_fail(ENOMEM, "postgresql: out of memory");
 	db->conn = PQconnectdb(url);
@@ -99,7 +99,7 @@ static int check_result(PGconn *conn, PGresult *res, const char *what)
 
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return 0;
-	return pg_fail(what, res ? PQresultErrorMessage(res) : PQerrorMessage(conn));
+	return db_fail("postgresql", res ? PQresultErrorMessage(res) : PQerrorMessage(conn), what);
 }
 
 static int pg_exec(struct db *base, const char *sql)
@@ -109,6 +109,9 @@ static int pg_exec(struct db *base, const char *sql)
 	int rc = check_result(db->conn, res, sql);
 
 	PQclear(res);
+	if (rc && !strcmp(sql, "COMMIT") && PQstatus(db->conn) == CONNECTION_BAD)
+		rc = xb_fail(EIO, "%s; the connection was lost during COMMIT, so whether the server stored the "
+			     "transaction is unknown", xb_error_message());
 	return rc;
 }
 

@@ -137,8 +137,8 @@ static int read_metrics(struct db *db, int64_t run_id, struct export_run *r)
 		while ((rc = db_step(s)) == DB_ROW) {
 			struct export_sample key = { .id = (char *)db_column_text(s, 0),
 						     .repetition = (int)db_column_int64(s, 1) };
-			struct export_sample *e = bsearch(&key, r->samples, (size_t)r->nr, sizeof(*r->samples),
-							  by_case_then_repetition);
+			struct export_sample *e = !r->nr ? NULL : bsearch(&key, r->samples, (size_t)r->nr,
+									 sizeof(*r->samples), by_case_then_repetition);
 			const char *name = db_column_text(s, 2);
 
 			if (!e || e->error)
@@ -149,7 +149,8 @@ static int read_metrics(struct db *db, int64_t run_id, struct export_run *r)
 		}
 	}
 	db_finalize(s);
-	qsort(r->metric_names, (size_t)r->nr_metric_names, sizeof(*r->metric_names), by_string);
+	if (r->nr_metric_names) /* qsort must not be given NULL, even for no elements */
+		qsort(r->metric_names, (size_t)r->nr_metric_names, sizeof(*r->metric_names), by_string);
 	return rc < 0 ? rc : 0;
 }
 
@@ -303,7 +304,47 @@ static int add_aggregates(cJSON *benchmarks, const struct export_sample *first, 
 	return 0;
 }
 
-static int write_json(const struct series_run *run, const struct export_run *r, FILE *out)
+static void add_text_column(cJSON *o, const char *name, struct db_stmt *s, int col)
+{
+	if (!db_column_is_null(s, col))
+		cJSON_AddStringToObject(o, name, db_column_text(s, col));
+}
+
+/* The run's machine, kernel and disturbance into the context (GBENCH_JSON_MACHINE ...). */
+static int add_run_place(struct db *db, int64_t run_id, cJSON *context)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(db, "SELECT m.fingerprint, m.vendor, m.family, m.model, m.stepping, m.microcode, m.brand,"
+				" m.xcr0, m.xss, m.cpuid_dump, r.kernel_release, r.kernel_cmdline, r.disturbed"
+				" FROM runs r JOIN machines m ON m.id = r.machine_id WHERE r.id = ?", &s);
+	char hex[24];
+
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_int64(s, 1, run_id)) && (rc = db_step(s)) == DB_ROW) {
+		cJSON *m = cJSON_AddObjectToObject(context, GBENCH_JSON_MACHINE);
+
+		add_text_column(m, "fingerprint", s, 0);
+		add_text_column(m, "vendor", s, 1);
+		cJSON_AddNumberToObject(m, "family", (double)db_column_int64(s, 2));
+		cJSON_AddNumberToObject(m, "model", (double)db_column_int64(s, 3));
+		cJSON_AddNumberToObject(m, "stepping", (double)db_column_int64(s, 4));
+		add_text_column(m, "microcode", s, 5);
+		add_text_column(m, "brand", s, 6);
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)db_column_int64(s, 7));
+		cJSON_AddStringToObject(m, "xcr0", hex);
+		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)db_column_int64(s, 8));
+		cJSON_AddStringToObject(m, "xss", hex);
+		add_text_column(m, "cpuid_dump", s, 9);
+		add_text_column(context, GBENCH_JSON_KERNEL_RELEASE, s, 10);
+		add_text_column(context, GBENCH_JSON_KERNEL_CMDLINE, s, 11);
+		add_text_column(context, GBENCH_JSON_DISTURBED, s, 12);
+	}
+	db_finalize(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int write_json(struct db *db, const struct series_run *run, const struct export_run *r, FILE *out)
 {
 	cJSON *root = cJSON_CreateObject(), *context = cJSON_AddObjectToObject(root, "context");
 	cJSON *benchmarks = cJSON_AddArrayToObject(root, "benchmarks"), **entries, *left_out = NULL;
@@ -318,6 +359,7 @@ static int write_json(const struct series_run *run, const struct export_run *r, 
 	cJSON_AddStringToObject(context, "executable", "xstate-bench");
 	cJSON_AddNumberToObject(context, "xstate_bench_run", (double)run->id);
 	cJSON_AddStringToObject(context, "xstate_bench_label", run->label);
+	rc = add_run_place(db, run->id, context);
 	for (int i = 0, n, family = 0; i < r->nr && !rc; i += n) {
 		for (n = 0; i + n < r->nr && !strcmp(r->samples[i + n].id, r->samples[i].id); n++)
 			;
@@ -409,7 +451,7 @@ int gbench_export(struct results_store *st, int64_t run_id, enum export_format f
 	if (!rc)
 		rc = read_metrics(results_db(st), run_id, &r);
 	if (!rc && f == EXPORT_JSON)
-		rc = write_json(&run, &r, out);
+		rc = write_json(results_db(st), &run, &r, out);
 	else if (!rc)
 		write_csv(&r, out);
 	for (int i = 0; i < r.nr; i++) {

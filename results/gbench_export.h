@@ -22,6 +22,15 @@ enum export_format { EXPORT_JSON, EXPORT_CSV };
 
 /* The field of a JSON entry that carries the sample's round (import reads it back). */
 #define GBENCH_JSON_ROUND "xstate_bench_round"
+/* What the context says of the run beyond Google Benchmark's fields, so that an imported
+ * export is the run it was (import reads it back): the machine (an object of the machines
+ * row: fingerprint, vendor, family, model, stepping, microcode, brand, xcr0 and xss in hex,
+ * cpuid_dump), the kernel and its command line, and why the run was disturbed (absent when
+ * it was not). */
+#define GBENCH_JSON_MACHINE "xstate_bench_machine"
+#define GBENCH_JSON_KERNEL_RELEASE "xstate_bench_kernel_release"
+#define GBENCH_JSON_KERNEL_CMDLINE "xstate_bench_kernel_cmdline"
+#define GBENCH_JSON_DISTURBED "xstate_bench_disturbed"
 
 int gbench_export(struct results_store *st, int64_t run_id, enum export_format f, FILE *out) XB_MUST_CHECK;
 

@@ -234,6 +234,9 @@ static int add_entry(struct import_case *c, const cJSON *b, const char *path)
 	c->ticks = cJSON_IsNumber(ticks);
 	s->ticks_per_op = c->ticks ? ticks->valuedouble : to_ns(real->valuedouble, unit);
 	s->ns_per_op = cJSON_IsNumber(ns) ? ns->valuedouble : to_ns(real->valuedouble, unit);
+	if (cJSON_IsNumber(iterations) && !(iterations->valuedouble >= 0 && iterations->valuedouble < 0x1p63))
+		return xb_fail(EINVAL, "%s: benchmark %s has iterations %g, not a count", path, c->id,
+			       iterations->valuedouble);
 	s->batches = cJSON_IsNumber(iterations) ? (int64_t)iterations->valuedouble : 0;
 	s->round = cJSON_IsNumber(round) && round->valuedouble >= 0 && round->valuedouble < 1e6 ? (int)round->valuedouble : 0;
 	return entry_metrics(b, cJSON_IsNumber(cpu) ? to_ns(cpu->valuedouble, unit) : NAN, s);
@@ -293,6 +296,53 @@ static const char *context_text(const cJSON *context, const char *name)
 	return v ? v : "";
 }
 
+/* Empty context text as no value (NULL), for optional columns. */
+static const char *context_optional(const cJSON *context, const char *name)
+{
+	const char *v = context_text(context, name);
+
+	return *v ? v : NULL;
+}
+
+static uint64_t context_hex(const cJSON *o, const char *name)
+{
+	return strtoull(context_text(o, name), NULL, 16);
+}
+
+static unsigned int context_number(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (unsigned int)v->valuedouble : 0;
+}
+
+/*
+ * The machine an export names (GBENCH_JSON_MACHINE), else the host: Google Benchmark does
+ * not identify the CPU, so the machine of any other file is its host name ("gbench:HOST").
+ */
+static void import_machine(const cJSON *context, const char *host, char *fingerprint, size_t size,
+			   struct machine_record *m)
+{
+	const cJSON *named = cJSON_GetObjectItemCaseSensitive(context, GBENCH_JSON_MACHINE);
+	const char *vendor = context_text(named, "vendor");
+
+	*m = (struct machine_record){ .fingerprint = fingerprint, .hostname = host, .vendor = "unknown", .cpuid_dump = "" };
+	if (!*context_text(named, "fingerprint")) {
+		snprintf(fingerprint, size, "gbench:%s", host);
+		return;
+	}
+	snprintf(fingerprint, size, "%s", context_text(named, "fingerprint"));
+	m->vendor = *vendor ? vendor : "unknown";
+	m->family = context_number(named, "family");
+	m->model = context_number(named, "model");
+	m->stepping = context_number(named, "stepping");
+	m->microcode = context_optional(named, "microcode");
+	m->brand = context_optional(named, "brand");
+	m->xcr0 = context_hex(named, "xcr0");
+	m->xss = context_hex(named, "xss");
+	m->cpuid_dump = context_text(named, "cpuid_dump");
+}
+
 static int begin_import_run(struct results_store *st, const cJSON *root, const char *path, const char *label,
 			    const char *now, int64_t *run_id)
 {
@@ -301,24 +351,23 @@ static int begin_import_run(struct results_store *st, const cJSON *root, const c
 	char fingerprint[300], notes[512], source[300], *copy = strdup(path);
 	const cJSON *cpus = cJSON_GetObjectItemCaseSensitive(context, "num_cpus");
 	const cJSON *mhz = cJSON_GetObjectItemCaseSensitive(context, "mhz_per_cpu");
+	struct machine_record m;
 	int64_t machine_id;
 	int rc;
 
 	if (!copy)
 		return xb_fail(ENOMEM, "out of memory");
-	/* Google Benchmark does not identify the CPU: the machine is its host name */
-	snprintf(fingerprint, sizeof(fingerprint), "gbench:%s", host);
+	import_machine(context, host, fingerprint, sizeof(fingerprint), &m);
 	snprintf(source, sizeof(source), "import:%s", basename(copy));
 	free(copy);
 	snprintf(notes, sizeof(notes), "Google Benchmark JSON: executable %s, %d CPUs at %d MHz, library %s %s",
 		 context_text(context, "executable"), cJSON_IsNumber(cpus) ? cpus->valueint : 0,
 		 cJSON_IsNumber(mhz) ? mhz->valueint : 0, context_text(context, "library_version"),
 		 context_text(context, "library_build_type"));
-	struct machine_record m = {
-		.fingerprint = fingerprint, .hostname = host, .vendor = "unknown", .cpuid_dump = "",
-	};
 	struct run_record r = {
 		.label = label, .started_at = *date ? date : now, .hostname = host,
+		.kernel_release = context_optional(context, GBENCH_JSON_KERNEL_RELEASE),
+		.kernel_cmdline = context_optional(context, GBENCH_JSON_KERNEL_CMDLINE),
 		.command_line = source, .tool_version = XB_VERSION, .source = source, .notes = notes, .pinned_pu = -1,
 	};
 	if ((rc = results_put_machine(st, &m, &machine_id)))
@@ -394,12 +443,15 @@ int gbench_import(struct results_store *st, const char *path, const char *label,
 	}
 	free(text);
 	rc = parse(root, path, &im);
-	if (!rc)
-		rc = begin_import_run(st, root, path, label, now, &out->run_id);
-	if (!rc)
-		rc = store(st, &im, out);
-	if (!rc)
-		rc = results_finish_run(st, out->run_id, now, NULL);
+	/* one transaction: a failed import leaves the database as it was */
+	if (!rc && !(rc = results_begin(st))) {
+		if ((rc = begin_import_run(st, root, path, label, now, &out->run_id)) || (rc = store(st, &im, out)) ||
+		    /* as the export says it was measured */
+		    (rc = results_finish_run(st, out->run_id, now, context_optional(
+				cJSON_GetObjectItemCaseSensitive(root, "context"), GBENCH_JSON_DISTURBED))) ||
+		    (rc = results_commit(st)))
+			results_rollback(st);
+	}
 	free_import(&im);
 	cJSON_Delete(root);
 	return rc;

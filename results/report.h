@@ -2,7 +2,8 @@
  * report.h - `report --out DIR RUN...`: gnuplot charts (PNG and SVG) of the cost per
  * feature set of every operation with 95% intervals of the median, the ratio of each later
  * series to the first with its interval, and each operation's history on the machine of
- * the last series; plus index.html and report.md that show them.
+ * the last series; plus index.html and report.md that show them. On request, chosen cases
+ * first, each over chosen runs against the date.
  */
 #ifndef XB_RESULTS_REPORT_H
 #define XB_RESULTS_REPORT_H
@@ -10,11 +11,22 @@
 #include "series.h"
 #include "verdict.h"
 
+/* A case charted over chosen runs (the nightly's flagged cases over its last nights). */
+struct report_case_history {
+	const char *id;
+	const char *caption; /* what was found, after the id in the title */
+};
+
 struct report_options {
 	const char *dir;
 	const char *metric; /* NULL: compare's default (comparison.h) */
 	struct verdict_options verdict;
 	const char *const *names; /* per spec, the name its series is shown by; NULL: its own */
+	/* Charts of these cases first, each over @history_runs against the date (none: 0). */
+	const struct report_case_history *case_histories;
+	int nr_case_histories;
+	const int64_t *history_runs;
+	int nr_history_runs;
 };
 
 struct report_outcome {

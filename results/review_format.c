@@ -323,12 +323,12 @@ void review_write_markdown(const struct review *r, FILE *out)
 		runs_text(k, runs, sizeof(runs));
 		build_text(k, build, sizeof(build));
 		fprintf(out, "| %s | `%s` | %s | ", k->name, k->release, runs);
-		compare_markdown_text(out, k->source);
-		compare_markdown_text(out, build);
+		markdown_cell_text(out, k->source);
+		markdown_cell_text(out, build);
 		fputs(" | ", out);
 		for (int p = 0; p < k->nr_patches; p++) {
 			fputs(p ? "<br>" : "", out);
-			compare_markdown_text(out, k->patches[p]);
+			markdown_cell_text(out, k->patches[p]);
 		}
 		fputs(k->nr_patches ? " |\n" : "none |\n", out);
 	}

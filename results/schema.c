@@ -112,6 +112,30 @@ static const char *const migrations[SCHEMA_VERSION] = {
 	 * a run was disturbed (NULL when it was not) */
 	"ALTER TABLE samples ADD COLUMN round INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE runs ADD COLUMN disturbed TEXT;",
+
+	/* 4: the nightly job (nightly_record.h): each night's run with the machine and
+	 * configuration its rolling baseline is keyed by, what the night was judged and the
+	 * exit status it gave; and who accepted a night into its rolling baseline, and why */
+	"CREATE TABLE nightly_runs ("
+	"  run_id INTEGER PRIMARY KEY REFERENCES runs(id),"
+	"  machine_id INTEGER NOT NULL REFERENCES machines(id),"
+	"  configuration TEXT NOT NULL,"
+	"  night TEXT NOT NULL,"
+	"  kernel_release TEXT NOT NULL,"
+	"  kernel_commit TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('building', 'pass', 'flagged', 'inconclusive', 'disturbed')),"
+	"  outcome INTEGER NOT NULL,"
+	"  compared INTEGER NOT NULL,"
+	"  flagged INTEGER NOT NULL,"
+	"  disturbed INTEGER NOT NULL,"
+	"  baseline_runs TEXT NOT NULL,"
+	"  reason TEXT NOT NULL);"
+	"CREATE INDEX nightly_runs_key ON nightly_runs(machine_id, configuration);"
+	"CREATE TABLE nightly_acceptances ("
+	"  run_id INTEGER PRIMARY KEY REFERENCES nightly_runs(run_id),"
+	"  accepted_at TEXT NOT NULL,"
+	"  accepted_by TEXT NOT NULL,"
+	"  reason TEXT NOT NULL);",
 };
 
 int schema_version(struct db *db, int *version)

@@ -7,7 +7,7 @@
 
 #include "db.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 int schema_migrate(struct db *db) XB_MUST_CHECK;
 /* The version a database is at; 0 for an empty one. */

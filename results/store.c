@@ -23,16 +23,33 @@ struct results_store {
 	struct db *db;
 	struct case_entry *cases;
 	int nr_cases, cap;
+	int transaction_depth; /* > 0: the store's own transactions join the caller's */
 };
 
-static int open_store(const char *url, bool create, struct results_store **out)
+/* A reader opens read-only; a database of an older schema is migrated first, for which it
+ * is opened for writing. */
+static int open_for_reading(const char *url, struct db **db)
+{
+	int version, rc = db_open(url, DB_READ, db);
+
+	if (rc || (rc = schema_version(*db, &version)) || version >= SCHEMA_VERSION)
+		return rc;
+	db_close(*db);
+	*db = NULL;
+	if ((rc = db_open(url, DB_WRITE, db)))
+		return xb_fail(-rc, "the database has schema version %d and must be migrated to version %d before "
+			       "it is read, which needs writing: %s", version, SCHEMA_VERSION, xb_error_message());
+	return 0;
+}
+
+static int open_store(const char *url, enum db_access access, struct results_store **out)
 {
 	struct results_store *st = calloc(1, sizeof(*st));
 	int rc;
 
 	if (!st)
 		return xb_fail(ENOMEM, "out of memory");
-	rc = db_open(url, create, &st->db);
+	rc = access == DB_READ ? open_for_reading(url, &st->db) : db_open(url, access, &st->db);
 	if (!rc)
 		rc = schema_migrate(st->db);
 	if (rc) {
@@ -44,22 +61,63 @@ static int open_store(const char *url, bool create, struct results_store **out)
 	return 0;
 }
 
+static void forget_cases(struct results_store *st)
+{
+	for (int i = 0; i < st->nr_cases; i++)
+		free(st->cases[i].name);
+	st->nr_cases = 0;
+}
+
 int results_open(const char *url, struct results_store **out)
 {
-	return open_store(url, true, out);
+	return open_store(url, DB_CREATE, out);
 }
 
 int results_open_existing(const char *url, struct results_store **out)
 {
-	return open_store(url, false, out);
+	return open_store(url, DB_WRITE, out);
+}
+
+int results_open_for_reading(const char *url, struct results_store **out)
+{
+	return open_store(url, DB_READ, out);
+}
+
+/* The store's own transactions: the outermost begins and commits; inside a caller's
+ * transaction they only count, and a failure is rolled back by the caller, whole. */
+int results_begin(struct results_store *st)
+{
+	int rc = st->transaction_depth ? 0 : db_begin(st->db);
+
+	st->transaction_depth += !rc;
+	return rc;
+}
+
+int results_commit(struct results_store *st)
+{
+	if (st->transaction_depth <= 0)
+		return xb_fail(EINVAL, "results_commit() without results_begin()");
+	if (--st->transaction_depth)
+		return 0;
+	return db_commit(st->db);
+}
+
+/* After a failed results_begin's work (or a failed results_commit): the first error stays. */
+void results_rollback(struct results_store *st)
+{
+	if (st->transaction_depth > 0)
+		st->transaction_depth--;
+	if (st->transaction_depth)
+		return;
+	db_rollback(st->db);
+	forget_cases(st); /* ids cached inside the transaction are gone with it */
 }
 
 void results_close(struct results_store *st)
 {
 	if (!st)
 		return;
-	for (int i = 0; i < st->nr_cases; i++)
-		free(st->cases[i].name);
+	forget_cases(st);
 	free(st->cases);
 	db_close(st->db);
 	free(st);
@@ -105,7 +163,8 @@ int results_put_machine(struct results_store *st, const struct machine_record *m
 		return rc;
 	rc = db_prepare(st->db,
 			"INSERT INTO machines (id, fingerprint, hostname, vendor, family, model, stepping,"
-			" microcode, brand, xcr0, xss, cpuid_dump) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s);
+			" microcode, brand, xcr0, xss, cpuid_dump) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			" ON CONFLICT (fingerprint) DO NOTHING", &s);
 	if (rc)
 		return rc;
 	if ((rc = db_bind_int64(s, 1, *machine_id)) || (rc = db_bind_text(s, 2, m->fingerprint)) ||
@@ -118,10 +177,11 @@ int results_put_machine(struct results_store *st, const struct machine_record *m
 	rc = db_step(s);
 out:
 	db_finalize(s);
-	/* Another writer may have inserted the same machine first. */
-	if (rc < 0 && find_machine(st, m->fingerprint, machine_id) == 0)
-		rc = 0;
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	/* another writer may have inserted the same machine first: its id is the one */
+	rc = find_machine(st, m->fingerprint, machine_id);
+	return rc == -ENOENT ? xb_fail(EIO, "machine %s was not stored", m->fingerprint) : rc;
 }
 
 int results_begin_run(struct results_store *st, int64_t machine_id, const struct run_record *r,
@@ -176,6 +236,8 @@ static int64_t known_case(const struct results_store *st, const char *name)
 {
 	struct case_entry key = { .name = (char *)name }, *e;
 
+	if (!st->nr_cases)
+		return 0; /* no array yet: bsearch must not be given NULL */
 	e = bsearch(&key, st->cases, (size_t)st->nr_cases, sizeof(*st->cases), by_name);
 	return e ? e->id : 0;
 }
@@ -241,7 +303,7 @@ static int add_cases(struct results_store *st, const struct case_record *cases, 
 {
 	struct bulk_insert *b;
 	int64_t next;
-	int rc = db_begin(st->db);
+	int rc = results_begin(st);
 
 	if (rc)
 		return rc;
@@ -258,10 +320,10 @@ static int add_cases(struct results_store *st, const struct case_record *cases, 
 		rc = bulk_end_row(b);
 	}
 	rc = bulk_close(b, rc);
-	if (!rc && !(rc = db_commit(st->db)))
+	if (!rc && !(rc = results_commit(st)))
 		return 0;
 fail:
-	db_rollback(st->db);
+	results_rollback(st);
 	return rc;
 }
 
@@ -379,13 +441,13 @@ int results_put_cases(struct results_store *st, int64_t run_id, const struct cas
 	if (!ids)
 		return xb_fail(ENOMEM, "out of memory");
 	rc = case_ids(st, cases, n, ids);
-	if (!rc && !(rc = db_begin(st->db))) {
+	if (!rc && !(rc = results_begin(st))) {
 		/* parents first: the foreign keys are checked row by row */
 		if ((rc = insert_results(st->db, run_id, ids, cases, n)) ||
 		    (rc = insert_attributes(st->db, run_id, ids, cases, n)) ||
 		    (rc = insert_samples(st->db, run_id, ids, cases, n)) ||
-		    (rc = insert_metrics(st->db, run_id, ids, cases, n)) || (rc = db_commit(st->db)))
-			db_rollback(st->db);
+		    (rc = insert_metrics(st->db, run_id, ids, cases, n)) || (rc = results_commit(st)))
+			results_rollback(st);
 	}
 	free(ids);
 	return rc;
@@ -396,15 +458,39 @@ int results_put_case(struct results_store *st, int64_t run_id, const struct case
 	return results_put_cases(st, run_id, c, 1);
 }
 
+/*
+ * In a transaction of its own (or the caller's): a connection lost while the server commits
+ * it is then reported as such (the run may be complete), not as an UPDATE that failed.
+ */
 int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at, const char *disturbed)
 {
 	struct db_stmt *s;
-	int rc = db_prepare(st->db, "UPDATE runs SET complete = 1, finished_at = ?, disturbed = ? WHERE id = ?", &s);
+	int rc = results_begin(st);
 
 	if (rc)
 		return rc;
-	if (!(rc = db_bind_text(s, 1, finished_at)) && !(rc = db_bind_text(s, 2, disturbed)) &&
-	    !(rc = db_bind_int64(s, 3, run_id)))
+	rc = db_prepare(st->db, "UPDATE runs SET complete = 1, finished_at = ?, disturbed = ? WHERE id = ?", &s);
+	if (!rc) {
+		if (!(rc = db_bind_text(s, 1, finished_at)) && !(rc = db_bind_text(s, 2, disturbed)) &&
+		    !(rc = db_bind_int64(s, 3, run_id)))
+			rc = db_step(s);
+		db_finalize(s);
+	}
+	if (rc < 0 || (rc = results_commit(st))) {
+		results_rollback(st);
+		return rc;
+	}
+	return 0;
+}
+
+int results_label_run(struct results_store *st, int64_t run_id, const char *label)
+{
+	struct db_stmt *s;
+	int rc = db_prepare(st->db, "UPDATE runs SET label = ? WHERE id = ?", &s);
+
+	if (rc)
+		return rc;
+	if (!(rc = db_bind_text(s, 1, label)) && !(rc = db_bind_int64(s, 2, run_id)))
 		rc = db_step(s);
 	db_finalize(s);
 	return rc < 0 ? rc : 0;

@@ -1,7 +1,7 @@
 /*
  * store.h - the results API: machines, runs, per-case results and raw samples. Every case
  * is written in its own transaction, so a run that dies keeps the cases it finished and
- * stays marked incomplete.
+ * stays marked incomplete; a caller may also put several calls in one transaction.
  */
 #ifndef XB_RESULTS_STORE_H
 #define XB_RESULTS_STORE_H
@@ -75,8 +75,11 @@ struct case_record {
 };
 
 int results_open(const char *url, struct results_store **out) XB_MUST_CHECK;
-/* For readers: an SQLite file that does not exist is an error, not a new database. */
+/* For writers of a database that must exist: an SQLite file that does not exist is an error. */
 int results_open_existing(const char *url, struct results_store **out) XB_MUST_CHECK;
+/* For readers: the database must exist and is opened read-only (an SQLite file in a
+ * read-only place can be read), after migrating an older schema. */
+int results_open_for_reading(const char *url, struct results_store **out) XB_MUST_CHECK;
 void results_close(struct results_store *st);
 
 int results_put_machine(struct results_store *st, const struct machine_record *m,
@@ -90,10 +93,18 @@ int results_put_case(struct results_store *st, int64_t run_id, const struct case
 /* Many cases in one transaction: all are stored or none (import). */
 int results_put_cases(struct results_store *st, int64_t run_id, const struct case_record *cases,
 		      int nr_cases) XB_MUST_CHECK;
+/* One transaction around several calls (an import: all stored or nothing); the store's own
+ * transactions join it. After a failure inside it, results_rollback() undoes it all. */
+int results_begin(struct results_store *st) XB_MUST_CHECK;
+int results_commit(struct results_store *st) XB_MUST_CHECK;
+void results_rollback(struct results_store *st);
 /* Marks the run complete, stamps its end time and, when @disturbed is not NULL, records why
- * the run was disturbed (disturbance.h). */
+ * the run was disturbed (disturbance.h); a transaction of its own, or part of the caller's. */
 int results_finish_run(struct results_store *st, int64_t run_id, const char *finished_at,
 		       const char *disturbed) XB_MUST_CHECK;
+
+/* Labels run @run_id (the nightly labels its night's run once it knows its date and kernel). */
+int results_label_run(struct results_store *st, int64_t run_id, const char *label) XB_MUST_CHECK;
 
 /* The database under the store, for the readers in results/ (series, baselines, history). */
 struct db *results_db(struct results_store *st);

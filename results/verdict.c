@@ -22,6 +22,7 @@ static const char *const names[VERDICT_COUNT] = {
 	[VERDICT_NEW] = "new",
 	[VERDICT_MISSING] = "missing",
 	[VERDICT_FAILED] = "failed",
+	[VERDICT_DRIFT] = "drift",
 };
 
 /* The most rounds and runs a noisy case's resolution is worked out for. */

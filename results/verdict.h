@@ -26,6 +26,8 @@ enum verdict {
 	VERDICT_NEW,         /* measured in NEW only */
 	VERDICT_MISSING,     /* measured in BASE only */
 	VERDICT_FAILED,      /* NEW failed the case's own checks: no numbers */
+	VERDICT_DRIFT,       /* slower by small steps over many nights, which no single night flagged:
+			      * set by the nightly's trend test (trend.h), never by verdict_decide() */
 	VERDICT_COUNT,
 };
 

@@ -4,15 +4,17 @@ set -eu
 
 packages="
   build-essential cmake pkg-config git
+  clang libclang-rt-14-dev
   libbenchmark-dev libbenchmark-tools
   libhwloc-dev hwloc-nox
   libpfm4-dev
   libsqlite3-dev sqlite3
   libpq-dev postgresql
   libcjson-dev
+  zlib1g-dev
   libxml2-utils
   libcmocka-dev
-  gnuplot-nox fonts-dejavu-core
+  gnuplot-nox fonts-dejavu-core groff-base
   chromium
   python3 python3-scipy python3-numpy
   qemu-system-x86 busybox-static cpio kmod xz-utils

@@ -10,7 +10,8 @@ usage: host/module/build.sh [--kdir DIR] [--out DIR] [--werror]
 
   --kdir DIR  the kernel build directory (default /lib/modules/\$(uname -r)/build);
               Debian's is /usr/src/linux-headers-RELEASE from linux-headers-RELEASE
-  --out DIR   where to build (default build/module); the module is DIR/xstate_bench.ko
+  --out DIR   where to build (default build/module in a source tree, else ./xstate-bench-module);
+              the module is DIR/xstate_bench.ko
   --werror    turn compiler warnings into errors
 USAGE
 	exit 2
@@ -19,6 +20,8 @@ USAGE
 src=$(cd "$(dirname "$0")/../.." && pwd)
 kdir=/lib/modules/$(uname -r)/build
 out=$src/build/module
+# installed sources (share/xstate-bench, no CMakeLists.txt): build in the current directory
+[ -f "$src/CMakeLists.txt" ] || out=$PWD/xstate-bench-module
 kcflags=""
 while [ $# -gt 0 ]; do
 	case $1 in

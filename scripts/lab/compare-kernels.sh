@@ -18,7 +18,7 @@ usage: compare-kernels.sh [OPTIONS] ABI[:FLAVOUR] ABI[:FLAVOUR]
   --filter REGEX    only these cases
   --repetitions N   samples per case (default: run --quick's)
   --format F        compare's format: text, markdown, json, junit (default markdown)
-  --bench PATH      the xstate-bench binary (default build/xstate-bench)
+  --bench PATH      the xstate-bench binary (default build/xstate-bench, else the one on PATH)
   --timeout S       seconds each lab run may take (default 1800)
   --no-module       do not build and load the xstate_bench module (host/module/build.sh
                     builds it against each kernel's own headers; its native/ring0 cases
@@ -32,6 +32,7 @@ USAGE
 
 db=${XSTATE_BENCH_DB:-xstate-bench.db} suite=native,kvm,guest,kapi filter="" reps="" format=markdown
 bench="$repo/build/xstate-bench" timeout=1800 module=yes
+[ -x "$bench" ] || bench=$(command -v xstate-bench || echo "$bench") # an installed one
 [ -x "$repo/host/module/build.sh" ] || module=no
 while [ $# -gt 0 ]; do
 	case $1 in

@@ -44,6 +44,12 @@ def log(message):
     print(f"compare-series: {message}", file=sys.stderr, flush=True)
 
 
+def default_bench():
+    """The build tree's xstate-bench, else an installed one (this script under share/xstate-bench)."""
+    built = os.path.join(REPO, "build", "xstate-bench")
+    return built if os.access(built, os.X_OK) else (shutil.which("xstate-bench") or built)
+
+
 def parse_args():
     p = argparse.ArgumentParser(
         prog="compare-series.py", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -66,7 +72,8 @@ def parse_args():
                    help="judge QEMU TCG timings like real ones (every output says so in a banner)")
     p.add_argument("--accel", choices=("tcg", "kvm"), default="tcg",
                    help="tcg (default: timings functional only) or kvm (-cpu host: real timings)")
-    p.add_argument("--bench", default=os.path.join(REPO, "build", "xstate-bench"), help="the xstate-bench binary")
+    p.add_argument("--bench", default=default_bench(),
+                   help="the xstate-bench binary (default build/xstate-bench, else the one on PATH)")
     p.add_argument("--timeout", type=int, default=1800, help="seconds each lab run may take (default 1800)")
     p.add_argument("--no-module", action="store_true", help="neither build nor load the xstate_bench module")
     p.add_argument("--threshold", help="review's --threshold PCT")

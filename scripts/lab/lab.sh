@@ -30,8 +30,9 @@ options:
   --insmod KO         load this module after kvm and kvm_amd (e.g. one built against the
                       kernel's headers from 'lab.sh fetch')
   --bench PATH        the xstate-bench binary to put at /usr/bin/xstate-bench, with the guest
-                      payload xstate-guest.elf beside it when it is there
-                      (default: build/xstate-bench when it exists)
+                      payload xstate-guest.elf beside it (from beside PATH, or from the
+                      install's libexec/xstate-bench) when it is there
+                      (default: build/xstate-bench when it exists, else xstate-bench on PATH)
   --timeout S         seconds the command may run (default 600); the VM gets S + 180 to boot
   --memory MIB        VM memory (default 2048)
   --cpus N            VM CPUs (default 1)
@@ -68,7 +69,12 @@ esac
 
 abi="" flavour=amd64 kroot="" accel=tcg timeout=600 memory=2048 cpus=1 keep="" console=run
 bench="" puts="" gets="" insmods=""
-[ -x "$repo/build/xstate-bench" ] && bench="$repo/build/xstate-bench"
+# the build tree's, else an installed one (lab.sh installed under share/xstate-bench)
+if [ -x "$repo/build/xstate-bench" ]; then
+	bench="$repo/build/xstate-bench"
+else
+	bench=$(command -v xstate-bench || true)
+fi
 nl='
 '
 while [ $# -gt 0 ]; do
@@ -160,6 +166,7 @@ if [ -n "$bench" ]; then
 	"$here/stage-file.sh" "$stage" "$bench" /usr/bin/xstate-bench || die "staging $bench failed"
 	# the guest payload beside it, where xstate-bench looks for it
 	payload="$(dirname "$bench")/xstate-guest.elf"
+	[ -f "$payload" ] || payload="$(dirname "$bench")/../libexec/xstate-bench/xstate-guest.elf"
 	[ ! -f "$payload" ] || "$here/stage-file.sh" "$stage" "$payload" /usr/bin/xstate-guest.elf ||
 		die "staging $payload failed"
 fi

@@ -21,7 +21,7 @@ usage: run-kernel.sh --db FILE --label L (--kernel ABI [--flavour F] | --root DI
                     its build tree at DIR/usr/src/linux-headers-RELEASE
   --no-module       neither build nor load the xstate_bench module
   --module-out DIR  where the module is built (default beside the bench binary)
-  --bench PATH      the xstate-bench binary (default build/xstate-bench)
+  --bench PATH      the xstate-bench binary (default build/xstate-bench, else the one on PATH)
   --timeout S       seconds the lab run may take (default 1800)
   --accel A         tcg (default) or kvm, as lab.sh
   RUN-OPTION...     options of xstate-bench run (--suite, --filter, --quick, ...)
@@ -38,6 +38,7 @@ bad() {
 }
 
 db="" label="" abi="" flavour=amd64 kroot="" module=yes modout="" bench="$repo/build/xstate-bench"
+[ -x "$bench" ] || bench=$(command -v xstate-bench || echo "$bench") # an installed one
 timeout=1800 accel=tcg
 while [ $# -gt 0 ]; do
 	case $1 in

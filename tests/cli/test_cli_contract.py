@@ -3,12 +3,13 @@ bad arguments, clear errors (exit 1) when a file or the database is unusable, an
 JSON carrying what DESIGN.md lists."""
 import json
 import os
+import re
 
 import xbtest
 from xbtest import run
 
-COMMANDS = ["probe", "list", "run"]
-RESULTS_COMMANDS = ["compare", "baseline", "history", "report", "import", "export"]
+COMMANDS = ["probe", "list", "run", "nightly"]
+RESULTS_COMMANDS = ["compare", "baseline", "history", "report", "review", "import", "export"]
 
 
 class Contract(xbtest.TempDirTest):
@@ -37,6 +38,49 @@ class Contract(xbtest.TempDirTest):
             self.assertEqual(r.returncode, 0, c)
             self.assertTrue(r.stdout.startswith("usage: xstate-bench " + c), c)
 
+    def test_help_three_ways(self):
+        """CMD --help, CMD -h and help CMD print the same text, to stdout, within 80 columns,
+        starting with the usage line."""
+        for c in COMMANDS + RESULTS_COMMANDS + ["help"]:
+            long, short, via = run(c, "--help"), run(c, "-h"), run("help", c)
+            for r in (long, short, via):
+                self.assertEqual(r.returncode, 0, c)
+                self.assertEqual(r.stderr, "", c)
+            self.assertEqual(long.stdout, short.stdout, c)
+            self.assertEqual(long.stdout, via.stdout, c)
+            self.assertTrue(long.stdout.startswith("usage: xstate-bench " + c), c)
+            for line in long.stdout.splitlines():
+                self.assertLessEqual(len(line), 80, f"{c}: {line}")
+        top = run("-h")
+        self.assertEqual(top.returncode, 0)
+        self.assertEqual(top.stdout, run("help").stdout)
+        self.assertUsageError(run("help", "frobnicate"), "unknown command 'frobnicate'")
+
+    def test_every_option_in_help_is_parsed(self):
+        """The help and the parser come from one table: every option the help lists that takes
+        an argument is known to the parser (it asks for the argument), and nothing else is."""
+        for c in COMMANDS + RESULTS_COMMANDS:
+            text = run(c, "--help").stdout
+            with_argument = re.findall(r"^  (?:-\w, )?--([a-z][a-z0-9-]*) [A-Z]", text, re.M)
+            self.assertTrue(with_argument or c == "probe", c)
+            for opt in with_argument:
+                self.assertUsageError(run(c, f"--{opt}"), f"--{opt}: wants an argument")
+            self.assertUsageError(run(c, "--surely-not-an-option"), "unknown option '--surely-not-an-option'")
+
+    def test_man_pages_written_from_the_tables(self):
+        out = os.path.join(self.tmp, "man")
+        r = run("help", "--man-dir", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pages = sorted(os.listdir(out))
+        self.assertEqual(pages, sorted(["xstate-bench.1"] + [f"xstate-bench-{c}.1" for c in
+                                                             COMMANDS + RESULTS_COMMANDS + ["help"]]))
+        with open(os.path.join(out, "xstate-bench-run.1")) as f:
+            page = f.read()
+        self.assertTrue(page.startswith('.TH "XSTATE-BENCH-RUN" "1"'))
+        self.assertIn(".SH OPTIONS", page)
+        self.assertIn("\\fB\\-\\-progress\\fR\\ \\fIMODE\\fR", page)
+        self.assertUsageError(run("help", "--man-dir", out, "run"), "--man-dir and --completion")
+
     def test_bad_flag_everywhere(self):
         for c in COMMANDS:
             self.assertUsageError(run(c, "--no-such-flag"), "--no-such-flag")
@@ -61,7 +105,7 @@ class Contract(xbtest.TempDirTest):
         self.assertFalse(os.path.exists(db), "a rejected command must not create the database")
 
     def test_results_commands(self):
-        """compare, baseline, history, report, import, export: --help, bad flags and missing
+        """compare, baseline, history, report, review, import, export: --help, bad flags and missing
         arguments; a reader never creates a database."""
         db = os.path.join(self.tmp, "x.db")
         for c in RESULTS_COMMANDS:
@@ -73,7 +117,10 @@ class Contract(xbtest.TempDirTest):
         self.assertUsageError(run("compare", "--db", db, "--threshold", "x", "1", "2"), "--threshold")
         self.assertUsageError(run("compare", "--db", db, "--alpha", "2", "1", "2"), "--alpha")
         self.assertUsageError(run("compare", "--db", db, "--format", "html", "1", "2"), "--format")
-        self.assertUsageError(run("baseline", "--db", db), "want set, list or show")
+        self.assertUsageError(run("baseline", "--db", db), "want set, list, show or accept")
+        self.assertUsageError(run("baseline", "--db", db, "accept", "1"), "say why with --reason TEXT")
+        self.assertUsageError(run("baseline", "--db", db, "--reason", "r", "accept"), "want one RUN")
+        self.assertUsageError(run("baseline", "--db", db, "--by", "me", "list"), "--by and --reason are for accept")
         self.assertUsageError(run("baseline", "--db", db, "set", "name"), "at least one RUN")
         self.assertUsageError(run("baseline", "--db", db, "show"), "want one NAME")
         self.assertUsageError(run("history", "--db", db), "missing CASE")

@@ -3,6 +3,8 @@ that count and counters that cannot, skipped cases stored with their reasons, sa
 their rounds with the evidence of what disturbed them."""
 import json
 import os
+import re
+import subprocess
 
 import xbtest
 from xbtest import run
@@ -179,6 +181,155 @@ class Run(xbtest.OneRunTest):
         self.assertEqual([r[0] for r in rows], ["native/save/xsaveopt/avx/clean"])
         self.assertTrue(0.0 <= rows[0][1] <= 1.0)
 
+
+
+# Runnable and skipped cases on any machine: without the module loaded, the ring-0 and kapi
+# cases skip (for one reason, or for their CPU's); the others run or skip for their own.
+OUTPUT_CASES = ("^native/(loop/empty/none|save/xsave/fp/(init|inuse)|save/xsavec/avx/inuse|ring0/save/xsave/fp/"
+                "(init|inuse)|ring0/msr/wrmsr-xfd/amx|amx/perm/amx)$|^kapi/fpu/alloc-guest-fpstate/user$")
+SHORT = ("--rounds", "2", "--repetitions", "2", "--min-time", "0.001", "--suite", "native,kapi")
+
+
+def skip_groups(out):
+    """The summary's skip groups: [(count, reason, example or None, ids listed)]."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("skipped: "))
+    groups = []
+    for line in lines[start + 1:]:
+        m = re.match(r"^ *(\d+)  (.*)$", line)
+        if m:
+            groups.append([int(m.group(1)), [m.group(2)], None, []])
+        elif line.startswith("       e.g. "):
+            groups[-1][2] = line[len("       e.g. "):]
+        elif line.startswith("         "):
+            groups[-1][3].append(line.strip())
+        elif line.startswith("       ") and groups[-1][2] is None and not groups[-1][3]:
+            groups[-1][1].append(line.strip())
+        elif not line.startswith("       "):
+            break
+    return [(n, " ".join(reason), example, ids) for n, reason, example, ids in groups]
+
+
+class Output(xbtest.OneRunTest):
+    """What a person sees: stdout in 80 columns, the table, the comparisons, the skips grouped
+    by reason with one example each, DISTURBED and the run id last; progress on stderr."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.run_once(*SHORT, "--filter", OUTPUT_CASES)
+        cls.planned = json.loads(run("list", "--json", "--suite", "native,kapi", "--filter", OUTPUT_CASES).stdout)["cases"]
+        cls.runnable = [c["id"] for c in cls.planned if c["runnable"]]
+
+    def test_fits_80_columns_and_ends_with_the_run_id(self):
+        self.assertEqual(self.result.returncode, 0, self.result.stderr)
+        lines = self.result.stdout.splitlines()
+        for line in lines:
+            self.assertLessEqual(len(line), 80, line)
+        self.assertEqual(lines[-1], "run id: 1")
+        if any(line.startswith("DISTURBED: ") for line in lines):  # right before the run id, wrapped
+            tail = "\n".join(lines[-4:])
+            self.assertRegex(tail, r"\nDISTURBED: [^\n]+(\n  [^\n]+)*\nrun id: 1$")
+
+    def test_table_lists_every_measured_case_in_plan_order(self):
+        lines = self.result.stdout.splitlines()
+        head = next(i for i, line in enumerate(lines) if line.startswith("case "))
+        self.assertRegex(lines[head], r"^case +ticks/op +ns/op +cycles/op +IQR%$")
+        rows = []
+        for line in lines[head + 1:]:
+            if not line or re.match(r"^[A-Za-z]: ", line):
+                break
+            rows.append(line.split()[0])
+        measured = [i for (i,) in self.q("SELECT c.name FROM results r JOIN cases c ON c.id = r.case_id "
+                                         "WHERE r.status = 'ok'")]
+        self.assertEqual(rows, [i for i in self.runnable if i in measured])
+
+    def test_skips_grouped_by_reason(self):
+        skipped = [c for c in self.planned if not c["runnable"]]
+        if not skipped:
+            self.skipTest("every selected case runs here")
+        groups = skip_groups(self.result.stdout)
+        want = {}
+        for c in skipped:
+            want.setdefault(c["reason"], []).append(c["id"])
+        self.assertRegex(self.result.stdout, rf"\nskipped: {len(skipped)} of {len(self.planned)} cases, for "
+                                             rf"{len(want)} reasons?")
+        self.assertEqual(len(groups), len(want))
+        counts = [n for n, _, _, _ in groups]
+        self.assertEqual(counts, sorted(counts, reverse=True))  # the largest group first
+        for n, reason, example, ids in groups:
+            self.assertIn(reason, want)
+            self.assertEqual(n, len(want[reason]))
+            self.assertEqual(example, want[reason][0])  # the first in plan order
+            self.assertEqual(ids, [])
+        for line in self.result.stdout.splitlines():  # no per-case skip lines
+            self.assertNotRegex(line, r"^  \S+: needs ")
+
+    def test_progress_on_stderr(self):
+        """Not a terminal: plain lines, a round's first sample and then every ten seconds;
+        case i of N never past N; the last line counts every sample once, Google
+        Benchmark's growing trial runs of a first repetition included once."""
+        err = self.result.stderr.splitlines()
+        progress = [line for line in err if re.match(r"xstate-bench: round \d", line)]
+        self.assertGreaterEqual(len(progress), 2)  # each round's first sample at least
+        rounds = set()
+        for line in progress:
+            m = re.match(r"xstate-bench: round (\d+)/2  case (\d+)/(\d+)  ", line)
+            self.assertIsNotNone(m, line)
+            self.assertLessEqual(int(m.group(2)), int(m.group(3)))
+            self.assertEqual(int(m.group(3)), len(self.runnable))
+            self.assertLessEqual(len(line), 80, line)
+            rounds.add(m.group(1))
+        self.assertEqual(rounds, {"1", "2"})
+        self.assertRegex(err[-1], rf"^xstate-bench: {len(self.runnable) * 2 * 2} samples in 2 rounds, \d+:\d\d$")
+        self.assertNotIn("round 1/2", self.result.stdout)
+
+    def test_quiet_verbose_wide(self):
+        db = os.path.join(self.dir, "more.db")
+        r = run("run", *SHORT, "--db", db, "--filter", OUTPUT_CASES, "--quiet", "--verbose", "--wide")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("xstate-bench: round", r.stderr)
+        self.assertNotIn("samples in", r.stderr)
+        self.assertRegex(r.stdout, r"\ncase +ticks/op +ns/op +cycles/op +IQR% +n notes\n")
+        self.assertRegex(r.stdout, r"\nnative/save/xsave/fp/init .* xinuse=0x")
+        skipped = [c for c in self.planned if not c["runnable"]]
+        groups = skip_groups(r.stdout) if skipped else []
+        self.assertEqual(sorted(i for _, _, _, ids in groups for i in ids), sorted(c["id"] for c in skipped))
+        self.assertTrue(all(example is None for _, _, example, _ in groups))
+
+    def test_one_updating_line_on_a_terminal(self):
+        """stderr a terminal (a pseudo-terminal here): the line is rewritten in place (carriage
+        return, erase to the end of the line), never scrolled, and the last line stays."""
+        import pty
+        import select
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([xbtest.BINARY, "run", *SHORT, "--db", os.path.join(self.dir, "tty.db"),
+                                 "--filter", OUTPUT_CASES], stdout=subprocess.PIPE, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            ready, _, _ = select.select([master], [], [], 1)
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                seen += data
+            elif proc.poll() is not None:
+                break
+        stdout = proc.communicate()[0]
+        os.close(master)
+        self.assertEqual(proc.returncode, 0)
+        text = seen.decode()
+        updates = text.split("\r\x1b[K")
+        self.assertGreaterEqual(len(updates), 3, text)
+        self.assertEqual(updates[0], "")
+        for u in updates[1:-1]:
+            self.assertNotIn("\n", u)  # rewritten, not scrolled
+            self.assertRegex(u, r"^round [12]/2  case \d+/\d+  ")
+        self.assertRegex(updates[-1], r"^xstate-bench: \d+ samples in 2 rounds, \d+:\d\d\r?\n$")
+        self.assertIn(b"run id: 1", stdout)
 
 if __name__ == "__main__":
     xbtest.main()

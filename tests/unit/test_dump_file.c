@@ -1,6 +1,6 @@
 /*
- * test_dump_file.c - the dump format: round trip, and every malformed input rejected with
- * the file and line named.
+ * test_dump_file.c - the dump format: round trip (a comment of several lines too), and every
+ * malformed input rejected with the file and line named.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -56,7 +56,8 @@ static void test_parse_and_round_trip(void **state)
 	assert_false(kvm.xcomp_guest_perm_known);
 	assert_non_null(strstr(kvm.xcomp_guest_perm_error, "No such device or address"));
 
-	text = cpuid_dump_format(&dump, &kernel, &kvm, "round trip");
+	/* a comment of several lines (a CPU's brand string may hold any byte) stays a comment */
+	text = cpuid_dump_format(&dump, &kernel, &kvm, "round\ntrip\r\nkernel.release x");
 	assert_non_null(text);
 	assert_int_equal(cpuid_dump_parse(text, "formatted", &again, &kernel_again, &kvm_again), 0);
 	free(text);
@@ -94,6 +95,11 @@ static void test_errors(void **state)
 	expect_error("xcr0 0x7\n", "no CPUID lines");
 	expect_error("xcr0 0x7\n   0x00000000 0x00: eax=0x1 ebx=0x0 ecx=0x0 edx=0x0 trailing\n",
 		     "malformed CPUID line");
+	/* a release the writer could not write back (found by fuzz_cpuid_dump) */
+	expect_error("xcr0 0x7\nkernel.release 6.1\r\r: eax=0x0\n", "bad.dump:2: unknown key or bad value");
+	expect_error("xcr0 0x7\nkernel.release \n", "bad.dump:2: unknown key or bad value");
+	expect_error("xcr0 0x7\nkernel.release 01234567890123456789012345678901234567890123456789012345678901234\n",
+		     "bad.dump:2: unknown key or bad value");
 }
 
 static void test_provider_answers_from_dump(void **state)

@@ -23,6 +23,7 @@ struct fake_case {
 	int calls, fail_after; /* fail_after 0: never */
 	int slow_every, disturbed_every; /* 0: never */
 	int begins, ends;
+	int64_t begun_batches[64]; /* what each repetition_begin was told */
 };
 
 struct reports {
@@ -54,9 +55,13 @@ static int fake_batch(void *ctx, struct gbench_batch *out)
 	return 0;
 }
 
-static void fake_begin(void *ctx)
+static void fake_begin(void *ctx, int64_t batches)
 {
-	((struct fake_case *)ctx)->begins++;
+	struct fake_case *c = ctx;
+
+	if (c->begins < 64)
+		c->begun_batches[c->begins] = batches;
+	c->begins++;
 }
 
 static int fake_end(void *ctx, struct gbench_metric *metrics, int max)
@@ -68,13 +73,18 @@ static int fake_end(void *ctx, struct gbench_metric *metrics, int max)
 	return 1;
 }
 
-static void register_case(const char *name, struct fake_case *c)
+static void register_case_with(const char *name, struct fake_case *c, int64_t iterations)
 {
 	const struct gbench_case gc = { .name = name, .batch = fake_batch, .ctx = c, .tsc_hz = 1e9,
-					.iterations = ITERATIONS, .repetition_begin = fake_begin,
+					.iterations = iterations, .repetition_begin = fake_begin,
 					.repetition_end = fake_end };
 
 	assert_int_equal(gbench_register(&gc), 0);
+}
+
+static void register_case(const char *name, struct fake_case *c)
+{
+	register_case_with(name, c, ITERATIONS);
 }
 
 static double counter(const struct gbench_repetition *rep, const char *name)
@@ -105,13 +115,18 @@ static void collect(void *ctx, const struct gbench_repetition *rep)
 	r->n++;
 }
 
-static int run(struct reports *r)
+static int run_with(struct reports *r, const char *min_time)
 {
 	char *argv[] = { "test_gbench", "--benchmark_repetitions=4", "--benchmark_enable_random_interleaving=true",
-			 NULL };
+			 (char *)min_time, NULL };
 
 	memset(r, 0, sizeof(*r));
-	return gbench_run(3, argv, collect, r);
+	return gbench_run(min_time ? 4 : 3, argv, collect, r);
+}
+
+static int run(struct reports *r)
+{
+	return run_with(r, NULL);
 }
 
 static void test_a_late_failure_fails_the_rest_and_the_run_goes_on(void **state)
@@ -184,9 +199,38 @@ static void test_a_sample_is_the_median_of_its_undisturbed_batches(void **state)
 			assert_true(r.rep[i].preempted == 1);
 		}
 	}
-	/* each sample bracketed by the hooks (and Google Benchmark's trial runs too) */
+	/* each sample bracketed by the hooks, told its batch count */
 	assert_int_equal(slow.begins, slow.ends);
-	assert_true(slow.ends >= REPS);
+	assert_int_equal(slow.begins, REPS);
+	for (int i = 0; i < slow.begins; i++)
+		assert_int_equal(slow.begun_batches[i], ITERATIONS);
+}
+
+/*
+ * Without a fixed batch count Google Benchmark runs the first repetition again with more
+ * batches until it lasts --benchmark_min_time, then runs every later one with the count it
+ * kept: what the runner's progress relies on to count each sample once (a begin with more
+ * batches than the one just before it, of the same case, is the same sample again).
+ */
+static void test_trial_runs_grow_then_the_count_is_kept(void **state)
+{
+	struct fake_case c = { 0 }; /* 1000 ticks at 1 GHz: a microsecond a batch */
+	struct reports r;
+	int samples = 1;
+
+	(void)state;
+	register_case_with("grows", &c, 0);
+	assert_int_equal(run_with(&r, "--benchmark_min_time=0.002"), 1);
+	assert_int_equal(r.n, REPS);
+	assert_true(c.begins > REPS); /* at least one trial run before the first kept one */
+	for (int i = 1; i < c.begins; i++) {
+		assert_true(c.begun_batches[i] >= c.begun_batches[i - 1]);
+		samples += c.begun_batches[i] == c.begun_batches[i - 1];
+	}
+	assert_int_equal(samples, REPS);
+	for (int i = 0; i < r.n; i++)
+		assert_int_equal(r.rep[i].batches, c.begun_batches[c.begins - 1]);
+	assert_true(c.begun_batches[c.begins - 1] >= 2000);
 }
 
 int main(void)
@@ -195,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_a_sample_is_the_median_of_its_undisturbed_batches),
 		cmocka_unit_test(test_a_late_failure_fails_the_rest_and_the_run_goes_on),
 		cmocka_unit_test(test_an_early_failure_fails_every_repetition),
+		cmocka_unit_test(test_trial_runs_grow_then_the_count_is_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,7 +41,7 @@ static int fresh_database(void **state)
 
 	snprintf(name, sizeof(name), "xb_store_%d", nr_databases);
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
-	if (db_open(pg_admin, false, &admin) || db_exec(admin, sql))
+	if (db_open(pg_admin, DB_WRITE, &admin) || db_exec(admin, sql))
 		return -1;
 	db_close(admin);
 	snprintf(url, sizeof(url), "postgresql:///%s%s", name, q);
@@ -70,7 +70,7 @@ static int64_t query_int(const char *sql)
 	struct db_stmt *s;
 	int64_t v = -1;
 
-	assert_int_equal(db_open(url, false, &db), 0);
+	assert_int_equal(db_open(url, DB_READ, &db), 0);
 	assert_int_equal(db_prepare(db, sql, &s), 0);
 	if (db_step(s) == DB_ROW)
 		v = db_column_int64(s, 0);
@@ -83,7 +83,7 @@ static void exec_sql(const char *sql)
 {
 	struct db *db;
 
-	assert_int_equal(db_open(url, false, &db), 0);
+	assert_int_equal(db_open(url, DB_WRITE, &db), 0);
 	assert_int_equal(db_exec(db, sql), 0);
 	db_close(db);
 }
@@ -238,6 +238,59 @@ static void test_cases_across_connections(void **state)
 	results_close(b);
 }
 
+/*
+ * A transaction around several calls (an import) is stored whole or not at all: rolled back,
+ * the database is as before, and the case ids the store cached inside it are forgotten, so
+ * the same cases are stored again afterwards.
+ */
+static void test_caller_transaction_all_or_nothing(void **state)
+{
+	struct results_store *st;
+	int64_t m, run;
+	struct sample_record samples[] = { { .ticks_per_op = 10.0, .ns_per_op = 4.0, .batches = 100 } };
+	struct case_record c = { "native/test/op/tx/inuse", "ticks/op", CASE_OK, NULL, 1, 0, 1, samples, 0, NULL };
+
+	assert_int_equal(fresh_database(state), 0);
+	assert_int_equal(results_open(url, &st), 0);
+	assert_int_equal(results_begin(st), 0);
+	assert_int_equal(results_put_machine(st, &machine, &m), 0);
+	assert_int_equal(results_begin_run(st, m, &run_rec, &run), 0);
+	assert_int_equal(results_put_case(st, run, &c), 0);
+	assert_int_equal(results_finish_run(st, run, "2026-01-01T00:01:00Z", NULL), 0);
+	results_rollback(st);
+	assert_int_equal(query_int("SELECT count(*) FROM machines"), 0);
+	assert_int_equal(query_int("SELECT count(*) FROM runs"), 0);
+	assert_int_equal(query_int("SELECT count(*) FROM cases"), 0);
+	assert_int_equal(query_int("SELECT max(last_id) FROM id_sequences"), 0);
+	/* the same store again, committed this time */
+	assert_int_equal(results_begin(st), 0);
+	assert_int_equal(results_put_machine(st, &machine, &m), 0);
+	assert_int_equal(results_begin_run(st, m, &run_rec, &run), 0);
+	assert_int_equal(results_put_case(st, run, &c), 0);
+	assert_int_equal(results_commit(st), 0);
+	results_close(st);
+	assert_int_equal(query_int("SELECT count(*) FROM samples"), 1);
+	assert_int_equal(query_int("SELECT count(*) FROM cases"), 1);
+}
+
+/* A failed rollback (the transaction already gone) keeps the first error as the message. */
+static void test_rollback_keeps_first_error(void **state)
+{
+	struct db *db;
+	char first[XB_ERROR_MAX];
+
+	assert_int_equal(fresh_database(state), 0);
+	assert_int_equal(db_open(url, DB_CREATE, &db), 0);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_not_equal(db_exec(db, "INSERT INTO no_such_table VALUES (1)"), 0);
+	snprintf(first, sizeof(first), "%s", xb_error_message());
+	assert_non_null(strstr(first, "no_such_table"));
+	assert_int_equal(db_exec(db, "ROLLBACK"), 0); /* as SQLite does by itself after some errors */
+	db_rollback(db);
+	assert_string_equal(xb_error_message(), first);
+	db_close(db);
+}
+
 static void test_newer_schema_refused(void **state)
 {
 	struct results_store *st;
@@ -295,6 +348,8 @@ int main(void)
 		cmocka_unit_test(test_many_rows_and_atomic_batches),
 		cmocka_unit_test(test_ids_across_connections),
 		cmocka_unit_test(test_cases_across_connections),
+		cmocka_unit_test(test_caller_transaction_all_or_nothing),
+		cmocka_unit_test(test_rollback_keeps_first_error),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_not_a_database),
 		cmocka_unit_test(test_unreachable),
