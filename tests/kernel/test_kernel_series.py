@@ -155,7 +155,7 @@ def main():
     lablib.check(base["get"] == "ENXIO" and base["set_18"] == "EINVAL", f"without the patch: {base}")
     supp = int(new["supp"], 16)
     lablib.check(new["has"] == "ENXIO", f"KVM_HAS_DEVICE_ATTR as the RFC left it: {new}")
-    lablib.check(int(new["get"], 16) == int(new["prctl_perm_mask"], 16) & supp, f"GET against arch_prctl: {new}")
+    lablib.check(int(new["get"], 16) == int(new["prctl_perm"], 16) & supp, f"GET against arch_prctl: {new}")
     lablib.check(new["set_64"] == "EOPNOTSUPP" and new["set_group1"] == "ENXIO" and new["set_supp"] == "ENXIO",
                  f"SET's refusals: {new}")
     lablib.check(new["set_1"] == new["prctl_req_1"] == "EOPNOTSUPP", f"a static feature, as arch_prctl: {new}")

@@ -7,7 +7,7 @@
  *   supp                    KVM_X86_XCOMP_GUEST_SUPP
  *   has                     KVM_HAS_DEVICE_ATTR: 0 or the errno's name
  *   get                     KVM_GET_DEVICE_ATTR: the mask, or the errno's name
- *   prctl_perm              arch_prctl(ARCH_GET_XCOMP_GUEST_PERM)
+ *   prctl_perm              arch_prctl(ARCH_GET_XCOMP_GUEST_PERM): the mask, or the errno's name
  *   set_<N>, prctl_req_<N>  KVM_SET_DEVICE_ATTR with feature N, and the same request through
  *                           arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM) in a fresh child (guest
  *                           permission is the process's): 0 or the errno's name
@@ -95,9 +95,10 @@ int main(void)
 		printf("get=%s\n", strerrorname_np(errno));
 	else
 		printf("get=0x%" PRIx64 "\n", perm);
-	printf("prctl_perm=%s\n", syscall(SYS_arch_prctl, ARCH_GET_XCOMP_GUEST_PERM, &prctl_perm) ? strerrorname_np(errno)
-											: "");
-	printf("prctl_perm_mask=0x%" PRIx64 "\n", prctl_perm);
+	if (syscall(SYS_arch_prctl, ARCH_GET_XCOMP_GUEST_PERM, &prctl_perm))
+		printf("prctl_perm=%s\n", strerrorname_np(errno));
+	else
+		printf("prctl_perm=0x%" PRIx64 "\n", prctl_perm);
 	request(kvm, 64);
 	request(kvm, XFEATURE_SSE);
 	request(kvm, XFEATURE_XTILEDATA);
