@@ -1,6 +1,6 @@
 /*
- * review_format.c - the review as text (every line within REVIEW_TEXT_COLUMNS, words
- * wrapped under a label column) and as Markdown. Changes are percent (the ratio minus one),
+ * review_format.c - the review as text (every line within COMPARE_TEXT_WIDTH, words folded
+ * under a label column) and as Markdown. Changes are percent (the ratio minus one),
  * as compare prints them.
  */
 #include "review_format.h"
@@ -43,7 +43,7 @@ static void runs_text(const struct review_kernel *k, char *out, size_t size)
 		used += (size_t)snprintf(out + used, size - used, "%s %lld", i ? "," : "", (long long)k->runs[i]);
 }
 
-/* "built in 612 s", "cached (built in 612 s)" or "" */
+/* "; built here in 612 s", "; cached (its build took 612 s)", or "" when not built here */
 static void build_text(const struct review_kernel *k, char *out, size_t size)
 {
 	if (isnan(k->build_seconds))
