@@ -509,6 +509,8 @@ static int by_id(const void *key, const void *c)
 
 const struct series_case *series_find(const struct series *s, const char *case_id)
 {
+	if (!s->nr_cases) /* bsearch must not see a NULL array */
+		return NULL;
 	return bsearch(case_id, s->cases, (size_t)s->nr_cases, sizeof(*s->cases), by_id);
 }
 

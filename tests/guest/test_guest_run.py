@@ -58,8 +58,8 @@ class GuestRun(xbtest.TempDirTest):
             (guest_overhead, batches), = self.q(
                 db, "SELECT o.value, b.value FROM sample_metrics o JOIN sample_metrics b ON b.case_id = "
                     "o.case_id AND b.repetition = o.repetition AND b.name = 'guest_batches' JOIN cases c ON "
-                    "c.id = o.case_id WHERE c.name = ? AND o.name = 'guest_overhead_ticks' AND o.repetition = 4",
-                name)
+                    "c.id = o.case_id WHERE c.name = ? AND o.name = 'guest_overhead_ticks' AND o.repetition = ?",
+                name, n - 1)
             self.assertEqual(batches, 1, name)
             self.assertEqual(overhead, guest_overhead, name)
         attrs = dict(self.q(db, "SELECT ra.name, ra.value FROM result_attributes ra JOIN cases c "
