@@ -162,10 +162,7 @@ void compare_method_text(const struct comparison *c, FILE *out)
 		c->options.alpha, 100 * VERDICT_INTERVAL, 100 * VERDICT_POWER);
 }
 
-#define TEXT_WIDTH 80
-
-/* @lead then @text, folded at blanks to TEXT_WIDTH columns, later lines indented by @indent. */
-static void text_folded(FILE *out, const char *lead, const char *text, int indent)
+void compare_text_folded(FILE *out, const char *lead, const char *text, int indent)
 {
 	int column = fprintf(out, "%s", lead);
 	bool first = true;
@@ -174,13 +171,16 @@ static void text_folded(FILE *out, const char *lead, const char *text, int inden
 	while (*text) {
 		int word = (int)strcspn(text, " "), gap = first ? 0 : 1;
 
-		if (column > indent && column + gap + word > TEXT_WIDTH) {
+		if (column > indent && column + gap + word > COMPARE_TEXT_WIDTH) {
 			fprintf(out, "\n%*s", indent, "");
 			column = indent;
+			gap = 0;
 		} else if (gap) {
 			fputc(' ', out);
 			column++;
 		}
+		if (column + gap + word > COMPARE_TEXT_WIDTH) /* longer than a line: cut */
+			word = COMPARE_TEXT_WIDTH - column > 0 ? COMPARE_TEXT_WIDTH - column : 1;
 		column += fprintf(out, "%.*s", word, text);
 		first = false;
 		text += word;
@@ -189,8 +189,7 @@ static void text_folded(FILE *out, const char *lead, const char *text, int inden
 	fputc('\n', out);
 }
 
-/* A stream's text, for text_folded; NULL when out of memory. */
-static char *method_text(const struct comparison *c)
+char *compare_method_string(const struct comparison *c)
 {
 	char *text = NULL;
 	size_t size = 0;
@@ -208,7 +207,7 @@ static char *method_text(const struct comparison *c)
 
 static int series_lines(const struct comparison *c, FILE *out, const char *bullet, bool fold)
 {
-	char *method = method_text(c);
+	char *method = compare_method_string(c);
 
 	if (!method)
 		return xb_fail(ENOMEM, "out of memory");
@@ -219,7 +218,7 @@ static int series_lines(const struct comparison *c, FILE *out, const char *bulle
 		fprintf(out, "%s%s\n", c->news[k].name, series_complete(&c->news[k]) ? "" : " (INCOMPLETE)");
 	}
 	if (fold)
-		text_folded(out, bullet, method, 2);
+		compare_text_folded(out, bullet, method, 2);
 	else
 		fprintf(out, "%s%s\n", bullet, method);
 	free(method);
@@ -252,7 +251,7 @@ static void text_reasons(const struct comparison *c, const struct comparison_row
 			snprintf(lead + n, sizeof(lead) - (size_t)n, "functional only, never a regression: ");
 		else
 			snprintf(lead + n, sizeof(lead) - (size_t)n, "%s: ", verdict_name(row->cells[k].verdict));
-		text_folded(out, lead, reason, 6);
+		compare_text_folded(out, lead, reason, 6);
 	}
 }
 
@@ -265,7 +264,7 @@ static int write_text(const struct comparison *c, FILE *out)
 		return rc;
 	for (int i = 0; i < c->nr_notes; i++) {
 		note_lead(c, &c->notes[i], lead, sizeof(lead));
-		text_folded(out, lead, c->notes[i].text, 2);
+		compare_text_folded(out, lead, c->notes[i].text, 2);
 	}
 	if (c->nr_news == 1)
 		fprintf(out, "\n  %10s %10s %8s %17s %6s %7s  %s\n", "base", "new", "change", "95% interval", "detect",
@@ -314,7 +313,7 @@ static int write_text(const struct comparison *c, FILE *out)
 	for (int k = 0; k < c->nr_news; k++) {
 		snprintf(lead, sizeof(lead), c->nr_news > 1 ? "%d: " : "", k + 1);
 		compare_counts_text(c, k, counts, sizeof(counts));
-		text_folded(out, lead, counts, (int)strlen(lead) + 2);
+		compare_text_folded(out, lead, counts, (int)strlen(lead) + 2);
 	}
 	return 0;
 }
@@ -333,7 +332,7 @@ static const char *const markdown_emphasis[] = {
 	[TEST_PASS] = ", %s", [TEST_FAIL] = ", **%s**", [TEST_SKIP] = ", _%s_",
 };
 
-static void markdown_cell(const struct comparison *c, const struct comparison_row *row, int k, FILE *out)
+void compare_markdown_cell(const struct comparison *c, const struct comparison_row *row, int k, FILE *out)
 {
 	const struct case_verdict *v = &row->cells[k];
 	const char *reason = compare_cell_reason(row, k);
@@ -383,7 +382,7 @@ static int write_markdown(const struct comparison *c, FILE *out)
 		compare_number_text(row->cells[0].base_median, base, sizeof(base));
 		fprintf(out, "| `%s` | %s | %s |", row->id, series_metric_unit(c->metric, row->unit), base);
 		for (int k = 0; k < c->nr_news; k++)
-			markdown_cell(c, row, k, out);
+			compare_markdown_cell(c, row, k, out);
 		fputc('\n', out);
 	}
 	fputc('\n', out);

@@ -37,6 +37,14 @@ const char *compare_cell_reason(const struct comparison_row *row, int k);
  * reason. */
 void compare_cell_figures(const struct comparison *c, const struct comparison_row *row, int k, const char *prefix,
 			  FILE *out);
+/* The width of the text format's lines. */
+#define COMPARE_TEXT_WIDTH 80
+/* @lead then @text, folded at blanks to COMPARE_TEXT_WIDTH columns, later lines indented by
+ * @indent; a word longer than a line is cut. */
+void compare_text_folded(FILE *out, const char *lead, const char *text, int indent);
+/* NEW series @k's cell of @row in a Markdown table, " figures, verdict (reason) |", or " - |"
+ * when neither side has the case. */
+void compare_markdown_cell(const struct comparison *c, const struct comparison_row *row, int k, FILE *out);
 /* Writes @s on one line: line breaks become blanks (a reason in figures, KTAP data). */
 void compare_one_line(FILE *out, const char *s);
 /* "2 regression, 1 improvement, 17 noisy": the counts against NEW series @k, regressions and
@@ -45,6 +53,8 @@ void compare_one_line(FILE *out, const char *s);
 void compare_counts_text(const struct comparison *c, int k, char *out, size_t size);
 /* "threshold 2%, alpha 0.01 over all cases (Holm); ...": how the verdicts were reached. */
 void compare_method_text(const struct comparison *c, FILE *out);
+/* The same as a string to free(), for folding; NULL when out of memory. */
+char *compare_method_string(const struct comparison *c);
 /* Writes @s with <, >, &, " and ' escaped, for XML (JUnit) and HTML (the report); line breaks
  * too, for an attribute. markup_text() keeps them, for an element's text. */
 void markup_escaped(FILE *out, const char *s);

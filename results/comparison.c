@@ -56,6 +56,15 @@ const char *comparison_functional_only(const struct comparison_row *row, int k)
 	return row->news[k] ? row->news[k]->functional_only : NULL;
 }
 
+const char *comparison_functional_only_judged(const struct comparison *c)
+{
+	for (int r = 0; c->options.functional_only_verdicts && r < c->nr_rows; r++)
+		for (int k = 0; k < c->nr_news; k++)
+			if (comparison_functional_only(&c->rows[r], k))
+				return comparison_functional_only(&c->rows[r], k);
+	return NULL;
+}
+
 static int estimate(const struct series *s, const struct series_case *c, struct side_estimate *out, double *median)
 {
 	*median = c ? stats_median(c->values, c->n) : NAN;
@@ -108,7 +117,8 @@ static int measure_rows(struct comparison *c)
 			const struct series_unmeasured *failed = unmeasured(c, k, row->id, CASE_ERROR);
 
 			verdict_measure(&b, bm, &n, nm, v);
-			v->functional_only = comparison_functional_only(row, k) != NULL;
+			/* judged like any other when asked for: then the outputs say so */
+			v->functional_only = comparison_functional_only(row, k) && !c->options.functional_only_verdicts;
 			v->control = !strcmp(row->id, ID_EMPTY_LOOP);
 			v->failure = failed ? failed->reason : NULL;
 		}
@@ -138,7 +148,7 @@ static bool cases_marked(const struct comparison *c, int k, bool base, const cha
 	for (int r = 0; r < c->nr_rows; r++) {
 		const struct series_case *sc = base ? c->rows[r].base : c->rows[r].news[k];
 
-		if (!sc || comparison_functional_only(&c->rows[r], k))
+		if (!sc || c->rows[r].cells[k].functional_only)
 			continue;
 		measured++;
 		disturbed += disturbance_case(&sc->interference, case_why, sizeof(case_why));

@@ -89,6 +89,16 @@ int comparison_add_series_notes(struct comparison *c) XB_MUST_CHECK;
 void comparison_free_notes(struct comparison *c);
 /* The reason a cell's timings mean nothing (from either side), or NULL. */
 const char *comparison_functional_only(const struct comparison_row *row, int k);
+/* The first note of a comparison that judged functional-only timings, so that every output
+ * says it (kind "FUNCTIONAL ONLY", about the whole comparison, with the cases' reason). */
+#define COMPARISON_FUNCTIONAL_ONLY_NOTE "FUNCTIONAL ONLY"
+#define COMPARISON_FUNCTIONAL_ONLY_BANNER \
+	"these timings are not a real CPU's. Verdicts are given on them only because " \
+	"--functional-only-verdicts asked for them: they say what the paths cost where they ran, " \
+	"not on silicon"
+/* The reason of the first functional-only case the comparison judged, or NULL when it judged
+ * none (options.functional_only_verdicts unset, or no such case). */
+const char *comparison_functional_only_judged(const struct comparison *c);
 /* Whether the shift against NEW series @k is beyond the threshold. */
 bool comparison_shift_beyond(const struct comparison *c, int k);
 enum comparison_outcome comparison_outcome(const struct comparison *c);

@@ -1,6 +1,6 @@
 /*
- * comparison_notes.c - the lines printed with a comparison besides its cases: runs that did
- * not finish; per NEW series its machine-wide shift, the shift's controls, whether the
+ * comparison_notes.c - the lines printed with a comparison besides its cases: functional-only
+ * timings judged on request; runs that did not finish; per NEW series its machine-wide shift, the shift's controls, whether the
  * column is disturbed or inconclusive, what would resolve its noisy cases; and NEW series
  * measured on other machines than BASE.
  */
@@ -219,7 +219,12 @@ static int noisy_note(struct comparison *c, int k)
 
 int comparison_add_series_notes(struct comparison *c)
 {
-	int rc = incomplete_runs(c);
+	const char *judged = comparison_functional_only_judged(c);
+	int rc = judged ? comparison_add_note(c, -1, COMPARISON_FUNCTIONAL_ONLY_NOTE, "%s (%s)",
+					      COMPARISON_FUNCTIONAL_ONLY_BANNER, judged) : 0;
+
+	if (!rc)
+		rc = incomplete_runs(c);
 
 	for (int k = 0; k < c->nr_news && !rc; k++)
 		if (!(rc = shift_notes(c, k)) && !(rc = judgement_notes(c, k)))

@@ -14,7 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "text_file.h"
 
 #include "../base/attributes.h"
 
@@ -71,37 +72,6 @@ static double to_ns(double v, const char *unit)
 	if (!strcmp(unit, "ms"))
 		return v * 1e6;
 	return !strcmp(unit, "s") ? v * 1e9 : NAN;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *text = NULL;
-	struct stat st;
-	long size;
-
-	if (!f) {
-		xb_fail_errno("open %s", path);
-		return NULL;
-	}
-	errno = 0;
-	if (!fstat(fileno(f), &st) && !S_ISREG(st.st_mode))
-		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL; /* a directory, a pipe: no size to read */
-	if (errno) {
-		xb_fail_errno("read %s", path);
-		fclose(f);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(text = malloc((size_t)size + 1)) || fread(text, 1, (size_t)size, f) != (size_t)size) {
-		xb_fail_errno("read %s", path);
-		free(text);
-		text = NULL;
-	} else {
-		text[size] = 0;
-	}
-	fclose(f);
-	return text;
 }
 
 /* The length of the non-number token at @p (NaN, -nan, inf, Infinity, ...), or 0. */
@@ -454,7 +424,7 @@ int gbench_import(struct results_store *st, const char *path, const char *label,
 		  struct gbench_import_result *out)
 {
 	struct import im = { 0 };
-	char *text = read_file(path);
+	char *text = text_file_read(path);
 	cJSON *root;
 	int rc;
 

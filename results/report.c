@@ -871,6 +871,8 @@ int report_write(struct results_store *st, char *const *specs, int nr, const str
 		rc = xb_fail_errno("mkdir %s", o->dir);
 	if (!rc)
 		rc = comparison_set_load(stores, specs, nr, o->metric, &o->verdict, &set);
+	for (int i = 0; !rc && o->names && i < nr; i++)
+		snprintf(set.series[i].name, sizeof(set.series[i].name), "%s", o->names[i]);
 	page.metric = loaded.metric = set.metric;
 	if (!rc)
 		rc = charts(st, &loaded, set.series, nr, nr > 1 ? &set.cmp : NULL, &page);

@@ -21,6 +21,7 @@ struct report_options {
 	const char *dir;
 	const char *metric; /* NULL: compare's default (comparison.h) */
 	struct verdict_options verdict;
+	const char *const *names; /* per spec, the name its series is shown by; NULL: its own */
 	/* Charts of these cases first, each over @history_runs against the date (none: 0). */
 	const struct report_case_history *case_histories;
 	int nr_case_histories;

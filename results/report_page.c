@@ -263,6 +263,13 @@ static int write_html(const char *dir, const struct report_page *page, const str
 	fputs("</style>\n</head>\n<body>\n<h1>xstate-bench report</h1>\n<p>Metric: <code>", f);
 	markup_escaped(f, page->metric);
 	fputs("</code>.</p>\n", f);
+	for (int i = 0; cmp && i < cmp->nr_notes; i++) {
+		if (strcmp(cmp->notes[i].kind, COMPARISON_FUNCTIONAL_ONLY_NOTE))
+			continue;
+		fprintf(f, "<p class=\"warning\">%s: ", COMPARISON_FUNCTIONAL_ONLY_NOTE);
+		markup_text(f, cmp->notes[i].text);
+		fputs("</p>\n", f);
+	}
 	html_machine_and_series(f, series, nr);
 	if (cmp)
 		html_verdicts(f, cmp);

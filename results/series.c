@@ -174,6 +174,35 @@ static bool parse_id(const char *text, int64_t *id)
 	return *text && !*end && v > 0;
 }
 
+/* "12,15,18": every run, each once, of one machine. */
+static int resolve_runs(struct results_store *st, const char *list, struct series *out)
+{
+	char copy[SERIES_NAME_MAX], *save = NULL;
+	int64_t id;
+	int rc = 0;
+
+	if (snprintf(copy, sizeof(copy), "%s", list) >= (int)sizeof(copy))
+		return xb_fail(EINVAL, "runs:%s: too long a list", list);
+	for (char *item = strtok_r(copy, ",", &save); item && !rc; item = strtok_r(NULL, ",", &save)) {
+		if (!parse_id(item, &id))
+			return xb_fail(EINVAL, "runs:%s: '%s' is not a run id", list, item);
+		for (int i = 0; i < out->nr_runs; i++)
+			if (out->runs[i].id == id)
+				return xb_fail(EINVAL, "runs:%s: run %s twice", list, item);
+		rc = add_run(st, out, id);
+		if (rc == -ENOENT)
+			return xb_fail(ENOENT, "no run %s", item);
+		if (!rc && out->runs[out->nr_runs - 1].machine_id != out->runs[0].machine_id)
+			return xb_fail(EINVAL, "runs:%s: runs %lld and %s were measured on different machines", list,
+				       (long long)out->runs[0].id, item);
+	}
+	if (!rc && !out->nr_runs)
+		return xb_fail(EINVAL, "runs:%s: no run id", list);
+	if (!rc)
+		snprintf(out->name, sizeof(out->name), "runs %s", list);
+	return rc;
+}
+
 int series_resolve(struct results_store *st, const char *spec, struct series *out)
 {
 	int64_t id;
@@ -186,6 +215,8 @@ int series_resolve(struct results_store *st, const char *spec, struct series *ou
 		rc = resolve_baseline(st, spec + 9, out);
 		return rc == -ENOENT ? xb_fail(ENOENT, "no baseline named %s", spec + 9) : rc;
 	}
+	if (!strncmp(spec, "runs:", 5))
+		return resolve_runs(st, spec + 5, out);
 	if (!strncmp(spec, "label:", 6)) {
 		rc = resolve_label(st, spec + 6, out);
 		return rc == -ENOENT ? xb_fail(ENOENT, "no run labelled %s", spec + 6) : rc;
@@ -302,7 +333,7 @@ static int mark_functional_only(void *series, const char *case_id, const char *r
 {
 	struct series_case *c = (struct series_case *)series_find(series, case_id);
 
-	if (c && !(c->functional_only = strdup(reason)))
+	if (c && !c->functional_only && !(c->functional_only = strdup(reason)))
 		return xb_fail(ENOMEM, "out of memory");
 	return 0;
 }
@@ -346,6 +377,31 @@ static int load_unmeasured(struct results_store *st, int64_t run_id, struct seri
 	if (out->nr_unmeasured)
 		qsort(out->unmeasured, (size_t)out->nr_unmeasured, sizeof(*out->unmeasured), by_unmeasured_id);
 	return rc < 0 ? rc : 0;
+}
+
+/* Of a series of several runs, one record per case it did not measure: a failure in any run
+ * over a skip (the records are sorted by id). */
+static void one_record_a_case(struct series *out)
+{
+	int kept = 0;
+
+	for (int i = 0; i < out->nr_unmeasured; i++) {
+		struct series_unmeasured *u = &out->unmeasured[i], *last = kept ? &out->unmeasured[kept - 1] : NULL;
+
+		if (last && !strcmp(last->id, u->id)) {
+			if (u->status == CASE_ERROR && last->status != CASE_ERROR) {
+				struct series_unmeasured swap = *last;
+
+				*last = *u;
+				*u = swap;
+			}
+			free(u->id);
+			free(u->reason);
+			continue;
+		}
+		out->unmeasured[kept++] = *u;
+	}
+	out->nr_unmeasured = kept;
 }
 
 /* Whether run @run_id measured any case (a run whose every case failed or skipped has no
@@ -401,12 +457,14 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 	bool binds_name;
 	const char *source = series_metric_source(metric, &binds_name);
 	int nr = 0, rc = series_resolve(st, spec, out), arg;
-	bool measured = true;
+	bool measured = out->baseline_id != 0;
 
 	if (rc)
 		return rc;
-	if (!out->baseline_id && (rc = load_unmeasured(st, out->runs[0].id, out)))
-		return rc;
+	for (int i = 0; i < out->nr_runs && !out->baseline_id; i++)
+		if ((rc = load_unmeasured(st, out->runs[i].id, out)))
+			return rc;
+	one_record_a_case(out);
 	if (out->baseline_id)
 		snprintf(sql, sizeof(sql), "SELECT c.name, c.unit, v.value, v.run_id, v.round FROM %s JOIN"
 			 " baseline_results b ON b.run_id = v.run_id AND b.case_id = v.case_id JOIN cases c ON"
@@ -417,13 +475,16 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 			 " WHERE v.run_id = ? AND r.status = 'ok'", source);
 	if ((rc = db_prepare(results_db(st), sql, &s)))
 		return rc;
-	arg = 1;
-	if (!(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) &&
-	    !(rc = db_bind_int64(s, arg, out->baseline_id ? out->baseline_id : out->runs[0].id)))
-		rc = read_rows(s, out, &rows, &nr);
+	/* a baseline in one read; runs one after the other */
+	for (int i = 0; i < (out->baseline_id ? 1 : out->nr_runs) && !rc; i++) {
+		arg = 1;
+		if (!(rc = db_reset(s)) && !(rc = binds_name ? db_bind_text(s, arg++, metric) : 0) &&
+		    !(rc = db_bind_int64(s, arg, out->baseline_id ? out->baseline_id : out->runs[i].id)))
+			rc = read_rows(s, out, &rows, &nr);
+	}
 	db_finalize(s);
-	if (!rc && !nr && !out->baseline_id)
-		rc = measured_any(st, out->runs[0].id, &measured);
+	for (int i = 0; !rc && !nr && !out->baseline_id && i < out->nr_runs && !measured; i++)
+		rc = measured_any(st, out->runs[i].id, &measured);
 	if (!rc && !nr && measured)
 		rc = xb_fail(ENOENT, "%s has no samples of metric %s", out->name, metric);
 	if (!rc && !(out->cases = calloc((size_t)(nr ? nr : 1), sizeof(*out->cases))))
@@ -435,8 +496,8 @@ int series_load(struct results_store *st, const char *spec, const char *metric, 
 		free(rows[i].unit);
 	}
 	free(rows);
-	if (!rc && !out->baseline_id) /* a baseline holds no functional-only result */
-		rc = series_functional_only(st, out->runs[0].id, mark_functional_only, out);
+	for (int i = 0; i < out->nr_runs && !rc && !out->baseline_id; i++) /* a baseline holds none */
+		rc = series_functional_only(st, out->runs[i].id, mark_functional_only, out);
 	if (!rc)
 		rc = load_interference(st, out);
 	return rc;

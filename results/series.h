@@ -65,8 +65,9 @@ struct series {
 };
 
 /*
- * Resolves @spec: "run:N", "baseline:NAME", "label:L", or bare: a run id, else a baseline
- * name, else the latest run with that label. Fills name and runs.
+ * Resolves @spec: "run:N", "baseline:NAME", "label:L", "runs:N,M,..." (several runs as one
+ * series, each result as stored: the versions of an interleaved schedule), or bare: a run
+ * id, else a baseline name, else the latest run with that label. Fills name and runs.
  */
 int series_resolve(struct results_store *st, const char *spec, struct series *out) XB_MUST_CHECK;
 /* Resolves and loads every ok case's samples of @metric: ticks_per_op (the sample's value

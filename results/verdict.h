@@ -39,6 +39,9 @@ enum verdict {
 struct verdict_options {
 	double threshold; /* a fraction: 0.02 for --threshold 2 */
 	double alpha;     /* the family-wise error rate across the cases (Holm) */
+	/* Judge functional-only timings (QEMU TCG) like real ones: only for `review
+	 * --functional-only-verdicts`, whose every output carries a banner saying so. */
+	bool functional_only_verdicts;
 };
 
 struct ratio_estimate {

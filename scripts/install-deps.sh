@@ -19,6 +19,7 @@ packages="
   python3 python3-scipy python3-numpy
   qemu-system-x86 busybox-static cpio kmod xz-utils
   linux-headers-amd64
+  linux-source-6.1 ccache bc bison flex libelf-dev
 "
 
 missing=""

@@ -63,27 +63,15 @@ for kernel in "$1" "$2"; do
 	flavour=amd64
 	[ "$kernel" = "$abi" ] || flavour=${kernel#*:}
 	label="lab-$abi-$flavour"
-	insmod=""
-	if [ "$module" = yes ]; then
-		root=$("$here/lab.sh" fetch --kernel "$abi" --flavour "$flavour") || exit 125
-		out="$(dirname "$bench")/module-$abi-$flavour"
-		"$repo/host/module/build.sh" --kdir "$root/usr/src/linux-headers-$abi-$flavour" --out "$out" >&2 ||
-			{ echo "compare-kernels: building the module for $abi-$flavour failed" >&2; exit 125; }
-		insmod="$out/xstate_bench.ko"
-	fi
-	set -- xstate-bench run --suite "$suite" --quick --db lab.db --label "$label"
+	set -- --suite "$suite" --quick
 	[ -z "$filter" ] || set -- "$@" --filter "$filter"
 	[ -z "$reps" ] || set -- "$@" --repetitions "$reps"
-	# the host's database goes in and comes back with this kernel's run added
-	[ -f "$db" ] || touch "$db.lab-new"
-	src=$db
-	[ -f "$db" ] || src="$db.lab-new"
 	status=0
-	"$here/lab.sh" run --kernel "$abi" --flavour "$flavour" --bench "$bench" --timeout "$timeout" \
-		${insmod:+--insmod "$insmod"} --put "$src:lab.db" --get "lab.db:$db" -- "$@" || status=$?
-	rm -f "$db.lab-new"
-	# a case that failed its checks makes run exit 1; the run is still stored
-	[ "$status" -le 1 ] || { echo "compare-kernels: the lab run under $abi-$flavour failed ($status)" >&2; exit 125; }
+	[ "$module" = yes ] || set -- --no-module -- "$@"
+	[ "$module" = no ] || set -- -- "$@"
+	"$here/run-kernel.sh" --db "$db" --label "$label" --kernel "$abi" --flavour "$flavour" --bench "$bench" \
+		--timeout "$timeout" "$@" >/dev/null || status=$?
+	[ "$status" -le 1 ] || exit 125
 	labels="$labels $label"
 done
 # shellcheck disable=SC2086 # two labels without spaces

@@ -1,7 +1,9 @@
 #!/bin/sh
-# lab.sh - the test lab's one entry point: boots a Debian kernel under QEMU TCG with
-# `-cpu max` (emulated SVM, so kvm_amd gives a real nested /dev/kvm), runs a command inside
-# as root, prints its output, brings files out and exits with the command's status.
+# lab.sh - the test lab's one entry point: boots a Debian kernel (or one built from source,
+# scripts/lab/build-kernel.sh) under QEMU TCG with `-cpu max` (emulated SVM, so kvm_amd gives
+# a real nested /dev/kvm), or under KVM with `-cpu host` where the host has one, runs a
+# command inside as root, prints its output, brings files out and exits with the command's
+# status.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -16,6 +18,11 @@ usage: lab.sh run   [OPTIONS] -- COMMAND [ARG]...   run COMMAND as root in the l
 options:
   --kernel ABI        Debian kernel ABI, e.g. 6.1.0-56 (default: what linux-image-amd64 depends on)
   --flavour F         amd64 (default), rt-amd64 or cloud-amd64
+  --root DIR          boot this kernel instead: DIR/boot/vmlinuz-RELEASE with its modules in
+                      DIR/lib/modules/RELEASE (depmod'ed), as build-kernel.sh makes it
+  --accel A           tcg (default: QEMU emulates the CPU, -cpu max, timings functional only)
+                      or kvm (the host's KVM, -cpu host: real timings; nested KVM inside
+                      needs the host's nested virtualization)
   --put HOST[:GUEST]  copy a host file or directory into the VM (default GUEST: the same path;
                       relative paths are relative to the command's directory /lab/work);
                       a dynamic executable brings its shared libraries and loader along
@@ -60,7 +67,7 @@ check) exec "$here/check.sh" ;;
 *) usage >&2; exit 2 ;;
 esac
 
-abi="" flavour=amd64 timeout=600 memory=2048 cpus=1 keep="" console=run
+abi="" flavour=amd64 kroot="" accel=tcg timeout=600 memory=2048 cpus=1 keep="" console=run
 bench="" puts="" gets="" insmods=""
 # the build tree's, else an installed one (lab.sh installed under share/xstate-bench)
 if [ -x "$repo/build/xstate-bench" ]; then
@@ -75,13 +82,15 @@ while [ $# -gt 0 ]; do
 	--) shift; break ;;
 	-h | --help) usage; exit 0 ;;
 	--console) console=console; shift; continue ;;
-	--kernel | --flavour | --put | --get | --insmod | --bench | --timeout | --memory | --cpus | --keep)
+	--kernel | --flavour | --root | --accel | --put | --get | --insmod | --bench | --timeout | --memory | --cpus | --keep)
 		[ $# -ge 2 ] || bad "$1 needs a value" ;;
 	*) bad "unknown option $1" ;;
 	esac
 	case $1 in
 	--kernel) abi=$2 ;;
 	--flavour) flavour=$2 ;;
+	--root) kroot=$2 ;;
+	--accel) accel=$2 ;;
 	--put) puts="$puts$2$nl" ;;
 	--get)
 		case $2 in *:*) ;; *) bad "--get wants GUEST:HOST" ;; esac
@@ -97,15 +106,34 @@ while [ $# -gt 0 ]; do
 done
 case $timeout$memory$cpus in *[!0-9]*) bad "--timeout, --memory and --cpus take numbers" ;; esac
 case $flavour in amd64 | rt-amd64 | cloud-amd64) ;; *) bad "unknown flavour $flavour" ;; esac
+case $accel in tcg | kvm) ;; *) bad "unknown accelerator $accel (tcg or kvm)" ;; esac
+[ -z "$kroot" ] || [ -z "$abi" ] || bad "--root and --kernel name two kernels"
+[ -z "$kroot" ] || [ "$action" != fetch ] || bad "fetch takes a Debian kernel, not --root"
 [ "$action" != run ] || [ $# -gt 0 ] || bad "run needs a command after --"
 [ "$action" = run ] || [ $# -eq 0 ] || bad "$action takes no command"
 
+if [ -n "$kroot" ]; then
+	[ -d "$kroot/lib/modules" ] || bad "--root $kroot: no lib/modules in it"
+	release=$(ls "$kroot/lib/modules")
+	[ "$(echo "$release" | wc -l)" = 1 ] || bad "--root $kroot: want one release in lib/modules, found: $release"
+	[ -f "$kroot/boot/vmlinuz-$release" ] || bad "--root $kroot: no boot/vmlinuz-$release"
+	root=$kroot
+fi
 missing=$("$here/check.sh" --quiet) || die "$missing"
+if [ "$accel" = kvm ]; then
+	# a KVM that cannot run a guest's kernel (no VMX or SVM) would hang QEMU until the timeout
+	[ -c /dev/kvm ] || die "--accel kvm: no /dev/kvm on this machine"
+	probe=$([ -z "$bench" ] || "$bench" probe --json 2>/dev/null || true)
+	if echo "$probe" | grep -q '"guest_mode":[[:space:]]*"classic"'; then
+		die "--accel kvm: this /dev/kvm cannot boot the lab's kernel: $(echo "$probe" |
+			sed -n 's/.*"guest_mode_detail":[[:space:]]*"\(.*\)",*$/\1/p')"
+	fi
+fi
 default_abi() {
 	apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*\)-amd64$/\1/p' | head -n 1
 }
-if [ -z "$abi" ]; then
+if [ -z "$kroot" ] && [ -z "$abi" ]; then
 	abi=$(default_abi)
 	[ -n "$abi" ] || [ "$(id -u)" != 0 ] || { apt-get update -qq >&2 && abi=$(default_abi); } || true
 	# offline: the newest kernel of this flavour already in the cache
@@ -113,9 +141,11 @@ if [ -z "$abi" ]; then
 			       grep -E "/[0-9][^/]*[0-9]-$flavour\$" | sort -V | tail -n 1 | sed "s|.*/||; s|-$flavour\$||")
 	[ -n "$abi" ] || die "cannot tell the default kernel ABI (apt-cache depends linux-image-amd64); give --kernel"
 fi
-root=$("$here/fetch-kernel.sh" "$cache" "$abi" "$flavour") || die "fetching kernel $abi-$flavour failed"
-[ "$action" = fetch ] && { echo "$root"; exit 0; }
-release="$abi-$flavour"
+if [ -z "$kroot" ]; then
+	root=$("$here/fetch-kernel.sh" "$cache" "$abi" "$flavour") || die "fetching kernel $abi-$flavour failed"
+	[ "$action" = fetch ] && { echo "$root"; exit 0; }
+	release="$abi-$flavour"
+fi
 
 work=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/xb-lab.XXXXXX")}
 mkdir -p "$work"
@@ -165,7 +195,7 @@ echo "$timeout" >"$stage/lab/timeout"
 [ "$action" = shell ] && console=shell
 set +e
 "$here/boot.sh" "$root/boot/vmlinuz-$release" "$work/initramfs.cpio.gz" "$work" "$console" \
-	"$memory" "$cpus" $((timeout + 180))
+	"$memory" "$cpus" $((timeout + 180)) "$accel"
 qemu_status=$?
 set -e
 if ! "$here/unframe.sh" "$work/transfer.log" "$work/out"; then

@@ -9,7 +9,7 @@ import xbtest
 from xbtest import run
 
 COMMANDS = ["probe", "list", "run", "nightly"]
-RESULTS_COMMANDS = ["compare", "baseline", "history", "report", "import", "export"]
+RESULTS_COMMANDS = ["compare", "baseline", "history", "report", "review", "import", "export"]
 
 
 class Contract(xbtest.TempDirTest):
@@ -105,7 +105,7 @@ class Contract(xbtest.TempDirTest):
         self.assertFalse(os.path.exists(db), "a rejected command must not create the database")
 
     def test_results_commands(self):
-        """compare, baseline, history, report, import, export: --help, bad flags and missing
+        """compare, baseline, history, report, review, import, export: --help, bad flags and missing
         arguments; a reader never creates a database."""
         db = os.path.join(self.tmp, "x.db")
         for c in RESULTS_COMMANDS:

@@ -44,7 +44,8 @@ class Install(unittest.TestCase):
     def test_files(self):
         self.assertEqual(self.result.returncode, 0, self.result.stderr)
         self.assertGreaterEqual(len(self.commands), 10, self.commands)
-        for name in ["xstate-bench", "xstate-bench-build-module", "xstate-bench-lab", "xstate-bench-compare-kernels"]:
+        for name in ["xstate-bench", "xstate-bench-build-module", "xstate-bench-lab", "xstate-bench-compare-kernels",
+                     "xstate-bench-build-kernel", "xstate-bench-compare-series"]:
             self.assertTrue(os.access(self.path("bin", name), os.X_OK), name)
         for name in ["xstate-bench-fresh", "xstate-guest.elf"]:
             self.assertTrue(os.path.isfile(self.path("libexec", "xstate-bench", name)), name)
@@ -52,8 +53,9 @@ class Install(unittest.TestCase):
             self.assertTrue(os.path.isfile(self.path("share", "xstate-bench", "host", "module", f)), f)
         self.assertTrue(os.access(self.path("share", "xstate-bench", "host", "module", "build.sh"), os.X_OK))
         self.assertTrue(os.path.isfile(self.path("share", "xstate-bench", "kernels", "xsave_bench.c")))
-        for f in ["lab.sh", "compare-kernels.sh", "boot.sh"]:
+        for f in ["lab.sh", "compare-kernels.sh", "boot.sh", "build-kernel.sh", "run-kernel.sh", "compare-series.py"]:
             self.assertTrue(os.access(self.path("share", "xstate-bench", "scripts", "lab", f), os.X_OK), f)
+        self.assertTrue(os.path.isfile(self.path("share", "xstate-bench", "scripts", "lab", "kernel.config")))
         pages = sorted(os.listdir(self.path("share", "man", "man1")))
         self.assertEqual(pages, sorted(["xstate-bench.1"] + [f"xstate-bench-{c}.1" for c in self.commands]))
         self.assertTrue(os.path.isfile(self.path("share", "bash-completion", "completions", "xstate-bench")))
@@ -104,7 +106,7 @@ class Install(unittest.TestCase):
         self.assertEqual(self.complete("run", "--suite", ""), {"native", "kvm", "guest", "kapi", "all"})
         self.assertEqual(self.complete("run", "--progress", ""), {"auto", "line", "plain", "none"})
         self.assertEqual(self.complete("export", "--format", ""), {"json", "csv"})
-        self.assertEqual(self.complete("help", "r"), {"run", "report"})
+        self.assertEqual(self.complete("help", "r"), {"run", "report", "review"})
         self.assertEqual(self.complete("run", "--label", ""), set())  # an argument: nothing to offer
         self.assertIn("bin", self.complete("probe", "--cpuid-dump", ""))  # a FILE: paths
         self.assertEqual(self.complete("report", "--out", "li"), {"libexec"})  # a DIR: directories
@@ -116,6 +118,11 @@ class Install(unittest.TestCase):
         r = subprocess.run([self.path("bin", "xstate-bench-compare-kernels"), "--help"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("usage: compare-kernels.sh", r.stdout)
+        for name, usage in (("xstate-bench-build-kernel", "usage: build-kernel.sh"),
+                            ("xstate-bench-compare-series", "usage: compare-series.py")):
+            r = subprocess.run([self.path("bin", name), "--help"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(usage, r.stdout)
 
     def test_module_from_the_installed_sources(self):
         headers = sorted(d for d in os.listdir("/usr/src") if re.fullmatch(r"linux-headers-[\d.-]+-amd64", d)) \

@@ -99,10 +99,10 @@ class Reliability(xbtest.TempDirTest):
         commands = re.search(r'compgen -W "([^"]*)"', names).group(1).split()
         with_db = [c for c in commands if not c.startswith("-") and "--db" in run(c, "--help").stdout]
         self.assertEqual(sorted(with_db), ["baseline", "compare", "export", "history", "import", "nightly", "report",
-                                           "run"])
+                                           "review", "run"])
         operands = {"baseline": ["list"], "compare": ["1", "2"], "export": ["1"], "history": ["x"],
                     "import": [self.json], "nightly": ["--out", os.path.join(self.tmp, "night")],
-                    "report": ["--out", self.tmp, "1"], "run": []}
+                    "report": ["--out", self.tmp, "1"], "review": [self.json], "run": []}
         for c in with_db:
             self.assert_usage(run(c, "--db", ":memory:", *operands[c], cwd=self.tmp), f"xstate-bench {c}",
                               "--db: want", "names no file")

@@ -28,11 +28,14 @@ def require_lab():
     return check.stdout.strip()
 
 
-def run(command, *, bench, puts=(), gets=(), timeout=900, kernel=None, flavour=None, insmods=()):
-    """Runs @command (a list) in the lab VM; returns (exit status, output)."""
+def run(command, *, bench, puts=(), gets=(), timeout=900, kernel=None, flavour=None, insmods=(), root=None):
+    """Runs @command (a list) in the lab VM, under the Debian kernel @kernel or the kernel root
+    @root (build-kernel.sh's); returns (exit status, output)."""
     args = [LAB, "run", "--bench", bench, "--timeout", str(timeout)]
     if kernel:
         args += ["--kernel", kernel]
+    if root:
+        args += ["--root", root]
     if flavour:
         args += ["--flavour", flavour]
     for p in puts:
