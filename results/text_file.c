@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "../host/error.h"
+#include "../base/error.h"
 
 char *text_file_read(const char *path)
 {
