@@ -249,7 +249,7 @@ static int pp_batch(struct bench_case *c, struct batch_result *out)
 		pingpong_batch(&pc->self, CTXSW_WARMUP, pc->round_trips, pc->holds.caller, pc->holds.load_mask, &r);
 		after = thread_switches();
 		/* the state did not hold even before the timing started: run the batch again */
-		if (r.error || r.before.check != HOLD_XINUSE || ++discarded == CTXSW_MAX_ATTEMPTS)
+		if (r.error || !xstate_hold_disturbed(&r.before) || ++discarded == CTXSW_MAX_ATTEMPTS)
 			break;
 	}
 	if (!r.error && r.before.check != HOLD_OK)
