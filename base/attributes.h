@@ -16,6 +16,7 @@
 #define ATTR_XINUSE_BEFORE "xinuse_before"     /* XGETBV(1) with the condition set, before the batch */
 #define ATTR_XINUSE_AFTER "xinuse_after"       /* XGETBV(1) after a kernel path */
 #define ATTR_XINUSE_CHECK "xinuse_check"       /* why XINUSE could not be checked */
+#define ATTR_XSTATE_BV "xstate_bv"             /* the header a save wrote, or a restore loaded, after the batch */
 #define ATTR_RFBM "rfbm"                       /* the components saved, restored or switched */
 #define ATTR_BUFFER_BYTES "buffer_bytes"       /* the buffer the instruction wrote or read */
 #define ATTR_FORMAT "format"                   /* its format: standard, compacted, fxsave */

@@ -37,7 +37,8 @@ static enum site site_find(const char *name)
 
 const struct feature_set feature_sets[FS_COUNT] = {
 	[FS_NONE] = { "none", FS_FIXED, 0, FS_IN_KPATHS },
-	[FS_FP] = { "fp", FS_FIXED, XFEATURES_FP, EVERY_LIST | FS_IN_KPATHS | FS_IN_KAPI | FS_IN_XSETBV },
+	[FS_FP] = { "fp", FS_FIXED, XFEATURES_FP,
+		    EVERY_LIST | FS_IN_KPATHS | FS_IN_KAPI | FS_IN_XSETBV | FS_IN_COMPONENTS },
 	[FS_AVX] = { "avx", FS_FIXED, XFEATURES_AVX, EVERY_LIST | FS_IN_KPATHS | FS_IN_KAPI | FS_IN_XSETBV },
 	[FS_AVX512] = { "avx512", FS_FIXED, XFEATURES_AVX512, EVERY_LIST | FS_IN_KPATHS | FS_IN_KAPI | FS_IN_XSETBV },
 	[FS_USER] = { "user", FS_XCR0, 0, EVERY_LIST | FS_IN_XSETBV },
@@ -179,11 +180,15 @@ void feature_set_format(uint64_t mask, uint64_t xcr0, uint64_t xss, char *out, s
 	}
 }
 
+#define BOTH_LISTS (FS_IN_SAVES | FS_IN_COMPONENTS)
+
 const struct condition_word condition_words[COND_COUNT] = {
-	[COND_INIT] = { "init", COND_FOR_SAVE | COND_FOR_RESTORE },
-	[COND_INUSE] = { "inuse", COND_FOR_SAVE | COND_FOR_RESTORE },
+	[COND_INIT] = { "init", COND_FOR_SAVE | COND_FOR_RESTORE, BOTH_LISTS },
+	[COND_INUSE] = { "inuse", COND_FOR_SAVE | COND_FOR_RESTORE, BOTH_LISTS },
 	/* the save's modified optimization: a restore has none */
-	[COND_CLEAN] = { "clean", COND_FOR_SAVE },
+	[COND_CLEAN] = { "clean", COND_FOR_SAVE, BOTH_LISTS },
+	/* the component list only: the default run stays within its time (README "Benchmark ids") */
+	[COND_MODIFIED] = { "modified", COND_FOR_SAVE, FS_IN_COMPONENTS },
 	[COND_NONE] = { NULL, 0 },
 	[COND_NEED_LOAD] = { "need-load", COND_FOR_SWITCH },
 	[COND_LIVE] = { "live", COND_FOR_SWITCH },
@@ -202,6 +207,11 @@ const char *condition_name(enum condition c)
 bool condition_takes(enum condition c, unsigned int kind)
 {
 	return c < COND_COUNT && (condition_words[c].takes & kind);
+}
+
+bool condition_listed(enum condition c, unsigned int list)
+{
+	return c < COND_COUNT && (condition_words[c].lists & list);
 }
 
 static size_t append_part(char *out, size_t used, const char *part, size_t size)

@@ -74,6 +74,10 @@ enum feature_set_extent {
 #define FS_IN_KVM 0x10u      /* kvm/xsave2/... */
 #define FS_IN_XSETBV 0x20u   /* guest/exit/xsetbv/... */
 #define FS_IN_SIZES 0x40u    /* the sizes `probe` prints */
+/* The component list (`run --suite components`, kernels/case_matrix.h): the set as the
+ * baseline, and the set with each other enabled component added to it, one at a time (the
+ * save/restore matrix's sets join it in the conditions only the list takes). */
+#define FS_IN_COMPONENTS 0x80u
 
 struct feature_set {
 	const char *name;
@@ -106,7 +110,7 @@ bool feature_set_parse(const char *text, uint64_t xcr0, uint64_t xss, uint64_t *
 void feature_set_format(uint64_t mask, uint64_t xcr0, uint64_t xss, char *out, size_t size);
 
 /*
- * The conditions of ids, each by the word its ids end with. The first seven have the values
+ * The conditions of ids, each by the word its ids end with. The first eight have the values
  * of the kernel module's XB_COND_* (host/module/xstate_bench_uapi.h), so a condition goes to
  * the module as it is.
  */
@@ -114,10 +118,13 @@ enum condition {
 	COND_INIT = 0,            /* components in their init state */
 	COND_INUSE = 1,           /* in use, last loaded from another buffer: no modified optimization */
 	COND_CLEAN = 2,           /* in use, loaded from the saved buffer itself: the optimization may hit */
-	COND_NONE = 3,            /* the id has no condition */
-	COND_NEED_LOAD = 4,       /* a switch: the task's state saved (TIF_NEED_FPU_LOAD) */
-	COND_LIVE = 5,            /* a switch: the task's state in the registers */
-	COND_PRE_XSAVE_GUEST = 6, /* a vCPU whose CPUID has no XSAVE */
+	/* in use, loaded from the saved buffer, then every register of the set rewritten with
+	 * ordinary instructions: what the kernel's save at a context switch meets */
+	COND_MODIFIED = 3,
+	COND_NONE = 4,            /* the id has no condition */
+	COND_NEED_LOAD = 5,       /* a switch: the task's state saved (TIF_NEED_FPU_LOAD) */
+	COND_LIVE = 6,            /* a switch: the task's state in the registers */
+	COND_PRE_XSAVE_GUEST = 7, /* a vCPU whose CPUID has no XSAVE */
 	COND_FP_ADVERTISED,       /* a vCPU whose CPUID offers x87 and SSE only */
 	COND_ALL_ADVERTISED,      /* a vCPU whose CPUID offers everything the host and KVM have */
 	COND_MIXED,               /* a context switch to a task never permitted AMX */
@@ -133,6 +140,7 @@ enum condition {
 struct condition_word {
 	const char *name; /* NULL for COND_NONE */
 	unsigned int takes;
+	unsigned int lists; /* the save/restore case lists that take it: FS_IN_SAVES, FS_IN_COMPONENTS */
 };
 
 extern const struct condition_word condition_words[COND_COUNT];
@@ -141,6 +149,8 @@ extern const struct condition_word condition_words[COND_COUNT];
 const char *condition_name(enum condition c);
 /* Whether operations of kind @for (COND_FOR_*) take @c. */
 bool condition_takes(enum condition c, unsigned int kind);
+/* Whether the save/restore case list @list (FS_IN_SAVES, FS_IN_COMPONENTS) takes @c. */
+bool condition_listed(enum condition c, unsigned int list);
 
 /* An id by its parts. */
 struct bench_id {

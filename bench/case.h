@@ -69,6 +69,9 @@ struct bench_family {
 	int batches_per_sample;
 	/* Appends every case of the family, runnable or with its skip reason. */
 	int (*plan)(const struct machine *m, struct plan *plan);
+	/* Optional: appends the family's cases of the component list, planned only for
+	 * `--suite components` (bench/plan.h: SUITE_COMPONENTS), as plan does. */
+	int (*plan_components)(const struct machine *m, struct plan *plan);
 	/* Optional: what the family's cases share over one run (the guest suite's one boot):
 	 * opened before the first case's setup, given to each case as c->shared, closed after the
 	 * last teardown. NULL from open_run: out of memory (the message recorded). */

@@ -3,6 +3,7 @@
  * module (host/module): native/ring0/save/<insn>/<features>/<condition> for xsave, xsaveopt,
  * xsavec and xsaves, native/ring0/restore/<insn>/<features>/<condition> for xrstor and
  * xrstors (xsaves and xrstors also over `all`, supervisor components included),
+ * the ring-0 column of the component list (`--suite components`),
  * native/ring0/switch/{pointer-swap,three-buffer}/<features>/{need-load,live} (one
  * enter+exit round trip of kernels/fpu_switch.h with the ring-0 instructions: XSAVES/XRSTORS
  * and the IA32_XFD write where the CPU has them), and native/ring0/msr/wrmsr-xfd/amx. Every
@@ -112,7 +113,8 @@ static bool require_case(const struct machine *m, const struct ring0_op *op, enu
 			 char *why, size_t size)
 {
 	return require_cpu(m, op, mask, why, size) && require_module_op(m, op, mask, why, size) &&
-	       (op->kind != RING0_XSAVE || cond != COND_INIT || require_init_tracking(m, why, size));
+	       (op->kind != RING0_XSAVE || cond != COND_INIT || require_init_tracking(m, why, size)) &&
+	       (cond != COND_MODIFIED || require_rewrite(m, mask, why, size));
 }
 
 static bool ring0_require(const struct machine *m, const struct matrix_case *c, uint64_t mask, char *why, size_t size)
@@ -142,10 +144,10 @@ static int ring0_plan(const struct machine *m, struct plan *plan)
 	uint64_t tiledata = XFEATURE_MASK(XFEATURE_XTILEDATA);
 	char why[CASE_REASON_MAX];
 	struct bench_case *c;
-	int rc = plan_matrix(m, plan, &family_ring0, MATRIX_RING0, false, ring0_require, ring0_op_index);
+	int rc = plan_matrix(m, plan, &family_ring0, MATRIX_RING0, MATRIX_SAVES, ring0_require, ring0_op_index);
 
 	if (!rc)
-		rc = plan_matrix(m, plan, &family_ring0, MATRIX_RING0, true, ring0_require, ring0_op_index);
+		rc = plan_matrix(m, plan, &family_ring0, MATRIX_RING0, MATRIX_SWITCHES, ring0_require, ring0_op_index);
 	if (rc)
 		return rc;
 	c = plan_case(plan, &family_ring0, &id, tiledata,
@@ -154,6 +156,12 @@ static int ring0_plan(const struct machine *m, struct plan *plan)
 		return -ENOMEM;
 	c->op = (int)(msr - ring0_ops);
 	return 0;
+}
+
+/* The ring-0 column of the component list (`--suite components`): XSAVES and XRSTORS too. */
+static int ring0_plan_components(const struct machine *m, struct plan *plan)
+{
+	return plan_matrix(m, plan, &family_ring0, MATRIX_RING0, MATRIX_COMPONENTS, ring0_require, ring0_op_index);
 }
 
 struct ring0_state {
@@ -269,6 +277,7 @@ const struct bench_family family_ring0 = {
 	.site = SITE_NATIVE,
 	.site_overhead = true,
 	.plan = ring0_plan,
+	.plan_components = ring0_plan_components,
 	.setup = ring0_setup,
 	.batch = ring0_batch,
 	.teardown = ring0_teardown,

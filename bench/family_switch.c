@@ -67,7 +67,7 @@ static int switch_strategy_of(const struct matrix_case *c)
 /* The native column of the switch matrix (kernels/case_matrix.h). */
 static int switch_plan(const struct machine *m, struct plan *plan)
 {
-	return plan_matrix(m, plan, &family_switch, MATRIX_NATIVE, true, switch_require, switch_strategy_of);
+	return plan_matrix(m, plan, &family_switch, MATRIX_NATIVE, MATRIX_SWITCHES, switch_require, switch_strategy_of);
 }
 
 static void switch_teardown(struct bench_case *c)

@@ -1,8 +1,9 @@
 /*
  * family_xsave.c - the native column of the XSAVE-family matrix (kernels/case_matrix.h):
  * native/save/<insn>/<features>/<condition> for xsave, xsaveopt, xsavec and fxsave, and
- * native/restore/<insn>/<features>/<condition> for xrstor and fxrstor. XSAVES/XRSTORS need
- * ring 0 and belong to the guest and module families.
+ * native/restore/<insn>/<features>/<condition> for xrstor and fxrstor, and (`--suite
+ * components`) the native column of the component list. XSAVES/XRSTORS need ring 0 and belong
+ * to the guest and module families.
  */
 #include "families.h"
 
@@ -25,11 +26,13 @@
  * attempts failed an init case now and then. */
 #define XSAVE_MAX_ATTEMPTS 64
 
-/* The instruction, the components, and for init the CPU tracking XINUSE. */
+/* The instruction, the components, for init the CPU tracking XINUSE, and for modified an
+ * instruction that rewrites each component. */
 static bool xsave_require(const struct machine *m, const struct matrix_case *c, uint64_t mask, char *why, size_t size)
 {
 	return require_op(m, c->op, why, size) && require_features(m, mask, false, why, size) &&
-	       (c->cond != COND_INIT || require_init_tracking(m, why, size));
+	       (c->cond != COND_INIT || require_init_tracking(m, why, size)) &&
+	       (c->cond != COND_MODIFIED || require_rewrite(m, mask, why, size));
 }
 
 static int xsave_op_of(const struct matrix_case *c)
@@ -40,7 +43,13 @@ static int xsave_op_of(const struct matrix_case *c)
 /* The native column of the save/restore matrix (kernels/case_matrix.h). */
 static int xsave_plan(const struct machine *m, struct plan *plan)
 {
-	return plan_matrix(m, plan, &family_xsave, MATRIX_NATIVE, false, xsave_require, xsave_op_of);
+	return plan_matrix(m, plan, &family_xsave, MATRIX_NATIVE, MATRIX_SAVES, xsave_require, xsave_op_of);
+}
+
+/* The native column of the component list. */
+static int xsave_plan_components(const struct machine *m, struct plan *plan)
+{
+	return plan_matrix(m, plan, &family_xsave, MATRIX_NATIVE, MATRIX_COMPONENTS, xsave_require, xsave_op_of);
 }
 
 static void xsave_teardown(struct bench_case *c)
@@ -139,6 +148,8 @@ static int xsave_batch(struct bench_case *c, struct batch_result *out)
 	out->ops = s.ops;
 	if (s.xinuse_checked)
 		case_set_attribute(c, ATTR_XINUSE_BEFORE, "0x%" PRIx64, s.xinuse_before);
+	if (!xsave_op_info(b->op)->legacy_only)
+		case_set_attribute(c, ATTR_XSTATE_BV, "0x%" PRIx64, s.xstate_bv);
 	out->metrics[out->nr_metrics++] = (struct gbench_metric){
 		.name = METRIC_DISCARDED_BATCHES, .kind = GBENCH_PER_BATCH, .value = discarded };
 	if (xsave_op_info(b->op)->modified_opt && b->cond != XCOND_INIT)
@@ -151,6 +162,7 @@ const struct bench_family family_xsave = {
 	.name = "xsave",
 	.site = SITE_NATIVE,
 	.plan = xsave_plan,
+	.plan_components = xsave_plan_components,
 	.setup = xsave_setup,
 	.batch = xsave_batch,
 	.teardown = xsave_teardown,

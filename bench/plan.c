@@ -92,9 +92,9 @@ void case_set_attribute(struct bench_case *c, const char *name, const char *fmt,
 	va_end(ap);
 }
 
-const char *const suite_names[] = { SITE_NAME_NATIVE, SITE_NAME_KVM, SITE_NAME_GUEST, SITE_NAME_KAPI, SUITE_ALL_NAME,
-				     NULL };
-static const unsigned int suite_bits[] = { SUITE_NATIVE, SUITE_KVM, SUITE_GUEST, SUITE_KAPI, SUITE_ALL };
+const char *const suite_names[] = { SITE_NAME_NATIVE,	    SITE_NAME_KVM,  SITE_NAME_GUEST, SITE_NAME_KAPI,
+				     SUITE_COMPONENTS_NAME, SUITE_ALL_NAME, NULL };
+static const unsigned int suite_bits[] = { SUITE_NATIVE, SUITE_KVM, SUITE_GUEST, SUITE_KAPI, SUITE_COMPONENTS, SUITE_ALL };
 
 int suite_parse(const char *text, unsigned int *suites)
 {
@@ -126,6 +126,14 @@ void suite_text(unsigned int suites, char *out, size_t size)
 			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", suite_names[i]);
 }
 
+static bool planned(const struct plan *plan, const char *id)
+{
+	for (int i = 0; i < plan->count; i++)
+		if (!strcmp(plan->cases[i].id, id))
+			return true;
+	return false;
+}
+
 int plan_make(const struct machine *m, const struct plan_request *r, struct plan *out)
 {
 	struct plan all = { .vmm = r->vmm ? r->vmm : GUEST_LAUNCHER_DEFAULT };
@@ -145,13 +153,19 @@ int plan_make(const struct machine *m, const struct plan_request *r, struct plan
 			return xb_fail(EINVAL, "--filter '%s': %s", filter, msg);
 		}
 	}
-	for (const struct bench_family *const *f = bench_families; *f && !rc; f++)
+	for (const struct bench_family *const *f = bench_families; *f && !rc; f++) {
 		if ((1u << (*f)->site) & r->suites)
 			rc = (*f)->plan(m, &all);
+		if (!rc && (r->suites & SUITE_COMPONENTS) && (*f)->plan_components)
+			rc = (*f)->plan_components(m, &all);
+	}
 	for (int i = 0; i < all.count && !rc; i++) {
 		struct bench_case *c;
 
 		if (filter && regexec(&re, all.cases[i].id, 0, NULL, 0))
+			continue;
+		/* the component list's baseline rows are the save/restore matrix's own cases */
+		if ((r->suites & SUITE_COMPONENTS) && planned(out, all.cases[i].id))
 			continue;
 		c = plan_add(out, all.cases[i].family, all.cases[i].id, NULL);
 		if (!c)
@@ -178,25 +192,48 @@ void plan_free(struct plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
-int plan_matrix(const struct machine *m, struct plan *plan, const struct bench_family *family, enum matrix_site site,
-		bool switches, matrix_require_fn require, int (*op_of)(const struct matrix_case *c))
+/* @list's cases for @site on @m into @cases (room for COMPONENT_CASES_MAX); how many. */
+static int matrix_of(const struct machine *m, enum matrix_site site, enum matrix_list list, struct matrix_case *cases)
 {
-	struct matrix_case cases[MATRIX_CASES_MAX];
-	int n = switches ? switch_matrix(site, cases, MATRIX_CASES_MAX) : save_matrix(site, cases, MATRIX_CASES_MAX);
-
-	for (int i = 0; i < n && i < MATRIX_CASES_MAX; i++) {
-		/* "user" is XCR0, so it is defined even when the layout is not */
-		uint64_t mask = feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss);
-		struct bench_id id = matrix_case_id(site, &cases[i]);
-		char why[CASE_REASON_MAX];
-		struct bench_case *c = plan_case(plan, family, &id, mask,
-						 require(m, &cases[i], mask, why, sizeof(why)) ? NULL : why);
-
-		if (!c)
-			return -ENOMEM;
-		c->op = op_of(&cases[i]);
+	switch (list) {
+	case MATRIX_SWITCHES:
+		return switch_matrix(site, cases, MATRIX_CASES_MAX);
+	case MATRIX_COMPONENTS:
+		return component_matrix(site, m->layout.xcr0, m->layout.xss, cases, COMPONENT_CASES_MAX);
+	case MATRIX_SAVES:
+		break;
 	}
-	return 0;
+	return save_matrix(site, cases, MATRIX_CASES_MAX);
+}
+
+int plan_matrix(const struct machine *m, struct plan *plan, const struct bench_family *family, enum matrix_site site,
+		enum matrix_list list, matrix_require_fn require, int (*op_of)(const struct matrix_case *c))
+{
+	struct matrix_case *cases = calloc(COMPONENT_CASES_MAX, sizeof(*cases));
+	int n = cases ? matrix_of(m, site, list, cases) : 0, rc = 0;
+
+	if (!cases)
+		return xb_fail(ENOMEM, "out of memory");
+	for (int i = 0; i < n && i < COMPONENT_CASES_MAX && !rc; i++) {
+		/* "user" is XCR0, so it is defined even when the layout is not */
+		uint64_t mask = feature_set_mask(cases[i].set, m->layout.xcr0, m->layout.xss) |
+				(cases[i].added ? XFEATURE_MASK(cases[i].added) : 0);
+		struct bench_id id = matrix_case_id(site, &cases[i]);
+		char why[CASE_REASON_MAX], features[BENCH_ID_MAX];
+		struct bench_case *c;
+
+		if (cases[i].added) {
+			feature_set_format(mask, m->layout.xcr0, m->layout.xss, features, sizeof(features));
+			id.features = features;
+		}
+		c = plan_case(plan, family, &id, mask, require(m, &cases[i], mask, why, sizeof(why)) ? NULL : why);
+		if (!c)
+			rc = -ENOMEM;
+		else
+			c->op = op_of(&cases[i]);
+	}
+	free(cases);
+	return rc;
 }
 
 int plan_runnable_count(const struct plan *plan)

@@ -15,14 +15,19 @@
 #define SUITE_KAPI (1u << SITE_KAPI)
 #define SUITE_ALL (SUITE_NATIVE | SUITE_KVM | SUITE_GUEST | SUITE_KAPI)
 #define SUITE_ALL_NAME "all"
+/* The component list (kernels/case_matrix.h: component_matrix()) of the native site and its
+ * ring 0: planned only when asked for by name, never by "all" or by default. */
+#define SUITE_COMPONENTS (1u << SITE_COUNT)
+#define SUITE_COMPONENTS_NAME "components"
 /* What --suite takes, for help and usage errors. */
-#define SUITE_WORDS \
-	SITE_NAME_NATIVE ", " SITE_NAME_KVM ", " SITE_NAME_GUEST ", " SITE_NAME_KAPI " or " SUITE_ALL_NAME ", comma-separated"
+#define SUITE_WORDS                                                                                         \
+	SITE_NAME_NATIVE ", " SITE_NAME_KVM ", " SITE_NAME_GUEST ", " SITE_NAME_KAPI ", " SUITE_COMPONENTS_NAME \
+	" or " SUITE_ALL_NAME ", comma-separated"
 
-/* The suites' names, NULL-terminated: each site's, then "all". */
+/* The suites' names, NULL-terminated: each site's, "components", then "all". */
 extern const char *const suite_names[];
-/* Parses "native,kvm" or "all" (a suite is a site: native, kvm, guest, kapi); returns -1 on
- * an unknown suite name. */
+/* Parses "native,kvm" or "all" (a suite is a site: native, kvm, guest, kapi; or the
+ * component list, components); returns -1 on an unknown suite name. */
 int suite_parse(const char *text, unsigned int *suites);
 /* The suites as suite_parse() reads them, each by name: "native,kvm". */
 void suite_text(unsigned int suites, char *out, size_t size);
@@ -48,12 +53,19 @@ int plan_runnable_count(const struct plan *plan);
 typedef bool (*matrix_require_fn)(const struct machine *m, const struct matrix_case *c, uint64_t mask, char *why,
 				  size_t size);
 
+/* The matrices of kernels/case_matrix.h. */
+enum matrix_list {
+	MATRIX_SAVES,      /* save_matrix() */
+	MATRIX_SWITCHES,   /* switch_matrix() */
+	MATRIX_COMPONENTS, /* component_matrix(), for this machine's XCR0 and XSS */
+};
+
 /*
- * Appends @family's cases of @site's save/restore matrix (@switches: its switch matrix),
- * kernels/case_matrix.h: each on its set's components here, runnable or with the reason
- * @require gives, c->op = @op_of(the case). -ENOMEM on failure.
+ * Appends @family's cases of @site's matrix @list (kernels/case_matrix.h): each on its set's
+ * components here, runnable or with the reason @require gives, c->op = @op_of(the case).
+ * -ENOMEM on failure.
  */
 int plan_matrix(const struct machine *m, struct plan *plan, const struct bench_family *family, enum matrix_site site,
-		bool switches, matrix_require_fn require, int (*op_of)(const struct matrix_case *c)) XB_MUST_CHECK;
+		enum matrix_list list, matrix_require_fn require, int (*op_of)(const struct matrix_case *c)) XB_MUST_CHECK;
 
 #endif

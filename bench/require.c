@@ -10,6 +10,7 @@
 
 #include "../kernels/xstate_image.h"
 #include "../kernels/xstate_require.h"
+#include "../kernels/xstate_rewrite.h"
 
 bool require_layout(const struct machine *m, char *why, size_t size)
 {
@@ -85,6 +86,19 @@ bool require_init_tracking(const struct machine *m, char *why, size_t size)
 	snprintf(why, size, "QEMU TCG does not track XINUSE (every component reads in use), so "
 		 "components cannot be held in their init state");
 	return false;
+}
+
+bool require_rewrite(const struct machine *m, uint64_t mask, char *why, size_t size)
+{
+	uint64_t missing = mask & ~xstate_rewritable();
+
+	if (missing)
+		return xstate_why_mask(why, size, "no instruction but XRSTOR writes components ", missing,
+				       ", so they cannot be modified after it");
+	if ((mask & XFEATURE_MASK(XFEATURE_OPMASK)) && !m->cpu.avx512bw)
+		return WHY("no AVX512BW on this CPU for KMOVQ, which rewrites the opmask registers "
+			   "(CPUID.(EAX=7,ECX=0):EBX[30]=0)");
+	return true;
 }
 
 #define MODULE_REASON "needs the xstate_bench kernel module (host/module)"

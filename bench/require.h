@@ -37,6 +37,13 @@ bool require_features(const struct machine *m, uint64_t mask, bool supervisor_ok
  */
 bool require_init_tracking(const struct machine *m, char *why, size_t size);
 
+/*
+ * The `modified` condition can rewrite every component of @mask with an ordinary instruction
+ * (kernels/xstate_rewrite.h): none of MPX or supervisor state, and KMOVQ (AVX512BW) for the
+ * opmask registers.
+ */
+bool require_rewrite(const struct machine *m, uint64_t mask, char *why, size_t size);
+
 /* The CPU has XFD (CPUID.(EAX=0DH,ECX=1):EAX[4]) and XCR0 enables a component it can arm. */
 bool require_xfd(const struct machine *m, char *why, size_t size);
 

@@ -62,6 +62,7 @@ static void decode_ident(const struct cpuid_provider *p, struct cpu_ident *id)
 	id->hypervisor = (r.ecx >> 31) & 1;
 
 	id->avx512f = cpuid_bit(p, 7, 0, 'b', 16);
+	id->avx512bw = cpuid_bit(p, 7, 0, 'b', 30);
 	id->pku = cpuid_bit(p, 7, 0, 'c', 3);
 	id->amx_tile = cpuid_bit(p, 7, 0, 'd', 24);
 	hypervisor_vendor(p, id->hypervisor_vendor);

@@ -25,6 +25,7 @@ struct cpu_ident {
 	bool amx_tile;                    /* CPUID.(7,0):EDX[24] */
 	bool pku;                         /* CPUID.(7,0):ECX[3] */
 	bool avx512f;                     /* CPUID.(7,0):EBX[16] */
+	bool avx512bw;                    /* CPUID.(7,0):EBX[30]: KMOVQ */
 	bool rdtscp;                      /* CPUID.0x80000001:EDX[27] */
 	bool invariant_tsc;               /* CPUID.0x80000007:EDX[8] */
 };

@@ -76,10 +76,71 @@ int save_matrix(enum matrix_site site, struct matrix_case *out, int max)
 			if (!op_takes_set(info, (enum feature_set_id)fs))
 				continue;
 			for (unsigned int c = 0; c < COND_COUNT; c++)
-				if (condition_takes((enum condition)c, kind))
+				if (condition_takes((enum condition)c, kind) && condition_listed((enum condition)c, FS_IN_SAVES))
 					add(&t, (struct matrix_case){ save_rows[r].op, FPU_STRATEGY_POINTER_SWAP,
-								       (enum feature_set_id)fs, (enum condition)c });
+								       (enum feature_set_id)fs, (enum condition)c, 0 });
 		}
+	}
+	return t.count;
+}
+
+/* One set of the component list (@added: 0, or the component added) in every condition it takes. */
+static void add_component_case(struct table *t, enum xsave_op op, enum feature_set_id fs, unsigned int added)
+{
+	unsigned int kind = xsave_op_info(op)->save ? COND_FOR_SAVE : COND_FOR_RESTORE;
+
+	for (unsigned int c = 0; c < COND_COUNT; c++)
+		if (condition_takes((enum condition)c, kind) && condition_listed((enum condition)c, FS_IN_COMPONENTS))
+			add(t, (struct matrix_case){ op, FPU_STRATEGY_POINTER_SWAP, fs, (enum condition)c, added });
+}
+
+/* Whether @mask is x87 and SSE with at most one more component: a set the list has already. */
+static bool one_component(uint64_t mask)
+{
+	uint64_t more = mask & ~XFEATURES_FP;
+
+	return (mask & XFEATURES_FP) == XFEATURES_FP && !(more & (more - 1));
+}
+
+/* The save/restore matrix's other sets in the conditions only the component list takes. */
+static void add_matrix_sets(struct table *t, enum xsave_op op, uint64_t xcr0, uint64_t xss)
+{
+	const struct xsave_op_info *info = xsave_op_info(op);
+	unsigned int kind = info->save ? COND_FOR_SAVE : COND_FOR_RESTORE;
+
+	for (unsigned int fs = 0; fs < FS_COUNT; fs++) {
+		if (!op_takes_set(info, (enum feature_set_id)fs) || (feature_sets[fs].lists & FS_IN_COMPONENTS) ||
+		    one_component(feature_set_mask((enum feature_set_id)fs, xcr0, xss)))
+			continue;
+		for (unsigned int c = 0; c < COND_COUNT; c++)
+			if (condition_takes((enum condition)c, kind) && condition_listed((enum condition)c, FS_IN_COMPONENTS) &&
+			    !condition_listed((enum condition)c, FS_IN_SAVES))
+				add(t, (struct matrix_case){ op, FPU_STRATEGY_POINTER_SWAP, (enum feature_set_id)fs,
+							     (enum condition)c, 0 });
+	}
+}
+
+int component_matrix(enum matrix_site site, uint64_t xcr0, uint64_t xss, struct matrix_case *out, int max)
+{
+	struct table t = { out, max, 0 };
+
+	for (size_t r = 0; r < N(save_rows); r++) {
+		const struct xsave_op_info *info = xsave_op_info(save_rows[r].op);
+		uint64_t reach = info->ring0 ? xcr0 | xss : xcr0;
+
+		if (!(save_rows[r].sites & site) || info->legacy_only)
+			continue;
+		for (unsigned int fs = 0; fs < FS_COUNT; fs++) {
+			uint64_t base = feature_set_mask((enum feature_set_id)fs, xcr0, xss);
+
+			if (!(feature_sets[fs].lists & FS_IN_COMPONENTS))
+				continue;
+			add_component_case(&t, save_rows[r].op, (enum feature_set_id)fs, 0);
+			for (unsigned int id = 0; id < XFEATURE_COUNT; id++)
+				if ((reach & ~base) & XFEATURE_MASK(id))
+					add_component_case(&t, save_rows[r].op, (enum feature_set_id)fs, id);
+		}
+		add_matrix_sets(&t, save_rows[r].op, xcr0, xss);
 	}
 	return t.count;
 }
@@ -107,7 +168,7 @@ int switch_matrix(enum matrix_site site, struct matrix_case *out, int max)
 			for (unsigned int c = 0; c < COND_COUNT; c++)
 				if (condition_takes((enum condition)c, COND_FOR_SWITCH))
 					add(&t, (struct matrix_case){ XOP_EMPTY, switch_rows[r].strategy,
-								       (enum feature_set_id)fs, (enum condition)c });
+								       (enum feature_set_id)fs, (enum condition)c, 0 });
 		}
 	}
 	return t.count;

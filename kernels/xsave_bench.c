@@ -6,6 +6,11 @@
 #include "tsc.h"
 #include "xsave_insn.h"
 #include "xstate_image.h"
+#include "xstate_rewrite.h"
+
+/* The rewrite's values: another pattern than the caller's image, so that what a save wrote
+ * shows which of the two the registers held. */
+#define REWRITE_SEED 0x3e3e17u
 
 static const struct xsave_op_info op_table[XOP_COUNT] = {
 	[XOP_EMPTY] = { "empty", false, false, false, false, false },
@@ -45,7 +50,9 @@ const char *xsave_check_str(enum xsave_check c)
 	case XCHECK_CONTENT:
 		return "the restore did not load the image's register contents";
 	case XCHECK_MODOPT:
-		return "the modified optimization hit on state loaded from another buffer";
+		return "the modified optimization hit on state loaded from another buffer or modified since";
+	case XCHECK_REWRITE:
+		return "the save did not write the values the registers were rewritten with";
 	case XCHECK_BAD_ARGS:
 		return "invalid batch parameters";
 	}
@@ -189,13 +196,23 @@ static enum xsave_check check_save_header(const struct xsave_bench *b, struct xs
 		return ftw == want ? XCHECK_OK : fail(out, XCHECK_FTW, want, ftw);
 	}
 	hdr = xstate_header_of(b->target);
+	out->xstate_bv = hdr->xstate_bv;
 	if ((hdr->xstate_bv & b->mask) != expected_in_use(b))
 		return fail(out, XCHECK_XSTATE_BV, expected_in_use(b), hdr->xstate_bv & b->mask);
 	if (info->compacted)
 		want = XCOMP_BV_COMPACTED | (b->mask & (info->ring0 ? l->xcr0 | l->xss : l->xcr0));
 	else
 		want = 0;
-	return hdr->xcomp_bv == want ? XCHECK_OK : fail(out, XCHECK_XCOMP_BV, want, hdr->xcomp_bv);
+	if (hdr->xcomp_bv != want)
+		return fail(out, XCHECK_XCOMP_BV, want, hdr->xcomp_bv);
+	if (b->cond == XCOND_MODIFIED) {
+		/* scratch holds the rewrite's values (xsave_bench_sample) */
+		int diff = xstate_image_diff(l, b->target, info->compacted, b->scratch, info->compacted, b->mask);
+
+		if (diff >= 0)
+			return fail(out, XCHECK_REWRITE, 1ULL << diff, 0);
+	}
+	return XCHECK_OK;
 }
 
 /* A restore is checked by saving what it loaded and comparing it with the image. */
@@ -223,6 +240,7 @@ static enum xsave_check check_restored_state(const struct xsave_bench *b, struct
 		xsaves(b->scratch, b->mask);
 	else
 		xsave(b->scratch, b->mask);
+	out->xstate_bv = hdr->xstate_bv;
 	if ((hdr->xstate_bv & b->mask) != expected_in_use(b))
 		return fail(out, XCHECK_XSTATE_BV, expected_in_use(b), hdr->xstate_bv & b->mask);
 	if (b->cond != XCOND_INIT) {
@@ -239,6 +257,9 @@ static bool args_valid(const struct xsave_bench *b)
 	const struct xsave_op_info *info = xsave_op_info(b->op);
 
 	if (!b->ops || b->op == XOP_EMPTY || b->op >= XOP_COUNT || b->cond >= XCOND_COUNT)
+		return false;
+	/* modified: a save, of registers an ordinary instruction writes */
+	if (b->cond == XCOND_MODIFIED && (!info->save || info->legacy_only || (b->mask & ~xstate_rewritable())))
 		return false;
 	if (info->legacy_only)
 		return (b->mask & ~XFEATURES_FP) == 0;
@@ -258,10 +279,34 @@ static void set_condition(const struct xsave_bench *b)
 		xrstor(b->scratch, XFEATURES_FP);
 		return;
 	}
-	if (info->save && b->cond == XCOND_CLEAN)
+	if (info->save && (b->cond == XCOND_CLEAN || b->cond == XCOND_MODIFIED))
 		load_state(b, b->target); /* XRSTOR from the very buffer the saves will write */
 	else
 		load_state(b, b->image);  /* from another buffer: the optimization cannot apply */
+	if (b->cond == XCOND_MODIFIED) /* then the registers written as a task writes them */
+		xstate_rewrite(b->layout, b->scratch, info->compacted, b->mask);
+}
+
+/*
+ * What the condition needs in scratch and beside the target, before set_condition(): the
+ * support the set's components need to be in use (the tile configuration for tile data
+ * alone), loaded now; for modified, the rewrite's values, in the target's format.
+ */
+static void prepare_condition(const struct xsave_bench *b)
+{
+	const struct xsave_op_info *info = xsave_op_info(b->op);
+	uint64_t support = xstate_image_support(b->mask);
+
+	if (b->cond == XCOND_INIT || info->legacy_only)
+		return;
+	if (support) {
+		xstate_image_build(b->layout, b->scratch, xstate_size_standard(b->layout, support), support, false,
+				   true, REWRITE_SEED);
+		xrstor(b->scratch, support);
+	}
+	if (b->cond == XCOND_MODIFIED)
+		xstate_image_build(b->layout, b->scratch, b->target_size, b->mask, info->compacted, true,
+				   REWRITE_SEED);
 }
 
 enum xsave_check xsave_bench_sample(const struct xsave_bench *b, struct xsave_sample *out)
@@ -279,6 +324,7 @@ enum xsave_check xsave_bench_sample(const struct xsave_bench *b, struct xsave_sa
 	if (info->legacy_only)
 		xstate_image_build(b->layout, b->scratch, XSTATE_EXTENDED_START, XFEATURES_FP, false,
 				   b->cond != XCOND_INIT, 0);
+	prepare_condition(b);
 	set_condition(b);
 
 	if (b->layout->xgetbv1) {
@@ -307,7 +353,7 @@ enum xsave_check xsave_bench_sample(const struct xsave_bench *b, struct xsave_sa
 	out->check = info->save ? check_save_header(b, out) : check_restored_state(b, out);
 	if (out->check == XCHECK_OK && info->modified_opt && b->cond != XCOND_INIT) {
 		out->modopt_hit = probe_modified_opt(b);
-		if (b->cond == XCOND_INUSE && out->modopt_hit)
+		if (b->cond != XCOND_CLEAN && out->modopt_hit)
 			fail(out, XCHECK_MODOPT, 0, 1);
 	}
 	restore_caller(b);

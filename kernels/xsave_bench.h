@@ -32,6 +32,9 @@ enum xstate_cond {
 	XCOND_INIT = COND_INIT,   /* components in their init state */
 	XCOND_INUSE = COND_INUSE, /* in use, last loaded from another buffer: no modified optimization */
 	XCOND_CLEAN = COND_CLEAN, /* in use, loaded from the target buffer itself: the optimization may hit */
+	/* saves: loaded from the target buffer, then every register of the set rewritten with
+	 * other values by ordinary instructions (kernels/xstate_rewrite.h), outside the timed loop */
+	XCOND_MODIFIED = COND_MODIFIED,
 	XCOND_COUNT,
 };
 
@@ -54,7 +57,8 @@ struct xsave_bench {
 	enum xsave_op op;
 	enum xstate_cond cond;
 	uint64_t mask;        /* the feature set: the instruction's RFBM */
-	uint64_t caller_mask; /* the caller's state to preserve around the batch */
+	uint64_t caller_mask; /* the caller's state to preserve around the batch, covering
+			       * xstate_image_support(mask), which the batch also loads */
 	bool caller_supervisor; /* ring 0: keep the caller's state with XSAVES/XRSTORS, so
 				 * caller_mask may hold supervisor components */
 	uint32_t ops;         /* instructions per batch (K) */
@@ -63,7 +67,8 @@ struct xsave_bench {
 	void *target;      /* the buffer saved into or restored from */
 	void *image;       /* the condition's image in the target's format */
 	uint32_t target_size;
-	void *scratch;     /* standard-format buffer for checks, layout->size_max_standard */
+	void *scratch;     /* for checks and the images the batch loads beside the target: at
+			    * least target_size and the standard size of xstate_image_support(mask) */
 	void *caller;      /* the caller's state: standard format, or compacted with caller_supervisor */
 };
 
@@ -75,6 +80,7 @@ enum xsave_check {
 	XCHECK_FTW,        /* FXSAVE's abridged tag word did not match the condition */
 	XCHECK_CONTENT,    /* a restore did not load the image's register contents */
 	XCHECK_MODOPT,     /* the modified optimization hit when it must not */
+	XCHECK_REWRITE,    /* a save after the rewrite did not write the rewritten values */
 	XCHECK_BAD_ARGS,   /* ops == 0 or an op/format mismatch */
 };
 
@@ -84,6 +90,9 @@ struct xsave_sample {
 	bool xinuse_checked;
 	uint64_t xinuse_before;
 	int modopt_hit;         /* 1 hit, 0 missed, -1 not probed */
+	/* XSTATE_BV of the header the saves wrote, or of the state a restore loaded (saved
+	 * again to check it); 0 for FXSAVE/FXRSTOR, which write no header */
+	uint64_t xstate_bv;
 	enum xsave_check check;
 	uint64_t expected, actual; /* for a failed check */
 };

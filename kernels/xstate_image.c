@@ -139,6 +139,13 @@ bool xstate_image_build(const struct xstate_layout *l, void *buf, uint32_t size,
 	return true;
 }
 
+uint64_t xstate_image_support(uint64_t mask)
+{
+	uint64_t tiledata = XFEATURE_MASK(XFEATURE_XTILEDATA), tilecfg = XFEATURE_MASK(XFEATURE_XTILECFG);
+
+	return (mask & tiledata) && !(mask & tilecfg) ? tilecfg : 0;
+}
+
 void fxsave_image_build(void *buf, bool pattern, uint32_t seed)
 {
 	kmem_set(buf, 0, XSTATE_LEGACY_SIZE);

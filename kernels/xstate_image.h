@@ -43,6 +43,13 @@ uint64_t xstate_pattern_capable(void);
 bool xstate_image_build(const struct xstate_layout *l, void *buf, uint32_t size, uint64_t mask,
 			bool compacted, bool pattern, uint32_t seed);
 
+/*
+ * The components outside @mask that must hold a pattern image for @mask's to be in use: the
+ * tile configuration for tile data alone (tiles an unconfigured XTILECFG leaves do not hold
+ * data), 0 for any other set.
+ */
+uint64_t xstate_image_support(uint64_t mask);
+
 /* Writes the 512-byte FXSAVE image (x87 and SSE) of the same two kinds. */
 void fxsave_image_build(void *buf, bool pattern, uint32_t seed);
 

@@ -17,6 +17,7 @@
 /* A case's condition goes to the module as it is. */
 #define SAME(a, b) ((int)(a) == (int)(b))
 _Static_assert(SAME(COND_INIT, XB_COND_INIT) && SAME(COND_INUSE, XB_COND_INUSE) && SAME(COND_CLEAN, XB_COND_CLEAN) &&
+		       SAME(COND_MODIFIED, XB_COND_MODIFIED) &&
 		       SAME(COND_NONE, XB_COND_NONE) && SAME(COND_NEED_LOAD, XB_COND_NEED_LOAD) &&
 		       SAME(COND_LIVE, XB_COND_LIVE) && SAME(COND_PRE_XSAVE_GUEST, XB_COND_PRE_XSAVE_GUEST),
 	       "base/ids.h's conditions are the module's XB_COND_*");

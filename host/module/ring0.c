@@ -14,6 +14,7 @@
 #include "../../kernels/xsave_insn.h"
 #include "../../kernels/xstate_image.h"
 #include "../../kernels/xstate_layout.h"
+#include "../../kernels/xstate_rewrite.h"
 
 #define RING0_CHECK_MSR_READBACK 0x100 /* beyond enum xsave_check */
 #define RING0_CHECK_SWITCH 0x200       /* + enum fpu_switch_check */
@@ -196,14 +197,22 @@ int ring0_validate(const struct xstate_layout *l, const struct xb_batch *b)
 	if (is_switch(b->op))
 		return validate_switch(l, b);
 	info = xsave_op_info(xsave_op_of(b->op));
-	if (b->cond > XB_COND_CLEAN || (b->cond == XB_COND_CLEAN && !info->save))
+	if (b->cond > XB_COND_MODIFIED || ((b->cond == XB_COND_CLEAN || b->cond == XB_COND_MODIFIED) && !info->save))
 		return -EINVAL;
+	if (b->cond == XB_COND_MODIFIED && (b->mask & ~xstate_rewritable()))
+		return -EOPNOTSUPP; /* no ordinary instruction writes it (kernels/xstate_rewrite.h) */
 	enabled = l->xcr0 | (info->ring0 ? l->xss : 0);
 	if (!b->mask || (b->mask & ~enabled))
 		return -EINVAL;
 	if (b->mask & ~xstate_pattern_capable())
 		return -EOPNOTSUPP; /* no values known to be safe to load */
 	return target_bytes(l, b) > XB_MAX_BUFFER_BYTES ? -EOPNOTSUPP : 0;
+}
+
+/* What a save/restore batch loads: the set and what it needs beside it to be in use. */
+static __u64 caller_mask(const struct xb_batch *b)
+{
+	return b->mask | xstate_image_support(b->mask);
 }
 
 void ring0_buffer_sizes(const struct xstate_layout *l, const struct xb_batch *b,
@@ -216,8 +225,8 @@ void ring0_buffer_sizes(const struct xstate_layout *l, const struct xb_batch *b,
 	bufs->target_bytes = target_bytes(l, b);
 	bufs->image_bytes = bufs->target_bytes;
 	bufs->scratch_bytes = bufs->target_bytes; /* a restore is checked by saving in its format */
-	bufs->caller_bytes = round64(l->xsaves ? xstate_size_compacted(l, b->mask)
-					       : xstate_size_standard(l, b->mask));
+	bufs->caller_bytes = round64(l->xsaves ? xstate_size_compacted(l, caller_mask(b))
+					       : xstate_size_standard(l, caller_mask(b)));
 }
 
 /* The bench and its instructions at the head of the block, its containers after them. */
@@ -279,7 +288,7 @@ static void run_xsave(const struct xstate_layout *l, struct xb_batch *b,
 		.op = xsave_op_of(b->op),
 		.cond = (enum xstate_cond)b->cond,
 		.mask = b->mask,
-		.caller_mask = b->mask, /* the batch loads nothing else */
+		.caller_mask = caller_mask(b),
 		.caller_supervisor = l->xsaves,
 		.ops = b->ops,
 		.warmup_ops = b->warmup_ops,

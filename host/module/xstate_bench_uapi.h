@@ -14,7 +14,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define XB_UAPI_VERSION 2
+#define XB_UAPI_VERSION 3
 #define XB_DEVICE_NAME "xstate_bench"
 #define XB_DEVICE_PATH "/dev/" XB_DEVICE_NAME
 
@@ -43,10 +43,11 @@ enum xb_cond {
 	XB_COND_INIT = 0,
 	XB_COND_INUSE = 1,
 	XB_COND_CLEAN = 2,
-	XB_COND_NONE = 3,      /* for the MSR write */
-	XB_COND_NEED_LOAD = 4, /* saved in its fpstate (TIF_NEED_FPU_LOAD) */
-	XB_COND_LIVE = 5,      /* in the registers */
-	XB_COND_PRE_XSAVE_GUEST = 6, /* kapi: an image of x87 and SSE only, for a guest whose
+	XB_COND_MODIFIED = 3,  /* saves: loaded from the target, then the registers rewritten */
+	XB_COND_NONE = 4,      /* for the MSR write */
+	XB_COND_NEED_LOAD = 5, /* saved in its fpstate (TIF_NEED_FPU_LOAD) */
+	XB_COND_LIVE = 6,      /* in the registers */
+	XB_COND_PRE_XSAVE_GUEST = 7, /* kapi: an image of x87 and SSE only, for a guest whose
 				      * xcr0 lacks them (a vCPU without XSAVE, seed 001) */
 };
 

@@ -143,10 +143,19 @@ static void test_condition_table(void **state)
 	assert_true(condition_takes(COND_INIT, COND_FOR_RESTORE));
 	assert_true(condition_takes(COND_LIVE, COND_FOR_SWITCH));
 	assert_false(condition_takes(COND_LIVE, COND_FOR_SAVE));
+	/* modified: saves only, and in the component list only */
+	assert_string_equal(condition_name(COND_MODIFIED), "modified");
+	assert_true(condition_takes(COND_MODIFIED, COND_FOR_SAVE));
+	assert_false(condition_takes(COND_MODIFIED, COND_FOR_RESTORE));
+	assert_false(condition_takes(COND_MODIFIED, COND_FOR_SWITCH));
+	assert_true(condition_listed(COND_MODIFIED, FS_IN_COMPONENTS));
+	assert_false(condition_listed(COND_MODIFIED, FS_IN_SAVES));
+	assert_true(condition_listed(COND_INUSE, FS_IN_SAVES | FS_IN_COMPONENTS));
 	/* the values the module takes as they are */
 	assert_int_equal(COND_INIT, 0);
-	assert_int_equal(COND_NONE, 3);
-	assert_int_equal(COND_PRE_XSAVE_GUEST, 6);
+	assert_int_equal(COND_MODIFIED, 3);
+	assert_int_equal(COND_NONE, 4);
+	assert_int_equal(COND_PRE_XSAVE_GUEST, 7);
 }
 
 static int count_matching(const struct matrix_case *c, int n, enum xsave_op op, enum feature_set_id set)
@@ -179,6 +188,8 @@ static void test_save_matrix(void **state)
 			struct bench_id_parts p;
 
 			assert_false(!info->save && c[i].cond == COND_CLEAN);
+			assert_false(c[i].cond == COND_MODIFIED); /* the component list's only */
+			assert_int_equal(c[i].added, 0);
 			assert_false(feature_set_supervisor(c[i].set) && !info->ring0);
 			assert_false(info->legacy_only && c[i].set != FS_FP);
 			assert_false(info->ring0 && sites[s] == MATRIX_NATIVE);
@@ -194,6 +205,89 @@ static void test_save_matrix(void **state)
 	}
 	assert_int_equal(count_matching(c, save_matrix(MATRIX_GUEST, c, MATRIX_CASES_MAX), XOP_XSAVES, FS_ALL), 3);
 	assert_int_equal(count_matching(c, save_matrix(MATRIX_GUEST, c, MATRIX_CASES_MAX), XOP_XRSTORS, FS_ALL), 2);
+}
+
+/* A component list's case by its id; its feature set named as plan_matrix() names it. */
+static void component_case_id(enum matrix_site site, const struct matrix_case *c, uint64_t xcr0, uint64_t xss,
+			      char *out, size_t size)
+{
+	struct bench_id id = matrix_case_id(site, c);
+	char features[BENCH_ID_MAX];
+	uint64_t mask = feature_set_mask(c->set, xcr0, xss) | (c->added ? XFEATURE_MASK(c->added) : 0);
+
+	feature_set_format(mask, xcr0, xss, features, sizeof(features));
+	id.features = features;
+	assert_true(bench_id_format(&id, out, size));
+}
+
+/*
+ * The component list on this team's Intel machine's XCR0 (x87, SSE, AVX, AVX-512, AMX) and,
+ * in ring 0, on Sapphire Rapids' with its supervisor states: the baseline fp and fp with
+ * each component, each XSAVE-family instruction of the site, the save conditions with
+ * modified and the restore's without, and the matrix's larger sets in modified; every id
+ * parses back to its parts and its set.
+ */
+static void test_component_matrix(void **state)
+{
+	static const struct {
+		enum matrix_site site;
+		uint64_t xcr0, xss;
+		int sets, user_sets; /* sets: XSAVES/XRSTORS's, with supervisor */
+		int matrix_sets;     /* modified of the save/restore matrix's sets, over every save */
+	} machines[] = {
+		/* avx512, user and amx for xsave, xsaveopt, xsavec */
+		{ MATRIX_NATIVE, 0x600e7, 0, 7, 7, 3 * 3 },
+		/* the same in ring 0, and avx512, user, amx and all for xsaves */
+		{ MATRIX_RING0, 0x602e7, 0x19d00, 14, 8, 3 * 3 + 4 },
+	};
+	struct matrix_case c[COMPONENT_CASES_MAX];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(machines) / sizeof(machines[0]); k++) {
+		int n = component_matrix(machines[k].site, machines[k].xcr0, machines[k].xss, c, COMPONENT_CASES_MAX);
+		/* xsave, xsaveopt, xsavec at 4 conditions over the user sets, xsaves over every set;
+		 * xrstor at 2 over the user sets, xrstors over every set */
+		int ring0 = machines[k].site == MATRIX_RING0;
+		int want = 4 * (3 * machines[k].user_sets + ring0 * machines[k].sets) +
+			   2 * (machines[k].user_sets + ring0 * machines[k].sets) + machines[k].matrix_sets;
+
+		assert_int_equal(n, want);
+		assert_int_equal(component_matrix(machines[k].site, machines[k].xcr0, machines[k].xss, c, 2), n);
+		for (int i = 0; i < n; i++) {
+			const struct xsave_op_info *info = xsave_op_info(c[i].op);
+			char text[BENCH_ID_MAX];
+			struct bench_id_parts p;
+			uint64_t mask, want_mask = XFEATURES_FP | (c[i].added ? XFEATURE_MASK(c[i].added) : 0);
+
+			assert_false(info->legacy_only);
+			if (c[i].set != FS_FP) { /* a matrix set, in modified only */
+				assert_int_equal(c[i].cond, COND_MODIFIED);
+				assert_int_equal(c[i].added, 0);
+				want_mask = feature_set_mask(c[i].set, machines[k].xcr0, machines[k].xss);
+			}
+			assert_true(condition_takes(c[i].cond, info->save ? COND_FOR_SAVE : COND_FOR_RESTORE));
+			assert_false(c[i].added && (XFEATURE_MASK(c[i].added) & XFEATURES_SUPERVISOR) && !info->ring0);
+			component_case_id(machines[k].site, &c[i], machines[k].xcr0, machines[k].xss, text, sizeof(text));
+			assert_true(bench_id_parse(text, &p));
+			assert_int_equal(p.ring0, machines[k].site == MATRIX_RING0);
+			assert_string_equal(p.op, info->name);
+			assert_int_equal(p.cond, c[i].cond);
+			assert_true(feature_set_parse(p.features, machines[k].xcr0, machines[k].xss, &mask));
+			assert_int_equal(mask, want_mask);
+		}
+	}
+	/* the names the datasheet reads: x87+SSE+YMM is the avx row itself */
+	{
+		char text[BENCH_ID_MAX];
+		struct matrix_case one = { XOP_XSAVEC, FPU_STRATEGY_POINTER_SWAP, FS_FP, COND_MODIFIED,
+					   XFEATURE_ZMM_HI256 };
+
+		component_case_id(MATRIX_NATIVE, &one, 0x600e7, 0, text, sizeof(text));
+		assert_string_equal(text, "native/save/xsavec/fp+zmm_hi256/modified");
+		one = (struct matrix_case){ XOP_XRSTOR, FPU_STRATEGY_POINTER_SWAP, FS_FP, COND_INIT, XFEATURE_YMM };
+		component_case_id(MATRIX_NATIVE, &one, 0x600e7, 0, text, sizeof(text));
+		assert_string_equal(text, "native/restore/xrstor/avx/init");
+	}
 }
 
 static void test_switch_matrix(void **state)
@@ -262,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_component_sets),
 		cmocka_unit_test(test_condition_table),
 		cmocka_unit_test(test_save_matrix),
+		cmocka_unit_test(test_component_matrix),
 		cmocka_unit_test(test_switch_matrix),
 		cmocka_unit_test(test_cpu_reasons),
 		cmocka_unit_test(test_launcher_names),

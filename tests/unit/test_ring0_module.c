@@ -64,6 +64,13 @@ static void test_validate_malformed(void **state)
 	assert_int_equal(ring0_validate(l, &b), -EINVAL); /* clean is a save's condition */
 	b = request(XB_OP_XSAVE, XB_COND_NONE, XFEATURES_AVX);
 	assert_int_equal(ring0_validate(l, &b), -EINVAL);
+	/* modified: a save's, of registers an ordinary instruction rewrites */
+	b = request(XB_OP_XRSTOR, XB_COND_MODIFIED, XFEATURES_AVX);
+	assert_int_equal(ring0_validate(l, &b), -EINVAL);
+	b = request(XB_OP_XSAVES, XB_COND_MODIFIED, XFEATURES_FP | XFEATURE_MASK(XFEATURE_XTILEDATA));
+	assert_int_equal(ring0_validate(l, &b), 0);
+	b = request(XB_OP_XSAVES, XB_COND_MODIFIED, XFEATURES_FP | XFEATURE_MASK(XFEATURE_CET_USER));
+	assert_int_equal(ring0_validate(l, &b), -EOPNOTSUPP);
 	b = request(XB_OP_XSAVE, XB_COND_INUSE, 0);
 	assert_int_equal(ring0_validate(l, &b), -EINVAL);
 	/* supervisor state only through XSAVES/XRSTORS, and only what IA32_XSS enables */
@@ -241,10 +248,14 @@ static void test_run_live(void **state)
 		for (size_t f = 0; f < sizeof(sets) / sizeof(sets[0]); f++) {
 			if ((sets[f] & l->xcr0) != sets[f])
 				continue;
-			for (uint32_t cond = XB_COND_INIT; cond <= XB_COND_CLEAN; cond++) {
+			for (uint32_t cond = XB_COND_INIT; cond <= XB_COND_MODIFIED; cond++) {
 				struct live_batch lb;
 
-				if (cond == XB_COND_CLEAN && ops[o] == XB_OP_XRSTOR)
+				if ((cond == XB_COND_CLEAN || cond == XB_COND_MODIFIED) && ops[o] == XB_OP_XRSTOR)
+					continue;
+				/* KMOVQ rewrites the opmask registers */
+				if (cond == XB_COND_MODIFIED && (sets[f] & XFEATURE_MASK(XFEATURE_OPMASK)) &&
+				    !__builtin_cpu_supports("avx512bw"))
 					continue;
 				live_prepare(l, &lb, ops[o], cond, sets[f]);
 				live_run(l, &lb);
@@ -259,7 +270,7 @@ static void test_run_live(void **state)
 				}
 				if (ops[o] != XB_OP_XSAVEOPT || cond == XB_COND_INIT)
 					assert_int_equal(lb.b.modopt_hit, -1);
-				else if (cond == XB_COND_INUSE)
+				else if (cond == XB_COND_INUSE || cond == XB_COND_MODIFIED)
 					assert_int_equal(lb.b.modopt_hit, 0);
 				live_free(&lb);
 				ran++;

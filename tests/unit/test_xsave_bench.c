@@ -1,8 +1,9 @@
 /*
  * test_xsave_bench.c - the measured batch on the live CPU: every native instruction and
- * condition passes its own checks (header, XINUSE, restored content), the modified
- * optimization never hits on state loaded from another buffer, a wrong condition is
- * caught, and the caller's control state survives a batch.
+ * condition passes its own checks (header, XINUSE, restored content, the rewritten values
+ * of modified), also on the component list's sets of one component, the modified
+ * optimization never hits on state loaded from another buffer or rewritten since, a wrong
+ * condition is caught, and the caller's control state survives a batch.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "kernels/clock_ref.h"
 #include "kernels/xsave_bench.h"
 #include "kernels/xstate_image.h"
+#include "kernels/xstate_rewrite.h"
 
 #define ATTEMPTS 8
 
@@ -87,6 +89,13 @@ static bool cpu_has(enum xsave_op op)
 	return op == XOP_XSAVEOPT ? l->xsaveopt : op == XOP_XSAVEC ? l->xsavec : true;
 }
 
+/* The modified condition's rewrite can write every register of @mask here (bench/require.c). */
+static bool rewritable(enum xsave_op op, uint64_t mask)
+{
+	return !xsave_op_info(op)->legacy_only && !(mask & ~xstate_rewritable()) &&
+	       (m.cpu.avx512bw || !(mask & XFEATURE_MASK(XFEATURE_OPMASK)));
+}
+
 static void test_every_native_case_passes_its_checks(void **state)
 {
 	static const enum xsave_op ops[] = { XOP_XSAVE, XOP_XSAVEOPT, XOP_XSAVEC, XOP_FXSAVE,
@@ -109,7 +118,9 @@ static void test_every_native_case_passes_its_checks(void **state)
 				struct xsave_sample s;
 				enum xsave_check c;
 
-				if (cond == XCOND_CLEAN && !info->save)
+				if ((cond == XCOND_CLEAN || cond == XCOND_MODIFIED) && !info->save)
+					continue;
+				if (cond == XCOND_MODIFIED && !rewritable(ops[o], sets[f]))
 					continue;
 				bench_init(&b, ops[o], cond, sets[f], true);
 				c = sample_with_retries(&b, &s);
@@ -121,8 +132,10 @@ static void test_every_native_case_passes_its_checks(void **state)
 				assert_true(s.gross_ticks > 0);
 				assert_int_equal(s.ops, 16);
 				assert_int_equal(s.xinuse_checked, m.layout.xgetbv1);
-				if (info->modified_opt && cond == XCOND_INUSE)
+				if (info->modified_opt && (cond == XCOND_INUSE || cond == XCOND_MODIFIED))
 					assert_int_equal(s.modopt_hit, 0);
+				if (!info->legacy_only)
+					assert_int_equal(s.xstate_bv & sets[f], cond == XCOND_INIT ? 0 : sets[f]);
 				if (info->modified_opt && cond == XCOND_CLEAN)
 					assert_true(s.modopt_hit == 0 || s.modopt_hit == 1);
 				if (!info->modified_opt || cond == XCOND_INIT)
@@ -133,6 +146,56 @@ static void test_every_native_case_passes_its_checks(void **state)
 		}
 	}
 	assert_true(ran >= 20);
+}
+
+/*
+ * The component list's sets (x87 and SSE with one more component of XCR0, tile data left
+ * out: this process has no permission) in every save condition: modified leaves every
+ * component in use, the saves write the rewritten values (the batch's own check), and
+ * XSAVEOPT's modified optimization never hits after the rewrite.
+ */
+static void test_single_components_in_every_condition(void **state)
+{
+	static const enum xsave_op ops[] = { XOP_XSAVE, XOP_XSAVEOPT, XOP_XSAVEC, XOP_XRSTOR };
+	uint64_t reach = m.layout.xcr0 & ~xstate_xfd_capable(&m.layout) & ~XFEATURES_FP;
+	int ran = 0;
+
+	(void)state;
+	for (unsigned int id = 2; id < 64; id++) {
+		uint64_t mask = XFEATURES_FP | (1ULL << id);
+
+		if (!(reach & (1ULL << id)))
+			continue;
+		for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+			const struct xsave_op_info *info = xsave_op_info(ops[o]);
+
+			for (int cond = 0; cond < XCOND_COUNT && cpu_has(ops[o]); cond++) {
+				struct xsave_bench b;
+				struct xsave_sample s;
+				enum xsave_check c;
+
+				if ((cond == XCOND_CLEAN || cond == XCOND_MODIFIED) && !info->save)
+					continue;
+				if (cond == XCOND_MODIFIED && !rewritable(ops[o], mask))
+					continue;
+				bench_init(&b, ops[o], cond, mask, true);
+				c = sample_with_retries(&b, &s);
+				if (c != XCHECK_OK)
+					fail_msg("%s mask 0x%llx %s: %s (expected 0x%llx got 0x%llx)", info->name,
+						 (unsigned long long)mask, xstate_cond_name(cond), xsave_check_str(c),
+						 (unsigned long long)s.expected, (unsigned long long)s.actual);
+				assert_int_equal(s.xstate_bv & mask, cond == XCOND_INIT ? 0 : mask);
+				if (m.layout.xgetbv1)
+					assert_int_equal(s.xinuse_before & mask, cond == XCOND_INIT ? 0 : mask);
+				if (info->modified_opt && cond == XCOND_MODIFIED)
+					assert_int_equal(s.modopt_hit, 0);
+				bench_free(&b);
+				ran++;
+			}
+		}
+	}
+	if (!ran)
+		skip(); /* XCR0 holds x87 and SSE only */
 }
 
 static void test_wrong_condition_is_caught(void **state)
@@ -166,6 +229,13 @@ static void test_bad_arguments(void **state)
 	b.target_size = 576;
 	b.op = XOP_FXSAVE;
 	b.mask = XFEATURES_AVX; /* FXSAVE cannot hold AVX */
+	assert_int_equal(xsave_bench_sample(&b, &s), XCHECK_BAD_ARGS);
+	b.op = XOP_XRSTOR;
+	b.mask = XFEATURES_FP;
+	b.cond = XCOND_MODIFIED; /* saves only */
+	assert_int_equal(xsave_bench_sample(&b, &s), XCHECK_BAD_ARGS);
+	b.op = XOP_XSAVE;
+	b.mask = XFEATURES_FP | XFEATURE_MASK(XFEATURE_BNDREGS); /* no instruction but XRSTOR writes MPX */
 	assert_int_equal(xsave_bench_sample(&b, &s), XCHECK_BAD_ARGS);
 	bench_free(&b);
 }
@@ -217,6 +287,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_native_case_passes_its_checks),
+		cmocka_unit_test(test_single_components_in_every_condition),
 		cmocka_unit_test(test_wrong_condition_is_caught),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_caller_control_state_survives),
