@@ -103,7 +103,7 @@ class Install(unittest.TestCase):
     def test_completion(self):
         self.assertEqual(self.complete(""), set(self.commands) | {"--help", "--version"})
         self.assertEqual(self.complete("run", "--su"), {"--suite"})
-        self.assertEqual(self.complete("run", "--suite", ""), {"native", "kvm", "guest", "kapi", "all"})
+        self.assertEqual(self.complete("run", "--suite", ""), {"native", "kvm", "guest", "kapi", "components", "all"})
         self.assertEqual(self.complete("run", "--progress", ""), {"auto", "line", "plain", "none"})
         self.assertEqual(self.complete("export", "--format", ""), {"json", "csv"})
         self.assertEqual(self.complete("help", "r"), {"run", "report", "review"})
