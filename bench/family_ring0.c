@@ -262,6 +262,7 @@ static int ring0_batch(struct bench_case *c, struct batch_result *out)
 			.value = (double)b.xfd_writes * b.ops / (b.ops + b.warmup_ops) };
 		break;
 	case RING0_XSAVE:
+		case_set_attribute(c, ATTR_XSTATE_BV, "0x%llx", (unsigned long long)b.xstate_bv);
 		if (xsave_op_info(ring0_ops[c->op].xop)->modified_opt && c->condition != XCOND_INIT)
 			out->metrics[out->nr_metrics++] = (struct gbench_metric){
 				.name = METRIC_MODOPT_HIT_RATE, .kind = GBENCH_PER_BATCH, .value = b.modopt_hit };

@@ -305,6 +305,7 @@ static void run_xsave(const struct xstate_layout *l, struct xb_batch *b,
 	b->xinuse_before = s.xinuse_before;
 	b->flags |= s.xinuse_checked ? XB_BATCH_XINUSE_CHECKED : 0;
 	b->modopt_hit = s.modopt_hit;
+	b->xstate_bv = s.xstate_bv;
 	b->expected = s.expected;
 	b->actual = s.actual;
 	b->buffer_bytes = bufs->target_bytes;

@@ -105,6 +105,7 @@ struct xb_batch {
 	__u32 buffer_bytes; /* the buffer saved into or restored from; a switch's fpstate buffer */
 	__u32 reserved_out;
 	__u64 xfd_writes;   /* a switch batch's WRMSRs to IA32_XFD, warm-up included */
+	__u64 xstate_bv;    /* a save's header after the batch, or what a restore loaded */
 	char insns[32];     /* the instructions the batch ran, e.g. "xsaves/xrstors+xfd" */
 	char check_message[128];
 };

@@ -81,8 +81,7 @@ class Components(xbtest.OneRunTest):
             in_use = 0 if case.endswith("/init") else mask
             self.assertEqual(int(a["rfbm"], 16), mask, case)
             self.assertEqual(mask & FP, FP, case)
-            if "/ring0/" not in case:  # the module reports no header
-                self.assertEqual(int(a["xstate_bv"], 16) & mask, in_use, case)
+            self.assertEqual(int(a["xstate_bv"], 16) & mask, in_use, case)
             if "xinuse_check" not in a:
                 self.assertEqual(int(a["xinuse_before"], 16) & mask, in_use, case)
 

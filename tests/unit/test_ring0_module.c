@@ -268,6 +268,7 @@ static void test_run_live(void **state)
 					assert_true(lb.b.flags & XB_BATCH_XINUSE_CHECKED);
 					assert_int_equal(lb.b.xinuse_before & sets[f], cond == XB_COND_INIT ? 0 : sets[f]);
 				}
+				assert_int_equal(lb.b.xstate_bv & sets[f], cond == XB_COND_INIT ? 0 : sets[f]);
 				if (ops[o] != XB_OP_XSAVEOPT || cond == XB_COND_INIT)
 					assert_int_equal(lb.b.modopt_hit, -1);
 				else if (cond == XB_COND_INUSE || cond == XB_COND_MODIFIED)
