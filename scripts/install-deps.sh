@@ -11,6 +11,7 @@ packages="
   libsqlite3-dev sqlite3
   libpq-dev postgresql
   libcjson-dev
+  libgsl-dev
   zlib1g-dev
   libxml2-utils
   libcmocka-dev
