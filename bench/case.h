@@ -97,6 +97,9 @@ struct bench_case {
 	/* Set by setup: the batch size; the runner calibrates the overhead for it (or stores the
 	 * site's per batch of this size). */
 	uint32_t ops_per_batch;
+	/* Set by setup: a task (thread or process id) that shares the measured PU by design, a
+	 * ping-pong partner, whose time on the PU is the case and not interference; 0: none. */
+	int pu_partner;
 	/* Facts a case records with its result (buffer size, XINUSE before the batch, ...). */
 	int nr_attributes;
 	struct case_attribute attributes[CASE_ATTR_MAX];

@@ -42,6 +42,7 @@ struct pp_case {
 	struct pingpong_end self, partner;
 	int fds[4]; /* to the partner (read, write), from the partner (read, write) */
 	int self_cpu, partner_cpu;
+	pid_t partner_tid; /* the partner thread's, once it is ready */
 	bool same_cpu;
 	uint32_t round_trips;
 	pthread_t thread;
@@ -143,6 +144,7 @@ static void *partner_thread(void *arg)
 	struct pin_result pin;
 	char ready = 'r';
 
+	pc->partner_tid = gettid();
 	if (topology_pin_thread(pc->partner_cpu, &pin)) {
 		snprintf(pc->thread_error, sizeof(pc->thread_error), "%s", xb_error_message());
 		ready = 'e';
@@ -172,6 +174,8 @@ static int ctxsw_setup(struct bench_case *c, const struct run_env *env)
 	rc = await_ready(pc, "the partner thread");
 	if (rc)
 		goto fail;
+	if (pc->same_cpu)
+		c->pu_partner = pc->partner_tid;
 	case_set_attribute(c, ATTR_PARTNER, "thread on PU %d, this one on PU %d", pc->partner_cpu, pc->self_cpu);
 	case_set_attribute(c, ATTR_PER_OP, pc->same_cpu ? "one context switch (a round trip is two)"
 						     : "one hand-off to the other PU (a round trip is two)");
@@ -202,6 +206,7 @@ static int xfd_setup(struct bench_case *c, const struct run_env *env)
 	rc = await_ready(pc, "xstate-bench-fresh partner");
 	if (rc)
 		goto fail;
+	c->pu_partner = pc->child;
 	case_set_attribute(c, ATTR_PARTNER, "process %s AMX, AVX-512 in use, on PU %d", args[1], pc->partner_cpu);
 	case_set_attribute(c, ATTR_PER_OP, "one context switch (a round trip is two)");
 	return 0;
@@ -249,7 +254,7 @@ static int pp_batch(struct bench_case *c, struct batch_result *out)
 		pingpong_batch(&pc->self, CTXSW_WARMUP, pc->round_trips, pc->holds.caller, pc->holds.load_mask, &r);
 		after = thread_switches();
 		/* the state did not hold even before the timing started: run the batch again */
-		if (r.error || r.before.check != HOLD_XINUSE || ++discarded == CTXSW_MAX_ATTEMPTS)
+		if (r.error || !xstate_hold_disturbed(&r.before) || ++discarded == CTXSW_MAX_ATTEMPTS)
 			break;
 	}
 	if (!r.error && r.before.check != HOLD_OK)

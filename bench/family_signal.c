@@ -104,7 +104,7 @@ static int signal_batch(struct bench_case *c, struct batch_result *out)
 		sigframe_expect(h->in_use, h->load_mask);
 		sigframe_batch(h, SIGNAL_USED, SIGNAL_WARMUP, sc->round_trips, sc->holds.caller, h->load_mask, &r);
 		seen = sigframe_seen();
-		if (r.before.check != HOLD_XINUSE || ++discarded == SIGNAL_MAX_ATTEMPTS)
+		if (!xstate_hold_disturbed(&r.before) || ++discarded == SIGNAL_MAX_ATTEMPTS)
 			break;
 	}
 	if (r.before.check != HOLD_OK)

@@ -262,6 +262,7 @@ static void repetition_begin(void *ctx, int64_t batches)
 
 	if (r->last_begun != cr || batches <= cr->begun_batches)
 		progress_sample(&r->progress, cr->c->id);
+	interference_set_partner(&r->interference, cr->c->pu_partner);
 	r->last_begun = cr;
 	cr->begun_batches = batches;
 	interference_read(&r->interference, &cr->sample_start);

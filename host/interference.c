@@ -20,6 +20,8 @@ void interference_open(struct interference_probe *p, int pu)
 	p->pu = pu;
 	p->schedstat_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
 	p->stat_fd = open("/proc/stat", O_RDONLY | O_CLOEXEC);
+	p->partner_fd = -1;
+	p->partner_tid = 0;
 	p->user_hz = hz > 0 ? (double)hz : 100;
 }
 
@@ -29,7 +31,22 @@ void interference_close(struct interference_probe *p)
 		close(p->schedstat_fd);
 	if (p->stat_fd >= 0)
 		close(p->stat_fd);
+	interference_set_partner(p, 0);
 	p->schedstat_fd = p->stat_fd = -1;
+}
+
+void interference_set_partner(struct interference_probe *p, int tid)
+{
+	char path[48];
+
+	if (tid == p->partner_tid && (tid <= 0 || p->partner_fd >= 0))
+		return;
+	p->partner_tid = tid;
+	if (p->partner_fd >= 0)
+		close(p->partner_fd);
+	p->partner_fd = -1;
+	if (tid > 0 && snprintf(path, sizeof(path), "/proc/%d/schedstat", tid) < (int)sizeof(path))
+		p->partner_fd = open(path, O_RDONLY | O_CLOEXEC);
 }
 
 uint64_t interference_involuntary_switches(void)
@@ -39,8 +56,8 @@ uint64_t interference_involuntary_switches(void)
 	return getrusage(RUSAGE_THREAD, &ru) ? 0 : (uint64_t)ru.ru_nivcsw;
 }
 
-/* schedstat: "<on-cpu ns> <run-queue wait ns> <timeslices>" */
-static bool read_run_delay(int fd, uint64_t *ns)
+/* schedstat: "<on-cpu ns> <run-queue wait ns> <timeslices>"; @field 0 or 1 */
+static bool read_schedstat(int fd, int field, uint64_t *ns)
 {
 	char buf[128];
 	ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof(buf) - 1, 0);
@@ -51,7 +68,7 @@ static bool read_run_delay(int fd, uint64_t *ns)
 	buf[n] = 0;
 	if (sscanf(buf, "%llu %llu", &on_cpu, &wait) != 2)
 		return false;
-	*ns = wait;
+	*ns = field ? wait : on_cpu;
 	return true;
 }
 
@@ -83,7 +100,8 @@ void interference_read(const struct interference_probe *p, struct interference_s
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	out->wall_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	out->involuntary_switches = interference_involuntary_switches();
-	out->has_run_delay = read_run_delay(p->schedstat_fd, &out->run_delay_ns);
+	out->has_run_delay = read_schedstat(p->schedstat_fd, 1, &out->run_delay_ns);
+	out->has_partner = read_schedstat(p->partner_fd, 0, &out->partner_on_cpu_ns);
 	out->has_steal = read_steal(p, &out->steal_ns);
 }
 
@@ -94,6 +112,9 @@ void interference_delta(const struct interference_snapshot *before, const struct
 	out->involuntary_switches = (double)(after->involuntary_switches - before->involuntary_switches);
 	out->run_delay_ms = before->has_run_delay && after->has_run_delay
 				    ? (double)(after->run_delay_ns - before->run_delay_ns) / 1e6 : NAN;
+	if (before->has_partner && after->has_partner)
+		out->run_delay_ms = fmax(0, out->run_delay_ms -
+					    (double)(after->partner_on_cpu_ns - before->partner_on_cpu_ns) / 1e6);
 	out->steal_ms = before->has_steal && after->has_steal ? (double)(after->steal_ns - before->steal_ns) / 1e6
 							      : NAN;
 }

@@ -117,6 +117,8 @@ static int measure_rows(struct comparison *c)
 			const struct series_unmeasured *failed = unmeasured(c, k, row->id, CASE_ERROR);
 
 			verdict_measure(&b, bm, &n, nm, v);
+			if (c->prior && (rc = prior_runs_variance(c->prior, row->id, &v->prior_var)))
+				break;
 			/* judged like any other when asked for: then the outputs say so */
 			v->functional_only = comparison_functional_only(row, k) && !c->options.functional_only_verdicts;
 			v->control = !strcmp(row->id, ID_EMPTY_LOOP);
@@ -268,13 +270,14 @@ static void explain_missing(struct comparison *c)
 }
 
 int comparison_build(struct comparison *c, const struct series *base, const struct series *news, int nr_news,
-		     const char *metric, const struct verdict_options *o, const struct series *base_clock,
-		     const struct series *new_clocks)
+		     const char *metric, const struct verdict_options *o, const struct prior_runs *prior,
+		     const struct series *base_clock, const struct series *new_clocks)
 {
 	const char **ids = NULL;
 	int rc;
 
-	*c = (struct comparison){ .metric = metric, .options = *o, .base = base, .news = news, .nr_news = nr_news };
+	*c = (struct comparison){ .metric = metric, .options = *o, .base = base, .news = news, .nr_news = nr_news,
+				  .prior = prior && prior->loaded ? prior : NULL };
 	if ((rc = union_of_ids(base, news, nr_news, &ids, &c->nr_rows)))
 		return rc;
 	c->rows = calloc((size_t)(c->nr_rows ? c->nr_rows : 1), sizeof(*c->rows));
@@ -400,7 +403,9 @@ int comparison_set_load(struct results_store *const *stores, char *const *specs,
 	/* not recorded (an imported run): the shift line says so */
 	(void)load_all(stores, specs, nr, METRIC_CORE_CLOCK_GHZ, &out->clocks);
 	if (nr > 1)
-		rc = comparison_build(&out->cmp, &out->series[0], &out->series[1], nr - 1, out->metric, o,
+		rc = prior_runs_load(stores[0], &out->series[0], &out->series[1], nr - 1, out->metric, &out->prior);
+	if (nr > 1 && !rc)
+		rc = comparison_build(&out->cmp, &out->series[0], &out->series[1], nr - 1, out->metric, o, &out->prior,
 				      out->clocks ? &out->clocks[0] : NULL, out->clocks ? &out->clocks[1] : NULL);
 	return rc;
 }
@@ -408,6 +413,7 @@ int comparison_set_load(struct results_store *const *stores, char *const *specs,
 void comparison_set_free(struct comparison_set *s)
 {
 	comparison_free(&s->cmp);
+	prior_runs_free(&s->prior);
 	free_series(&s->series, s->nr);
 	free_series(&s->clocks, s->nr);
 }

@@ -11,6 +11,7 @@
 
 #include "../base/attributes.h"
 #include "series.h"
+#include "prior_runs.h"
 #include "verdict.h"
 
 #define COMPARISON_WHY_MAX 320
@@ -53,6 +54,7 @@ struct comparison {
 	const struct series *base;
 	const struct series *news;
 	int nr_news;
+	const struct prior_runs *prior; /* BASE's machine's prior runs, or NULL */
 	int nr_rows;
 	struct comparison_row *rows;
 	struct comparison_column *columns; /* per NEW series */
@@ -69,13 +71,14 @@ enum comparison_outcome {
 };
 
 /*
- * Matches the series' cases and decides every cell. @base_clock and @new_clocks (NULL when
- * not recorded) are the same series loaded with the core clock metric, for the shift's
- * clock control.
+ * Matches the series' cases and decides every cell. @prior (NULL: none) gives each case its
+ * own run-to-run variance where the machine has prior runs. @base_clock and @new_clocks
+ * (NULL when not recorded) are the same series loaded with the core clock metric, for the
+ * shift's clock control.
  */
 int comparison_build(struct comparison *c, const struct series *base, const struct series *news, int nr_news,
-		     const char *metric, const struct verdict_options *o, const struct series *base_clock,
-		     const struct series *new_clocks) XB_MUST_CHECK;
+		     const char *metric, const struct verdict_options *o, const struct prior_runs *prior,
+		     const struct series *base_clock, const struct series *new_clocks) XB_MUST_CHECK;
 /* Cases with @verdict against NEW series @k. */
 int comparison_count(const struct comparison *c, int k, enum verdict v);
 /* Whether BASE or NEW series @k has the case (measured, or failed in NEW): a row another
@@ -110,6 +113,7 @@ struct comparison_set {
 	const char *metric;     /* what was loaded */
 	struct series *series;
 	struct series *clocks;  /* the same series in the core clock metric; NULL when not recorded */
+	struct prior_runs prior; /* BASE's machine's other runs, from BASE's store */
 	struct comparison cmp;
 };
 

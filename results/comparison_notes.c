@@ -153,9 +153,15 @@ static double percent(double ratio)
 static int shift_notes(struct comparison *c, int k)
 {
 	const struct machine_shift *s = &c->columns[k].shift;
-	char clock[32], loop[96] = "", base[24], new[24];
+	char clock[32], loop[96] = "", base[24], new[24], prior[160];
 	int rc;
 
+	if (c->prior)
+		snprintf(prior, sizeof(prior), "or a case's own over %d prior runs of this machine where larger",
+			 c->prior->runs.nr_runs);
+	else
+		snprintf(prior, sizeof(prior), "pooled: fewer than %d prior runs of this machine show each case's own "
+			 "(kernel paths vary 1-3%% between runs)", PRIOR_RUNS_MIN);
 	if (isnan(s->ratio))
 		rc = comparison_add_note(c, k, "machine-wide shift", "not estimated (%d cases, fewer than %d)", s->n_cases,
 					 SHIFT_MIN_CASES);
@@ -173,7 +179,7 @@ static int shift_notes(struct comparison *c, int k)
 		snprintf(loop, sizeof(loop), ", empty loop %s -> %s (near 0 is right)", base, new);
 	if (!rc)
 		rc = comparison_add_note(c, k, "controls", "core clock %s%s; run-to-run spread of a case beyond its "
-					 "samples: %.2f%%", clock, loop, 100 * expm1(s->tau));
+					 "samples: %.2f%%, %s", clock, loop, 100 * expm1(s->tau), prior);
 	return rc;
 }
 

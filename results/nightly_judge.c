@@ -77,7 +77,7 @@ static int compare_without_cases(struct results_store *st, struct nightly_judgem
 	clocks = j->set.clocks ? &j->set.clocks[0] : NULL;
 	if (!rc)
 		rc = comparison_build(&j->building_cmp, &j->empty_base, &j->set.series[0], 1, j->set.metric,
-				      &j->options.verdict, NULL, clocks);
+				      &j->options.verdict, NULL, NULL, clocks);
 	if (rc)
 		return rc;
 	j->cmp = &j->building_cmp;

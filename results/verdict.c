@@ -41,6 +41,7 @@ void verdict_measure(const struct side_estimate *base, double base_median, const
 		.n_base = base->n_samples, .n_new = new->n_samples, .base_median = base_median,
 		.new_median = new_median, .base = *base, .new = *new, .change = NAN,
 		.r = { .ratio = NAN, .lo = NAN, .hi = NAN }, .se = NAN, .p = NAN, .p_adjusted = NAN, .mde = NAN,
+		.prior_var = NAN,
 	};
 	if (base->valid && new->valid) {
 		out->change = new->location - base->location;
@@ -60,10 +61,18 @@ static double run_share(const struct case_verdict *c)
 	return 1.0 / c->base.n_runs + 1.0 / c->new.n_runs;
 }
 
+/* One run's spread beyond its samples: tau^2 across the cases, or the case's own from its
+ * machine's prior runs where that is larger. */
+static double run_variance(const struct case_verdict *c, double tau2)
+{
+	return isnan(c->prior_var) ? tau2 : fmax(tau2, c->prior_var);
+}
+
 /* The variance of the change: inside the runs, between them (measured, or tau), the shift. */
 static double change_variance(const struct case_verdict *c, double tau2, double shift_var)
 {
-	double base = c->base.within_var + tau2 / c->base.n_runs, new = c->new.within_var + tau2 / c->new.n_runs;
+	double run = run_variance(c, tau2);
+	double base = c->base.within_var + run / c->base.n_runs, new = c->new.within_var + run / c->new.n_runs;
 
 	if (!isnan(c->base.between_var))
 		base = fmax(base, c->base.between_var);
@@ -82,17 +91,18 @@ static double detectable(double k, double se)
 static void resolution(struct case_verdict *c, double k, double tau2, double shift_var, double limit)
 {
 	double per_run = c->base.within_var * c->base.n_runs + c->new.within_var * c->new.n_runs;
+	double run = run_variance(c, tau2);
 
 	c->rounds_factor = c->runs_per_side = 0;
 	for (int f = 2; f <= RESOLVE_MAX_ROUNDS_FACTOR && !c->rounds_factor; f *= 2) {
-		double v = (c->base.within_var + c->new.within_var) / f + tau2 * run_share(c) + shift_var;
+		double v = (c->base.within_var + c->new.within_var) / f + run * run_share(c) + shift_var;
 
 		if (k * sqrt(v) <= limit)
 			c->rounds_factor = f;
 	}
 	/* the same runs, this many a side: within and between shrink together */
 	for (int runs = 2; runs <= RESOLVE_MAX_RUNS && !c->runs_per_side; runs++) {
-		double v = (per_run / 2 + tau2) * 2 / runs + shift_var;
+		double v = (per_run / 2 + run) * 2 / runs + shift_var;
 
 		if (runs > c->base.n_runs && runs > c->new.n_runs && k * sqrt(v) <= limit)
 			c->runs_per_side = runs;

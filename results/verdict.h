@@ -2,8 +2,9 @@
  * verdict.h - one case compared between BASE and NEW, and the decision for every case of one
  * NEW series together. A case's change is NEW/BASE of its side estimates (replication.h),
  * taken relative to the machine-wide shift when the shift is real (shift.h); its standard
- * error adds the samples' and rounds' variance, the runs' (measured where a side has several,
- * and the spread across cases, tau, for what a single run cannot see) and the shift's. A
+ * error adds the samples' and rounds' variance, the runs' (measured where a side has several;
+ * for what a single run cannot see, the spread across cases, tau, or the case's own over its
+ * machine's prior runs where that is larger) and the shift's. A
  * normal test per case, Holm's correction across the cases, and the threshold decide; every
  * tested case states the smallest change it could have detected.
  */
@@ -63,6 +64,8 @@ struct case_verdict {
 	/* noisy: what would resolve the threshold, 0 when that would not: this many times the
 	 * rounds in both runs, or this many runs on each side */
 	int rounds_factor, runs_per_side;
+	double prior_var;               /* a run's variance beyond its samples from the machine's
+					 * prior runs (prior_runs.h); NAN when they are too few */
 	bool functional_only;           /* a side's timings mean nothing: never a regression */
 	bool control;                   /* the empty loop: shown, not tested as a ratio */
 	const char *disturbed;          /* why a side cannot be judged, or NULL */

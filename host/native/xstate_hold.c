@@ -122,6 +122,11 @@ const char *xstate_hold_check_str(enum hold_check c)
 	return "unknown hold check";
 }
 
+bool xstate_hold_disturbed(const struct hold_result *r)
+{
+	return r->check == HOLD_XINUSE || r->check == HOLD_XSTATE_BV;
+}
+
 void xstate_hold_batch(const struct xstate_hold *h, long (*trips)(void *ctx, uint32_t n), void *ctx,
 		       uint32_t warmup, uint32_t n, void *caller, uint64_t caller_mask, struct held_batch *out)
 {

@@ -89,6 +89,14 @@ struct hold_result xstate_hold_check_values(const struct xstate_hold *h);
 /* "ok", or what differed. */
 const char *xstate_hold_check_str(enum hold_check c);
 
+/*
+ * Whether a check right after the load found the registers other than loaded (XINUSE or a
+ * save's XSTATE_BV): something ran between the load and the check (an interrupt, a
+ * preemption and the kernel's restore, the kernel's own FPU use), so the batch may be made
+ * again. A changed value is not that: it is an error.
+ */
+bool xstate_hold_disturbed(const struct hold_result *r);
+
 /* A batch of kernel round trips made while holding. */
 struct held_batch {
 	uint64_t gross_ticks;
