@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>

@@ -20,7 +20,7 @@ static const char *const site_keys[VIRT_SITES] = { "native", "ring0", "guest" };
 
 /* One case's latest run: its operation without the site, where it ran, its median. */
 struct virt_case {
-	char key[BENCH_ID_MAX]; /* group/op/features[/condition] */
+	char key[192]; /* group/op/features[/condition]: the parts of bench_id_parts */
 	enum virt_site site;
 	double median;
 	bool functional_only;

@@ -56,7 +56,7 @@ int robust_line_fit(const double *x, const double *y, int n, struct robust_line 
 	*out = (struct robust_line){ .intercept = gsl_vector_get(coef, 0), .slope = gsl_vector_get(coef, 1),
 				     .intercept_se = sqrt(gsl_matrix_get(cov, 0, 0)),
 				     .slope_se = sqrt(gsl_matrix_get(cov, 1, 1)),
-				     .sigma = gsl_multifit_robust_statistics(w).sigma, .n = n };
+				     .sigma = gsl_multifit_robust_statistics(w).sigma_rob, .n = n };
 	for (int i = 0; off && i < n; i++)
 		off[i] = robust_line_off(out, x[i], y[i]);
 out:

@@ -23,7 +23,7 @@
 struct robust_line {
 	double intercept, slope;
 	double intercept_se, slope_se; /* standard errors from the robust covariance */
-	double sigma;                  /* the robust scale of the residuals */
+	double sigma;                  /* the robust scale of the residuals (GSL's sigma_rob) */
 	int n;
 };
 
