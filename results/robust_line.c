@@ -1,12 +1,16 @@
 /*
- * robust_line.c - the robust straight line, through GSL.
+ * robust_line.c - Theil and Sen's line, its residuals' robust scale, the points off it.
  */
 #include "robust_line.h"
 
 #include <errno.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_multifit.h>
 #include <math.h>
+#include <stdlib.h>
+
+#include "stats.h"
+
+/* The normal distribution's sigma over its median absolute deviation. */
+#define MAD_TO_SIGMA 1.4826
 
 bool robust_line_off(const struct robust_line *line, double x, double y)
 {
@@ -15,56 +19,48 @@ bool robust_line_off(const struct robust_line *line, double x, double y)
 	return r > ROBUST_LINE_OFF_SIGMAS * line->sigma && r > ROBUST_LINE_OFF_SHARE * fabs(fitted);
 }
 
-static bool spread(const double *x, int n)
+int robust_line_sen_slope(const double *x, const double *y, int n, double *slope)
 {
-	for (int i = 1; i < n; i++)
-		if (x[i] != x[0])
-			return true;
-	return false;
+	double *pairs = malloc((size_t)(n > 1 ? n * (n - 1) / 2 : 1) * sizeof(*pairs));
+	int m = 0;
+
+	if (!pairs)
+		return xb_fail(ENOMEM, "out of memory");
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (x[j] != x[i])
+				pairs[m++] = (y[j] - y[i]) / (x[j] - x[i]);
+	if (!m) {
+		free(pairs);
+		return xb_fail(EINVAL, "no two points at different x: no slope");
+	}
+	*slope = stats_median(pairs, m);
+	free(pairs);
+	return 0;
 }
 
 int robust_line_fit(const double *x, const double *y, int n, struct robust_line *out, bool *off)
 {
-	gsl_matrix *design = NULL, *cov = NULL;
-	gsl_vector *obs = NULL, *coef = NULL;
-	gsl_multifit_robust_workspace *w = NULL;
-	int rc = 0, status;
+	double *r;
+	int rc;
 
-	if (n < ROBUST_LINE_MIN_POINTS || !spread(x, n))
-		return xb_fail(EINVAL, "a robust line needs %d points or more at two x or more, got %d",
-			       ROBUST_LINE_MIN_POINTS, n);
-	gsl_set_error_handler_off(); /* errors are returned, never abort() */
-	design = gsl_matrix_alloc((size_t)n, 2);
-	cov = gsl_matrix_alloc(2, 2);
-	obs = gsl_vector_alloc((size_t)n);
-	coef = gsl_vector_alloc(2);
-	w = gsl_multifit_robust_alloc(gsl_multifit_robust_bisquare, (size_t)n, 2);
-	if (!design || !cov || !obs || !coef || !w) {
-		rc = xb_fail(ENOMEM, "out of memory for the robust fit");
-		goto out;
+	if (n < ROBUST_LINE_MIN_POINTS)
+		return xb_fail(EINVAL, "a robust line needs %d points or more, got %d", ROBUST_LINE_MIN_POINTS, n);
+	if (!(r = malloc((size_t)n * sizeof(*r))))
+		return xb_fail(ENOMEM, "out of memory");
+	*out = (struct robust_line){ .n = n };
+	if ((rc = robust_line_sen_slope(x, y, n, &out->slope))) {
+		free(r);
+		return rc;
 	}
-	for (int i = 0; i < n; i++) {
-		gsl_matrix_set(design, (size_t)i, 0, 1.0);
-		gsl_matrix_set(design, (size_t)i, 1, x[i]);
-		gsl_vector_set(obs, (size_t)i, y[i]);
-	}
-	status = gsl_multifit_robust(design, obs, coef, cov, w);
-	if (status) {
-		rc = xb_fail(EDOM, "gsl_multifit_robust: %s", gsl_strerror(status));
-		goto out;
-	}
-	*out = (struct robust_line){ .intercept = gsl_vector_get(coef, 0), .slope = gsl_vector_get(coef, 1),
-				     .intercept_se = sqrt(gsl_matrix_get(cov, 0, 0)),
-				     .slope_se = sqrt(gsl_matrix_get(cov, 1, 1)),
-				     .sigma = gsl_multifit_robust_statistics(w).sigma_rob, .n = n };
+	for (int i = 0; i < n; i++)
+		r[i] = y[i] - out->slope * x[i];
+	out->intercept = stats_median(r, n);
+	for (int i = 0; i < n; i++)
+		r[i] = fabs(r[i] - out->intercept);
+	out->sigma = MAD_TO_SIGMA * stats_median(r, n);
 	for (int i = 0; off && i < n; i++)
 		off[i] = robust_line_off(out, x[i], y[i]);
-out:
-	if (w)
-		gsl_multifit_robust_free(w);
-	gsl_vector_free(coef);
-	gsl_vector_free(obs);
-	gsl_matrix_free(cov);
-	gsl_matrix_free(design);
-	return rc;
+	free(r);
+	return 0;
 }

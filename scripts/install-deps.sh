@@ -11,7 +11,6 @@ packages="
   libsqlite3-dev sqlite3
   libpq-dev postgresql
   libcjson-dev
-  libgsl-dev
   zlib1g-dev
   libxml2-utils
   libcmocka-dev

@@ -234,7 +234,7 @@ class FromStoredRuns(xbtest.TempDirTest):
     def test_compare(self):
         doc = read_json(self.out["r1"])
         ratios = {(c["operation"], c["condition"], c["component"]): c["ratio"] for c in doc["compare"]["costs"]}
-        self.assertEqual(len(ratios), 2 * len(SIZES) + 2)
+        self.assertEqual(len(ratios), 2 * len(SIZES) + 3)  # and the ring-0 save of fp
         for r in ratios.values():
             self.assertAlmostEqual(r, 0.5, places=6)
         self.assertFalse(any(c["differs"] for c in doc["compare"]["layout"]))

@@ -1,7 +1,9 @@
 /*
  * test_robust_line.c - the robust line on constructed data: a cost line with noise and two
- * outliers is recovered (least squares would not be) and exactly the outliers lie off it;
- * too few points or a single x are refused; the rule off the line on hand-worked points.
+ * outliers is recovered (least squares would not be) and exactly the outliers lie off it; an
+ * outlier at the largest x (the most leverage: where an M-estimator follows it) is not
+ * followed; Sen's slope on hand-worked pairs; too few points or a single x are refused; the
+ * rule off the line on hand-worked points.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,7 +42,7 @@ static void test_recovers_the_line_despite_outliers(void **state)
 	assert_int_equal(line.n, N);
 	assert_true(fabs(line.slope - 0.25) < 0.01);
 	assert_true(fabs(line.intercept - 40) < 15);
-	assert_true(line.sigma > 0 && line.sigma < 20);
+	assert_true(line.sigma > 0 && line.sigma < 10);
 	for (int i = 0; i < N; i++)
 		assert_int_equal(off[i], i == 3 || i == 8);
 	/* the control: least squares is pulled by the outliers */
@@ -52,6 +54,38 @@ static void test_recovers_the_line_despite_outliers(void **state)
 	}
 	ols_slope = (N * sxy - sx * sy) / (N * sxx - sx * sx);
 	assert_true(fabs(ols_slope - 0.25) > 3 * fabs(line.slope - 0.25));
+}
+
+/* The datasheet's shape: five components, the largest 50% above the line ticks = 42.4 + 0.1 bytes. */
+static void test_outlier_at_the_largest_x(void **state)
+{
+	double x[5] = { 576, 640, 832, 1088, 1600 }, y[5];
+	struct robust_line line;
+	bool off[5];
+
+	(void)state;
+	for (int i = 0; i < 5; i++)
+		y[i] = 42.4 + 0.1 * x[i];
+	y[4] *= 1.5;
+	assert_int_equal(robust_line_fit(x, y, 5, &line, off), 0);
+	assert_true(fabs(line.slope - 0.1) < 1e-9);
+	assert_true(fabs(line.intercept - 42.4) < 1e-6);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(off[i], i == 4);
+}
+
+static void test_sen_slope_by_hand(void **state)
+{
+	/* pairs: (0,1) 2, (0,2) 1, (0,3) 3, (1,2) 0, (1,3) 3.5, (2,3) 7 */
+	double x[4] = { 0, 1, 2, 3 }, y[4] = { 0, 2, 2, 9 }, slope;
+
+	(void)state;
+	assert_int_equal(robust_line_sen_slope(x, y, 4, &slope), 0);
+	assert_true(fabs(slope - 2.5) < 1e-12); /* the median of 0 1 2 3 3.5 7 */
+	assert_int_equal(robust_line_sen_slope(x + 1, y + 1, 1, &slope), -EINVAL);
+	/* pairs with x equal are left out: (1, 1) */
+	double same_x[2] = { 1, 1 }, two_y[2] = { 2, 5 };
+	assert_int_equal(robust_line_sen_slope(same_x, two_y, 2, &slope), -EINVAL);
 }
 
 static void test_refuses_too_little(void **state)
@@ -83,6 +117,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recovers_the_line_despite_outliers),
+		cmocka_unit_test(test_outlier_at_the_largest_x),
+		cmocka_unit_test(test_sen_slope_by_hand),
 		cmocka_unit_test(test_refuses_too_little),
 		cmocka_unit_test(test_off_rule),
 	};
