@@ -166,6 +166,8 @@ static cJSON *row_json(const struct datasheet_cost_input *in, const struct cost_
 
 	*any = false;
 	cJSON_AddStringToObject(row, "component", component_word(component));
+	cJSON_AddStringToObject(row, "name", component < 0 ? "x87 and SSE: the baseline"
+						   : xfeature_name((unsigned int)component));
 	if (component >= 0)
 		cJSON_AddNumberToObject(row, "id", component);
 	cJSON_AddNumberToObject(row, "bytes", state_bytes(in, component));

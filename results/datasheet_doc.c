@@ -194,25 +194,27 @@ static void layout_section(struct doc_out *d, const cJSON *doc)
 static void cost_table(struct doc_out *d, const cJSON *op)
 {
 	const cJSON *conds = get(op, "conditions"), *cond, *row;
-	int n = 2;
-	char cells[8][CELL];
+	int n = 3;
+	char cells[9][CELL];
 
 	snprintf(cells[0], CELL, "component");
-	snprintf(cells[1], CELL, "bytes");
+	snprintf(cells[1], CELL, "name");
+	snprintf(cells[2], CELL, "bytes");
 	cJSON_ArrayForEach(cond, conds)
-		if (n < 8)
+		if (n < 9)
 			snprintf(cells[n++], CELL, "%s", cJSON_GetStringValue(cond));
 	table_begin(d, cells, n);
 	cJSON_ArrayForEach(row, get(op, "rows")) {
-		int k = 2;
+		int k = 3;
 
 		snprintf(cells[0], CELL, "%s", text_of(row, "component", "?"));
-		number_cell(cells[1], get(row, "bytes"), "%.0f");
+		snprintf(cells[1], CELL, "%s", text_of(row, "name", ""));
+		number_cell(cells[2], get(row, "bytes"), "%.0f");
 		cJSON_ArrayForEach(cond, conds) {
 			const cJSON *cell = get(get(row, "costs"), cJSON_GetStringValue(cond));
 			const cJSON *inc = get(cell, "increment");
 
-			if (k >= 8)
+			if (k >= 9)
 				break;
 			if (!cJSON_IsNumber(get(cell, "ticks")))
 				snprintf(cells[k++], CELL, "-");
@@ -283,7 +285,7 @@ static int chart_write(const char *dir, const cJSON *costs)
 		return xb_fail_errno("open %s", path);
 	}
 	fprintf(gp, "set datafile separator whitespace\nset xlabel 'bytes of state'\nset ylabel 'ticks/op'\n"
-		    "set key outside right top\nset grid\nset title '%s'\n", CHART_TITLE);
+		    "set key outside right top\nset grid\nset offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\nset title '%s'\n", CHART_TITLE);
 	fputs("plot ", gp);
 	cJSON_ArrayForEach(op, get(costs, "operations")) {
 		const cJSON *fit = get(get(op, "fits"), "inuse"), *row;
