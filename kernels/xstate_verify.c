@@ -179,6 +179,7 @@ static enum xstate_verify_outcome verify_xsave(const struct xstate_verify *v, un
 {
 	struct regions rs = { 0 };
 	uint64_t bit = 1ULL << id, bv_before, after;
+	bool mxcsr;
 
 	out->rfbm = bit;
 	out->offset = xstate_offset(v->layout, bit, id, false);
@@ -193,10 +194,18 @@ static enum xstate_verify_outcome verify_xsave(const struct xstate_verify *v, un
 		return result(out, XV_NOT_IN_USE, bit, out->xinuse);
 	if (after != out->xinuse)
 		return result(out, XV_DISTURBED, out->xinuse, after);
-	legacy_regions(&rs, id == XFEATURE_X87, id == XFEATURE_SSE, id == XFEATURE_SSE || id == XFEATURE_YMM);
+	mxcsr = id == XFEATURE_SSE || id == XFEATURE_YMM;
+	legacy_regions(&rs, id == XFEATURE_X87, id == XFEATURE_SSE, mxcsr);
 	extended_regions(&rs, v->layout, bit, bit, false);
 	add_region(&rs, XSTATE_LEGACY_SIZE, HEADER_FIELD_BYTES);
-	return check_saved(v, id, false, (bv_before & ~bit) | (out->xinuse & bit), &rs, out);
+	if (check_saved(v, id, false, (bv_before & ~bit) | (out->xinuse & bit), &rs, out) != XV_OK)
+		return out->outcome;
+	/* MXCSR belongs to SSE, yet XSAVE writes it for RFBM[1] or RFBM[2]: it must be there */
+	if (mxcsr && !kmem_equal((uint8_t *)v->area + X87_LOW_END, (uint8_t *)v->image + X87_LOW_END, 4)) {
+		out->content_component = XFEATURE_SSE;
+		return result(out, XV_CONTENT, 0, 0);
+	}
+	return XV_OK;
 }
 
 /* XSAVEC of the enabled components up to this one, only it (and its companions) in use. */

@@ -4,8 +4,8 @@
  *   XSAVE  of the component alone (RFBM = its bit, the component in use) into a
  *          sentinel-filled buffer changes exactly its bytes at its standard offset and nothing
  *          else, besides what the SDM says it writes: XSTATE_BV[i] = XINUSE[i] (the other bits
- *          as they were), MXCSR and MXCSR_MASK when RFBM[1] or RFBM[2] is set; bytes 463:416
- *          are reserved (written or not), the rest of the header is never written;
+ *          as they were), MXCSR and MXCSR_MASK when RFBM[1] or RFBM[2] is set (MXCSR must be
+ *          there); bytes 463:416 are reserved (written or not), the rest of the header never;
  *  XSAVEC  of every enabled component up to it (RFBM = XCR0 & bits 0..i; only it and its
  *          companions in use) writes it at the compacted offset the layout computes (the
  *          64-byte alignment bits of it and the components below it honoured), XSTATE_BV =
