@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import statistics
+import tempfile
 
 import xbtest
 from chromium_page import IMAGE_CHECK, TABLE_CHECK, TITLE_CHECK, chromium
@@ -177,7 +178,6 @@ class Live(xbtest.TempDirTest):
 class FromStoredRuns(xbtest.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        import tempfile
         cls._dir = tempfile.TemporaryDirectory(prefix="xb-datasheet-")
         cls.dir = cls._dir.name
         cls.db = os.path.join(cls.dir, "r.db")
