@@ -66,7 +66,8 @@ bool layout_outcome_is_finding(enum xstate_verify_outcome o)
 
 static const char *insn_upper(enum xstate_verify_insn insn)
 {
-	return insn == XV_XSAVE ? "XSAVE" : insn == XV_XSAVEC ? "XSAVEC" : "XRSTOR";
+	return insn == XV_XSAVE ? "XSAVE" : insn == XV_XSAVEC ? "XSAVEC" : insn == XV_XRSTOR ? "XRSTOR"
+										: "XRSTOR (compacted)";
 }
 
 void layout_describe(unsigned int id, enum xstate_verify_insn insn, const struct xstate_verify_result *r,
@@ -77,7 +78,7 @@ void layout_describe(unsigned int id, enum xstate_verify_insn insn, const struct
 
 	switch (r->outcome) {
 	case XV_OK:
-		snprintf(out + at, size - at, "%s at offset %u", insn == XV_XRSTOR ? "loaded it alone, the others kept"
+		snprintf(out + at, size - at, "%s at offset %u", insn >= XV_XRSTOR ? "loaded it alone, the others kept"
 			 : "wrote exactly its bytes", r->offset);
 		break;
 	case XV_NOT_IN_USE:
@@ -89,7 +90,7 @@ void layout_describe(unsigned int id, enum xstate_verify_insn insn, const struct
 		break;
 	case XV_CONTENT:
 		snprintf(out + at, size - at, "component %d does not hold the values loaded %s", r->content_component,
-			 insn == XV_XRSTOR ? "(restored or kept)" : "where the layout puts it");
+			 insn >= XV_XRSTOR ? "(restored or kept)" : "where the layout puts it");
 		break;
 	case XV_XSTATE_BV:
 	case XV_XCOMP_BV:
@@ -123,8 +124,8 @@ static const char *skip_reason(const struct machine *m, const struct layout_veri
 		return lv->perm_error[0] ? lv->perm_error : "not checked: the kernel does not permit it to this process";
 	if (xstate_verify_loaded(id) & ~xstate_pattern_capable())
 		return "not checked: no safe non-init value is known for it";
-	if (insn == XV_XSAVEC && !m->layout.xsavec)
-		return "skip: no XSAVEC on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)";
+	if ((insn == XV_XSAVEC || insn == XV_XRSTOR_COMPACTED) && !m->layout.xsavec)
+		return "skip: no XSAVEC, so no compacted format, on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)";
 	return NULL;
 }
 
@@ -199,7 +200,8 @@ int datasheet_layout(const struct machine *m, bool live, cJSON *doc, int *findin
 				"offset, XSTATE_BV[i] = XINUSE[i] and MXCSR for RFBM[1] or RFBM[2], nothing else (bytes "
 				"463:416 reserved); XSAVEC of the enabled components up to it, it alone in use, writes it "
 				"at the computed compacted offset, XSTATE_BV = RFBM & XINUSE, XCOMP_BV = bit 63 | RFBM, "
-				"MXCSR for RFBM[1]; XRSTOR of it alone loads it and keeps the others");
+				"MXCSR for RFBM[1]; XRSTOR of it alone, standard or compacted (from an area of the components "
+				"up to it), loads it and keeps the others");
 	list = cJSON_AddArrayToObject(layout, "findings");
 	components = machine_json_components(&m->layout);
 	cJSON_AddItemToObject(layout, "components", components);

@@ -27,7 +27,7 @@ struct regions {
 
 const char *xstate_verify_insn_name(enum xstate_verify_insn insn)
 {
-	static const char *const names[XV_INSN_COUNT] = { "xsave", "xsavec", "xrstor" };
+	static const char *const names[XV_INSN_COUNT] = { "xsave", "xsavec", "xrstor", "xrstor_compacted" };
 
 	return insn < XV_INSN_COUNT ? names[insn] : "?";
 }
@@ -237,25 +237,30 @@ static enum xstate_verify_outcome verify_xsavec(const struct xstate_verify *v, u
 	return check_saved(v, id, true, written, &rs, out);
 }
 
-/* Every component in use with one pattern, then XRSTOR of this one alone from another. */
-static enum xstate_verify_outcome verify_xrstor(const struct xstate_verify *v, unsigned int id,
+/* Every component in use with one pattern, then XRSTOR of this one alone from another image:
+ * standard, or compacted holding every enabled component up to it (each with its values). */
+static enum xstate_verify_outcome verify_xrstor(const struct xstate_verify *v, unsigned int id, bool compacted,
 						struct xstate_verify_result *out)
 {
 	const struct xstate_layout *l = v->layout;
 	uint64_t bit = 1ULL << id, others = v->user_mask & xstate_pattern_capable();
+	uint64_t area = compacted ? xstate_verify_xsavec_rfbm(l, v->user_mask, id) & xstate_pattern_capable()
+				  : xstate_verify_loaded(id);
 	int diff;
 
+	if (compacted && !l->xsavec)
+		return result(out, XV_BAD_ARGS, 0, 0);
 	out->rfbm = bit;
-	out->offset = xstate_offset(l, bit, id, false);
+	out->offset = xstate_offset(l, area, id, compacted);
 	if (!xstate_image_build(l, v->other, v->bytes, others, false, true, SEED_OTHERS) ||
-	    !xstate_image_build(l, v->image, v->bytes, xstate_verify_loaded(id), false, true, SEED_COMPONENT))
+	    !xstate_image_build(l, v->image, v->bytes, area, compacted, true, SEED_COMPONENT))
 		return result(out, XV_BAD_ARGS, 0, 0);
 	xrstor(v->other, v->user_mask);
 	xrstor(v->image, bit);
 	out->xinuse = xinuse_now(v, others);
 	kmem_set(v->area, 0, v->bytes);
 	xsave(v->area, v->user_mask);
-	diff = xstate_image_diff(l, v->area, false, v->image, false, bit);
+	diff = xstate_image_diff(l, v->area, false, v->image, compacted, bit);
 	if (diff < 0)
 		diff = xstate_image_diff(l, v->area, false, v->other, false, others & ~bit);
 	if (diff >= 0) {
@@ -282,8 +287,8 @@ enum xstate_verify_outcome xstate_verify_run(const struct xstate_verify *v, unsi
 		o = verify_xsave(v, id, out);
 	else if (insn == XV_XSAVEC)
 		o = verify_xsavec(v, id, out);
-	else if (insn == XV_XRSTOR)
-		o = verify_xrstor(v, id, out);
+	else if (insn == XV_XRSTOR || insn == XV_XRSTOR_COMPACTED)
+		o = verify_xrstor(v, id, insn == XV_XRSTOR_COMPACTED, out);
 	else
 		o = result(out, XV_BAD_ARGS, 0, 0);
 	xrstor(v->caller, v->caller_mask);

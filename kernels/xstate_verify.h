@@ -10,8 +10,9 @@
  *          companions in use) writes it at the compacted offset the layout computes (the
  *          64-byte alignment bits of it and the components below it honoured), XSTATE_BV =
  *          RFBM & XINUSE, XCOMP_BV = bit 63 | RFBM, MXCSR when RFBM[1], nothing else;
- *  XRSTOR  of the component alone (standard form) loads it and leaves every other component
- *          as it was.
+ *  XRSTOR  of the component alone loads it and leaves every other component as it was: in
+ *          the standard form from its standard offset, in the compacted form (with XSAVEC)
+ *          from its compacted offset in an area of the enabled components up to it.
  * Supervisor components need XSAVES/XRSTORS, ring 0: not here. Freestanding: nothing but the
  * instructions under check touches the registers between the load and the check.
  */
@@ -23,7 +24,8 @@
 
 #include "xstate_layout.h"
 
-enum xstate_verify_insn { XV_XSAVE, XV_XSAVEC, XV_XRSTOR, XV_INSN_COUNT };
+/* XV_XRSTOR_COMPACTED: XRSTOR's compacted form, from an area of the enabled components up to it. */
+enum xstate_verify_insn { XV_XSAVE, XV_XSAVEC, XV_XRSTOR, XV_XRSTOR_COMPACTED, XV_INSN_COUNT };
 
 enum xstate_verify_outcome {
 	XV_OK,

@@ -159,14 +159,15 @@ static void check_cell(char *cell, const cJSON *checks, const char *insn)
 static void layout_section(struct doc_out *d, const cJSON *doc)
 {
 	static const char *const head[] = { "id", "component", "name", "size", "offset", "compacted", "align64",
-					    "supervisor", "xfd", "enabled", "XSAVE", "XSAVEC", "XRSTOR" };
+					    "supervisor", "xfd", "enabled", "XSAVE", "XSAVEC", "XRSTOR",
+					    "XRSTOR compacted" };
 	const cJSON *layout = get(doc, "layout"), *c;
-	char cells[13][CELL];
+	char cells[14][CELL];
 
 	heading(d, 2, "Layout");
-	for (int i = 0; i < 13; i++)
+	for (int i = 0; i < 14; i++)
 		snprintf(cells[i], CELL, "%s", head[i]);
-	table_begin(d, cells, 13);
+	table_begin(d, cells, 14);
 	cJSON_ArrayForEach(c, get(layout, "components")) {
 		const cJSON *checks = get(c, "checks");
 
@@ -183,7 +184,8 @@ static void layout_section(struct doc_out *d, const cJSON *doc)
 		check_cell(cells[10], checks, "xsave");
 		check_cell(cells[11], checks, "xsavec");
 		check_cell(cells[12], checks, "xrstor");
-		table_row(d, cells, 13, false);
+		check_cell(cells[13], checks, "xrstor_compacted");
+		table_row(d, cells, 14, false);
 	}
 	table_end(d);
 	if (get(layout, "rules"))

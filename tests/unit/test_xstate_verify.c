@@ -47,7 +47,7 @@ static void test_live_layout_has_no_finding(void **state)
 			struct xstate_verify_result r;
 			char text[320];
 
-			if (insn == XV_XSAVEC && !m.layout.xsavec)
+			if ((insn == XV_XSAVEC || insn == XV_XRSTOR_COMPACTED) && !m.layout.xsavec)
 				continue;
 			layout_verify(&lv, id, (enum xstate_verify_insn)insn, &r);
 			layout_describe(id, (enum xstate_verify_insn)insn, &r, text, sizeof(text));
@@ -56,8 +56,8 @@ static void test_live_layout_has_no_finding(void **state)
 			checked++;
 		}
 	}
-	/* x87 and SSE at least, with all three instructions where XSAVEC exists */
-	assert_true(checked >= (m.layout.xsavec ? 6 : 4));
+	/* x87 and SSE at least, with all four checks where XSAVEC exists */
+	assert_true(checked >= (m.layout.xsavec ? 8 : 4));
 	layout_verifier_free(&lv);
 }
 
@@ -116,6 +116,10 @@ static void test_planted_size_moves_compacted_offsets(void **state)
 	planted.comp[XFEATURE_YMM].size += 64; /* every compacted offset above YMM moves by 64 */
 	assert_true(layout_outcome_is_finding(check_claimed(&planted, above, XV_XSAVEC, text, sizeof(text))));
 	assert_non_null(strstr(text, "XSAVEC"));
+	/* the compacted XRSTOR reads it from the planted offset: other values */
+	assert_int_equal(check_claimed(&m.layout, above, XV_XRSTOR_COMPACTED, text, sizeof(text)), XV_OK);
+	assert_int_equal(check_claimed(&planted, above, XV_XRSTOR_COMPACTED, text, sizeof(text)), XV_CONTENT);
+	assert_non_null(strstr(text, "XRSTOR (compacted)"));
 }
 
 static void test_refuses_what_it_cannot_load(void **state)
