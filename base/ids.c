@@ -279,6 +279,17 @@ bool bench_id_parse(const char *text, struct bench_id_parts *out)
 	return true;
 }
 
+bool bench_id_instruction_loop(const struct bench_id_parts *p)
+{
+	const char *g = p->group;
+
+	if (kstr_eqn(GROUP_SAVE, g, kstr_length(g)) || kstr_eqn(GROUP_RESTORE, g, kstr_length(g)))
+		return true;
+	if (kstr_eqn(GROUP_SWITCH, g, kstr_length(g)))
+		return !kstr_eqn(SWITCH_OP_REALLOC, p->op, kstr_length(p->op));
+	return p->site == SITE_NATIVE && kstr_eqn(GROUP_LOOP, g, kstr_length(g));
+}
+
 void bench_id_operation(const struct bench_id_parts *p, char *out, size_t size)
 {
 	size_t used = kstr_append(out, 0, p->site_word, size);

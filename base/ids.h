@@ -28,9 +28,14 @@
 #define GROUP_SAVE "save"
 #define GROUP_RESTORE "restore"
 #define GROUP_SWITCH "switch"
+/* The switch that reallocates the buffer (kernels/fpu_switch_bench.c), unlike the others a
+ * path through the allocator. */
+#define SWITCH_OP_REALLOC "realloc"
 
-/* The empty loop's id: the control every comparison shows beside the machine-wide shift. */
-#define ID_EMPTY_LOOP "native/loop/empty/none"
+/* The empty loop's group and id: the control every comparison shows beside the machine-wide
+ * shift. */
+#define GROUP_LOOP "loop"
+#define ID_EMPTY_LOOP "native/" GROUP_LOOP "/empty/none"
 
 /* The sites' words, which are also the suites of `run --suite` (DESIGN.md). */
 #define SITE_NAME_NATIVE "native"
@@ -168,6 +173,14 @@ struct bench_id_parts {
  * fewer or more parts, or a part does not fit.
  */
 bool bench_id_parse(const char *text, struct bench_id_parts *out);
+
+/*
+ * Whether the id times instructions on registers and buffers alone (a save, a restore, a
+ * switch that only moves state, the empty loop): no state of the kernel that persists
+ * through a run (allocators, page placement, the scheduler, a partner's PU) is in its cost,
+ * so its runs differ little more than its samples say. Every other case is a kernel path.
+ */
+bool bench_id_instruction_loop(const struct bench_id_parts *p);
 
 /* What one operation of an id is: its text up to the feature set ("native/ring0/save/xsave"). */
 void bench_id_operation(const struct bench_id_parts *p, char *out, size_t size);

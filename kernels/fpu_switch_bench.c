@@ -13,7 +13,7 @@
 
 const char *fpu_strategy_name(enum fpu_strategy s)
 {
-	static const char *const names[FPU_STRATEGY_COUNT] = { "pointer-swap", "three-buffer", "realloc" };
+	static const char *const names[FPU_STRATEGY_COUNT] = { "pointer-swap", "three-buffer", SWITCH_OP_REALLOC };
 
 	return s < FPU_STRATEGY_COUNT ? names[s] : "?";
 }

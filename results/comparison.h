@@ -66,8 +66,9 @@ struct comparison {
 enum comparison_outcome {
 	OUTCOME_PASS = 0,         /* nothing regressed */
 	OUTCOME_REGRESSION = 1,   /* a case regressed, drifted (nightly) or failed its checks in NEW */
-	OUTCOME_INCONCLUSIVE = 3, /* nothing regressed, but a side was disturbed or incomplete, or
-				   * every case moved alike beyond the threshold */
+	OUTCOME_INCONCLUSIVE = 3, /* nothing regressed, but a side's run was disturbed or is
+				   * incomplete, or every case moved alike beyond the threshold (a
+				   * few disturbed cases are withheld and listed, not inconclusive) */
 };
 
 /*

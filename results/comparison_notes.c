@@ -158,7 +158,7 @@ static int shift_notes(struct comparison *c, int k)
 
 	if (c->prior)
 		snprintf(prior, sizeof(prior), "or a case's own over %d prior runs of this machine where larger",
-			 c->prior->runs.nr_runs);
+			 c->prior->nr_used);
 	else
 		snprintf(prior, sizeof(prior), "pooled: fewer than %d prior runs of this machine show each case's own "
 			 "(kernel paths vary 1-3%% between runs)", PRIOR_RUNS_MIN);

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/ids.h"
 #include "db.h"
+#include "disturbance.h"
 #include "stats.h"
 
 static bool in_news(int64_t run_id, const struct series *news, int nr_news)
@@ -54,6 +56,126 @@ static int select_runs(struct results_store *st, const struct series *base, cons
 	return rc < 0 ? rc : 0;
 }
 
+/* @c's median in each run, in log (NAN where it has no sample), into @logs, and its samples'
+ * interquartile range in percent into @iqr; @scratch holds c->n values. */
+static void run_medians(const struct series_case *c, int nr_runs, double *logs, double *iqr, double *scratch)
+{
+	for (int r = 0; r < nr_runs; r++) {
+		int m = 0;
+
+		for (int i = 0; i < c->n; i++)
+			if (c->run_of[i] == r && c->values[i] > 0)
+				scratch[m++] = c->values[i];
+		stats_sort(scratch, m);
+		logs[r] = m ? log(stats_quantile_sorted(scratch, m, 0.5)) : NAN;
+		iqr[r] = m ? stats_iqr_percent(scratch, m) : NAN;
+	}
+}
+
+/*
+ * Leaves out the runs that were disturbed as compare would say it of them though the database
+ * does not (an import of an older export): their samples spread over the threshold
+ * (disturbance_spread()). @iqr is cases x runs.
+ */
+static void drop_disturbed(double *logs, const double *iqr, int cases, int runs, double *scratch, bool *kept,
+			   int *nr_kept)
+{
+	char why[160];
+
+	*nr_kept = 0;
+	for (int r = 0; r < runs; r++) {
+		kept[r] = false;
+		int m = 0;
+
+		for (int c = 0; c < cases; c++)
+			if (!isnan(iqr[c * runs + r]))
+				scratch[m++] = iqr[c * runs + r];
+		if (m && disturbance_spread(stats_median(scratch, m), NAN, why, sizeof(why))) {
+			for (int c = 0; c < cases; c++)
+				logs[c * runs + r] = NAN;
+			continue;
+		}
+		kept[r] = true;
+		++*nr_kept;
+	}
+}
+
+/* The mean of @n values, NANs left out. */
+static double mean_present(const double *v, int n)
+{
+	double sum = 0;
+	int m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			sum += v[i], m++;
+	return m ? sum / m : NAN;
+}
+
+int prior_runs_case_variances(const double *logs, int cases, int runs, double *variance)
+{
+	double *dev = malloc((size_t)(cases ? cases : 1) * sizeof(*dev)), *level = malloc((size_t)runs * sizeof(*level));
+	double *row = malloc((size_t)runs * sizeof(*row));
+	int rc = dev && level && row ? 0 : xb_fail(ENOMEM, "out of memory");
+
+	for (int c = 0; c < cases; c++) {
+		int m = 0;
+
+		for (int r = 0; r < runs; r++)
+			m += !isnan(logs[c * runs + r]);
+		variance[c] = m >= PRIOR_RUNS_MIN ? 0 : NAN;
+	}
+	/* each run's level: the median over the cases of their deviation from their mean */
+	for (int r = 0; r < runs && !rc; r++) {
+		int m = 0;
+
+		for (int c = 0; c < cases; c++)
+			if (!isnan(variance[c]) && !isnan(logs[c * runs + r]))
+				dev[m++] = logs[c * runs + r] - mean_present(&logs[c * runs], runs);
+		level[r] = m ? stats_median(dev, m) : 0;
+	}
+	for (int c = 0; c < cases && !rc; c++) {
+		int m = 0;
+
+		if (isnan(variance[c]))
+			continue;
+		for (int r = 0; r < runs; r++)
+			if (!isnan(logs[c * runs + r]))
+				row[m++] = logs[c * runs + r] - level[r];
+		variance[c] = stats_variance_upper_bound(row, m, RUN_VARIANCE_CONFIDENCE);
+	}
+	free(dev);
+	free(level);
+	free(row);
+	return rc;
+}
+
+/* Every case's run medians, the disturbed runs left out, then their variances. */
+static int estimate(struct prior_runs *p)
+{
+	int runs = p->runs.nr_runs, cases = p->runs.nr_cases, most = cases > 0 ? cases : 1, rc;
+	double *logs, *iqr, *scratch;
+
+	for (int c = 0; c < cases; c++)
+		most = p->runs.cases[c].n > most ? p->runs.cases[c].n : most;
+	logs = malloc((size_t)most * (size_t)runs * sizeof(*logs));
+	iqr = malloc((size_t)most * (size_t)runs * sizeof(*iqr));
+	scratch = malloc((size_t)most * sizeof(*scratch));
+	p->variance = malloc((size_t)most * sizeof(*p->variance));
+	p->kept = calloc((size_t)runs, sizeof(*p->kept));
+	rc = logs && iqr && scratch && p->variance && p->kept ? 0 : xb_fail(ENOMEM, "out of memory");
+	for (int c = 0; c < cases && !rc; c++)
+		run_medians(&p->runs.cases[c], runs, &logs[c * runs], &iqr[c * runs], scratch);
+	if (!rc)
+		drop_disturbed(logs, iqr, cases, runs, scratch, p->kept, &p->nr_used);
+	if (!rc)
+		rc = prior_runs_case_variances(logs, cases, runs, p->variance);
+	free(logs);
+	free(iqr);
+	free(scratch);
+	return rc;
+}
+
 int prior_runs_load(struct results_store *st, const struct series *base, const struct series *news, int nr_news,
 		    const char *metric, struct prior_runs *out)
 {
@@ -71,66 +193,45 @@ int prior_runs_load(struct results_store *st, const struct series *base, const s
 		series_free(&out->runs);
 		return 0;
 	}
-	out->loaded = !rc;
+	if (!rc)
+		rc = estimate(out);
+	out->loaded = !rc && out->nr_used >= PRIOR_RUNS_MIN;
 	return rc;
 }
 
-/* Wilson and Hilferty's (1931) chi-square quantile, within 1% of the exact one from 2 degrees
- * of freedom on at the quantiles used here. */
-static double chi_square_quantile(double p, int df)
+/* The runs of @p that measured case @c and were kept. */
+static int runs_measured(const struct prior_runs *p, const struct series_case *c)
 {
-	double z = stats_normal_quantile(p), a = 2.0 / (9.0 * df), c = 1 - a + z * sqrt(a);
+	int n = 0;
 
-	return df * c * c * c;
-}
-
-double prior_runs_variance_bound(const double *values, int n)
-{
-	double mean = 0, ss = 0;
-
-	for (int i = 0; i < n; i++)
-		mean += values[i] / n;
-	for (int i = 0; i < n; i++)
-		ss += (values[i] - mean) * (values[i] - mean);
-	/* (n - 1) s^2 / sigma^2 is chi-square with n - 1 degrees of freedom */
-	return ss / chi_square_quantile(1 - PRIOR_RUNS_CONFIDENCE, n - 1);
-}
-
-int prior_runs_variance(const struct prior_runs *p, const char *case_id, double *var)
-{
-	const struct series_case *c = p->loaded ? series_find(&p->runs, case_id) : NULL;
-	double *logs, *scratch;
-	int nr = 0;
-
-	*var = NAN;
-	if (!c)
-		return 0;
-	logs = malloc((size_t)p->runs.nr_runs * sizeof(*logs));
-	scratch = malloc((size_t)(c->n ? c->n : 1) * sizeof(*scratch));
-	if (!logs || !scratch) {
-		free(logs);
-		free(scratch);
-		return xb_fail(ENOMEM, "out of memory");
-	}
-	/* each run's median, in log */
-	for (int r = 0; r < p->runs.nr_runs; r++) {
-		int m = 0;
-
+	for (int r = 0; r < p->runs.nr_runs; r++)
 		for (int i = 0; i < c->n; i++)
-			if (c->run_of[i] == r && c->values[i] > 0)
-				scratch[m++] = c->values[i];
-		if (m)
-			logs[nr++] = log(stats_median(scratch, m));
-	}
-	if (nr >= PRIOR_RUNS_MIN)
-		*var = prior_runs_variance_bound(logs, nr);
-	free(logs);
-	free(scratch);
-	return 0;
+			if (c->run_of[i] == r && p->kept[r]) {
+				n++;
+				break;
+			}
+	return n;
+}
+
+double prior_runs_variance(const struct prior_runs *p, const char *case_id)
+{
+	const struct series_case *c = p && p->loaded ? series_find(&p->runs, case_id) : NULL;
+	double var = c ? p->variance[c - p->runs.cases] : NAN, floor = log1p(PRIOR_KERNEL_PATH_SPREAD);
+	struct bench_id_parts parts;
+
+	if (!bench_id_parse(case_id, &parts) || bench_id_instruction_loop(&parts))
+		return var;
+	if (c && runs_measured(p, c) >= PRIOR_RUNS_FULL)
+		return var;
+	return fmax(var, floor * floor);
 }
 
 void prior_runs_free(struct prior_runs *p)
 {
 	series_free(&p->runs);
+	free(p->variance);
+	free(p->kept);
+	p->variance = NULL;
+	p->kept = NULL;
 	p->loaded = false;
 }

@@ -101,3 +101,16 @@ double stats_normal_quantile(double p)
 	}
 	return p < 0.5 ? -z : z;
 }
+
+double stats_variance_upper_bound(const double *v, int n, double confidence)
+{
+	double mean = 0, ss = 0, df = n - 1, a = 2.0 / (9.0 * df);
+	double c = 1 - a + stats_normal_quantile(1 - confidence) * sqrt(a);
+
+	for (int i = 0; i < n; i++)
+		mean += v[i] / n;
+	for (int i = 0; i < n; i++)
+		ss += (v[i] - mean) * (v[i] - mean);
+	/* (n - 1) s^2 / sigma^2 is chi-square with n - 1 degrees of freedom */
+	return ss / (df * c * c * c);
+}

@@ -62,10 +62,10 @@ static double run_share(const struct case_verdict *c)
 }
 
 /* One run's spread beyond its samples: tau^2 across the cases, or the case's own from its
- * machine's prior runs where that is larger. */
+ * machine's prior runs where that is larger (fmax() passes over NAN). */
 static double run_variance(const struct case_verdict *c, double tau2)
 {
-	return isnan(c->prior_var) ? tau2 : fmax(tau2, c->prior_var);
+	return fmax(tau2, c->prior_var);
 }
 
 /* The variance of the change: inside the runs, between them (measured, or tau), the shift. */

@@ -71,14 +71,15 @@ class Results(xbtest.TempDirTest):
 
     def synthetic_pair(self):
         """BASE and NEW: c00 +10% on both metrics, c01 -10%, c02 +10% in ticks only (the core
-        clock fell), 17 unchanged, c20 only in BASE and c21 only in NEW."""
+        clock fell), 17 unchanged, c20 only in BASE and c21 only in NEW. Saves: instruction loops,
+        judged on their own spread (a kernel path would be assumed to move 5% between runs)."""
         rng = random.Random(7)
-        base = {f"native/test/op/c{k:02d}/inuse": samples(rng, 1000 + 10 * k) for k in range(21)}
-        new = {f"native/test/op/c{k:02d}/inuse": samples(rng, 1000 + 10 * k) for k in range(20)}
-        new["native/test/op/c00/inuse"] = samples(rng, 1100)
-        new["native/test/op/c01/inuse"] = samples(rng, 1010 * 0.9)
-        new["native/test/op/c02/inuse"] = samples(rng, 1020 * 1.1, cycles_per_tick=1.6 / 1.1)
-        new["native/test/op/c21/inuse"] = samples(rng, 500)
+        base = {f"native/save/op/c{k:02d}/inuse": samples(rng, 1000 + 10 * k) for k in range(21)}
+        new = {f"native/save/op/c{k:02d}/inuse": samples(rng, 1000 + 10 * k) for k in range(20)}
+        new["native/save/op/c00/inuse"] = samples(rng, 1100)
+        new["native/save/op/c01/inuse"] = samples(rng, 1010 * 0.9)
+        new["native/save/op/c02/inuse"] = samples(rng, 1020 * 1.1, cycles_per_tick=1.6 / 1.1)
+        new["native/save/op/c21/inuse"] = samples(rng, 500)
         gbench_json(os.path.join(self.tmp, "base.json"), base)
         gbench_json(os.path.join(self.tmp, "new.json"), new)
         return self.imported(os.path.join(self.tmp, "base.json"), "base"), \
@@ -199,7 +200,7 @@ class Results(xbtest.TempDirTest):
         self.assertEqual(verdict["c21"], "new")
         for k in range(3, 20):
             self.assertIn(verdict[f"c{k:02d}"], ("unchanged", "noisy"))
-        c = cases["native/test/op/c00/inuse"]
+        c = cases["native/save/op/c00/inuse"]
         for key in ("id", "verdict", "ratio", "ci_low", "ci_high", "p", "p_adjusted", "detectable", "se_log"):
             self.assertIn(key, c)
         self.assertTrue(c["ci_low"] < c["ratio"] < c["ci_high"])
@@ -213,15 +214,15 @@ class Results(xbtest.TempDirTest):
                 self.assertGreater(v["detectable"], 0.02, k)
         # by default estimated core cycles: c02's ticks grew only because the core clock fell
         code, cycles = self.compare_json("base", "new")
-        self.assertIn(cycles["native/test/op/c02/inuse"]["verdict"], ("unchanged", "noisy"))
-        self.assertEqual(cycles["native/test/op/c00/inuse"]["verdict"], "regression")
+        self.assertIn(cycles["native/save/op/c02/inuse"]["verdict"], ("unchanged", "noisy"))
+        self.assertEqual(cycles["native/save/op/c00/inuse"]["verdict"], "regression")
         # $XSTATE_BENCH_DB names the database when --db does not
         self.assertEqual(run("compare", "base", "new", env={"XSTATE_BENCH_DB": self.db}).returncode, 1)
         # a bigger threshold: nothing is a regression any more
         self.assertEqual(self.xb("compare", "--threshold", "20", "base", "new").returncode, 0)
         # no regression the other way round? c01 becomes the regression
         code, back = self.compare_json("new", "base")
-        self.assertEqual(back["native/test/op/c01/inuse"]["verdict"], "regression")
+        self.assertEqual(back["native/save/op/c01/inuse"]["verdict"], "regression")
 
     def test_compare_formats(self):
         self.synthetic_pair()
@@ -278,7 +279,7 @@ class Results(xbtest.TempDirTest):
         base, new = self.synthetic_pair()
         rng = random.Random(11)
         gbench_json(os.path.join(self.tmp, "base2.json"),
-                    {f"native/test/op/c{k:02d}/inuse": samples(rng, 1000 + 10 * k) for k in range(21)})
+                    {f"native/save/op/c{k:02d}/inuse": samples(rng, 1000 + 10 * k) for k in range(21)})
         second = self.imported(os.path.join(self.tmp, "base2.json"), "base2")
         r = self.xb("baseline", "set", "nightly", "base", str(second))
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -286,13 +287,13 @@ class Results(xbtest.TempDirTest):
         listing = self.xb("baseline", "list").stdout
         self.assertRegex(listing, r"nightly\s+\S+\s+2\s+42")
         show = self.xb("baseline", "show", "nightly").stdout
-        self.assertRegex(show, r"native/test/op/c00/inuse\s+20\s")
+        self.assertRegex(show, r"native/save/op/c00/inuse\s+20\s")
         code, cases = self.compare_json("nightly", "new")
         self.assertEqual(code, 1)
-        self.assertEqual(cases["native/test/op/c00/inuse"]["n_base"], 20)
-        self.assertEqual((cases["native/test/op/c00/inuse"]["runs_base"], cases["native/test/op/c00/inuse"]["runs_new"]),
+        self.assertEqual(cases["native/save/op/c00/inuse"]["n_base"], 20)
+        self.assertEqual((cases["native/save/op/c00/inuse"]["runs_base"], cases["native/save/op/c00/inuse"]["runs_new"]),
                          (2, 1))
-        self.assertEqual(cases["native/test/op/c00/inuse"]["verdict"], "regression")
+        self.assertEqual(cases["native/save/op/c00/inuse"]["verdict"], "regression")
         # set again from one run: replaced
         self.assertEqual(self.xb("baseline", "set", "nightly", "base2").returncode, 0)
         self.assertRegex(self.xb("baseline", "list").stdout, r"nightly\s+\S+\s+1\s+21")
@@ -308,9 +309,9 @@ class Results(xbtest.TempDirTest):
         # as the guest and lab sites mark results timed under TCG
         self.q(f"INSERT INTO result_attributes (run_id, case_id, name, value) SELECT {new}, case_id, "
                f"'functional_only', 'QEMU TCG: no hardware virtualization' FROM results WHERE run_id = {new} "
-               f"AND case_id IN (SELECT id FROM cases WHERE name = 'native/test/op/c00/inuse')")
+               f"AND case_id IN (SELECT id FROM cases WHERE name = 'native/save/op/c00/inuse')")
         code, cases = self.compare_json("--metric", "ticks_per_op", "base", "new")
-        c00 = cases["native/test/op/c00/inuse"]
+        c00 = cases["native/save/op/c00/inuse"]
         self.assertEqual(c00["verdict"], "noisy")
         self.assertEqual(c00["functional_only"], "QEMU TCG: no hardware virtualization")
         self.assertIsNone(c00["p_adjusted"])
@@ -318,25 +319,25 @@ class Results(xbtest.TempDirTest):
         self.assertIn("functional only, never a regression: QEMU TCG", self.xb("compare", "base", "new").stdout)
         r = self.xb("baseline", "set", "tcg", "new")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("excluded: run 2 native/test/op/c00/inuse is functional only (QEMU TCG", r.stdout)
+        self.assertIn("excluded: run 2 native/save/op/c00/inuse is functional only (QEMU TCG", r.stdout)
         self.assertIn("20 results", r.stdout)
         self.assertEqual(self.q("SELECT count(*) FROM baseline_results b JOIN cases c ON c.id = b.case_id"
-                                " WHERE c.name = 'native/test/op/c00/inuse'"), [(0,)])
+                                " WHERE c.name = 'native/save/op/c00/inuse'"), [(0,)])
 
     # history
 
     def test_history(self):
         rng = random.Random(3)
         for i, ticks in enumerate([1000, 1010, 1200]):
-            gbench_json(os.path.join(self.tmp, f"h{i}.json"), {"native/test/op/h/inuse": samples(rng, ticks)})
+            gbench_json(os.path.join(self.tmp, f"h{i}.json"), {"native/save/op/h/inuse": samples(rng, ticks)})
             self.imported(os.path.join(self.tmp, f"h{i}.json"), f"h{i}")
-        r = self.xb("history", "native/test/op/h/inuse", "--format", "json")
+        r = self.xb("history", "native/save/op/h/inuse", "--format", "json")
         self.assertEqual(r.returncode, 0, r.stderr)
         points = json.loads(r.stdout)["points"]
         self.assertEqual([p["label"] for p in points], ["h0", "h1", "h2"])
         self.assertTrue(990 < points[0]["median"] < 1010)
         self.assertTrue(1180 < points[2]["median"] < 1220)
-        text = self.xb("history", "native/test/op/h/inuse", "--metric", "core_cycles_per_op").stdout
+        text = self.xb("history", "native/save/op/h/inuse", "--metric", "core_cycles_per_op").stdout
         self.assertRegex(text, r"h2\s+10\s+19\d\d\.\d\d")
         r = self.xb("history", "native/nothing")
         self.assertEqual(r.returncode, 1)
@@ -363,9 +364,9 @@ class Results(xbtest.TempDirTest):
         # new rows continue after the old ones
         rng = random.Random(2)
         gbench_json(os.path.join(self.tmp, "after.json"), {"native/save/xsave/fp/inuse": samples(rng, 100),
-                                                            "native/test/op/new/inuse": samples(rng, 100)})
+                                                            "native/save/op/new/inuse": samples(rng, 100)})
         self.assertEqual(self.imported(os.path.join(self.tmp, "after.json"), "after"), 2)
-        self.assertEqual(self.q("SELECT id FROM cases WHERE name = 'native/test/op/new/inuse'"), [(4,)])
+        self.assertEqual(self.q("SELECT id FROM cases WHERE name = 'native/save/op/new/inuse'"), [(4,)])
         self.assertEqual(self.xb("baseline", "set", "old", "v1-run").returncode, 0)
         r = self.xb("compare", "old", "after")
         self.assertIn(r.returncode, (0, 1, 3), r.stderr)
@@ -416,7 +417,7 @@ class Results(xbtest.TempDirTest):
     def test_eight_writers_at_once(self):
         rng = random.Random(5)
         path = os.path.join(self.tmp, "w.json")
-        gbench_json(path, {f"native/test/op/w{k:02d}/inuse": samples(rng, 100 + k, n=10) for k in range(40)})
+        gbench_json(path, {f"native/save/op/w{k:02d}/inuse": samples(rng, 100 + k, n=10) for k in range(40)})
         writers = [subprocess.Popen([xbtest.BINARY, "import", "--db", self.db, "--label", f"w{i}", path],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(8)]
         for w in writers:

@@ -2,7 +2,8 @@
  * test_statistics.c - the comparison statistics on known answers: the normal tail and
  * quantile against scipy.stats.norm (Debian's python3-scipy 1.10.1), Holm's correction, the
  * two-level side estimate, tau and the machine-wide shift on data worked out by hand below,
- * the order-statistic interval of a median and the IQR%.
+ * the order-statistic interval of a median and the IQR%; the upper bound of a variance
+ * against the exact chi-square quantiles.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -203,9 +204,27 @@ static void test_iqr_percent(void **state)
 	assert_close(stats_iqr_percent(negative, 5), 200.0 / 3, 1e-12);
 }
 
+/*
+ * The 80% upper bound of a variance from n runs is SS / chi2.ppf(0.2, n - 1): for 2 degrees
+ * of freedom -2 ln 0.8 = 0.4462871, for 4 the root of 1 - e^(-x/2) (1 + x/2) = 0.2,
+ * 1.6487766; Wilson and Hilferty's approximation is within 1.5% of both.
+ */
+static void test_prior_variance_bound(void **state)
+{
+	const double three[] = { 0, 0.01, 0.02 }, five[] = { 0.01, -0.01, 0.02, 0, 0.03 };
+
+	(void)state;
+	assert_close(stats_variance_upper_bound(three, 3, 0.80), 2e-4 / 0.4462871026284194, 0.015);
+	/* five: mean 0.01, squares 0 + 4 + 1 + 1 + 4 (1e-4) */
+	assert_close(stats_variance_upper_bound(five, 5, 0.80), 10e-4 / 1.6487766180659689, 0.015);
+	/* above the sample variance: an upper bound */
+	assert_true(stats_variance_upper_bound(five, 5, 0.80) > 10e-4 / 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prior_variance_bound),
 		cmocka_unit_test(test_normal_matches_scipy),
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_side_estimate_rounds),
