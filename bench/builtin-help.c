@@ -12,7 +12,7 @@
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_probe, &cmd_list, &cmd_run, &cmd_compare, &cmd_baseline, &cmd_import, &cmd_export, &cmd_history,
-	&cmd_report, &cmd_review, &cmd_nightly, &cmd_help, NULL,
+	&cmd_report, &cmd_review, &cmd_nightly, &cmd_datasheet, &cmd_help, NULL,
 };
 
 /* The environment, for the top-level man page. */

@@ -17,18 +17,13 @@
 #include "cli.h"
 #include "companion.h"
 #include "family_guest.h"
+#include "machine_json.h"
 
 static struct {
 	bool json;
 	const char *dump, *record;
 } args;
 
-
-static char *hex(char *buf, size_t size, uint64_t v)
-{
-	snprintf(buf, size, "0x%" PRIx64, v);
-	return buf;
-}
 
 /* Whether KVM's guests run on VMX or SVM: one tiny guest, run here (kvm_guest_mode). */
 static const char *guest_mode(const char **detail)
@@ -44,108 +39,6 @@ static const char *guest_cpuid(const char **detail)
 	enum kvm_guest_cpuid kept = kvm_guest_cpuid(detail);
 
 	return kept == KVM_GUEST_CPUID_KEPT ? "kept" : kept == KVM_GUEST_CPUID_REPLACED ? "replaced" : "unknown";
-}
-
-static bool live_xinuse(const struct machine *m, uint64_t *v)
-{
-	return m->cpuid.xgetbv(&m->cpuid, 1, v);
-}
-
-/* The feature sets whose sizes `probe` shows (base/ids.h: FS_IN_SIZES) that are enabled here,
- * the fixed ones first, then the machine's; returns how many. */
-static int shown_sets(const struct xstate_layout *l, enum feature_set_id out[FS_COUNT])
-{
-	int n = 0;
-
-	for (int pass = 0; pass < 2; pass++) {
-		for (unsigned int fs = 0; fs < FS_COUNT; fs++) {
-			uint64_t mask = feature_set_mask((enum feature_set_id)fs, l->xcr0, l->xss);
-
-			if ((feature_sets[fs].extent == FS_FIXED) == (pass == 0) && (feature_sets[fs].lists & FS_IN_SIZES) &&
-			    !(mask & ~(l->xcr0 | l->xss)))
-				out[n++] = (enum feature_set_id)fs;
-		}
-	}
-	return n;
-}
-
-static cJSON *json_components(const struct xstate_layout *l)
-{
-	cJSON *arr = cJSON_CreateArray();
-
-	for (unsigned int id = 0; id < XSTATE_MAX_COMPONENTS; id++) {
-		const struct xstate_component *c = &l->comp[id];
-		cJSON *o;
-
-		if (!c->supported)
-			continue;
-		o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", id);
-		cJSON_AddStringToObject(o, "name", xfeature_name(id));
-		cJSON_AddStringToObject(o, "short_name", xfeature_short_name(id));
-		cJSON_AddNumberToObject(o, "size", c->size);
-		cJSON_AddNumberToObject(o, "offset", c->offset);
-		cJSON_AddBoolToObject(o, "align64", c->align64);
-		cJSON_AddBoolToObject(o, "supervisor", c->supervisor);
-		cJSON_AddBoolToObject(o, "xfd", c->xfd);
-		cJSON_AddBoolToObject(o, "enabled", c->enabled);
-		cJSON_AddItemToArray(arr, o);
-	}
-	return arr;
-}
-
-static cJSON *json_sizes(const struct xstate_layout *l)
-{
-	cJSON *o = cJSON_CreateObject();
-	enum feature_set_id sets[FS_COUNT];
-	int n = shown_sets(l, sets);
-
-	for (int i = 0; i < n; i++) {
-		uint64_t mask = feature_set_mask(sets[i], l->xcr0, l->xss);
-		char b[24];
-		cJSON *s = cJSON_AddObjectToObject(o, feature_set_name(sets[i]));
-
-		cJSON_AddStringToObject(s, "mask", hex(b, sizeof(b), mask));
-		cJSON_AddNumberToObject(s, "standard", xstate_size_standard(l, mask));
-		cJSON_AddNumberToObject(s, "compacted", xstate_size_compacted(l, mask));
-	}
-	return o;
-}
-
-static cJSON *json_xsave(const struct machine *m)
-{
-	const struct xstate_layout *l = &m->layout;
-	cJSON *o = cJSON_CreateObject();
-	char b[24];
-	uint64_t v;
-
-	if (m->layout_error != XSTATE_LAYOUT_OK) {
-		cJSON_AddStringToObject(o, "error", xstate_layout_error_str(m->layout_error));
-		return o;
-	}
-	cJSON_AddStringToObject(o, "xcr0", hex(b, sizeof(b), l->xcr0));
-	if (live_xinuse(m, &v))
-		cJSON_AddStringToObject(o, "xinuse", hex(b, sizeof(b), v));
-	else
-		cJSON_AddNullToObject(o, "xinuse");
-	cJSON_AddStringToObject(o, "xcr0_supported", hex(b, sizeof(b), l->xcr0_supported));
-	cJSON_AddStringToObject(o, "xss_supported", hex(b, sizeof(b), l->xss_supported));
-	cJSON_AddStringToObject(o, "xss_enabled", hex(b, sizeof(b), l->xss));
-	cJSON_AddStringToObject(o, "xss_enabled_source",
-				m->dump.has_xss ? "recorded" : l->xss_known ? "inferred from CPUID.(0DH,1):EBX" : "ambiguous");
-	cJSON_AddBoolToObject(o, "xsaveopt", l->xsaveopt);
-	cJSON_AddBoolToObject(o, "xsavec", l->xsavec);
-	cJSON_AddBoolToObject(o, "xgetbv1", l->xgetbv1);
-	cJSON_AddBoolToObject(o, "xsaves", l->xsaves);
-	cJSON_AddBoolToObject(o, "xfd", l->xfd);
-	cJSON_AddNumberToObject(o, "size_xcr0_standard", l->size_xcr0_standard);
-	cJSON_AddNumberToObject(o, "size_max_standard", l->size_max_standard);
-	cJSON_AddNumberToObject(o, "size_enabled_compacted", l->size_enabled_compacted);
-	cJSON_AddNumberToObject(o, "size_enabled_compacted_computed",
-				xstate_size_compacted(l, l->xcr0 | l->xss));
-	cJSON_AddItemToObject(o, "components", json_components(l));
-	cJSON_AddItemToObject(o, "sizes", json_sizes(l));
-	return o;
 }
 
 /* What became of one of the kernel functions the kapi site calls. */
@@ -172,24 +65,6 @@ static void print_kapi(const struct xb_caps *k)
 	printf("\n");
 }
 
-static void json_cpu(cJSON *root, const struct machine *m)
-{
-	cJSON *o = cJSON_AddObjectToObject(root, "cpu");
-
-	cJSON_AddStringToObject(o, "vendor", m->cpu.vendor);
-	cJSON_AddStringToObject(o, "brand", m->cpu.brand);
-	cJSON_AddNumberToObject(o, "family", m->cpu.family);
-	cJSON_AddNumberToObject(o, "model", m->cpu.model);
-	cJSON_AddNumberToObject(o, "stepping", m->cpu.stepping);
-	cJSON_AddStringToObject(o, "microcode", m->cpu.microcode);
-	cJSON_AddBoolToObject(o, "hypervisor", m->cpu.hypervisor);
-	cJSON_AddStringToObject(o, "hypervisor_vendor", m->cpu.hypervisor_vendor);
-	cJSON_AddBoolToObject(o, "amx_tile", m->cpu.amx_tile);
-	cJSON_AddBoolToObject(o, "avx512f", m->cpu.avx512f);
-	cJSON_AddBoolToObject(o, "pku", m->cpu.pku);
-	cJSON_AddBoolToObject(o, "invariant_tsc", m->cpu.invariant_tsc);
-}
-
 static void json_kernel(cJSON *root, const struct machine *m)
 {
 	cJSON *o = cJSON_AddObjectToObject(root, "kernel");
@@ -201,9 +76,9 @@ static void json_kernel(cJSON *root, const struct machine *m)
 	}
 	cJSON_AddStringToObject(o, "release", m->kernel.release);
 	if (m->kernel.xcomp_known) {
-		cJSON_AddStringToObject(o, "xcomp_supp", hex(b, sizeof(b), m->kernel.xcomp_supp));
-		cJSON_AddStringToObject(o, "xcomp_perm", hex(b, sizeof(b), m->kernel.xcomp_perm));
-		cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kernel.xcomp_guest_perm));
+		cJSON_AddStringToObject(o, "xcomp_supp", machine_hex(b, sizeof(b), m->kernel.xcomp_supp));
+		cJSON_AddStringToObject(o, "xcomp_perm", machine_hex(b, sizeof(b), m->kernel.xcomp_perm));
+		cJSON_AddStringToObject(o, "xcomp_guest_perm", machine_hex(b, sizeof(b), m->kernel.xcomp_guest_perm));
 	} else {
 		cJSON_AddStringToObject(o, "xcomp_supp", "unavailable: arch_prctl(ARCH_GET_XCOMP_SUPP) failed");
 	}
@@ -221,9 +96,9 @@ static void json_recorded_kvm(cJSON *root, const struct machine *m)
 		return;
 	cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
 	if (m->kvm.xcomp_guest_supp_known)
-		cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
+		cJSON_AddStringToObject(o, "xcomp_guest_supp", machine_hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
 	if (m->kvm.xcomp_guest_perm_known)
-		cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+		cJSON_AddStringToObject(o, "xcomp_guest_perm", machine_hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
 }
 
 static void json_topology(cJSON *root, const struct machine *m)
@@ -259,16 +134,16 @@ static void json_kvm(cJSON *root, const struct machine *m)
 	cJSON_AddNumberToObject(o, "api_version", m->kvm.api_version);
 	cJSON_AddNumberToObject(o, "xsave2_size", m->kvm.xsave2_size);
 	if (m->kvm.xcomp_guest_supp_known)
-		cJSON_AddStringToObject(o, "xcomp_guest_supp", hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
+		cJSON_AddStringToObject(o, "xcomp_guest_supp", machine_hex(b, sizeof(b), m->kvm.xcomp_guest_supp));
 	if (m->kvm.guest_perm_error[0])
 		cJSON_AddStringToObject(o, "guest_perm_error", m->kvm.guest_perm_error);
 	if (m->kvm.xcomp_guest_perm_known)
-		cJSON_AddStringToObject(o, "xcomp_guest_perm", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+		cJSON_AddStringToObject(o, "xcomp_guest_perm", machine_hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
 	else
 		cJSON_AddStringToObject(o, "xcomp_guest_perm_error", m->kvm.xcomp_guest_perm_error);
 	cJSON_AddNumberToObject(o, "xcomp_guest_perm_has_errno", m->kvm.xcomp_guest_perm_has);
 	if (m->kvm.supported_cpuid_known) {
-		cJSON_AddStringToObject(o, "supported_xss", hex(b, sizeof(b), m->kvm.supported_xss));
+		cJSON_AddStringToObject(o, "supported_xss", machine_hex(b, sizeof(b), m->kvm.supported_xss));
 		cJSON_AddBoolToObject(o, "cet_ss", m->kvm.cet_ss);
 		cJSON_AddBoolToObject(o, "ibt", m->kvm.ibt);
 	}
@@ -292,10 +167,10 @@ static void json_module(cJSON *root, const struct machine *m)
 	}
 	cJSON_AddNumberToObject(o, "uapi_version", k->version);
 	cJSON_AddStringToObject(o, "release", k->release);
-	cJSON_AddStringToObject(o, "ops", hex(b, sizeof(b), k->ops));
-	cJSON_AddStringToObject(o, "xss", hex(b, sizeof(b), k->xss));
-	cJSON_AddStringToObject(o, "loadable", hex(b, sizeof(b), k->loadable));
-	cJSON_AddStringToObject(o, "xfd", hex(b, sizeof(b), k->xfd));
+	cJSON_AddStringToObject(o, "ops", machine_hex(b, sizeof(b), k->ops));
+	cJSON_AddStringToObject(o, "xss", machine_hex(b, sizeof(b), k->xss));
+	cJSON_AddStringToObject(o, "loadable", machine_hex(b, sizeof(b), k->loadable));
+	cJSON_AddStringToObject(o, "xfd", machine_hex(b, sizeof(b), k->xfd));
 	cJSON_AddNumberToObject(o, "max_ops", k->max_ops);
 	cJSON_AddNumberToObject(o, "max_warmup_ops", k->max_warmup_ops);
 	cJSON_AddNumberToObject(o, "max_buffer_bytes", k->max_buffer_bytes);
@@ -335,8 +210,8 @@ static cJSON *json_machine(const struct machine *m)
 {
 	cJSON *root = cJSON_CreateObject(), *o;
 
-	json_cpu(root, m);
-	cJSON_AddItemToObject(root, "xsave", json_xsave(m));
+	machine_json_cpu(root, m);
+	cJSON_AddItemToObject(root, "xsave", machine_json_xsave(m));
 	json_kernel(root, m);
 	if (m->from_dump) {
 		cJSON_AddStringToObject(root, "source", m->dump_path);
@@ -381,11 +256,11 @@ static void print_xsave(const struct machine *m)
 		printf("xsave:      %s\n", xstate_layout_error_str(m->layout_error));
 		return;
 	}
-	printf("xcr0:       %s", hex(b, sizeof(b), l->xcr0));
-	if (live_xinuse(m, &v))
-		printf("   xinuse: %s", hex(b, sizeof(b), v));
-	printf("\nxss:        supported %s, enabled %s (%s)\n", hex(b, sizeof(b), l->xss_supported),
-	       hex(b2, sizeof(b2), l->xss),
+	printf("xcr0:       %s", machine_hex(b, sizeof(b), l->xcr0));
+	if (machine_live_xinuse(m, &v))
+		printf("   xinuse: %s", machine_hex(b, sizeof(b), v));
+	printf("\nxss:        supported %s, enabled %s (%s)\n", machine_hex(b, sizeof(b), l->xss_supported),
+	       machine_hex(b2, sizeof(b2), l->xss),
 	       m->dump.has_xss ? "recorded" : l->xss_known ? "inferred from CPUID.(0DH,1):EBX" : "ambiguous");
 	printf("features:   xsaveopt=%d xsavec=%d xgetbv1=%d xsaves=%d xfd=%d\n", l->xsaveopt,
 	       l->xsavec, l->xgetbv1, l->xsaves, l->xfd);
@@ -404,11 +279,11 @@ static void print_xsave(const struct machine *m)
 			       c->xfd ? "yes" : "-", c->enabled ? "yes" : "no");
 	}
 	printf("\n  %-8s %8s %10s %9s\n", "set", "mask", "standard", "compacted");
-	n = shown_sets(l, sets);
+	n = machine_shown_sets(l, sets);
 	for (int i = 0; i < n; i++) {
 		uint64_t mask = feature_set_mask(sets[i], l->xcr0, l->xss);
 
-		printf("  %-8s %8s %10u %9u\n", feature_set_name(sets[i]), hex(b, sizeof(b), mask),
+		printf("  %-8s %8s %10u %9u\n", feature_set_name(sets[i]), machine_hex(b, sizeof(b), mask),
 		       xstate_size_standard(l, mask), xstate_size_compacted(l, mask));
 	}
 }
@@ -422,9 +297,9 @@ static void print_kernel(const struct machine *m)
 		printf("not recorded in this dump\n");
 	else if (m->kernel.xcomp_known)
 		printf("%s, arch_prctl XCOMP_SUPP %s PERM %s GUEST_PERM %s, AT_MINSIGSTKSZ %lu\n",
-		       m->kernel.release, hex(b, sizeof(b), m->kernel.xcomp_supp),
-		       hex(b2, sizeof(b2), m->kernel.xcomp_perm),
-		       hex(b3, sizeof(b3), m->kernel.xcomp_guest_perm), m->kernel.minsigstksz);
+		       m->kernel.release, machine_hex(b, sizeof(b), m->kernel.xcomp_supp),
+		       machine_hex(b2, sizeof(b2), m->kernel.xcomp_perm),
+		       machine_hex(b3, sizeof(b3), m->kernel.xcomp_guest_perm), m->kernel.minsigstksz);
 	else
 		printf("%s, arch_prctl(ARCH_GET_XCOMP_SUPP) %s\n", m->kernel.release,
 		       m->from_dump ? "not recorded" : "unavailable");
@@ -442,18 +317,18 @@ static void print_kvm(const struct machine *m)
 	}
 	printf("kvm:        /dev/kvm API %d, modules %s, KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s\n",
 	       m->kvm.api_version, m->kvm.modules[0] ? m->kvm.modules : "none listed", m->kvm.xsave2_size,
-	       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "unavailable");
+	       m->kvm.xcomp_guest_supp_known ? machine_hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "unavailable");
 	guest_mode(&detail);
 	printf("            guests: %s\n", detail);
 	guest_cpuid(&detail);
 	printf("            guest CPUID: %s\n", detail);
 	if (m->kvm.xcomp_guest_perm_known)
-		printf("            XCOMP_GUEST_PERM attribute: %s\n", hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
+		printf("            XCOMP_GUEST_PERM attribute: %s\n", machine_hex(b, sizeof(b), m->kvm.xcomp_guest_perm));
 	else
 		printf("            XCOMP_GUEST_PERM attribute: %s\n", m->kvm.xcomp_guest_perm_error);
 	if (m->kvm.supported_cpuid_known)
 		printf("            supported CPUID: XSS %s (CPUID.(0DH,1) EDX:ECX), CET_SS %d, IBT %d\n",
-		       hex(b, sizeof(b), m->kvm.supported_xss), m->kvm.cet_ss, m->kvm.ibt);
+		       machine_hex(b, sizeof(b), m->kvm.supported_xss), m->kvm.cet_ss, m->kvm.ibt);
 	if (m->kvm.guest_perm_error[0])
 		printf("            guest permission for dynamic features: %s\n", m->kvm.guest_perm_error);
 }
@@ -470,8 +345,8 @@ static void print_module(const struct machine *m)
 	printf("module:     %s uAPI %u on %s: ops %s, XSS %s (RDMSR), loadable %s, IA32_XFD %s, "
 	       "at most %u ops and %u warm-up ops per batch, buffers of at most %u bytes, "
 	       "XSAVES buffer of XCR0|XSS %u bytes\n", m->module.device, k->version, k->release,
-	       hex(b, sizeof(b), k->ops), hex(b2, sizeof(b2), k->xss), hex(b3, sizeof(b3), k->loadable),
-	       hex(b4, sizeof(b4), k->xfd), k->max_ops, k->max_warmup_ops, k->max_buffer_bytes, k->size_all_compacted);
+	       machine_hex(b, sizeof(b), k->ops), machine_hex(b2, sizeof(b2), k->xss), machine_hex(b3, sizeof(b3), k->loadable),
+	       machine_hex(b4, sizeof(b4), k->xfd), k->max_ops, k->max_warmup_ops, k->max_buffer_bytes, k->size_all_compacted);
 	print_kapi(k);
 }
 
@@ -492,8 +367,8 @@ static void print_text(const struct machine *m)
 		if (m->kvm.present)
 			printf("kvm:        recorded: KVM_CAP_XSAVE2 %d bytes, XCOMP_GUEST_SUPP %s, XCOMP_GUEST_PERM "
 			       "attribute %s\n", m->kvm.xsave2_size,
-			       m->kvm.xcomp_guest_supp_known ? hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "-",
-			       m->kvm.xcomp_guest_perm_known ? hex(b2, sizeof(b2), m->kvm.xcomp_guest_perm) : "absent (ENXIO)");
+			       m->kvm.xcomp_guest_supp_known ? machine_hex(b, sizeof(b), m->kvm.xcomp_guest_supp) : "-",
+			       m->kvm.xcomp_guest_perm_known ? machine_hex(b2, sizeof(b2), m->kvm.xcomp_guest_perm) : "absent (ENXIO)");
 		return;
 	}
 	printf("tsc:        %.6f GHz (%s)%s\n", m->tsc.hz / 1e9, m->tsc.source,

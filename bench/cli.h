@@ -108,7 +108,7 @@ extern bool cli_stop_after_arguments;
 
 /* The commands (builtin-*.c). */
 extern const struct cli_command cmd_probe, cmd_list, cmd_run, cmd_compare, cmd_baseline, cmd_import, cmd_export,
-	cmd_history, cmd_report, cmd_review, cmd_nightly, cmd_help;
+	cmd_history, cmd_report, cmd_review, cmd_nightly, cmd_datasheet, cmd_help;
 /* Every command, in the order the top-level help lists them, NULL-terminated (builtin-help.c). */
 extern const struct cli_command *const cli_commands[];
 const struct cli_command *cli_command_find(const char *name);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "holm.h"
+#include "robust_line.h"
 #include "shift.h"
 #include "stats.h"
 
@@ -113,17 +114,17 @@ int trend_mann_kendall(const double *x, int n, struct mann_kendall *out)
 
 int trend_sen_slope(const double *x, const int *t, int n, double *slope)
 {
-	double *pairs = malloc((size_t)(n > 1 ? n * (n - 1) / 2 : 1) * sizeof(*pairs));
-	int m = 0;
+	double *nights = malloc((size_t)(n > 0 ? n : 1) * sizeof(*nights));
+	int rc;
 
-	if (!pairs)
+	if (!nights)
 		return xb_fail(ENOMEM, "out of memory");
 	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			pairs[m++] = (x[j] - x[i]) / (t[j] - t[i]);
-	*slope = stats_median(pairs, m);
-	free(pairs);
-	return 0;
+		nights[i] = t[i];
+	rc = robust_line_sen_slope(nights, x, n, slope);
+	free(nights);
+	/* fewer than two nights: no slope, as the median of no pairs */
+	return rc == -EINVAL ? (*slope = NAN, 0) : rc;
 }
 
 /* The residual sum of squares of the hinge x = a + b max(0, t - @knot), by least squares. */

@@ -8,7 +8,7 @@ import re
 import xbtest
 from xbtest import run
 
-COMMANDS = ["probe", "list", "run", "nightly"]
+COMMANDS = ["probe", "list", "run", "nightly", "datasheet"]
 RESULTS_COMMANDS = ["compare", "baseline", "history", "report", "review", "import", "export"]
 
 

@@ -98,11 +98,12 @@ class Reliability(xbtest.TempDirTest):
         names = run("help", "--completion").stdout
         commands = re.search(r'compgen -W "([^"]*)"', names).group(1).split()
         with_db = [c for c in commands if not c.startswith("-") and "--db" in run(c, "--help").stdout]
-        self.assertEqual(sorted(with_db), ["baseline", "compare", "export", "history", "import", "nightly", "report",
-                                           "review", "run"])
+        self.assertEqual(sorted(with_db), ["baseline", "compare", "datasheet", "export", "history", "import", "nightly",
+                                           "report", "review", "run"])
         operands = {"baseline": ["list"], "compare": ["1", "2"], "export": ["1"], "history": ["x"],
                     "import": [self.json], "nightly": ["--out", os.path.join(self.tmp, "night")],
-                    "report": ["--out", self.tmp, "1"], "review": [self.json], "run": []}
+                    "report": ["--out", self.tmp, "1"], "review": [self.json], "run": [],
+                    "datasheet": ["--out", os.path.join(self.tmp, "datasheet")]}
         for c in with_db:
             self.assert_usage(run(c, "--db", ":memory:", *operands[c], cwd=self.tmp), f"xstate-bench {c}",
                               "--db: want", "names no file")
