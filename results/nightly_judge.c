@@ -296,15 +296,20 @@ static int trend(struct results_store *st, struct nightly_judgement *j)
 	return judge_trend(st, j, runs, nr);
 }
 
-/* Tonight's cases over a disturbance threshold on their own evidence; the first's reason. */
-static int disturbed_cases(const struct series *night, char *first, size_t size)
+/* Tonight's cases over a disturbance threshold on their own evidence, of *measured; the
+ * first's reason. */
+static int disturbed_cases(const struct series *night, int *measured, char *first, size_t size)
 {
 	char why[COMPARISON_WHY_MAX];
 	int n = 0;
 
 	first[0] = 0;
+	*measured = 0;
 	for (int i = 0; i < night->nr_cases; i++) {
-		if (night->cases[i].functional_only || !disturbance_case(&night->cases[i].interference, why, sizeof(why)))
+		if (night->cases[i].functional_only)
+			continue;
+		++*measured;
+		if (!disturbance_case(&night->cases[i].interference, why, sizeof(why)))
 			continue;
 		if (!n++)
 			snprintf(first, size, "%s: %s", night->cases[i].id, why);
@@ -332,15 +337,20 @@ static void decide_state(struct nightly_judgement *j)
 {
 	const struct series *night = &j->cmp->news[0];
 	const struct comparison_column *col = &j->cmp->columns[0];
-	char first[COMPARISON_WHY_MAX + 64], spread[160], counts[160];
+	char first[COMPARISON_WHY_MAX + 64], spread[160], counts[160], share[160];
+	int measured;
+	bool many;
 
 	for (int r = 0; r < j->cmp->nr_rows; r++) {
 		j->compared += j->cmp->rows[r].base && j->cmp->rows[r].news[0];
 		j->flagged += nightly_row_flagged(j, r);
 	}
-	j->disturbed = disturbed_cases(night, first, sizeof(first));
+	j->disturbed = disturbed_cases(night, &measured, first, sizeof(first));
+	/* a few disturbed cases are withheld and listed; more than a run may have make the night
+	 * disturbed (disturbance_run(), as compare judges a side) */
+	many = disturbance_run(measured, j->disturbed, share, sizeof(share));
 	j->outcome = comparison_outcome(j->cmp);
-	if (j->outcome == OUTCOME_PASS && j->disturbed)
+	if (j->outcome == OUTCOME_PASS && many)
 		j->outcome = OUTCOME_INCONCLUSIVE;
 	if (night->runs[0].disturbed[0]) {
 		j->state = NIGHT_DISTURBED;
@@ -348,10 +358,9 @@ static void decide_state(struct nightly_judgement *j)
 	} else if (disturbance_spread(col->new_spread, col->base_spread, spread, sizeof(spread))) {
 		j->state = NIGHT_DISTURBED;
 		snprintf(j->reason, sizeof(j->reason), "the run was disturbed: %s", spread);
-	} else if (j->disturbed) {
+	} else if (many) {
 		j->state = NIGHT_DISTURBED;
-		snprintf(j->reason, sizeof(j->reason), "%d case%s measured while something else ran (%s)", j->disturbed,
-			 j->disturbed > 1 ? "s" : "", first);
+		snprintf(j->reason, sizeof(j->reason), "%s (%s)", share, first);
 	} else if (j->flagged) {
 		j->state = NIGHT_FLAGGED;
 		flagged_text(j->cmp, counts, sizeof(counts));
