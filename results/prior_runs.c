@@ -77,14 +77,12 @@ static void run_medians(const struct series_case *c, int nr_runs, double *logs, 
  * does not (an import of an older export): their samples spread over the threshold
  * (disturbance_spread()). @iqr is cases x runs.
  */
-static void drop_disturbed(double *logs, const double *iqr, int cases, int runs, double *scratch, bool *kept,
-			   int *nr_kept)
+static void drop_disturbed(double *logs, const double *iqr, int cases, int runs, double *scratch, int *nr_kept)
 {
 	char why[160];
 
 	*nr_kept = 0;
 	for (int r = 0; r < runs; r++) {
-		kept[r] = false;
 		int m = 0;
 
 		for (int c = 0; c < cases; c++)
@@ -95,7 +93,6 @@ static void drop_disturbed(double *logs, const double *iqr, int cases, int runs,
 				logs[c * runs + r] = NAN;
 			continue;
 		}
-		kept[r] = true;
 		++*nr_kept;
 	}
 }
@@ -150,24 +147,30 @@ int prior_runs_case_variances(const double *logs, int cases, int runs, double *v
 	return rc;
 }
 
-/* Every case's run medians, the disturbed runs left out, then their variances. */
+/* Every case's run medians, the disturbed runs left out, then their variances and how many
+ * runs measured each. */
 static int estimate(struct prior_runs *p)
 {
-	int runs = p->runs.nr_runs, cases = p->runs.nr_cases, most = cases > 0 ? cases : 1, rc;
+	int runs = p->runs.nr_runs, cases = p->runs.nr_cases, most = 1, rc;
+	size_t cells = (size_t)(cases ? cases : 1) * (size_t)runs;
 	double *logs, *iqr, *scratch;
 
 	for (int c = 0; c < cases; c++)
 		most = p->runs.cases[c].n > most ? p->runs.cases[c].n : most;
-	logs = malloc((size_t)most * (size_t)runs * sizeof(*logs));
-	iqr = malloc((size_t)most * (size_t)runs * sizeof(*iqr));
-	scratch = malloc((size_t)most * sizeof(*scratch));
-	p->variance = malloc((size_t)most * sizeof(*p->variance));
-	p->kept = calloc((size_t)runs, sizeof(*p->kept));
-	rc = logs && iqr && scratch && p->variance && p->kept ? 0 : xb_fail(ENOMEM, "out of memory");
+	logs = malloc(cells * sizeof(*logs));
+	iqr = malloc(cells * sizeof(*iqr));
+	/* a case's samples (run_medians()) or a run's cases (drop_disturbed()) */
+	scratch = malloc((size_t)(most > cases ? most : cases) * sizeof(*scratch));
+	p->variance = malloc((size_t)(cases ? cases : 1) * sizeof(*p->variance));
+	p->nr_measured = calloc((size_t)(cases ? cases : 1), sizeof(*p->nr_measured));
+	rc = logs && iqr && scratch && p->variance && p->nr_measured ? 0 : xb_fail(ENOMEM, "out of memory");
 	for (int c = 0; c < cases && !rc; c++)
 		run_medians(&p->runs.cases[c], runs, &logs[c * runs], &iqr[c * runs], scratch);
 	if (!rc)
-		drop_disturbed(logs, iqr, cases, runs, scratch, p->kept, &p->nr_used);
+		drop_disturbed(logs, iqr, cases, runs, scratch, &p->nr_used);
+	for (int c = 0; c < cases && !rc; c++)
+		for (int r = 0; r < runs; r++)
+			p->nr_measured[c] += !isnan(logs[c * runs + r]);
 	if (!rc)
 		rc = prior_runs_case_variances(logs, cases, runs, p->variance);
 	free(logs);
@@ -199,20 +202,6 @@ int prior_runs_load(struct results_store *st, const struct series *base, const s
 	return rc;
 }
 
-/* The runs of @p that measured case @c and were kept. */
-static int runs_measured(const struct prior_runs *p, const struct series_case *c)
-{
-	int n = 0;
-
-	for (int r = 0; r < p->runs.nr_runs; r++)
-		for (int i = 0; i < c->n; i++)
-			if (c->run_of[i] == r && p->kept[r]) {
-				n++;
-				break;
-			}
-	return n;
-}
-
 double prior_runs_variance(const struct prior_runs *p, const char *case_id)
 {
 	const struct series_case *c = p && p->loaded ? series_find(&p->runs, case_id) : NULL;
@@ -221,7 +210,7 @@ double prior_runs_variance(const struct prior_runs *p, const char *case_id)
 
 	if (!bench_id_parse(case_id, &parts) || bench_id_instruction_loop(&parts))
 		return var;
-	if (c && runs_measured(p, c) >= PRIOR_RUNS_FULL)
+	if (c && p->nr_measured[c - p->runs.cases] >= PRIOR_RUNS_FULL)
 		return var;
 	return fmax(var, floor * floor);
 }
@@ -230,8 +219,8 @@ void prior_runs_free(struct prior_runs *p)
 {
 	series_free(&p->runs);
 	free(p->variance);
-	free(p->kept);
+	free(p->nr_measured);
 	p->variance = NULL;
-	p->kept = NULL;
+	p->nr_measured = NULL;
 	p->loaded = false;
 }

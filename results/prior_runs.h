@@ -35,7 +35,7 @@ struct prior_runs {
 	bool loaded;          /* nr_used >= PRIOR_RUNS_MIN */
 	struct series runs;   /* in the comparison's metric */
 	int nr_used;          /* the runs not left out as disturbed (their samples spread) */
-	bool *kept;           /* per run of runs: not left out */
+	int *nr_measured;     /* per case of runs: the runs kept that measured it */
 	double *variance;     /* per case of runs, as prior_runs_variance() */
 };
 
