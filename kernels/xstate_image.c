@@ -180,6 +180,14 @@ bool xstate_legacy_holds_init(const void *buf, uint64_t mask)
 	return !(mask & XFEATURE_MASK(XFEATURE_SSE)) || sse_equal(buf, init);
 }
 
+/* The bytes of component @id that hold its registers: BNDCSR's 64 bytes hold BNDCFGU and
+ * BNDSTATUS in 15:0 (SDM vol. 1, 13.5.4), the rest is not architected (QEMU leaves it
+ * unwritten); every other component's registers fill it. */
+static uint32_t register_bytes(unsigned int id, uint32_t size)
+{
+	return id == XFEATURE_BNDCSR && size > 16 ? 16 : size;
+}
+
 int xstate_image_diff(const struct xstate_layout *l, const void *a, bool a_compacted,
 		      const void *b, bool b_compacted, uint64_t mask)
 {
@@ -205,7 +213,8 @@ int xstate_image_diff(const struct xstate_layout *l, const void *a, bool a_compa
 			if (!sse_equal(pa, pb))
 				return (int)id;
 		} else if (!kmem_equal(pa + xstate_offset(l, amask, id, a_compacted),
-				       pb + xstate_offset(l, bmask, id, b_compacted), l->comp[id].size)) {
+				       pb + xstate_offset(l, bmask, id, b_compacted),
+				       register_bytes(id, l->comp[id].size))) {
 			return (int)id;
 		}
 	}

@@ -1,6 +1,6 @@
 /*
- * xstate_verify.c - one component's layout checked with XSAVE, XSAVEC and XRSTOR.
- * Freestanding.
+ * xstate_verify.c - one component's layout checked with XSAVE, XSAVEC and XRSTOR, and in
+ * ring 0 with XSAVES and XRSTORS. Freestanding.
  */
 #include "xstate_verify.h"
 #include "../base/kstring.h"
@@ -27,14 +27,16 @@ struct regions {
 
 const char *xstate_verify_insn_name(enum xstate_verify_insn insn)
 {
-	static const char *const names[XV_INSN_COUNT] = { "xsave", "xsavec", "xrstor", "xrstor_compacted" };
+	static const char *const names[XV_INSN_COUNT] = { "xsave",	"xsavec", "xrstor", "xrstor_compacted",
+							  "xsaves", "xrstors" };
 
 	return insn < XV_INSN_COUNT ? names[insn] : "?";
 }
 
 uint32_t xstate_verify_buffer_bytes(const struct xstate_layout *l)
 {
-	uint32_t standard = xstate_size_standard(l, l->xcr0), compacted = xstate_size_compacted(l, l->xcr0);
+	uint32_t standard = xstate_size_standard(l, l->xcr0);
+	uint32_t compacted = xstate_size_compacted(l, l->xcr0 | (l->xsaves ? l->xss : 0));
 	uint32_t size = standard > compacted ? standard : compacted;
 
 	return ((size + 63u) & ~63u) + GUARD_BYTES;
@@ -47,11 +49,19 @@ uint64_t xstate_verify_loaded(unsigned int id)
 	return 1ULL << id;
 }
 
-uint64_t xstate_verify_xsavec_rfbm(const struct xstate_layout *l, uint64_t user_mask, unsigned int id)
+uint64_t xstate_verify_compacted_rfbm(const struct xstate_layout *l, uint64_t user_mask, uint64_t supervisor_mask,
+				      unsigned int id)
 {
 	uint64_t upto = id >= 63 ? ~0ULL : (2ULL << id) - 1;
 
-	return l->xcr0 & user_mask & upto;
+	return ((l->xcr0 & user_mask) | (l->xss & supervisor_mask)) & upto;
+}
+
+/* The components the checks may load: the user ones permitted, the supervisor ones in ring 0. */
+static uint64_t loadable(const struct xstate_verify *v)
+{
+	return ((v->layout->xcr0 & v->user_mask) | (v->ring0 ? v->layout->xss & v->supervisor_mask : 0)) &
+	       xstate_pattern_capable();
 }
 
 /* A byte no instruction writes by chance: never zero, different at every nearby offset. */
@@ -152,7 +162,7 @@ static bool load_alone(const struct xstate_verify *v, unsigned int id)
 
 /* The header and the component's bytes after a save into the sentinel-filled area. */
 static enum xstate_verify_outcome check_saved(const struct xstate_verify *v, unsigned int id, bool compacted,
-					      uint64_t want_bv, const struct regions *rs,
+					      bool image_compacted, uint64_t want_bv, const struct regions *rs,
 					      struct xstate_verify_result *out)
 {
 	const uint8_t *area = v->area;
@@ -165,7 +175,7 @@ static enum xstate_verify_outcome check_saved(const struct xstate_verify *v, uns
 		return result(out, XV_XSTATE_BV, want_bv, bv);
 	if (stray_writes(area, v->bytes, rs, out))
 		return result(out, XV_STRAY_WRITE, 0, 0);
-	diff = xstate_image_diff(v->layout, v->area, compacted, v->image, false, 1ULL << id);
+	diff = xstate_image_diff(v->layout, v->area, compacted, v->image, image_compacted, 1ULL << id);
 	if (diff >= 0) {
 		out->content_component = diff;
 		return result(out, XV_CONTENT, 0, 0);
@@ -198,7 +208,7 @@ static enum xstate_verify_outcome verify_xsave(const struct xstate_verify *v, un
 	legacy_regions(&rs, id == XFEATURE_X87, id == XFEATURE_SSE, mxcsr);
 	extended_regions(&rs, v->layout, bit, bit, false);
 	add_region(&rs, XSTATE_LEGACY_SIZE, HEADER_FIELD_BYTES);
-	if (check_saved(v, id, false, (bv_before & ~bit) | (out->xinuse & bit), &rs, out) != XV_OK)
+	if (check_saved(v, id, false, false, (bv_before & ~bit) | (out->xinuse & bit), &rs, out) != XV_OK)
 		return out->outcome;
 	/* MXCSR belongs to SSE, yet XSAVE writes it for RFBM[1] or RFBM[2]: it must be there */
 	if (mxcsr && !kmem_equal((uint8_t *)v->area + X87_LOW_END, (uint8_t *)v->image + X87_LOW_END, 4)) {
@@ -213,7 +223,7 @@ static enum xstate_verify_outcome verify_xsavec(const struct xstate_verify *v, u
 						struct xstate_verify_result *out)
 {
 	struct regions rs = { 0 };
-	uint64_t rfbm = xstate_verify_xsavec_rfbm(v->layout, v->user_mask, id), written, after;
+	uint64_t rfbm = xstate_verify_compacted_rfbm(v->layout, v->user_mask, 0, id), written, after;
 
 	if (!v->layout->xsavec)
 		return result(out, XV_BAD_ARGS, 0, 0);
@@ -234,35 +244,87 @@ static enum xstate_verify_outcome verify_xsavec(const struct xstate_verify *v, u
 		       rfbm & XFEATURE_MASK(XFEATURE_SSE));
 	extended_regions(&rs, v->layout, written, rfbm, true);
 	add_region(&rs, XSTATE_LEGACY_SIZE, 2 * HEADER_FIELD_BYTES);
-	return check_saved(v, id, true, written, &rs, out);
+	return check_saved(v, id, true, false, written, &rs, out);
 }
 
-/* Every component in use with one pattern, then XRSTOR of this one alone from another image:
- * standard, or compacted holding every enabled component up to it (each with its values). */
-static enum xstate_verify_outcome verify_xrstor(const struct xstate_verify *v, unsigned int id, bool compacted,
+/* The component alone (its companions with it) loaded by XRSTORS from a compacted image, every
+ * other component the checks may load initialized. */
+static bool load_alone_supervisor(const struct xstate_verify *v, unsigned int id)
+{
+	if (!xstate_image_build(v->layout, v->image, v->bytes, xstate_verify_loaded(id), true, true, SEED_COMPONENT))
+		return false;
+	xrstors(v->image, loadable(v));
+	return true;
+}
+
+/* XSAVES of the components up to this one, user and supervisor, only it (and its companions)
+ * loaded. */
+static enum xstate_verify_outcome verify_xsaves(const struct xstate_verify *v, unsigned int id,
 						struct xstate_verify_result *out)
 {
 	const struct xstate_layout *l = v->layout;
-	uint64_t bit = 1ULL << id, others = v->user_mask & xstate_pattern_capable();
-	uint64_t area = compacted ? xstate_verify_xsavec_rfbm(l, v->user_mask, id) & xstate_pattern_capable()
-				  : xstate_verify_loaded(id);
+	uint64_t rfbm = xstate_verify_compacted_rfbm(l, loadable(v), loadable(v), id), bit = 1ULL << id;
+	uint64_t user = rfbm & l->xcr0, supervisor = rfbm & l->xss, loaded = xstate_verify_loaded(id);
+	uint64_t bv, after, written;
+	struct regions rs = { 0 };
+
+	out->rfbm = rfbm;
+	out->offset = xstate_offset(l, rfbm, id, true);
+	fill_sentinel(v->area, v->bytes);
+	if (!load_alone_supervisor(v, id))
+		return result(out, XV_BAD_ARGS, 0, 0);
+	out->xinuse = xinuse_now(v, loaded & l->xcr0);
+	xsaves(v->area, rfbm);
+	after = xinuse_now(v, loaded & l->xcr0);
+	if (!(supervisor & bit) && !(out->xinuse & bit))
+		return result(out, XV_NOT_IN_USE, bit, out->xinuse);
+	if (after != out->xinuse)
+		return result(out, XV_DISTURBED, out->xinuse, after);
+	/* XGETBV(1) shows XINUSE for XCR0's components only: a supervisor component the XRSTORS
+	 * initialized may be written or not, the one loaded must be */
+	bv = read64((uint8_t *)v->area + XSTATE_LEGACY_SIZE);
+	written = (user & out->xinuse) | (supervisor & ((bv & ~loaded) | loaded));
+	legacy_regions(&rs, written & XFEATURE_MASK(XFEATURE_X87), written & XFEATURE_MASK(XFEATURE_SSE),
+		       rfbm & XFEATURE_MASK(XFEATURE_SSE));
+	extended_regions(&rs, l, written, rfbm, true);
+	add_region(&rs, XSTATE_LEGACY_SIZE, 2 * HEADER_FIELD_BYTES);
+	return check_saved(v, id, true, true, written, &rs, out);
+}
+
+/* Every component in use with one pattern, then XRSTOR of this one alone from another image:
+ * standard, or compacted holding every enabled component up to it (each with its values);
+ * with XRSTORS (@supervisor), every component the checks may load, supervisor ones included,
+ * loaded, restored and saved again with XRSTORS and XSAVES. */
+static enum xstate_verify_outcome verify_xrstor(const struct xstate_verify *v, unsigned int id, bool compacted,
+						bool supervisor, struct xstate_verify_result *out)
+{
+	const struct xstate_layout *l = v->layout;
+	uint64_t bit = 1ULL << id, others = supervisor ? loadable(v) : v->user_mask & xstate_pattern_capable();
+	uint64_t area = compacted ? xstate_verify_compacted_rfbm(l, others, others, id) : xstate_verify_loaded(id);
 	int diff;
 
-	if (compacted && !l->xsavec)
+	if (compacted && !supervisor && !l->xsavec)
 		return result(out, XV_BAD_ARGS, 0, 0);
 	out->rfbm = bit;
 	out->offset = xstate_offset(l, area, id, compacted);
-	if (!xstate_image_build(l, v->other, v->bytes, others, false, true, SEED_OTHERS) ||
+	if (!xstate_image_build(l, v->other, v->bytes, others, supervisor, true, SEED_OTHERS) ||
 	    !xstate_image_build(l, v->image, v->bytes, area, compacted, true, SEED_COMPONENT))
 		return result(out, XV_BAD_ARGS, 0, 0);
-	xrstor(v->other, v->user_mask);
-	xrstor(v->image, bit);
-	out->xinuse = xinuse_now(v, others);
 	kmem_set(v->area, 0, v->bytes);
-	xsave(v->area, v->user_mask);
-	diff = xstate_image_diff(l, v->area, false, v->image, compacted, bit);
+	if (supervisor) {
+		xrstors(v->other, others);
+		xrstors(v->image, bit);
+		out->xinuse = xinuse_now(v, others & l->xcr0);
+		xsaves(v->area, others);
+	} else {
+		xrstor(v->other, v->user_mask);
+		xrstor(v->image, bit);
+		out->xinuse = xinuse_now(v, others);
+		xsave(v->area, v->user_mask);
+	}
+	diff = xstate_image_diff(l, v->area, supervisor, v->image, compacted, bit);
 	if (diff < 0)
-		diff = xstate_image_diff(l, v->area, false, v->other, false, others & ~bit);
+		diff = xstate_image_diff(l, v->area, supervisor, v->other, supervisor, others & ~bit);
 	if (diff >= 0) {
 		out->content_component = diff;
 		return result(out, XV_CONTENT, 0, 0);
@@ -276,21 +338,31 @@ enum xstate_verify_outcome xstate_verify_run(const struct xstate_verify *v, unsi
 	struct xstate_header *caller_header = xstate_header_of(v->caller);
 	enum xstate_verify_outcome o;
 
+	bool by_xsaves = v->ring0 && v->layout->xsaves, supervisor_insn = insn == XV_XSAVES || insn == XV_XRSTORS;
+	uint64_t caller_mask = v->caller_mask | (by_xsaves ? loadable(v) & v->layout->xss : 0);
+
 	kmem_set(out, 0, sizeof(*out));
 	out->content_component = -1;
-	if (id >= XSTATE_MAX_COMPONENTS || !(v->layout->xcr0 & v->user_mask & (1ULL << id)) ||
-	    (xstate_verify_loaded(id) & ~v->user_mask))
+	if (id >= XSTATE_MAX_COMPONENTS || !(loadable(v) & (1ULL << id)) || (xstate_verify_loaded(id) & ~loadable(v)) ||
+	    (supervisor_insn && !by_xsaves) || (!supervisor_insn && (v->layout->xss & (1ULL << id))) ||
+	    insn >= XV_INSN_COUNT)
 		return result(out, XV_BAD_ARGS, 0, 0);
 	kmem_set(caller_header, 0, XSTATE_HEADER_SIZE);
-	xsave(v->caller, v->caller_mask);
+	if (by_xsaves)
+		xsaves(v->caller, caller_mask);
+	else
+		xsave(v->caller, caller_mask);
 	if (insn == XV_XSAVE)
 		o = verify_xsave(v, id, out);
 	else if (insn == XV_XSAVEC)
 		o = verify_xsavec(v, id, out);
-	else if (insn == XV_XRSTOR || insn == XV_XRSTOR_COMPACTED)
-		o = verify_xrstor(v, id, insn == XV_XRSTOR_COMPACTED, out);
+	else if (insn == XV_XSAVES)
+		o = verify_xsaves(v, id, out);
 	else
-		o = result(out, XV_BAD_ARGS, 0, 0);
-	xrstor(v->caller, v->caller_mask);
+		o = verify_xrstor(v, id, insn != XV_XRSTOR, insn == XV_XRSTORS, out);
+	if (by_xsaves)
+		xrstors(v->caller, caller_mask);
+	else
+		xrstor(v->caller, caller_mask);
 	return o;
 }

@@ -13,8 +13,16 @@
  *  XRSTOR  of the component alone loads it and leaves every other component as it was: in
  *          the standard form from its standard offset, in the compacted form (with XSAVEC)
  *          from its compacted offset in an area of the enabled components up to it.
- * Supervisor components need XSAVES/XRSTORS, ring 0: not here. Freestanding: nothing but the
- * instructions under check touches the registers between the load and the check.
+ *  XSAVES  (ring 0) as XSAVEC, over the components of XCR0 and IA32_XSS up to it, user or
+ *          supervisor, the component loaded alone by XRSTORS: it is written (XSTATE_BV[i] = 1)
+ *          at its compacted offset; a supervisor component XRSTORS initialized may be written
+ *          or not (XGETBV(1) shows XINUSE for XCR0's components only), nothing else;
+ *  XRSTORS (ring 0) of the component alone from its compacted offset in an area of the
+ *          components up to it loads it and leaves every other one, supervisor ones included.
+ * Supervisor components are loaded only with values xstate_image.c knows are safe, and the
+ * caller's state, supervisor components included, is put back (XSAVES/XRSTORS) after each
+ * check. Freestanding: nothing but the instructions under check touches the registers
+ * between the load and the check.
  */
 #ifndef XB_KERNELS_XSTATE_VERIFY_H
 #define XB_KERNELS_XSTATE_VERIFY_H
@@ -24,8 +32,9 @@
 
 #include "xstate_layout.h"
 
-/* XV_XRSTOR_COMPACTED: XRSTOR's compacted form, from an area of the enabled components up to it. */
-enum xstate_verify_insn { XV_XSAVE, XV_XSAVEC, XV_XRSTOR, XV_XRSTOR_COMPACTED, XV_INSN_COUNT };
+/* XV_XRSTOR_COMPACTED: XRSTOR's compacted form, from an area of the enabled components up to it.
+ * XV_XSAVES and XV_XRSTORS need ring 0 (struct xstate_verify.ring0). */
+enum xstate_verify_insn { XV_XSAVE, XV_XSAVEC, XV_XRSTOR, XV_XRSTOR_COMPACTED, XV_XSAVES, XV_XRSTORS, XV_INSN_COUNT };
 
 enum xstate_verify_outcome {
 	XV_OK,
@@ -36,7 +45,9 @@ enum xstate_verify_outcome {
 	XV_XCOMP_BV,    /* XCOMP_BV is not bit 63 | RFBM */
 	XV_DISTURBED,   /* XINUSE changed across the instruction (a context switch, the
 			 * hypervisor): the attempt says nothing, run it again */
-	XV_BAD_ARGS,    /* not a user component of XCR0, or XSAVEC missing */
+	XV_BAD_ARGS,    /* not a component the caller may load, a supervisor component with
+			 * other than XSAVES/XRSTORS, or the instruction missing (XSAVEC; XSAVES
+			 * or not ring 0) */
 };
 
 struct xstate_verify_result {
@@ -53,21 +64,27 @@ struct xstate_verify_result {
 struct xstate_verify {
 	const struct xstate_layout *layout; /* the layout checked: CPUID's, or a planted one */
 	uint64_t user_mask;   /* the components the process may load: XCR0 with its permissions */
-	uint64_t caller_mask; /* the caller's state, saved before and restored after */
+	uint64_t supervisor_mask; /* the IA32_XSS components it may load (ring 0; else 0) */
+	uint64_t caller_mask; /* the caller's user state, saved before and restored after (in
+			       * ring 0 with XSAVES, with @supervisor_mask) */
+	bool ring0;           /* running in ring 0: XSAVES and XRSTORS can be checked */
 	/* 64-byte aligned, @bytes (xstate_verify_buffer_bytes() of the machine's layout) each */
 	void *area, *image, *other, *caller;
 	uint32_t bytes;
 };
 
-/* The size of each buffer: the largest standard or compacted area of XCR0, a guard beyond. */
+/* The size of each buffer: the largest standard or compacted area of XCR0 (and IA32_XSS with
+ * XSAVES), a guard beyond. */
 uint32_t xstate_verify_buffer_bytes(const struct xstate_layout *l);
 
 /* What is loaded with component @id so that it can be in use: tile data needs a tile
  * configuration (palette 0 is the init state of both). */
 uint64_t xstate_verify_loaded(unsigned int id);
 
-/* The mask XSAVEC is checked with for @id: the enabled user components 0..@id. */
-uint64_t xstate_verify_xsavec_rfbm(const struct xstate_layout *l, uint64_t user_mask, unsigned int id);
+/* The mask a compacted check of @id runs with: the enabled components 0..@id the caller may
+ * load (@supervisor_mask 0: XSAVEC's, user components only). */
+uint64_t xstate_verify_compacted_rfbm(const struct xstate_layout *l, uint64_t user_mask, uint64_t supervisor_mask,
+				      unsigned int id);
 
 /* Checks component @id with @insn; the outcome is also in @out. */
 enum xstate_verify_outcome xstate_verify_run(const struct xstate_verify *v, unsigned int id,

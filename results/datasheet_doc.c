@@ -160,14 +160,15 @@ static void layout_section(struct doc_out *d, const cJSON *doc)
 {
 	static const char *const head[] = { "id", "component", "name", "size", "offset", "compacted", "align64",
 					    "supervisor", "xfd", "enabled", "XSAVE", "XSAVEC", "XRSTOR",
-					    "XRSTOR compacted" };
+					    "XRSTOR compacted", "XSAVES (ring 0)", "XRSTORS (ring 0)" };
+	enum { COLUMNS = sizeof(head) / sizeof(head[0]) };
 	const cJSON *layout = get(doc, "layout"), *c;
-	char cells[14][CELL];
+	char cells[COLUMNS][CELL];
 
 	heading(d, 2, "Layout");
-	for (int i = 0; i < 14; i++)
+	for (int i = 0; i < COLUMNS; i++)
 		snprintf(cells[i], CELL, "%s", head[i]);
-	table_begin(d, cells, 14);
+	table_begin(d, cells, COLUMNS);
 	cJSON_ArrayForEach(c, get(layout, "components")) {
 		const cJSON *checks = get(c, "checks");
 
@@ -185,7 +186,9 @@ static void layout_section(struct doc_out *d, const cJSON *doc)
 		check_cell(cells[11], checks, "xsavec");
 		check_cell(cells[12], checks, "xrstor");
 		check_cell(cells[13], checks, "xrstor_compacted");
-		table_row(d, cells, 14, false);
+		check_cell(cells[14], checks, "xsaves");
+		check_cell(cells[15], checks, "xrstors");
+		table_row(d, cells, COLUMNS, false);
 	}
 	table_end(d);
 	if (get(layout, "rules"))

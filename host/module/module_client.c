@@ -1,6 +1,6 @@
 /*
- * module_client.c - opening /dev/xstate_bench, the capability query and one batch of
- * either kind.
+ * module_client.c - opening /dev/xstate_bench, the capability query, one batch of either
+ * kind and one layout check.
  */
 #include "module_client.h"
 
@@ -64,6 +64,11 @@ int module_run_batch(int fd, const char *device, struct xb_batch *b)
 int module_run_kapi(int fd, const char *device, struct xb_kapi_batch *b)
 {
 	return ioctl(fd, XB_IOC_KAPI, b) ? xb_fail_errno("ioctl(XB_IOC_KAPI) on %s", device) : 0;
+}
+
+int module_run_verify(int fd, const char *device, struct xb_verify *r)
+{
+	return ioctl(fd, XB_IOC_VERIFY, r) ? xb_fail_errno("ioctl(XB_IOC_VERIFY) on %s", device) : 0;
 }
 
 int module_kapi_failed(const char *device, long rc)

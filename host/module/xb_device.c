@@ -6,8 +6,9 @@
  * saved and reloaded on the way back to user space), interrupts off for the batch,
  * IA32_XFD kept and put back, and the state the batch loaded, supervisor components
  * included, restored by the batch itself (kernels/xsave_bench.c saves and restores it with
- * XSAVES/XRSTORS). The kapi batches, which call the kernel's own fpu functions on the
- * task's real FPU state, are kapi_kernel.c's.
+ * XSAVES/XRSTORS). A layout check in ring 0 (ring0_verify.h) runs the same way. The kapi
+ * batches, which call the kernel's own fpu functions on the task's real FPU state, are
+ * kapi_kernel.c's.
  */
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -23,6 +24,7 @@
 
 #include "kapi_kernel.h"
 #include "ring0.h"
+#include "ring0_verify.h"
 
 static const struct xstate_layout *layout;
 static bool cpu_has_xfd; /* CPUID.(EAX=0DH,ECX=1):EAX[4], as the module saw it */
@@ -64,34 +66,50 @@ static int buffers_alloc(struct ring0_buffers *bufs)
 }
 
 /*
- * One batch with the CPU to itself. IA32_XFD is read and, when it arms a component the
- * batch loads, cleared of it (an XRSTOR of an armed component would raise #NM in the
- * kernel); whatever the batch leaves in it (the MSR write and a switch change it), the
- * value found is written back before interrupts are enabled again, so the kernel's
- * per-CPU copy of it stays true.
+ * The CPU to the module: the task's FPU state saved, interrupts off. IA32_XFD is read into
+ * *@xfd and, when it arms a component of @lift (what the work loads), cleared of it (an
+ * XRSTOR of an armed component would raise #NM in the kernel); true when it was.
  */
-static void run_owned(struct xb_batch *b, const struct ring0_buffers *bufs)
+static bool own_cpu(__u64 lift, __u64 *xfd, unsigned long *flags)
 {
-	__u64 lift = ring0_xfd_lift(layout, b), xfd = 0, left = 0;
-	unsigned long flags;
-
+	*xfd = 0;
 	kernel_fpu_begin();
-	local_irq_save(flags);
+	local_irq_save(*flags);
 	if (cpu_has_xfd)
-		rdmsrl(MSR_IA32_XFD, xfd);
-	b->xfd_before = xfd;
-	if (xfd & lift) {
-		wrmsrl(MSR_IA32_XFD, xfd & ~lift);
-		b->flags |= XB_BATCH_XFD_LIFTED;
-	}
-	ring0_run(layout, b, bufs, xfd & ~lift);
+		rdmsrl(MSR_IA32_XFD, *xfd);
+	if (!(*xfd & lift))
+		return false;
+	wrmsrl(MSR_IA32_XFD, *xfd & ~lift);
+	return true;
+}
+
+/* Gives the CPU back: whatever the work left in IA32_XFD (the MSR write and a switch change
+ * it), @xfd, the value found, is written back before interrupts are enabled again, so the
+ * kernel's per-CPU copy of it stays true. */
+static void release_cpu(__u64 xfd, unsigned long flags)
+{
+	__u64 left = 0;
+
 	if (cpu_has_xfd)
 		rdmsrl(MSR_IA32_XFD, left);
 	if (left != xfd)
 		wrmsrl(MSR_IA32_XFD, xfd);
-	b->cpu = smp_processor_id();
 	local_irq_restore(flags);
 	kernel_fpu_end();
+}
+
+/* One batch with the CPU to itself. */
+static void run_owned(struct xb_batch *b, const struct ring0_buffers *bufs)
+{
+	__u64 lift = ring0_xfd_lift(layout, b), xfd;
+	unsigned long flags;
+
+	if (own_cpu(lift, &xfd, &flags))
+		b->flags |= XB_BATCH_XFD_LIFTED;
+	b->xfd_before = xfd;
+	ring0_run(layout, b, bufs, xfd & ~lift);
+	b->cpu = smp_processor_id();
+	release_cpu(xfd, flags);
 }
 
 static long ioctl_batch(struct xb_batch __user *arg)
@@ -120,6 +138,37 @@ static long ioctl_batch(struct xb_batch __user *arg)
 	return rc;
 }
 
+static long ioctl_verify(struct xb_verify __user *arg)
+{
+	__u32 bytes = ring0_verify_buffer_bytes(layout);
+	void *bufs[RING0_VERIFY_BUFFERS] = { 0 };
+	struct xb_verify r;
+	unsigned long flags;
+	__u64 xfd;
+	int rc, i;
+
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	rc = ring0_verify_validate(layout, &r);
+	if (rc)
+		return rc;
+	for (i = 0; i < RING0_VERIFY_BUFFERS && !rc; i++)
+		if (!(bufs[i] = buffer_alloc(bytes)))
+			rc = -ENOMEM;
+	if (!rc) {
+		own_cpu(ring0_verify_loadable(layout), &xfd, &flags);
+		r.xfd_before = xfd;
+		ring0_verify_run(layout, &r, bufs);
+		r.cpu = smp_processor_id();
+		release_cpu(xfd, flags);
+	}
+	for (i = 0; i < RING0_VERIFY_BUFFERS; i++)
+		buffer_free(bufs[i], bytes);
+	if (!rc && copy_to_user(arg, &r, sizeof(r)))
+		rc = -EFAULT;
+	return rc;
+}
+
 static long ioctl_caps(struct xb_caps __user *arg)
 {
 	struct xb_caps caps;
@@ -144,6 +193,8 @@ static long xb_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ioctl_batch((struct xb_batch __user *)arg);
 	case XB_IOC_KAPI:
 		return kapi_ioctl(layout, (struct xb_kapi_batch __user *)arg);
+	case XB_IOC_VERIFY:
+		return ioctl_verify((struct xb_verify __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xstate_bench_uapi.h - the interface between the xstate_bench kernel module and
- * xstate-bench: the misc device /dev/xstate_bench and its three ioctls, a capability query,
- * one measured batch of the project's own ring-0 kernels, and one measured batch of the
- * running kernel's own exported fpu functions (the kapi site). Included by both sides.
+ * xstate-bench: the misc device /dev/xstate_bench and its four ioctls, a capability query,
+ * one measured batch of the project's own ring-0 kernels, one measured batch of the
+ * running kernel's own exported fpu functions (the kapi site), and one layout check in ring
+ * 0 (XSAVES/XRSTORS reach the supervisor components). Included by both sides.
  * Versioned: XB_IOC_CAPS reports XB_UAPI_VERSION, and every ioctl number encodes the size
  * of its struct, so a module and a tool built from different versions refuse each other
  * (ENOTTY or a version mismatch).
@@ -14,7 +15,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define XB_UAPI_VERSION 3
+#define XB_UAPI_VERSION 4
 #define XB_DEVICE_NAME "xstate_bench"
 #define XB_DEVICE_PATH "/dev/" XB_DEVICE_NAME
 
@@ -262,9 +263,42 @@ struct xb_kapi_batch {
 #define XB_KAPI_PREEMPTIBLE (1u << 1)    /* preemption stayed on: the function may sleep */
 #define XB_KAPI_PER_CALL (1u << 2)       /* each call timed on its own (untimed set-up between) */
 
+/*
+ * One layout check in ring 0 (kernels/xstate_verify.h): component @component checked with
+ * @insn over the components the module loads (xb_caps.loadable: XCR0's and IA32_XSS's with
+ * known safe values), with interrupts off, IA32_XFD lifted of every component for it and put
+ * back, the caller's state (supervisor components included) restored. Refusals: EINVAL (a
+ * malformed request), EOPNOTSUPP (the instruction is not on this CPU). The check's own
+ * outcome, 0 when it passed, is in @outcome.
+ */
+enum xb_verify_insn { /* kernels/xstate_verify.h's enum xstate_verify_insn */
+	XB_VERIFY_XSAVE,
+	XB_VERIFY_XSAVEC,
+	XB_VERIFY_XRSTOR,
+	XB_VERIFY_XRSTOR_COMPACTED,
+	XB_VERIFY_XSAVES,
+	XB_VERIFY_XRSTORS,
+	XB_VERIFY_INSN_COUNT,
+};
+
+struct xb_verify {
+	/* request */
+	__u32 component;    /* the xstate component number */
+	__u32 insn;         /* enum xb_verify_insn */
+	__u64 reserved_in;  /* must be 0 */
+	/* result: kernels/xstate_verify.h's struct xstate_verify_result */
+	__u32 outcome;      /* enum xstate_verify_outcome: 0 passed */
+	__s32 content_component;
+	__u64 rfbm, xinuse, expected, actual;
+	__u32 offset, stray_offset, stray_bytes;
+	__u32 cpu;          /* the CPU it ran on */
+	__u64 xfd_before;   /* IA32_XFD found (0 without XFD) */
+};
+
 #define XB_IOC_MAGIC 0xB5
 #define XB_IOC_CAPS _IOR(XB_IOC_MAGIC, 1, struct xb_caps)
 #define XB_IOC_BATCH _IOWR(XB_IOC_MAGIC, 2, struct xb_batch)
 #define XB_IOC_KAPI _IOWR(XB_IOC_MAGIC, 3, struct xb_kapi_batch)
+#define XB_IOC_VERIFY _IOWR(XB_IOC_MAGIC, 4, struct xb_verify)
 
 #endif

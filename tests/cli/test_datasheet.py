@@ -160,6 +160,15 @@ class Live(xbtest.TempDirTest):
         for c in comps.values():
             if c["enabled"] and not c["supervisor"]:
                 self.assertIn(c["checks"]["xsave"]["result"], ["ok", "skip"], c)
+            if c["enabled"] and c["supervisor"]:  # XSAVE, XSAVEC and XRSTOR do not reach it
+                self.assertIn("supervisor component", c["checks"]["xsave"]["detail"], c)
+        # XSAVES and XRSTORS run in ring 0 only: through the module, skipped here without it
+        # (tests/lab/test_lab_ring0.py runs them with the module loaded)
+        if not doc["layout"]["ring0"]["module"]:
+            why = comps["x87"]["checks"]["xsaves"]
+            self.assertEqual(why["result"], "skip")
+            self.assertIn("xstate_bench module" if doc["xsave"]["xsaves"] else "CPUID.(EAX=0DH,ECX=1):EAX[3]=0",
+                          why["detail"])
         ops = {o["operation"]: o for o in doc["costs"]["operations"]}
         self.assertIn("native/save/xsave", ops)
         fp = ops["native/save/xsave"]["rows"][0]

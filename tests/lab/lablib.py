@@ -96,13 +96,13 @@ def medians(db):
     return {name: statistics.median(v) for name, v in by_case.items()}
 
 
-def run_with_module(script, db, *, bench, ko, puts=()):
+def run_with_module(script, db, *, bench, ko, puts=(), more=()):
     """Runs the shell @script in the lab VM with the module @ko loaded; the script writes
-    probe.json, list.json, the results database @db and dmesg.txt, which come back. Checks the
-    run's status and the kernel's log; returns (output, probe, {id: planned case},
-    results(@db), medians(@db))."""
+    probe.json, list.json, the results database @db, dmesg.txt and the JSON files named in
+    @more, which come back. Checks the run's status and the kernel's log; returns (output,
+    probe, {id: planned case}, results(@db), medians(@db), {name in @more: its JSON})."""
     with tempfile.TemporaryDirectory(prefix="xb-lab-module-") as tmp:
-        names = ["probe.json", "list.json", db, "dmesg.txt"]
+        names = ["probe.json", "list.json", db, "dmesg.txt", *more]
         status, out = run(["sh", "-c", script], bench=bench, puts=puts, timeout=600, insmods=[ko],
                           gets=[f"{name}:{os.path.join(tmp, name)}" for name in names])
         check(status == 0, f"lab run exited {status}")
@@ -112,7 +112,11 @@ def run_with_module(script, db, *, bench, ko, puts=()):
             plan = {c["id"]: c for c in json.load(f)["cases"]}
         with open(os.path.join(tmp, "dmesg.txt")) as f:
             clean_dmesg(f.read())
-        return out, probe, plan, results(os.path.join(tmp, db)), medians(os.path.join(tmp, db))
+        extra = {}
+        for name in more:
+            with open(os.path.join(tmp, name)) as f:
+                extra[name] = json.load(f)
+        return out, probe, plan, results(os.path.join(tmp, db)), medians(os.path.join(tmp, db)), extra
 
 
 def clean_dmesg(dmesg):

@@ -63,7 +63,7 @@ def main():
     bench, build_dir = sys.argv[1], sys.argv[2]
     lablib.require_lab()
     ko, release = lablib.build_module(build_dir)
-    out, probe, plan, got, median = lablib.run_with_module(SCRIPT, "k.db", bench=bench, ko=ko)
+    out, probe, plan, got, median, _ = lablib.run_with_module(SCRIPT, "k.db", bench=bench, ko=ko)
     module = probe["module"]
     lablib.check(module["present"] and module["uapi_version"] == 3 and module["release"] == release, f"{module}")
     lablib.check(set(module["kapi"].values()) == {"resolved"}, f"{release} exports them all: {module['kapi']}")

@@ -10,7 +10,15 @@ are planned and report numbers for in-use state, marked functional_only, with XI
 each batch; the init cases skip because TCG does not track XINUSE (XGETBV(1) says every
 component is in use); XSAVEC, XSAVES, AVX-512 and the XFD write skip with the CPUID bit TCG
 lacks; so the run finishes with every case ok or skipped.
+The layout check finds the one way QEMU 7.2's TCG departs from the SDM: XSAVE of AVX alone
+(RFBM 0x4) leaves MXCSR unwritten (target/i386/tcg/fpu_helper.c, do_xsave(), saves MXCSR
+only for RFBM[1]; the SDM: RFBM[1] or RFBM[2]). test_module_ioctl runs the module's check in
+ring 0 with XSAVE and XRSTOR for every component it loads and must find exactly that
+(XB_VERIFY_EXPECTED_FINDINGS); the datasheet, with the costs of that run and the module
+loaded, must list exactly that finding (so it exits 1), and skip XSAVES/XRSTORS (ring 0) for
+the CPUID bit TCG lacks.
 Usage: test_lab_ring0.py XSTATE_BENCH BUILD_DIR TEST_MODULE_IOCTL"""
+import re
 import sys
 
 import lablib
@@ -37,20 +45,50 @@ SKIPS = {
 # AVX and PKRU rewritten; MPX has no instruction but XRSTOR that writes it.
 MODIFIED = [f"native/ring0/save/{op}/{f}/modified" for op in ["xsave", "xsaveopt"] for f in ["fp", "avx", "fp+pkru"]]
 MODIFIED_SKIPS = {"native/ring0/save/xsave/fp+bndregs/modified": "no instruction but XRSTOR writes components 0x8"}
-SCRIPT = ("{ioctl_test}; echo \"ioctl-status=$?\"; xstate-bench probe --json > probe.json; "
+# component/instruction (kernels/xstate_verify.h): YMM with XSAVE, QEMU's MXCSR
+QEMU_FINDINGS = "2/0"
+SCRIPT = ("XB_VERIFY_EXPECTED_FINDINGS=" + QEMU_FINDINGS + " {ioctl_test}; echo \"ioctl-status=$?\"; xstate-bench probe --json > probe.json; "
           f"xstate-bench list --json --suite native,components --filter '{RING0}' > list.json; "
           f"xstate-bench run --quick --suite native,components --filter '{RING0}' --db r0.db --label lab-ring0; "
-          "echo \"run-status=$?\"; dmesg > dmesg.txt")
+          "echo \"run-status=$?\"; xstate-bench datasheet --out ds --db r0.db --run lab-ring0 --progress none; "
+          "echo \"datasheet-status=$?\"; cp ds/datasheet.json datasheet.json; dmesg > dmesg.txt")
+
+
+def check_datasheet(doc, out):
+    """The datasheet with the module loaded: the layout checked, QEMU's MXCSR its one finding,
+    the ring-0 checks skipped for the CPUID bit TCG lacks, not for a missing module."""
+    lablib.check("datasheet-status=1" in out, "the datasheet's finding did not make it exit 1")
+    layout = doc["layout"]
+    lablib.check(layout["checked_on_silicon"] and layout["ring0"]["module"], f"{layout.get('ring0')}")
+    findings = layout["findings"]
+    lablib.check(len(findings) == 1 and findings[0].startswith("ymm") and "XSAVE (RFBM 0x4)" in findings[0]
+                 and "MXCSR" in findings[0], f"layout findings: {findings}")
+    comps = {c["short_name"]: c for c in layout["components"]}
+    lablib.check(comps["ymm"]["checks"]["xsave"]["result"] == "finding", f"{comps['ymm']['checks']}")
+    for name in ["x87", "sse", "ymm", "bndregs", "bndcsr", "pkru"]:
+        checks = comps[name]["checks"]
+        lablib.check(checks["xrstor"]["result"] == "ok", f"{name}: {checks}")
+        lablib.check(name == "ymm" or checks["xsave"]["result"] == "ok", f"{name}: {checks}")
+    return findings[0]
+        for insn in ["xsaves", "xrstors"]:
+            lablib.check(checks[insn]["result"] == "skip" and "CPUID.(EAX=0DH,ECX=1):EAX[3]=0" in checks[insn]["detail"],
+                         f"{name} {insn}: {checks[insn]}")
 
 
 def main():
     bench, build_dir, ioctl_test = sys.argv[1], sys.argv[2], sys.argv[3]
     lablib.require_lab()
     ko, release = lablib.build_module(build_dir)
-    out, probe, plan, got, _ = lablib.run_with_module(SCRIPT.format(ioctl_test=ioctl_test), "r0.db", bench=bench,
-                                                      ko=ko, puts=[f"{ioctl_test}:{ioctl_test}"])
-    lablib.check("ioctl-status=0" in out and "[  PASSED  ] 6 test(s)" in out and "SKIPPED" not in out,
+    out, probe, plan, got, _, files = lablib.run_with_module(SCRIPT.format(ioctl_test=ioctl_test), "r0.db",
+                                                             bench=bench, ko=ko, puts=[f"{ioctl_test}:{ioctl_test}"],
+                                                             more=["datasheet.json"])
+    lablib.check("ioctl-status=0" in out and "[  PASSED  ] 7 test(s)" in out and "SKIPPED" not in out,
                  "test_module_ioctl did not pass every test against the loaded module")
+    ring0_checks = re.search(r"ring-0 layout checks passed: (\d+)", out)
+    lablib.check(ring0_checks and int(ring0_checks.group(1)) >= 11,
+                 "the module's layout check in ring 0 did not pass x87, SSE, AVX, MPX and PKRU with XSAVE and "
+                 "XRSTOR (but AVX's XSAVE, QEMU's finding)")
+    finding = check_datasheet(files["datasheet.json"], out)
     module = probe["module"]
     lablib.check(module["present"], f"the module did not answer: {module}")
     lablib.check(module["release"] == release, f"module on {module['release']}, lab kernel {release}")
@@ -79,7 +117,8 @@ def main():
         lablib.check(got[case]["status"] == "skip", f"{case} stored as {got[case]['status']}")
     print(f"lab ring0: module built for {release} and loaded; {len(RUNS) + len(SWITCHES) + len(MODIFIED)} ring-0 cases "
           f"reported numbers, {len(INITS)} init cases skipped (TCG does not track XINUSE), "
-          f"XSAVEC/XSAVES/AVX-512/XFD skipped with their CPUID bits")
+          f"XSAVEC/XSAVES/AVX-512/XFD skipped with their CPUID bits; layout checks in ring 0 passed: "
+          f"{ring0_checks.group(1)}; the datasheet's one finding: {finding}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
  * test_module_ioctl.c - the loaded xstate_bench module through its device: the capability
  * query (with the kernel functions it resolved), one batch of each kind this CPU can run,
  * kapi batches on the kernel's own functions (a guest fpstate allocated and described,
- * seed 001's image given to a guest without XSAVE), and every refusal the uAPI promises
+ * seed 001's image given to a guest without XSAVE), the layout checked in ring 0 for every
+ * component the module loads with every instruction this CPU has (supervisor components
+ * with XSAVES/XRSTORS only), and every refusal the uAPI promises
  * (EINVAL for a malformed request, EOPNOTSUPP for what this CPU cannot run, ENOTTY for an
  * unknown ioctl, EFAULT for a bad pointer). Every test skips where the module is not loaded
  * (this machine cannot load modules); the lab runs them on a real kernel
@@ -14,6 +16,8 @@
 #include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -21,6 +25,7 @@
 
 #include "host/module/xstate_bench_uapi.h"
 #include "base/xfeature.h"
+#include "kernels/xstate_verify.h"
 
 static int fd = -1;
 static struct xb_caps caps;
@@ -57,6 +62,91 @@ static struct xb_batch request(uint32_t op, uint32_t cond, uint64_t mask)
 static int batch_errno(struct xb_batch *b)
 {
 	return ioctl(fd, XB_IOC_BATCH, b) ? errno : 0;
+}
+
+/* The instruction's CPUID bit, as the module reports it. */
+static bool verify_insn_on_cpu(uint32_t insn)
+{
+	if (insn == XB_VERIFY_XSAVEC || insn == XB_VERIFY_XRSTOR_COMPACTED)
+		return caps.flags & XB_CAP_XSAVEC;
+	if (insn == XB_VERIFY_XSAVES || insn == XB_VERIFY_XRSTORS)
+		return caps.flags & XB_CAP_XSAVES;
+	return true;
+}
+
+/* Whether "COMPONENT/INSN" is in $XB_VERIFY_EXPECTED_FINDINGS (comma-separated): a known
+ * deviation of the CPU under test from the SDM (the lab's emulator), which must then be found. */
+static bool expected_finding(uint32_t id, uint32_t insn)
+{
+	const char *list = getenv("XB_VERIFY_EXPECTED_FINDINGS");
+	char item[32];
+	size_t n;
+
+	if (!list)
+		return false;
+	n = (size_t)snprintf(item, sizeof(item), "%u/%u", id, insn);
+	for (const char *p = strstr(list, item); p; p = strstr(p + 1, item))
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+static void test_verify(void **state)
+{
+	int checked = 0, supervisor_checked = 0, wrong = 0;
+
+	(void)state;
+	need_module();
+	for (uint32_t id = 0; id < 64; id++) {
+		bool supervisor = caps.xss & (1ULL << id);
+
+		if (!(caps.loadable & (1ULL << id)))
+			continue;
+		for (uint32_t insn = 0; insn < XB_VERIFY_INSN_COUNT; insn++) {
+			bool by_xsaves = insn == XB_VERIFY_XSAVES || insn == XB_VERIFY_XRSTORS, expected;
+			struct xb_verify r = { .component = id, .insn = insn };
+
+			if (!verify_insn_on_cpu(insn)) {
+				assert_int_equal(ioctl(fd, XB_IOC_VERIFY, &r), -1);
+				assert_int_equal(errno, EOPNOTSUPP);
+				continue;
+			}
+			for (int attempt = 0; attempt < 8; attempt++) {
+				assert_int_equal(ioctl(fd, XB_IOC_VERIFY, &r), 0);
+				if (r.outcome != XV_DISTURBED)
+					break;
+			}
+			if (supervisor && !by_xsaves) { /* only XSAVES/XRSTORS reach it */
+				assert_int_equal(r.outcome, XV_BAD_ARGS);
+				continue;
+			}
+			expected = expected_finding(id, insn);
+			print_message("ring-0 check: component %u, instruction %u: outcome %u%s, rfbm 0x%llx, offset %u, "
+				      "stray %u bytes at %u, content %d, expected 0x%llx, actual 0x%llx\n", id, insn,
+				      r.outcome, expected ? " (a finding expected)" : "", (unsigned long long)r.rfbm,
+				      r.offset, r.stray_bytes, r.stray_offset, r.content_component,
+				      (unsigned long long)r.expected, (unsigned long long)r.actual);
+			if (expected ? r.outcome == XV_OK || r.outcome == XV_BAD_ARGS || r.outcome == XV_DISTURBED
+				     : r.outcome != XV_OK) {
+				wrong++;
+				continue;
+			}
+			checked++;
+			supervisor_checked += supervisor;
+		}
+	}
+	print_message("ring-0 layout checks passed: %d (%d of supervisor components)\n", checked, supervisor_checked);
+	assert_int_equal(wrong, 0);
+	assert_true(checked >= 4); /* x87 and SSE with XSAVE and XRSTOR at least */
+	{
+		struct xb_verify bad = { .component = 64, .insn = XB_VERIFY_XSAVE };
+
+		assert_int_equal(ioctl(fd, XB_IOC_VERIFY, &bad), -1);
+		assert_int_equal(errno, EINVAL);
+		bad = (struct xb_verify){ .component = 0, .insn = XB_VERIFY_INSN_COUNT };
+		assert_int_equal(ioctl(fd, XB_IOC_VERIFY, &bad), -1);
+		assert_int_equal(errno, EINVAL);
+	}
 }
 
 static void test_caps(void **state)
@@ -235,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_unsupported_requests),
 		cmocka_unit_test(test_kapi_batches),
 		cmocka_unit_test(test_kapi_refusals),
+		cmocka_unit_test(test_verify),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
