@@ -4,6 +4,7 @@ headers, running a command in the lab VM through scripts/lab/lab.sh, and reading
 results back from its SQLite database."""
 import json
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -50,6 +51,12 @@ def run(command, *, bench, puts=(), gets=(), timeout=900, kernel=None, flavour=N
     if proc.returncode == 125:
         raise AssertionError(f"the lab itself failed: {proc.stderr.strip()[-2000:]}")
     return proc.returncode, proc.stdout
+
+
+def uapi_version():
+    """XB_UAPI_VERSION, as host/module/xstate_bench_uapi.h defines it for both sides."""
+    with open(os.path.join(REPO, "host", "module", "xstate_bench_uapi.h")) as f:
+        return int(re.search(r"^#define XB_UAPI_VERSION (\d+)$", f.read(), re.M).group(1))
 
 
 def check(condition, message):

@@ -69,10 +69,10 @@ def check_datasheet(doc, out):
         checks = comps[name]["checks"]
         lablib.check(checks["xrstor"]["result"] == "ok", f"{name}: {checks}")
         lablib.check(name == "ymm" or checks["xsave"]["result"] == "ok", f"{name}: {checks}")
-    return findings[0]
         for insn in ["xsaves", "xrstors"]:
             lablib.check(checks[insn]["result"] == "skip" and "CPUID.(EAX=0DH,ECX=1):EAX[3]=0" in checks[insn]["detail"],
                          f"{name} {insn}: {checks[insn]}")
+    return findings[0]
 
 
 def main():
