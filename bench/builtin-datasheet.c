@@ -212,7 +212,8 @@ const struct cli_command cmd_datasheet = {
 	.options = datasheet_options,
 	.description = "Checks every enabled user component with XSAVE, XSAVEC and XRSTOR on this CPU (its bytes "
 		       "where CPUID says and nothing else, the header as the SDM says; a mismatch is a finding, "
-		       "listed first), measures the native saves and restores of the x87+SSE baseline and of the "
+		       "listed first), and every enabled component, supervisor ones included, with XSAVES and "
+		       "XRSTORS in ring 0 where the xstate_bench module is loaded; measures the native saves and restores of the x87+SSE baseline and of the "
 		       "baseline plus each component into the database (run's cases native/[ring0/](save|restore)/"
 		       "INSN/fp[+COMPONENT]/CONDITION), fits the size-against-cost line of each instruction, and "
 		       "tabulates every operation the database holds measured natively, in ring 0 and in a "
