@@ -44,8 +44,10 @@ int layout_verifier_init(struct layout_verifier *lv, const struct machine *m, co
 		return xb_fail(ENOMEM, "out of memory for the layout check's buffers");
 	}
 	if (m->module.present && (lv->module_fd = module_open(m->module.device)) < 0) {
+		int rc = lv->module_fd;
+
 		layout_verifier_free(lv);
-		return lv->module_fd;
+		return rc;
 	}
 	return 0;
 }
@@ -97,8 +99,12 @@ int layout_verify(const struct layout_verifier *lv, unsigned int id, enum xstate
 	int rc = 0;
 
 	out->outcome = XV_DISTURBED;
-	for (int attempt = 0; attempt < DATASHEET_VERIFY_ATTEMPTS && !rc && out->outcome == XV_DISTURBED; attempt++)
-		rc = in_ring0(insn) ? verify_ring0(lv, id, insn, out) : (xstate_verify_run(&lv->v, id, insn, out), 0);
+	for (int attempt = 0; attempt < DATASHEET_VERIFY_ATTEMPTS && !rc && out->outcome == XV_DISTURBED; attempt++) {
+		if (in_ring0(insn))
+			rc = verify_ring0(lv, id, insn, out);
+		else
+			xstate_verify_run(&lv->v, id, insn, out);
+	}
 	return rc;
 }
 
@@ -164,18 +170,25 @@ void layout_describe(unsigned int id, enum xstate_verify_insn insn, const struct
 	}
 }
 
+/* "skip: " and the CPUID bit in @buf when this CPU lacks @op, else NULL. */
+static const char *cpu_lacks(const struct machine *m, enum xsave_op op, char *buf, size_t size)
+{
+	const struct xstate_cpu cpu = { .layout = &m->layout, .where = "on this CPU" };
+	char why[160];
+
+	if (xstate_require_op(&cpu, op, why, sizeof(why)))
+		return NULL;
+	snprintf(buf, size, "skip: %s", why);
+	return buf;
+}
+
 /* Why @id cannot be checked with XSAVES/XRSTORS in ring 0, or NULL when it can; @buf holds a
  * reason made up here. */
 static const char *skip_reason_ring0(const struct machine *m, const struct layout_verifier *lv, unsigned int id,
 				     char *buf, size_t size)
 {
-	const struct xstate_cpu cpu = { .layout = &m->layout, .where = "on this CPU" };
-	char why[160];
-
-	if (!xstate_require_op(&cpu, XOP_XSAVES, why, sizeof(why))) {
-		snprintf(buf, size, "skip: %s", why);
+	if (cpu_lacks(m, XOP_XSAVES, buf, size))
 		return buf;
-	}
 	if (!lv->module->present) {
 		snprintf(buf, size, "not checked: XSAVES and XRSTORS run in ring 0, through the xstate_bench module, "
 			 "and it did not answer (%s)", lv->module->error);
@@ -208,9 +221,7 @@ static const char *skip_reason(const struct machine *m, const struct layout_veri
 		return lv->perm_error[0] ? lv->perm_error : "not checked: the kernel does not permit it to this process";
 	if (xstate_verify_loaded(id) & ~xstate_pattern_capable())
 		return "not checked: no safe non-init value is known for it";
-	if ((insn == XV_XSAVEC || insn == XV_XRSTOR_COMPACTED) && !m->layout.xsavec)
-		return "skip: no XSAVEC, so no compacted format, on this CPU (CPUID.(EAX=0DH,ECX=1):EAX[1]=0)";
-	return NULL;
+	return insn == XV_XSAVEC || insn == XV_XRSTOR_COMPACTED ? cpu_lacks(m, XOP_XSAVEC, buf, size) : NULL;
 }
 
 /* One check of one component: its JSON, and its finding (in words) added to @findings. */

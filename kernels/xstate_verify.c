@@ -248,8 +248,8 @@ static enum xstate_verify_outcome verify_xsavec(const struct xstate_verify *v, u
 }
 
 /* The component alone (its companions with it) loaded by XRSTORS from a compacted image, every
- * other component the checks may load initialized. */
-static bool load_alone_supervisor(const struct xstate_verify *v, unsigned int id)
+ * other component the checks may load, supervisor ones included, initialized. */
+static bool load_alone_by_xrstors(const struct xstate_verify *v, unsigned int id)
 {
 	if (!xstate_image_build(v->layout, v->image, v->bytes, xstate_verify_loaded(id), true, true, SEED_COMPONENT))
 		return false;
@@ -271,7 +271,7 @@ static enum xstate_verify_outcome verify_xsaves(const struct xstate_verify *v, u
 	out->rfbm = rfbm;
 	out->offset = xstate_offset(l, rfbm, id, true);
 	fill_sentinel(v->area, v->bytes);
-	if (!load_alone_supervisor(v, id))
+	if (!load_alone_by_xrstors(v, id))
 		return result(out, XV_BAD_ARGS, 0, 0);
 	out->xinuse = xinuse_now(v, loaded & l->xcr0);
 	xsaves(v->area, rfbm);
@@ -283,7 +283,7 @@ static enum xstate_verify_outcome verify_xsaves(const struct xstate_verify *v, u
 	/* XGETBV(1) shows XINUSE for XCR0's components only: a supervisor component the XRSTORS
 	 * initialized may be written or not, the one loaded must be */
 	bv = read64((uint8_t *)v->area + XSTATE_LEGACY_SIZE);
-	written = (user & out->xinuse) | (supervisor & ((bv & ~loaded) | loaded));
+	written = (user & out->xinuse) | (supervisor & (bv | loaded));
 	legacy_regions(&rs, written & XFEATURE_MASK(XFEATURE_X87), written & XFEATURE_MASK(XFEATURE_SSE),
 		       rfbm & XFEATURE_MASK(XFEATURE_SSE));
 	extended_regions(&rs, l, written, rfbm, true);
@@ -293,25 +293,25 @@ static enum xstate_verify_outcome verify_xsaves(const struct xstate_verify *v, u
 
 /* Every component in use with one pattern, then XRSTOR of this one alone from another image:
  * standard, or compacted holding every enabled component up to it (each with its values);
- * with XRSTORS (@supervisor), every component the checks may load, supervisor ones included,
- * loaded, restored and saved again with XRSTORS and XSAVES. */
+ * @by_xrstors: every component the checks may load, supervisor ones included, loaded,
+ * restored and saved again with XRSTORS and XSAVES. */
 static enum xstate_verify_outcome verify_xrstor(const struct xstate_verify *v, unsigned int id, bool compacted,
-						bool supervisor, struct xstate_verify_result *out)
+						bool by_xrstors, struct xstate_verify_result *out)
 {
 	const struct xstate_layout *l = v->layout;
-	uint64_t bit = 1ULL << id, others = supervisor ? loadable(v) : v->user_mask & xstate_pattern_capable();
+	uint64_t bit = 1ULL << id, others = loadable(v) & (by_xrstors ? ~0ULL : l->xcr0);
 	uint64_t area = compacted ? xstate_verify_compacted_rfbm(l, others, others, id) : xstate_verify_loaded(id);
 	int diff;
 
-	if (compacted && !supervisor && !l->xsavec)
+	if (compacted && !by_xrstors && !l->xsavec)
 		return result(out, XV_BAD_ARGS, 0, 0);
 	out->rfbm = bit;
 	out->offset = xstate_offset(l, area, id, compacted);
-	if (!xstate_image_build(l, v->other, v->bytes, others, supervisor, true, SEED_OTHERS) ||
+	if (!xstate_image_build(l, v->other, v->bytes, others, by_xrstors, true, SEED_OTHERS) ||
 	    !xstate_image_build(l, v->image, v->bytes, area, compacted, true, SEED_COMPONENT))
 		return result(out, XV_BAD_ARGS, 0, 0);
 	kmem_set(v->area, 0, v->bytes);
-	if (supervisor) {
+	if (by_xrstors) {
 		xrstors(v->other, others);
 		xrstors(v->image, bit);
 		out->xinuse = xinuse_now(v, others & l->xcr0);
@@ -322,9 +322,9 @@ static enum xstate_verify_outcome verify_xrstor(const struct xstate_verify *v, u
 		out->xinuse = xinuse_now(v, others);
 		xsave(v->area, v->user_mask);
 	}
-	diff = xstate_image_diff(l, v->area, supervisor, v->image, compacted, bit);
+	diff = xstate_image_diff(l, v->area, by_xrstors, v->image, compacted, bit);
 	if (diff < 0)
-		diff = xstate_image_diff(l, v->area, supervisor, v->other, supervisor, others & ~bit);
+		diff = xstate_image_diff(l, v->area, by_xrstors, v->other, by_xrstors, others & ~bit);
 	if (diff >= 0) {
 		out->content_component = diff;
 		return result(out, XV_CONTENT, 0, 0);

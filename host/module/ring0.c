@@ -88,7 +88,7 @@ const struct xstate_layout *ring0_layout_live(__u64 xss, __u32 kernel_caps)
 	return &live;
 }
 
-static __u64 loadable(const struct xstate_layout *l)
+__u64 ring0_loadable(const struct xstate_layout *l)
 {
 	return (l->xcr0 | l->xss) & xstate_pattern_capable();
 }
@@ -105,7 +105,7 @@ void ring0_caps(const struct xstate_layout *l, struct xb_caps *caps)
 			caps->ops |= 1ULL << op;
 	caps->xcr0 = l->xcr0;
 	caps->xss = l->xss;
-	caps->loadable = loadable(l);
+	caps->loadable = ring0_loadable(l);
 	caps->max_ops = XB_MAX_OPS;
 	caps->max_warmup_ops = XB_MAX_WARMUP_OPS;
 	caps->max_buffer_bytes = XB_MAX_BUFFER_BYTES;

@@ -30,6 +30,10 @@ const struct xstate_layout *ring0_layout_live(__u64 xss, __u32 kernel_caps);
 
 void ring0_caps(const struct xstate_layout *l, struct xb_caps *caps);
 
+/* The components the module loads (xb_caps.loadable): XCR0's and IA32_XSS's it knows safe
+ * non-init values for. */
+__u64 ring0_loadable(const struct xstate_layout *l);
+
 /* 0, -EINVAL for a malformed request, -EOPNOTSUPP for one that cannot run safely here. */
 int ring0_validate(const struct xstate_layout *l, const struct xb_batch *b);
 

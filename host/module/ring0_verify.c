@@ -6,9 +6,9 @@
 
 #include <errno.h>
 
-#include "../../kernels/xstate_image.h"
 #include "../../kernels/xstate_layout.h"
 #include "../../kernels/xstate_verify.h"
+#include "ring0.h"
 
 #define SAME(a, b) ((int)(a) == (int)(b))
 _Static_assert(SAME(XB_VERIFY_XSAVE, XV_XSAVE) && SAME(XB_VERIFY_XSAVEC, XV_XSAVEC) &&
@@ -33,18 +33,14 @@ __u32 ring0_verify_buffer_bytes(const struct xstate_layout *l)
 	return xstate_verify_buffer_bytes(l);
 }
 
-__u64 ring0_verify_loadable(const struct xstate_layout *l)
-{
-	return (l->xcr0 | (l->xsaves ? l->xss : 0)) & xstate_pattern_capable();
-}
-
 void ring0_verify_run(const struct xstate_layout *l, struct xb_verify *r, void *const bufs[RING0_VERIFY_BUFFERS])
 {
+	__u64 user = l->xcr0 & ring0_loadable(l);
 	struct xstate_verify v = {
 		.layout = l,
-		.user_mask = l->xcr0 & ring0_verify_loadable(l),
-		.supervisor_mask = l->xss & ring0_verify_loadable(l),
-		.caller_mask = l->xcr0 & ring0_verify_loadable(l),
+		.user_mask = user,
+		.supervisor_mask = l->xss & ring0_loadable(l),
+		.caller_mask = user,
 		.ring0 = true,
 		.area = bufs[0],
 		.image = bufs[1],

@@ -21,9 +21,6 @@ int ring0_verify_validate(const struct xstate_layout *l, const struct xb_verify 
 /* The bytes of each of the RING0_VERIFY_BUFFERS buffers. */
 __u32 ring0_verify_buffer_bytes(const struct xstate_layout *l);
 
-/* The components a check may load, so the ones IA32_XFD must not arm while it runs. */
-__u64 ring0_verify_loadable(const struct xstate_layout *l);
-
 /* Runs the validated check @r with 64-byte aligned buffers of ring0_verify_buffer_bytes();
  * the caller owns the FPU, has interrupts off and IA32_XFD lifted. */
 void ring0_verify_run(const struct xstate_layout *l, struct xb_verify *r, void *const bufs[RING0_VERIFY_BUFFERS]);

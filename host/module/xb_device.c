@@ -156,7 +156,7 @@ static long ioctl_verify(struct xb_verify __user *arg)
 		if (!(bufs[i] = buffer_alloc(bytes)))
 			rc = -ENOMEM;
 	if (!rc) {
-		own_cpu(ring0_verify_loadable(layout), &xfd, &flags);
+		own_cpu(ring0_loadable(layout), &xfd, &flags);
 		r.xfd_before = xfd;
 		ring0_verify_run(layout, &r, bufs);
 		r.cpu = smp_processor_id();

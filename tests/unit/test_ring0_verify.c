@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "host/machine.h"
+#include "host/module/ring0.h"
 #include "host/module/ring0_verify.h"
 #include "host/xstate_buffer.h"
 #include "kernels/xstate_verify.h"
@@ -55,12 +56,12 @@ static void test_validate(void **state)
 static void test_supervisor_masks_and_offsets(void **state)
 {
 	const struct xstate_layout *l = &spr.layout;
-	uint64_t loadable = ring0_verify_loadable(l), rfbm;
+	uint64_t loadable = ring0_loadable(l), rfbm;
 
 	(void)state;
 	/* Sapphire Rapids: XCR0 0x602e7, IA32_XSS 0x800 (CET_U), every one with a safe value */
 	assert_int_equal(loadable, 0x602e7ULL | XFEATURE_MASK(XFEATURE_CET_USER));
-	assert_int_equal(ring0_verify_loadable(&turin.layout), 0xe7);
+	assert_int_equal(ring0_loadable(&turin.layout), 0xe7);
 	/* XSAVES of CET_U runs over the components up to it, supervisor included; hand-worked
 	 * compacted offsets as tests/cli/test_datasheet.py's */
 	rfbm = xstate_verify_compacted_rfbm(l, loadable, loadable, XFEATURE_CET_USER);
@@ -97,7 +98,7 @@ static void test_run_live(void **state)
 		for (uint32_t insn = XB_VERIFY_XSAVE; insn <= XB_VERIFY_XRSTOR_COMPACTED; insn++) {
 			struct xb_verify r = { .component = id, .insn = insn };
 
-			if (!(ring0_verify_loadable(&l) & (1ULL << id)) || ring0_verify_validate(&l, &r))
+			if (!(ring0_loadable(&l) & (1ULL << id)) || ring0_verify_validate(&l, &r))
 				continue;
 			for (int attempt = 0; attempt < 16; attempt++) {
 				ring0_verify_run(&l, &r, bufs);
