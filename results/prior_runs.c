@@ -111,16 +111,18 @@ static double mean_present(const double *v, int n)
 
 int prior_runs_case_variances(const double *logs, int cases, int runs, double *variance)
 {
-	double *dev = malloc((size_t)(cases ? cases : 1) * sizeof(*dev)), *level = malloc((size_t)runs * sizeof(*level));
+	size_t per_case = (size_t)(cases ? cases : 1) * sizeof(double);
+	double *dev = malloc(per_case), *mean = malloc(per_case), *level = malloc((size_t)runs * sizeof(*level));
 	double *row = malloc((size_t)runs * sizeof(*row));
-	int rc = dev && level && row ? 0 : xb_fail(ENOMEM, "out of memory");
+	int rc = dev && mean && level && row ? 0 : xb_fail(ENOMEM, "out of memory");
 
-	for (int c = 0; c < cases; c++) {
+	for (int c = 0; c < cases && !rc; c++) {
 		int m = 0;
 
 		for (int r = 0; r < runs; r++)
 			m += !isnan(logs[c * runs + r]);
 		variance[c] = m >= PRIOR_RUNS_MIN ? 0 : NAN;
+		mean[c] = mean_present(&logs[c * runs], runs);
 	}
 	/* each run's level: the median over the cases of their deviation from their mean */
 	for (int r = 0; r < runs && !rc; r++) {
@@ -128,7 +130,7 @@ int prior_runs_case_variances(const double *logs, int cases, int runs, double *v
 
 		for (int c = 0; c < cases; c++)
 			if (!isnan(variance[c]) && !isnan(logs[c * runs + r]))
-				dev[m++] = logs[c * runs + r] - mean_present(&logs[c * runs], runs);
+				dev[m++] = logs[c * runs + r] - mean[c];
 		level[r] = m ? stats_median(dev, m) : 0;
 	}
 	for (int c = 0; c < cases && !rc; c++) {
@@ -142,6 +144,7 @@ int prior_runs_case_variances(const double *logs, int cases, int runs, double *v
 		variance[c] = stats_variance_upper_bound(row, m, RUN_VARIANCE_CONFIDENCE);
 	}
 	free(dev);
+	free(mean);
 	free(level);
 	free(row);
 	return rc;
